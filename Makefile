@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh clone: `make export` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install export test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv with the project and its dev tools (once).
+
+export: $(STAMP) ## Export every seed in seeds/ into outputs/.
+	$(VENV)/bin/pipeline export
+
+test: $(STAMP) ## Run the test suite.
+	$(PY) -m pytest -q
+
+lint: $(STAMP) ## ruff and mypy (strict).
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean: ## Remove outputs and the virtual environment.
+	rm -rf outputs $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

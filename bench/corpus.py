@@ -1,0 +1,139 @@
+"""Build a corpus of realistic seeds from the public-domain free-exercise-db data.
+
+    python -m bench.corpus --count 1000 --out /tmp/corpus
+
+Seeds vary as people write them: optional sections present or absent, labelled and
+unlabelled items, videos on some, facts on some. The same ``--count`` and ``--random-seed``
+always give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import string
+from pathlib import Path
+
+from pipeline.slugs import slugify
+
+DATA = Path(__file__).parent / "data" / "free-exercise-db" / "exercises.json"
+
+TIPS = [
+    ("Control the Tempo", "Take two seconds on the way up and three on the way down."),
+    ("Breathe", "Exhale on the effort and inhale as you return."),
+    ("Brace Your Core", "Keep your abdominals tight throughout the movement."),
+    ("Warm Up", "Do a light set first to prepare the joints."),
+    ("Full Range", "Move through the whole range of motion you can control."),
+    ("Stay Neutral", "Keep your neck in line with your spine."),
+]
+MISTAKES = [
+    "Using momentum instead of muscle to move the weight.",
+    "Letting the lower back arch off the support.",
+    "Rushing the lowering phase.",
+    "Locking the joints hard at the end of each repetition.",
+    "Holding the breath for the whole set.",
+    "Choosing a load too heavy to keep good form.",
+]
+OUTROS = [
+    "Practise with a light load until the movement feels natural.",
+    "Stop if you feel sharp pain and ask a trainer to check your form.",
+]
+
+
+def _item(text: str, rng: random.Random, *, numbered: bool, index: int) -> str:
+    bullet = f"{index}." if numbered else "-"
+    if rng.random() < 0.6:
+        label = " ".join(text.split()[:3]).rstrip(".,;:")
+        return f"{bullet} **{label}**: {text}"
+    return f"{bullet} {text}"
+
+
+def make_seed(exercise: dict[str, object], rng: random.Random, variant: int) -> tuple[str, str]:
+    """One seed (file name, text) from one free-exercise-db record."""
+    name = str(exercise["name"])
+    if variant:
+        name = f"{name} Variation {variant}"
+    instructions = [str(i).strip() for i in exercise["instructions"] if str(i).strip()]  # type: ignore[attr-defined]
+    instructions = instructions or [f"Perform the {name} with control."]
+    setup_count = min(len(instructions) - 1, rng.choice([0, 1, 2]))
+    setup, execution = instructions[:setup_count], instructions[setup_count:]
+    muscles = list(dict.fromkeys([*exercise["primaryMuscles"], *exercise["secondaryMuscles"]]))  # type: ignore[misc]
+    front = [
+        f'description: "Learn the {name}, a {exercise["category"]} exercise for the '
+        f'{", ".join(muscles[:2]) or "whole body"}."'
+    ]
+    if rng.random() < 0.5:
+        front.append(
+            "video: "
+            + "".join(rng.choice(string.ascii_letters + string.digits + "_-") for _ in range(11))
+        )
+        if rng.random() < 0.5:
+            front.append(f"video_uploaded: 2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+    if rng.random() < 0.7:
+        front.append(f"title: {json.dumps(name)}")
+    if muscles and rng.random() < 0.8:
+        front.append(f"muscles: {json.dumps(muscles)}")
+    if exercise.get("equipment") and rng.random() < 0.8:
+        front.append(f"equipment: [{json.dumps(exercise['equipment'])}]")
+    if rng.random() < 0.8:
+        front.append(f"level: {exercise['level']}")
+        front.append(f"category: {exercise['category']}")
+    lines = ["---", *front, "---", ""]
+    if setup:
+        lines += [
+            "## Setup",
+            *(_item(t, rng, numbered=True, index=i + 1) for i, t in enumerate(setup)),
+            "",
+        ]
+    lines += [
+        "## Execution",
+        *(_item(t, rng, numbered=True, index=i + 1) for i, t in enumerate(execution)),
+        "",
+    ]
+    if rng.random() < 0.7:
+        tips = rng.sample(TIPS, rng.randint(1, 3))
+        lines += ["## Tips", *(f"- **{label}**: {text}" for label, text in tips), ""]
+    if rng.random() < 0.6:
+        lines += [
+            "## Common Mistakes",
+            *(f"- {m}" for m in rng.sample(MISTAKES, rng.randint(1, 3))),
+            "",
+        ]
+    if rng.random() < 0.5:
+        lines += [rng.choice(OUTROS), ""]
+    lines += ["<!-- howto -->", ""]
+    for text in instructions[: rng.randint(1, min(4, len(instructions)))]:
+        step = " ".join(text.split()[:4]).rstrip(".,;:")
+        lines += [f"### {step}", text, ""]
+    return f"{slugify(name)}.md", "\n".join(lines)
+
+
+def build_corpus(count: int, out: Path, random_seed: int = 0) -> list[Path]:
+    """Write ``count`` seeds into ``out`` and return their paths."""
+    exercises = json.loads(DATA.read_text("utf-8"))
+    rng = random.Random(random_seed)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        variant, position = divmod(index, len(exercises))
+        file_name, text = make_seed(exercises[position], rng, variant)
+        path = out / file_name
+        path.write_text(text, "utf-8")
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    """Command line: ``python -m bench.corpus --count N --out DIR``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--random-seed", type=int, default=0)
+    args = parser.parse_args()
+    paths = build_corpus(args.count, args.out, args.random_seed)
+    print(f"wrote {len(paths)} seeds into {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Allows ``python -m pipeline``."""
+
+from __future__ import annotations
+
+from pipeline.cli import main
+
+main()

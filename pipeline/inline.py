@@ -1,0 +1,110 @@
+"""Inline Markdown to clean text and styled spans.
+
+Raw HTML is off in the Markdown parser, so ``<b>`` or ``<font size=90>`` in a
+seed stays literal text: seed text is data, never markup, in every format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pipeline.model import Span
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The one Markdown parser the pipeline uses: CommonMark, raw HTML kept as text."""
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def spans_from_tokens(children: Sequence[Token]) -> list[Span]:
+    """Styled, whitespace-folded runs from an inline token's children."""
+    runs: list[tuple[str, bool, bool, bool]] = []
+    strong = emphasis = 0
+    for token in children:
+        kind = token.type
+        if kind == "strong_open":
+            strong += 1
+        elif kind == "strong_close":
+            strong -= 1
+        elif kind == "em_open":
+            emphasis += 1
+        elif kind == "em_close":
+            emphasis -= 1
+        elif kind in ("text", "text_special", "html_inline"):
+            runs.append((token.content, strong > 0, emphasis > 0, False))
+        elif kind == "code_inline":
+            runs.append((token.content, strong > 0, emphasis > 0, True))
+        elif kind in ("softbreak", "hardbreak"):
+            runs.append((" ", strong > 0, emphasis > 0, False))
+        elif kind == "image":
+            # The alt text is what a reader of the text version should see.
+            for span in spans_from_tokens(token.children or []):
+                runs.append((span.text, strong > 0 or span.strong, emphasis > 0, span.code))
+        # link_open/link_close carry no text of their own: the link text is kept.
+    return _fold(runs)
+
+
+def _fold(runs: list[tuple[str, bool, bool, bool]]) -> list[Span]:
+    spans: list[Span] = []
+    for text, strong, emphasis, code in runs:
+        text = _WHITESPACE.sub(" ", text)
+        if not spans or spans[-1].text.endswith(" "):
+            text = text.lstrip(" ")
+        if not text:
+            continue
+        last = spans[-1] if spans else None
+        if last and (last.strong, last.emphasis, last.code) == (strong, emphasis, code):
+            spans[-1] = Span.model_construct(
+                text=last.text + text, strong=strong, emphasis=emphasis, code=code
+            )
+        else:
+            spans.append(
+                Span.model_construct(text=text, strong=strong, emphasis=emphasis, code=code)
+            )
+    return strip_spans(spans)
+
+
+def strip_spans(spans: list[Span]) -> list[Span]:
+    """Trim whitespace at both ends of a span list, dropping runs left empty."""
+    spans = list(spans)
+    while spans and not spans[0].text.strip():
+        spans.pop(0)
+    while spans and not spans[-1].text.strip():
+        spans.pop()
+    if spans:
+        spans[0] = spans[0].model_copy(update={"text": spans[0].text.lstrip()})
+        spans[-1] = spans[-1].model_copy(update={"text": spans[-1].text.rstrip()})
+    return spans
+
+
+def join_spans(parts: Sequence[Sequence[Span]], separator: str) -> list[Span]:
+    """Join several span lists into one, with a plain separator between non-empty parts."""
+    joined: list[Span] = []
+    for part in parts:
+        if not part:
+            continue
+        if joined:
+            joined.append(
+                Span.model_construct(text=separator, strong=False, emphasis=False, code=False)
+            )
+        joined.extend(part)
+    return joined
+
+
+def plain(spans: Sequence[Span]) -> str:
+    """The clean text of a span list."""
+    return "".join(span.text for span in spans)
+
+
+def clean_text(markdown_text: str) -> str:
+    """Inline Markdown in a string (a title, a description) to clean text."""
+    tokens = markdown().parseInline(markdown_text)
+    return plain(spans_from_tokens(tokens[0].children or [])) if tokens else ""

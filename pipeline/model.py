@@ -1,0 +1,156 @@
+"""The typed model every exporter reads: one immutable :class:`Exercise` per seed.
+
+Every part carries a :class:`Source` (file and line), so any later stage can
+still point at the line a problem came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Difficulty(enum.StrEnum):
+    """How hard an exercise is, from the seed's ``level``."""
+
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    EXPERT = "expert"
+
+
+class SectionKind(enum.StrEnum):
+    """What a ``##`` section of a seed is."""
+
+    SETUP = "setup"
+    EXECUTION = "execution"
+    TIPS = "tips"
+    MISTAKES = "mistakes"
+    OTHER = "other"
+
+
+class Source(_Frozen):
+    """Where a part of the model came from."""
+
+    path: str = Field(description="The seed file, as it was given to the pipeline.")
+    line: int = Field(ge=1, description="1-based line in that file.")
+
+
+class Span(_Frozen):
+    """A run of text with its inline emphasis, for exporters that can show it (the PDF)."""
+
+    text: str = Field(description="Clean text of the run, Markdown removed.")
+    strong: bool = Field(default=False, description="Was **strong** in the seed.")
+    emphasis: bool = Field(default=False, description="Was *emphasised* in the seed.")
+    code: bool = Field(default=False, description="Was `code` in the seed.")
+
+
+class Paragraph(_Frozen):
+    """A block of text: clean text for most formats, spans for those that show emphasis."""
+
+    text: str = Field(description="Clean text, Markdown removed, whitespace folded.")
+    spans: tuple[Span, ...] = Field(
+        description="The same text as styled runs; joined they equal `text`."
+    )
+    source: Source = Field(description="Where the block starts.")
+
+
+class Item(Paragraph):
+    """A list item of a section, optionally labelled (``**Label**: text``)."""
+
+    label: str | None = Field(default=None, description="The bold label before the text, if any.")
+
+
+class Section(_Frozen):
+    """A ``##`` section of the seed body, in document order."""
+
+    kind: SectionKind = Field(description="Which known section this is, or `other`.")
+    heading: str = Field(description="The heading as written, without a trailing colon.")
+    items: tuple[Item, ...] = Field(description="Its list items (or paragraphs, for `other`).")
+    source: Source = Field(description="Where the heading is.")
+
+
+class HowToStep(_Frozen):
+    """One concise step after the ``<!-- howto -->`` marker: a ``###`` heading and its text."""
+
+    name: str = Field(description="The step's heading, clean text.")
+    text: str = Field(
+        description="The text under the heading, clean text; paragraphs joined by a blank line."
+    )
+    source: Source = Field(description="Where the heading is.")
+
+
+YOUTUBE_ID = r"^[A-Za-z0-9_-]{11}$"
+
+
+class Exercise(_Frozen):
+    """One exercise, parsed from one seed: everything an exporter may use."""
+
+    source: Source = Field(description="The seed file (line 1).")
+    source_sha256: str = Field(description="SHA-256 of the seed file's bytes.")
+    slug: str = Field(description="URL-safe identifier: `a-z`, `0-9` and `-`.")
+    title: str = Field(description="Display title.")
+    description: str = Field(description="One or two sentences that say what the exercise is.")
+    video_id: Annotated[str, Field(pattern=YOUTUBE_ID)] | None = Field(
+        default=None, description="YouTube video id, normalised from the seed's `video`."
+    )
+    video_uploaded: dt.date | dt.datetime | None = Field(
+        default=None, description="When the video was uploaded."
+    )
+    equipment: tuple[str, ...] = Field(default=(), description="Equipment needed, in seed order.")
+    muscles: tuple[str, ...] = Field(default=(), description="Muscles trained, in seed order.")
+    level: Difficulty | None = Field(default=None, description="Difficulty.")
+    category: str | None = Field(default=None, description="Category, e.g. `strength`.")
+    image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
+    lang: str = Field(default="en", description="BCP 47 language tag of the text.")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names for the exercise.")
+    updated: dt.date | None = Field(default=None, description="When the text was last revised.")
+    sections: tuple[Section, ...] = Field(description="The `##` sections, in document order.")
+    outro: tuple[Paragraph, ...] = Field(
+        default=(), description="The closing note: paragraphs after the sections."
+    )
+    howto: tuple[HowToStep, ...] = Field(description="The concise steps after `<!-- howto -->`.")
+
+    def _items(self, kind: SectionKind) -> tuple[Item, ...]:
+        return next((s.items for s in self.sections if s.kind is kind), ())
+
+    @property
+    def setup(self) -> tuple[Item, ...]:
+        """Items of the ``## Setup`` section (empty when it has none)."""
+        return self._items(SectionKind.SETUP)
+
+    @property
+    def execution(self) -> tuple[Item, ...]:
+        """Items of the ``## Execution`` section."""
+        return self._items(SectionKind.EXECUTION)
+
+    @property
+    def tips(self) -> tuple[Item, ...]:
+        """Items of the ``## Tips`` section."""
+        return self._items(SectionKind.TIPS)
+
+    @property
+    def mistakes(self) -> tuple[Item, ...]:
+        """Items of the ``## Common Mistakes`` section."""
+        return self._items(SectionKind.MISTAKES)
+
+    @property
+    def video_url(self) -> str | None:
+        """The video's canonical watch URL."""
+        return f"https://www.youtube.com/watch?v={self.video_id}" if self.video_id else None
+
+    @property
+    def video_short_url(self) -> str | None:
+        """The video's short URL, for print (QR codes, captions)."""
+        return f"https://youtu.be/{self.video_id}" if self.video_id else None
+
+    @property
+    def outro_text(self) -> str:
+        """The closing note as one clean string, paragraphs joined by a blank line."""
+        return "\n\n".join(p.text for p in self.outro)

@@ -1,0 +1,97 @@
+"""The one way anything is written to the output folder: atomically, and only inside it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from pipeline.diagnostics import PipelineError
+
+
+class OutputError(PipelineError):
+    """An output cannot be written (outside the folder, twice in one run, or an OS error)."""
+
+
+class OutputWriter:
+    """Writes files under ``root``: each to a temp file beside its target, then renamed over it,
+    so a reader (or a crash) only ever sees the old complete file or the new complete file.
+
+    A file whose content is unchanged is not rewritten, so its mtime says when it last changed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.written: list[str] = []
+        self.unchanged: list[str] = []
+        self._claimed: set[str] = set()
+
+    def target(self, relpath: str) -> Path:
+        """The absolute path for ``relpath``; refuses anything that would leave the folder."""
+        parts = PurePosixPath(relpath).parts
+        if (
+            not parts
+            or PurePosixPath(relpath).is_absolute()
+            or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts)
+        ):
+            raise OutputError(
+                f"refusing to write '{relpath}': not a plain path inside the output folder"
+            )
+        path = self.root.joinpath(*parts)
+        if not path.resolve().is_relative_to(self.root):
+            raise OutputError(f"refusing to write '{relpath}': it leads outside the output folder")
+        return path
+
+    def _claim(self, relpath: str) -> Path:
+        if relpath in self._claimed:
+            raise OutputError(f"'{relpath}' would be written twice in one run")
+        self._claimed.add(relpath)
+        return self.target(relpath)
+
+    def write_bytes(self, relpath: str, data: bytes) -> bool:
+        """Write ``data`` to ``relpath``; False when the file already held exactly that."""
+        path = self._claim(relpath)
+        try:
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                self.unchanged.append(relpath)
+                return False
+        except OSError:
+            pass
+        with self._replacing(path, relpath) as temp:
+            temp.write_bytes(data)
+        self.written.append(relpath)
+        return True
+
+    def write_text(self, relpath: str, text: str) -> bool:
+        """Write ``text`` as UTF-8 with ``\\n`` line ends; False when unchanged."""
+        return self.write_bytes(relpath, text.encode("utf-8"))
+
+    @contextlib.contextmanager
+    def atomic_path(self, relpath: str) -> Iterator[Path]:
+        """A temp path beside ``relpath`` for a writer that needs a real file (a database).
+        It replaces the target when the block ends without error, and is removed otherwise."""
+        path = self._claim(relpath)
+        with self._replacing(path, relpath) as temp:
+            yield temp
+        self.written.append(relpath)
+
+    @contextlib.contextmanager
+    def _replacing(self, path: Path, relpath: str) -> Iterator[Path]:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
+        temp = Path(name)
+        try:
+            yield temp
+            temp.chmod(0o644)
+            temp.replace(path)
+        except OSError as exc:
+            raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
