@@ -1,0 +1,53 @@
+"""Shared fixtures: the shipped seed, a scratch seeds folder, and a pinned-width CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_SEED = ROOT / "seeds" / "leverage-machine-lying-leg-curl.md"
+
+
+@pytest.fixture
+def shipped_text() -> str:
+    """The text of the seed the repository ships."""
+    return SHIPPED_SEED.read_text("utf-8")
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A seeds folder holding a copy of the shipped seed."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SHIPPED_SEED, folder / SHIPPED_SEED.name)
+    return folder
+
+
+@pytest.fixture
+def write_seed(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a seed file into ``tmp_path/seeds`` and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "seeds" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8", newline="")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner with a fixed terminal width, so rich output is stable."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("PIPELINE_BASE_URL", raising=False)
+    return CliRunner()
