@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install export test lint bench clean
+.PHONY: install export test lint bench browse clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ lint: $(STAMP) ## ruff and mypy (strict).
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 
 clean: ## Remove outputs and the virtual environment.
 	rm -rf outputs $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -17,7 +17,7 @@ from pipeline import __version__
 from pipeline.config import Settings, load_settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.engine import export as run_export
-from pipeline.engine import read_catalogue
+from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
 
 app = typer.Typer(
@@ -125,17 +125,17 @@ def check(
     """
     settings = _settings(strict=strict or None)
     try:
-        catalogue = read_catalogue(paths or [DEFAULT_SEEDS], settings)
+        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings)
     except PipelineError as exc:
         _fail_usage(str(exc))
-    diagnostics = catalogue.diagnostics
+    diagnostics = seeds.diagnostics
     errors = sum(d.level is Level.ERROR for d in diagnostics)
     warnings = sum(d.level is Level.WARNING for d in diagnostics)
-    failed = errors > 0 or (strict and warnings > 0) or not catalogue.results
+    failed = errors > 0 or (strict and warnings > 0) or not seeds.results
     if report_format is ReportFormat.JSON:
         document = {
-            "seeds": len(catalogue.results),
-            "valid": len(catalogue.exercises),
+            "seeds": len(seeds.results),
+            "valid": len(seeds.exercises),
             "errors": errors,
             "warnings": warnings,
             "diagnostics": [d.as_dict() for d in diagnostics],
@@ -143,11 +143,11 @@ def check(
         out.print(json.dumps(document, indent=2), markup=False)
     else:
         _print_diagnostics(diagnostics, out)
-        if not catalogue.results:
+        if not seeds.results:
             out.print("no seed files found", markup=False)
         else:
             out.print(
-                f"{_plural(len(catalogue.results), 'seed')} checked: {_plural(errors, 'error')}, "
+                f"{_plural(len(seeds.results), 'seed')} checked: {_plural(errors, 'error')}, "
                 f"{_plural(warnings, 'warning')}",
                 markup=False,
             )
@@ -217,8 +217,8 @@ def export(
     except PipelineError as exc:
         _fail_usage(str(exc))
     _print_diagnostics(report.diagnostics, err)
-    seeds = report.catalogue.results
-    failed = len(report.catalogue.failed)
+    seeds = report.seeds.results
+    failed = len(report.seeds.failed)
     timings = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.seconds.items())
     out.print(
         f"exported {_plural(len(seeds) - failed, 'seed')} ({failed} failed) into {out_dir}: "

@@ -35,7 +35,7 @@ def discover_seeds(paths: Sequence[Path]) -> list[Path]:
 
 
 @dataclass
-class Catalogue:
+class SeedSet:
     """Every seed read: the exercises that parsed cleanly, in slug order, and all diagnostics."""
 
     results: list[ParseResult]
@@ -48,7 +48,7 @@ class Catalogue:
         return [r.path for r in self.results if not r.ok]
 
 
-def read_catalogue(paths: Sequence[Path], settings: Settings) -> Catalogue:
+def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
     """Parse every seed under ``paths`` once, then check what only the whole set can show
     (two seeds with one slug)."""
     results = [
@@ -58,7 +58,7 @@ def read_catalogue(paths: Sequence[Path], settings: Settings) -> Catalogue:
     _reject_duplicate_slugs(results)
     exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
     diagnostics = [d for r in results for d in r.diagnostics]
-    return Catalogue(results, exercises, diagnostics)
+    return SeedSet(results, exercises, diagnostics)
 
 
 def _reject_duplicate_slugs(results: list[ParseResult]) -> None:
@@ -82,7 +82,7 @@ def _reject_duplicate_slugs(results: list[ParseResult]) -> None:
 class ExportReport:
     """What an export did."""
 
-    catalogue: Catalogue
+    seeds: SeedSet
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -115,16 +115,16 @@ def export(
     """Read every seed, then run each exporter on the seeds that parsed cleanly.
     A seed with an error is reported and skipped by every exporter."""
     exporters = make_exporters(formats, settings)
-    catalogue = read_catalogue(paths, settings)
-    report = ExportReport(catalogue, diagnostics=list(catalogue.diagnostics))
+    seeds = read_seeds(paths, settings)
+    report = ExportReport(seeds, diagnostics=list(seeds.diagnostics))
     writer = OutputWriter(out)
     for exporter in exporters:
         context = ExportContext(writer=writer, settings=settings)
         started = time.perf_counter()
         try:
-            for exercise in catalogue.exercises:
+            for exercise in seeds.exercises:
                 exporter.export_exercise(exercise, context)
-            exporter.export_catalogue(catalogue.exercises, context)
+            exporter.export_all(seeds.exercises, context)
         except OutputError as exc:
             context.diagnostics.append(Diagnostic(str(out), 0, Level.ERROR, str(exc)))
         report.seconds[exporter.name] = time.perf_counter() - started

@@ -34,7 +34,7 @@ class Exporter:
     need; the engine calls them only with seeds that parsed without error.
 
     - :meth:`export_exercise` writes the outputs of one exercise (a page, a card);
-    - :meth:`export_catalogue` writes outputs built from all of them (an index, a database).
+    - :meth:`export_all` writes outputs built from all of them (an index, a database).
     """
 
     name: ClassVar[str] = ""
@@ -50,5 +50,5 @@ class Exporter:
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write this exporter's outputs for one exercise."""
 
-    def export_catalogue(self, exercises: Sequence[Exercise], context: ExportContext) -> None:
+    def export_all(self, exercises: Sequence[Exercise], context: ExportContext) -> None:
         """Write outputs built from every exercise, given in slug order."""
