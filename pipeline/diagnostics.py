@@ -24,6 +24,11 @@ class Diagnostic:
     level: Level
     message: str
 
+    def __post_init__(self) -> None:
+        # One diagnostic, one line: editors and CI annotations read them line by line.
+        if "\n" in self.message or "\r" in self.message:
+            object.__setattr__(self, "message", " ".join(self.message.split()))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.level}: {self.message}"

@@ -274,7 +274,15 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
             mark = exc.problem_mark or exc.context_mark
             line = first_line + mark.line if mark else first_line
             problem = exc.problem or exc.context or "invalid YAML"
+            if exc.context and exc.context_mark and exc.problem:
+                problem += f" ({exc.context} started on line {first_line + exc.context_mark.line})"
             raise FrontmatterError(line, f"YAML syntax error: {problem}") from None
+        except yaml.reader.ReaderError as exc:
+            line = first_line + yaml_text.count("\n", 0, exc.position)
+            character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            raise FrontmatterError(
+                line, f"YAML does not allow the control character U+{character:04X}"
+            ) from None
         except yaml.YAMLError as exc:
             raise FrontmatterError(first_line, f"YAML error: {exc}") from None
         except RecursionError:
@@ -288,7 +296,7 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
                 first_line + node.start_mark.line,
                 "frontmatter must be a mapping of keys to values (key: value)",
             )
-        _check_nodes(node, first_line)
+        _check_nodes(node, yaml_text, first_line)
         raw = RawFrontmatter(values={}, start_line=first_line)
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
@@ -299,8 +307,9 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
                 raise FrontmatterError(line, f"'{key}' is given twice")
             try:
                 raw.values[key] = loader.construct_object(value_node, deep=True)
-            except yaml.YAMLError as exc:
-                raise FrontmatterError(line, f"'{key}': {exc}") from None
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                # Timestamps are built by the constructor: 2024-13-45 fails here.
+                raise FrontmatterError(line, f"'{key}': not a valid value: {exc}") from None
             raw.key_lines[key] = line
             if isinstance(value_node, yaml.SequenceNode):
                 raw.item_lines[key] = [first_line + n.start_mark.line for n in value_node.value]
@@ -309,14 +318,25 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
         loader.dispose()
 
 
-def _check_nodes(root: yaml.Node, first_line: int) -> None:
+def _first_alias_line(yaml_text: str, first_line: int) -> int:
+    # A composed alias is its anchor's node, so only the event stream knows where it stands.
+    for event in yaml.parse(yaml_text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+            return first_line + event.start_mark.line
+    return first_line
+
+
+def _check_nodes(root: yaml.Node, yaml_text: str, first_line: int) -> None:
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     while stack:
         node, depth = stack.pop()
         line = first_line + node.start_mark.line
         if id(node) in seen:
-            raise FrontmatterError(line, "YAML anchors and aliases are not supported in a seed")
+            raise FrontmatterError(
+                _first_alias_line(yaml_text, first_line),
+                "YAML anchors and aliases are not supported in a seed",
+            )
         seen.add(id(node))
         if node.tag not in _SAFE_TAGS:
             raise FrontmatterError(
@@ -324,7 +344,9 @@ def _check_nodes(root: yaml.Node, first_line: int) -> None:
             )
         if depth > _MAX_DEPTH:
             raise FrontmatterError(line, f"YAML is nested more than {_MAX_DEPTH} levels deep")
+        # Children are pushed last-first so they are visited in document order, and an alias
+        # is reported where it is used, not where its anchor stands.
         if isinstance(node, yaml.MappingNode):
-            stack.extend((n, depth + 1) for pair in node.value for n in pair)
+            stack.extend((n, depth + 1) for pair in reversed(node.value) for n in reversed(pair))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((n, depth + 1) for n in node.value)
+            stack.extend((n, depth + 1) for n in reversed(node.value))

@@ -268,10 +268,23 @@ def _blocks(tokens: list[Token], start: int, end: int) -> Iterator[_Block]:
 
 class _BodyParser:
     def __init__(self, body: str, first_line: int, report: _Report) -> None:
-        self.tokens = markdown().parse(body)
+        # The marker is found by line, not by Markdown block: written right under a list
+        # item it would otherwise be read as part of that item's text.
+        lines = body.split("\n")
+        markers = [i for i, text in enumerate(lines) if _MARKER.match(text.strip())]
+        self.marker_line = first_line + markers[0] if markers else None
+        self.extra_markers = [first_line + i for i in markers[1:]]
+        cut = markers[0] if markers else len(lines)
+        before = markdown().parse("\n".join(lines[:cut]))
+        after = markdown().parse("\n".join(lines[cut + 1 :])) if markers else []
+        for token in after:
+            if token.map:
+                token.map = [token.map[0] + cut + 1, token.map[1] + cut + 1]
+        self.tokens = before + after
+        self.split = len(before)
         self.first_line = first_line
         self.report = report
-        self.last_line = first_line + body.count("\n")
+        self.last_line = first_line + body.rstrip("\n").count("\n")
         self.sections: list[Section] = []
         self.outro: list[Paragraph] = []
         self.howto: list[tuple[str, int, list[list[Span]]]] = []
@@ -287,7 +300,6 @@ class _BodyParser:
         return spans_from_tokens(children)
 
     def run(self) -> _Body | None:
-        marker: Token | None = None
         section: tuple[SectionKind, str, Token, list[Item]] | None = None
         pending: list[Paragraph] = []  # paragraphs after a section's list: the closing note?
         seen_list = False
@@ -304,17 +316,11 @@ class _BodyParser:
             )
             section = None
 
-        for block in _blocks(self.tokens, 0, len(self.tokens)):
+        for block in _blocks(self.tokens, 0, self.split):
             token = block.token
-            if marker is not None:
-                self.howto_block(block, marker)
-                continue
             kind = token.type
             if kind == "paragraph_open":
                 raw = (self.tokens[block.start + 1].content or "").strip()
-                if _MARKER.match(raw):
-                    marker = token
-                    continue
                 if _COMMENT.match(raw):
                     continue
                 spans = self.inline(block)
@@ -388,7 +394,13 @@ class _BodyParser:
                 )
         close_section()
         self.outro = pending
-        return self.finish(marker)
+        for line in self.extra_markers:
+            self.report.error(
+                line, f"a second <!-- howto --> marker (the first is on line {self.marker_line})"
+            )
+        for block in _blocks(self.tokens, self.split, len(self.tokens)):
+            self.howto_block(block)
+        return self.finish()
 
     def check_heading(self, kind: SectionKind, heading: str, token: Token) -> None:
         line = self.line(token)
@@ -467,7 +479,7 @@ class _BodyParser:
                 )
         return join_spans(parts, " ")
 
-    def howto_block(self, block: _Block, marker: Token) -> None:
+    def howto_block(self, block: _Block) -> None:
         token = block.token
         if token.type == "heading_open" and token.tag == "h3":
             name = plain(self.inline(block))
@@ -479,13 +491,6 @@ class _BodyParser:
                 self.line(token),
                 f"'{token.markup} heading' after the <!-- howto --> "
                 "marker: only '### Step name' headings may follow it",
-            )
-        elif token.type == "paragraph_open" and _MARKER.match(
-            (self.tokens[block.start + 1].content or "").strip()
-        ):
-            self.report.error(
-                self.line(token),
-                f"a second <!-- howto --> marker (the first is on line {self.line(marker)})",
             )
         elif (
             token.type == "paragraph_open"
@@ -500,7 +505,7 @@ class _BodyParser:
         else:
             self.howto[-1][2].append(self.block_text(block))
 
-    def finish(self, marker: Token | None) -> _Body | None:
+    def finish(self) -> _Body | None:
         execution = next((s for s in self.sections if s.kind is SectionKind.EXECUTION), None)
         if execution is None:
             self.report.error(
@@ -511,7 +516,7 @@ class _BodyParser:
             self.report.error(
                 execution.source.line, "'## Execution' has no steps: add a numbered list under it"
             )
-        if marker is None:
+        if self.marker_line is None:
             self.report.error(
                 self.last_line,
                 "no <!-- howto --> marker: end the seed with "
@@ -520,7 +525,7 @@ class _BodyParser:
             return None
         if not self.howto:
             self.report.error(
-                self.line(marker), "no '### Step name' heading after the <!-- howto --> marker"
+                self.marker_line, "no '### Step name' heading after the <!-- howto --> marker"
             )
         steps: list[HowToStep] = []
         for name, line, parts in self.howto:

@@ -1,0 +1,189 @@
+"""The command line, through Typer's test runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import typer
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import app
+
+WriteSeed = Callable[[str, str | bytes], Path]
+
+
+def test_check_the_shipped_seeds_is_clean(runner: CliRunner, seeds_dir: Path) -> None:
+    result = runner.invoke(app, ["check", str(seeds_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "1 seed checked: 0 errors, 0 warnings\n"
+
+
+def test_check_defaults_to_the_seeds_folder(
+    runner: CliRunner, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(seeds_dir.parent)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0
+    assert "1 seed checked" in result.output
+
+
+def test_check_reports_errors_with_path_and_line_and_exits_1(
+    runner: CliRunner, seeds_dir: Path, write_seed: WriteSeed, shipped_text: str
+) -> None:
+    bad = write_seed("bad.md", shipped_text.replace('"vl5nUdE9mWM"', "nope"))
+    result = runner.invoke(app, ["check", str(seeds_dir)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{bad.as_posix()}:2: error: 'video': 'nope' is not a YouTube video")
+    assert lines[-1] == "2 seeds checked: 1 error, 0 warnings"
+
+
+def test_warnings_pass_unless_strict(
+    runner: CliRunner, write_seed: WriteSeed, shipped_text: str
+) -> None:
+    seed = write_seed("curl.md", shipped_text.replace("---\n\n", "colour: red\n---\n\n", 1))
+    relaxed = runner.invoke(app, ["check", str(seed)])
+    assert relaxed.exit_code == 0
+    assert f"{seed.as_posix()}:4: warning: unknown frontmatter key 'colour'" in relaxed.output
+    strict = runner.invoke(app, ["check", "--strict", str(seed)])
+    assert strict.exit_code == 1
+    assert f"{seed.as_posix()}:4: error: unknown frontmatter key 'colour'" in strict.output
+
+
+def test_check_json_format(runner: CliRunner, write_seed: WriteSeed) -> None:
+    write_seed("bad.md", "no frontmatter\n")
+    result = runner.invoke(app, ["check", "--format", "json", str(write_seed("ok.md", "x").parent)])
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["seeds"] == 2 and document["valid"] == 0 and document["errors"] == 2
+    assert document["diagnostics"][0] == {
+        "path": document["diagnostics"][0]["path"],
+        "line": 1,
+        "level": "error",
+        "message": "no frontmatter: a seed starts with a '---' line",
+    }
+
+
+def test_github_annotations(
+    runner: CliRunner, write_seed: WriteSeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed = write_seed("bad.md", "---\ndescription: d\nvideo: 'a, b'\n---\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = runner.invoke(app, ["check", str(seed)])
+    assert f"::error file={seed.as_posix()},line=3::'video': 'a, b' is not" in result.output
+
+
+def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+    assert runner.invoke(app, ["check", "--format", "yaml"]).exit_code == 2
+    assert runner.invoke(app, ["export", "--format", "nope", str(tmp_path)]).exit_code == 2
+
+
+def test_export_writes_the_json_model(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    result = runner.invoke(app, ["export", str(seeds_dir), "--out", str(out), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "json" / "leverage-machine-lying-leg-curl.json").read_text())
+    assert document["slug"] == "leverage-machine-lying-leg-curl"
+    assert document["howto"][0]["name"] == "Adjust and Position Yourself"
+    assert len(document["sections"][1]["items"]) == 5
+
+
+def test_export_skips_a_bad_seed_keeps_the_others_and_exits_1(
+    runner: CliRunner, seeds_dir: Path, write_seed: WriteSeed, tmp_path: Path
+) -> None:
+    write_seed("broken.md", "---\ndescription: [unclosed\n---\n")
+    out = tmp_path / "outputs"
+    result = runner.invoke(app, ["export", str(seeds_dir), "--out", str(out), "-f", "json"])
+    assert result.exit_code == 1
+    assert (
+        "broken.md:3: error: YAML syntax error: did not find expected ',' or ']' "
+        "(while parsing a flow sequence started on line 2)" in result.output
+    )
+    assert sorted(p.name for p in (out / "json").iterdir()) == [
+        "leverage-machine-lying-leg-curl.json"
+    ]
+
+
+def test_duplicate_slugs_fail_both_seeds_naming_each_other(
+    runner: CliRunner, seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    twin = write_seed(
+        "twin.md",
+        shipped_text.replace("---\n\n", "slug: leverage-machine-lying-leg-curl\n---\n\n", 1),
+    )
+    result = runner.invoke(app, ["check", str(seeds_dir)])
+    assert result.exit_code == 1
+    original = seeds_dir / "leverage-machine-lying-leg-curl.md"
+    assert (
+        f"{original.as_posix()}:1: error: slug 'leverage-machine-lying-leg-curl' is also used by "
+        f"{twin.as_posix()}" in result.output
+    )
+    assert (
+        f"{twin.as_posix()}:1: error: slug 'leverage-machine-lying-leg-curl' is also used by "
+        f"{original.as_posix()}" in result.output
+    )
+
+
+def test_schema_is_a_json_schema_of_the_frontmatter(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["required"] == ["description"]
+    assert {"video", "slug", "level", "lang", "muscles"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"pipeline {__version__}\n"
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    commands = getattr(group, "commands", {})
+    found = [prefix] if prefix else []
+    for name, command in commands.items():
+        found += _commands(command, (*prefix, name)) or [(*prefix, name)]
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(get_command(app)))
+def test_every_command_has_real_help(runner: CliRunner, command: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    click_command = get_command(app)
+    for name in command:
+        click_command = click_command.commands[name]  # type: ignore[attr-defined]
+    assert click_command.help and len(click_command.help) > 30
+    for param in click_command.params:
+        if param.param_type_name == "option" and param.name != "help":
+            assert getattr(param, "help", None), f"{command} --{param.name} has no help"
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"pipeline {__version__}"
+
+
+def test_no_traceback_for_a_directory_named_like_a_seed(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    (folder / "odd.md").mkdir(parents=True)
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit | typer.Exit
+    )
