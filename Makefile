@@ -27,6 +27,13 @@ lint: $(STAMP) ## ruff and mypy (strict).
 
 bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m bench.catalogue
+
+browse: $(STAMP) ## Open the catalogue in Datasette (builds it first if it is missing).
+	$(PY) -m pip install --quiet -e '.[dev,browse]'
+	test -f outputs/catalogue.sqlite || $(VENV)/bin/pipeline export
+	$(VENV)/bin/datasette outputs/catalogue.sqlite -m datasette.yaml \
+		--setting truncate_cells_html 300
 
 clean: ## Remove outputs and the virtual environment.
 	rm -rf outputs $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import os
@@ -12,11 +13,15 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from pipeline import __version__
+from pipeline.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, ExerciseNotFoundError
 from pipeline.config import Settings, load_settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.engine import export as run_export
+from pipeline.progress import BarReporter, LineReporter
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
 
@@ -100,10 +105,14 @@ def _annotation(diagnostic: Diagnostic) -> str:
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], console: Console) -> None:
     github = os.environ.get("GITHUB_ACTIONS") == "true"
+    lines = []
     for diagnostic in diagnostics:
-        console.print(str(diagnostic), markup=False)
+        lines.append(str(diagnostic))
         if github:
-            console.print(_annotation(diagnostic), markup=False)
+            lines.append(_annotation(diagnostic))
+    if lines:
+        # Plain text in one write: thousands of lines through rich would take a second.
+        console.file.write("\n".join(lines) + "\n")
 
 
 def _plural(count: int, word: str) -> str:
@@ -199,11 +208,27 @@ def export(
         typer.Option("--bleed", help="Bleed for print shops, e.g. 3mm (adds crop marks)."),
     ] = None,
     strict: StrictOption = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1,
+                     help="Worker processes (default: one per core; 1 works in-process)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild every output, changed or not.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars: one line per phase.")
+    ] = False,
+    report_json: Annotated[
+        Path | None,
+        typer.Option("--report-json", help="Also write the run's report as JSON to this file."),
+    ] = None,
 ) -> None:
     """Parse every seed once, then write every format into the output folder.
 
-    A seed with an error is reported and left out of every format; the others are still
-    written, and the exit code is 1.
+    Only what changed since the last export into the folder is rebuilt. A seed with an error
+    is reported and left out of every format; the others are still written, and the exit
+    code is 1.
     """
     settings = _settings(
         base_url=base_url,
@@ -212,21 +237,28 @@ def export(
         bleed_mm=_bleed_mm(bleed),
         strict=strict or None,
     )
+    reporter = LineReporter(err) if quiet or not err.is_terminal else BarReporter(err)
     try:
-        report = run_export(paths or [DEFAULT_SEEDS], out_dir, settings, formats or ())
+        report = run_export(paths or [DEFAULT_SEEDS], out_dir, settings, formats or (),
+                            jobs=jobs, force=force, reporter=reporter)
     except PipelineError as exc:
         _fail_usage(str(exc))
     _print_diagnostics(report.diagnostics, err)
-    seeds = report.seeds.results
-    failed = len(report.seeds.failed)
+    if report_json is not None:
+        try:
+            report_json.write_text(json.dumps(report.as_dict(), indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            _fail_usage(f"cannot write {report_json}: {exc.strerror or exc}")
+    total, failed, warned = len(report.seeds), len(report.failed), len(report.warned)
     timings = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.seconds.items())
     out.print(
-        f"exported {_plural(len(seeds) - failed, 'seed')} ({failed} failed) into {out_dir}: "
-        f"{_plural(len(report.written), 'file')} written, {len(report.unchanged)} unchanged"
+        f"{_plural(total, 'seed')} into {out_dir}: {total - failed - warned} ok, "
+        f"{warned} warned, {failed} failed; {_plural(len(report.written), 'file')} written, "
+        f"{report.unchanged} unchanged, {len(report.removed)} removed"
         + (f" [{timings}]" if timings else ""),
         markup=False,
     )
-    if report.errors or (strict and report.warnings) or not seeds:
+    if report.errors or (strict and report.warnings) or not report.seeds:
         raise typer.Exit(code=1)
 
 
@@ -236,6 +268,192 @@ def schema() -> None:
     document = SeedFrontmatter.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
+
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="The catalogue to read (written by `pipeline export`).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+DEFAULT_DB = DEFAULT_OUT / CATALOGUE_FILE
+# Private marks around matched words in snippets; seed text cannot contain them.
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+
+
+def _open_catalogue(db: Path) -> Catalogue:
+    try:
+        return Catalogue(db)
+    except CatalogueError as exc:
+        _fail_usage(str(exc))
+
+
+def _marked(snippet: str) -> Text:
+    text = Text()
+    for n, part in enumerate(re.split(f"[{_MARK_OPEN}{_MARK_CLOSE}]", snippet)):
+        text.append(part, style="bold yellow" if n % 2 else "")
+    return text
+
+
+def _print_json(document: object) -> None:
+    out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find; all must occur (stemmed).")],
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search of the catalogue: titles, descriptions, aliases, steps, tips and
+    mistakes. Best matches first. Exits 1 when nothing matches."""
+    with _open_catalogue(db) as catalogue:
+        try:
+            hits = catalogue.search(query, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE))
+        except CatalogueError as exc:
+            _fail_usage(str(exc))
+    if as_json:
+        _print_json(
+            [
+                {
+                    "title": h.title,
+                    "slug": h.slug,
+                    "snippet": h.snippet.replace(_MARK_OPEN, "**").replace(_MARK_CLOSE, "**"),
+                    "rank": h.rank,
+                }
+                for h in hits
+            ]
+        )
+    elif hits:
+        table = Table("Title", "Slug", "Snippet", show_lines=False)
+        for hit in hits:
+            table.add_row(Text(hit.title), Text(hit.slug), _marked(hit.snippet))
+        out.print(table)
+    else:
+        out.print(f"no exercise matches '{query}'", markup=False)
+    if not hits:
+        raise typer.Exit(code=1)
+
+
+@app.command("list")
+def list_exercises(
+    db: DbOption = DEFAULT_DB,
+    muscle: Annotated[str | None, typer.Option(help="Only those training this muscle.")] = None,
+    equipment: Annotated[str | None, typer.Option(help="Only those using this equipment.")] = None,
+    level: Annotated[
+        str | None, typer.Option(help="Only this level: beginner, intermediate or expert.")
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the exercises in the catalogue, optionally filtered (names ignore case)."""
+    with _open_catalogue(db) as catalogue:
+        try:
+            found = catalogue.list_exercises(
+                muscle=muscle, equipment=equipment, level=level, category=category
+            )
+        except CatalogueError as exc:
+            _fail_usage(str(exc))
+    if as_json:
+        _print_json([dataclasses.asdict(e) for e in found])
+        return
+    table = Table("Title", "Slug", "Level", "Category", "Muscles", "Equipment")
+    for e in found:
+        table.add_row(
+            Text(e.title),
+            Text(e.slug),
+            Text(e.level or ""),
+            Text(e.category or ""),
+            Text(", ".join(e.muscles)),
+            Text(", ".join(e.equipment)),
+        )
+    if found:
+        out.print(table)
+    out.print(_plural(len(found), "exercise"), markup=False)
+
+
+@app.command()
+def show(
+    slug: Annotated[str, typer.Argument(help="The exercise's slug (see `pipeline list`).")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Print one whole exercise from the catalogue. Exits 1 when there is no such slug."""
+    with _open_catalogue(db) as catalogue:
+        try:
+            record = catalogue.show(slug)
+        except ExerciseNotFoundError as exc:
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(code=1) from None
+        except CatalogueError as exc:
+            _fail_usage(str(exc))
+    if as_json:
+        _print_json(dataclasses.asdict(record))
+        return
+    out.print(Text(record.title, style="bold"))
+    out.print(record.description, markup=False)
+    facts = {
+        "Slug": record.slug,
+        "Level": record.level,
+        "Category": record.category,
+        "Muscles": ", ".join(record.muscles),
+        "Equipment": ", ".join(record.equipment),
+        "Also called": ", ".join(record.aliases),
+        "Video": record.video_url,
+        "Source": record.source_path,
+    }
+    for name, value in facts.items():
+        if value:
+            out.print(Text.assemble((f"{name}: ", "dim"), value))
+    sections = (
+        ("Setup", record.setup, True),
+        ("Execution", record.execution, True),
+        ("Tips", record.tips, False),
+        ("Common Mistakes", record.mistakes, False),
+    )
+    for heading, items, numbered in sections:
+        if not items:
+            continue
+        out.print(Text("\n" + heading, style="bold"))
+        for item in items:
+            bullet = f"{item.position}. " if numbered else "- "
+            label = (f"{item.label}: ", "bold") if item.label else ""
+            out.print(Text.assemble(bullet, label, item.text))
+    if record.outro:
+        out.print("\n" + record.outro, markup=False)
+    if record.howto:
+        out.print(Text("\nIn short", style="bold"))
+        for step in record.howto:
+            out.print(Text.assemble(f"{step.position}. ", (step.name, "bold"), f": {step.text}"))
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(help=".jsonld files or HTML pages (ours or anyone's).")
+    ],
+) -> None:
+    """Validate schema.org JSON-LD offline: vocabulary, absolute URLs, Google's HowTo and
+    VideoObject rules and, for HTML pages, that the markup matches what the page shows.
+
+    Prints path: error: message per problem. Exits 0 when every file is valid, 1 otherwise.
+    """
+    # Imported here so the other commands do not load PyLD.
+    from pipeline.validation import UnreadableFileError, validate_file
+
+    problems = 0
+    for path in files:
+        try:
+            found = [str(p) for p in validate_file(path)]
+        except UnreadableFileError as exc:
+            found = [str(exc)]
+        for message in found:
+            out.print(f"{path}: error: {message}", markup=False)
+        problems += len(found)
+    out.print(
+        f"{_plural(len(files), 'file')} validated: {_plural(problems, 'problem')}", markup=False
+    )
+    if problems:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

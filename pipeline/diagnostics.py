@@ -14,7 +14,7 @@ class Level(enum.StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Diagnostic:
     """One message about one place in a seed, printed as ``path:line: level: message``
     (``path: level: message`` when it is about a whole file, ``line`` 0)."""
@@ -27,7 +27,7 @@ class Diagnostic:
     def __post_init__(self) -> None:
         # One diagnostic, one line: editors and CI annotations read them line by line.
         if "\n" in self.message or "\r" in self.message:
-            object.__setattr__(self, "message", " ".join(self.message.split()))
+            self.message = " ".join(self.message.split())
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -41,14 +41,6 @@ class Diagnostic:
             "level": str(self.level),
             "message": self.message,
         }
-
-
-class SeedError(Exception):
-    """A seed cannot be used; carries the place and the reason."""
-
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: error: {message}")
-        self.diagnostic = Diagnostic(path, line, Level.ERROR, message)
 
 
 class PipelineError(Exception):

@@ -1,20 +1,46 @@
-"""The engine: find seeds, parse every one once, validate them together, then fan out to
-the exporters. Nothing is written until everything has been read, so outputs never disagree."""
+"""The engine: find seeds, parse each once, check them together, then fan out to the exporters,
+rebuilding only what changed since the last export into the same folder.
+
+The sequence is fixed (read, parse, check the whole set, write per seed, write aggregates,
+remove what is stale, record the manifest); exporters own only their format.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
+from pipeline.lock import OutputLock
+from pipeline.manifest import (
+    MANIFEST_FILE,
+    STATE_DIR,
+    AggregateRecord,
+    DigestCache,
+    Manifest,
+    OutputRecord,
+    SeedRecord,
+    diagnostic_rows,
+    diagnostics_from_rows,
+    digest_file,
+    dump_digests,
+    load_digests,
+)
 from pipeline.model import Exercise
 from pipeline.parser import ParseResult, parse_seed
-from pipeline.registry import get_exporter, load_exporters
-from pipeline.writer import OutputError, OutputWriter
+from pipeline.progress import Reporter, SilentReporter
+from pipeline.registry import create_exporters
+from pipeline.workers import ExportJob, ParseSummary, SeedTask, WorkerPool, internal_error
+from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
 
 SEED_SUFFIX = ".md"
 
@@ -25,7 +51,7 @@ def discover_seeds(paths: Sequence[Path]) -> list[Path]:
     found: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            for seed in sorted(p for p in path.rglob(f"*{SEED_SUFFIX}") if p.is_file()):
+            for seed in _walk_files(path, SEED_SUFFIX):
                 found.setdefault(seed, None)
         elif path.is_file():
             found.setdefault(path, None)
@@ -49,43 +75,49 @@ class SeedSet:
 
 
 def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
-    """Parse every seed under ``paths`` once, then check what only the whole set can show
-    (two seeds with one slug)."""
+    """Parse every seed under ``paths`` once, in this process, then check what only the whole
+    set can show (two seeds with one slug)."""
     results = [
         parse_seed(seed, max_bytes=settings.max_seed_bytes, strict=settings.strict)
         for seed in discover_seeds(paths)
     ]
-    _reject_duplicate_slugs(results)
+    slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
+    for path, message in duplicate_slug_errors(slugs).items():
+        result = next(r for r in results if r.path == path)
+        result.diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
+        result.exercise = None
     exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
     diagnostics = [d for r in results for d in r.diagnostics]
     return SeedSet(results, exercises, diagnostics)
 
 
-def _reject_duplicate_slugs(results: list[ParseResult]) -> None:
-    by_slug: dict[str, list[ParseResult]] = {}
-    for result in results:
-        if result.exercise is not None:
-            by_slug.setdefault(result.exercise.slug, []).append(result)
-    for slug, holders in by_slug.items():
-        if len(holders) < 2:
-            continue
-        # Both are refused: keeping either would make the output depend on file order.
-        for result in holders:
-            others = ", ".join(o.path for o in holders if o is not result)
-            result.diagnostics.append(
-                Diagnostic(result.path, 1, Level.ERROR, f"slug '{slug}' is also used by {others}")
-            )
-            result.exercise = None
+def duplicate_slug_errors(slugs: dict[str, str]) -> dict[str, str]:
+    """For each seed path whose slug another seed also has, the error naming the others.
+    Both are refused: keeping either would make the output depend on file order."""
+    holders: dict[str, list[str]] = {}
+    for path, slug in slugs.items():
+        holders.setdefault(slug, []).append(path)
+    errors = {}
+    for slug, paths in holders.items():
+        for path in paths if len(paths) > 1 else ():
+            others = ", ".join(p for p in paths if p != path)
+            errors[path] = f"slug '{slug}' is also used by {others}"
+    return errors
 
 
 @dataclass
 class ExportReport:
     """What an export did."""
 
-    seeds: SeedSet
+    seeds: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+    parsed: int = 0
     written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -98,36 +130,406 @@ class ExportReport:
         """How many warnings the run produced."""
         return sum(d.level is Level.WARNING for d in self.diagnostics)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready mapping (``--report-json``)."""
+        return {
+            "pipeline": __version__,
+            "seeds": {
+                "total": len(self.seeds),
+                "ok": len(self.seeds) - len(self.failed) - len(self.warned),
+                "warned": len(self.warned),
+                "failed": len(self.failed),
+                "parsed": self.parsed,
+                "failed_paths": self.failed,
+            },
+            "files": {
+                "written": len(self.written),
+                "unchanged": self.unchanged,
+                "removed": len(self.removed),
+                "written_paths": self.written,
+                "removed_paths": self.removed,
+            },
+            "seconds": {
+                "exporters": {k: round(v, 4) for k, v in self.seconds.items()},
+                "phases": {k: round(v, 4) for k, v in self.phases.items()},
+            },
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+        }
 
-def make_exporters(names: Sequence[str], settings: Settings) -> list[Exporter]:
-    """Instances of the named exporters (all registered ones when ``names`` is empty), with
-    their settings checked before anything is written."""
-    classes = [get_exporter(n) for n in names] if names else list(load_exporters().values())
-    exporters = [cls(settings) for cls in dict.fromkeys(classes)]
-    for exporter in exporters:
-        exporter.check_settings()
-    return exporters
+
+def parse_key(settings: Settings) -> str:
+    """What, besides a seed's bytes, decides what it parses to."""
+    key = f"{__version__}|{settings.max_seed_bytes}|{settings.strict}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def export(
-    paths: Sequence[Path], out: Path, settings: Settings, formats: Sequence[str] = ()
+    paths: Sequence[Path],
+    out: Path,
+    settings: Settings,
+    formats: Sequence[str] = (),
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    lock_timeout: float = 600.0,
 ) -> ExportReport:
-    """Read every seed, then run each exporter on the seeds that parsed cleanly.
-    A seed with an error is reported and skipped by every exporter."""
-    exporters = make_exporters(formats, settings)
-    seeds = read_seeds(paths, settings)
-    report = ExportReport(seeds, diagnostics=list(seeds.diagnostics))
-    writer = OutputWriter(out)
-    for exporter in exporters:
-        context = ExportContext(writer=writer, settings=settings)
+    """Export the seeds under ``paths`` into ``out`` with the named exporters (default: all).
+
+    Only what changed since the last export into ``out`` is rebuilt (``force`` rebuilds all).
+    A seed with an error is reported and skipped by every exporter; its earlier outputs are
+    left as they were. ``jobs`` worker processes share the work (default: one per core); the
+    outputs are the same bytes whatever their number.
+    """
+    reporter = reporter or SilentReporter()
+    exporters = create_exporters(formats, settings)
+    seeds = discover_seeds(paths)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
+    with OutputLock(out, timeout=lock_timeout, on_wait=reporter.message):
+        run = _Run(seeds, out, settings, exporters, jobs or os.cpu_count() or 1, force, reporter)
+        return run.execute()
+
+
+@dataclass(frozen=True, slots=True)
+class _SeedFile:
+    sha256: str | None
+    size: int
+    mtime_ns: int
+
+
+def _identify(path: Path, known: SeedRecord | None, max_bytes: int) -> _SeedFile:
+    """The seed's content hash; read only when its size or mtime differs from last time."""
+    try:
+        stat = path.stat()
+        if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return _SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
+        if stat.st_size > max_bytes:
+            return _SeedFile(None, stat.st_size, stat.st_mtime_ns)
+        return _SeedFile(hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size,
+                         stat.st_mtime_ns)
+    except OSError:
+        return _SeedFile(None, -1, -1)
+
+
+def _scan(folder: str, suffix: str, found: list[str]) -> None:
+    # scandir, not Path.rglob: ten thousand seeds are walked on every run, no-op runs included,
+    # and scandir knows each entry's type without a stat.
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _scan(entry.path, suffix, found)
+            elif entry.name.endswith(suffix) and entry.is_file():
+                found.append(entry.path)
+
+
+def _walk_files(root: Path, suffix: str = "") -> list[Path]:
+    found: list[str] = []
+    _scan(str(root), suffix, found)
+    return [Path(p) for p in sorted(found)]
+
+
+def _existing_outputs(out: Path) -> set[str]:
+    """Every file in the output folder; temp files a killed run left behind are removed."""
+    found: list[str] = []
+    _scan(str(out), "", found)
+    prefix = len(str(out)) + 1
+    existing = set()
+    for path in found:
+        if path.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        else:
+            existing.add(path[prefix:].replace(os.sep, "/"))
+    return existing
+
+
+class _Run:
+    """One export: the decisions, the work, and the new manifest."""
+
+    def __init__(self, seeds: list[Path], out: Path, settings: Settings,
+                 exporters: list[Exporter], jobs: int, force: bool, reporter: Reporter) -> None:
+        self.paths = seeds
+        self.displays = [p.as_posix() for p in seeds]
+        self.out = out
+        self.settings = settings
+        self.exporters = {e.name: e for e in exporters}
+        self.per_seed = [e.name for e in exporters if e.has_per_seed()]
+        self.aggregators = [e for e in exporters if e.has_aggregate()]
+        self.jobs = jobs
+        self.force = force
+        self.reporter = reporter
+        self.old = Manifest() if force else Manifest.load(out)
+        self.parse_key = parse_key(settings)
+        self.reparse_all = self.old.parse_key != self.parse_key
+        self.fingerprints = {name: e.fingerprint() for name, e in self.exporters.items()}
+        self.report = ExportReport(seeds=list(self.displays))
+        self.writer = OutputWriter(out)
+        self.existing = _existing_outputs(out)
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def _record(self, display: str, sha: str | None) -> SeedRecord | None:
+        record = self.old.seeds.get(display)
+        if self.reparse_all or record is None or sha is None or record.sha256 != sha:
+            return None
+        return record
+
+    def _outputs_current(self, record: SeedRecord, name: str) -> bool:
+        output = record.outputs.get(name)
+        return (output is not None and output.fingerprint == self.fingerprints[name]
+                and self.existing.issuperset(output.files))
+
+    def _aggregate_current(self, name: str) -> bool:
+        record = self.old.aggregates.get(name)
+        return (record is not None and record.fingerprint == self.fingerprints[name]
+                and self.existing.issuperset(record.files))
+
+    def execute(self) -> ExportReport:
         started = time.perf_counter()
-        try:
-            for exercise in seeds.exercises:
-                exporter.export_exercise(exercise, context)
-            exporter.export_all(seeds.exercises, context)
-        except OutputError as exc:
-            context.diagnostics.append(Diagnostic(str(out), 0, Level.ERROR, str(exc)))
-        report.seconds[exporter.name] = time.perf_counter() - started
-        report.diagnostics.extend(context.diagnostics)
-    report.written, report.unchanged = writer.written, writer.unchanged
-    return report
+        with self.reporter.phase("read", len(self.paths)) as advance:
+            files = []
+            for path, display in zip(self.paths, self.displays, strict=True):
+                known = None if self.reparse_all else self.old.seeds.get(display)
+                files.append(_identify(path, known, self.settings.max_seed_bytes))
+                advance(1)
+        self.files = files
+        records = [self._record(d, f.sha256) for d, f in zip(self.displays, files, strict=True)]
+        seeds_changed = (
+            any(r is None for r in records) or set(self.old.seeds) != set(self.displays)
+        )
+        rebuild = {
+            e.name for e in self.aggregators
+            if self.force or seeds_changed or not self._aggregate_current(e.name)
+            or self.old.aggregates[e.name].inputs != self._inputs_key(records)
+        }
+        caches = {name: load_digests(self.out, name) for name in sorted(rebuild)}
+
+        def needs_parse(display: str, record: SeedRecord | None) -> bool:
+            if record is None:
+                return True
+            if not record.ok:
+                return False
+            if any(not self._outputs_current(record, n) for n in self.per_seed):
+                return True
+            return any(self._cached_digest(caches[n], display, record.sha256, n) is None
+                       for n in rebuild)
+
+        tasks = [SeedTask(i, path, display)
+                 for i, (path, display, record) in enumerate(
+                     zip(self.paths, self.displays, records, strict=True))
+                 if needs_parse(display, record)]
+        self.report.parsed = len(tasks)
+        self.report.phases["read"] = time.perf_counter() - started
+
+        with WorkerPool(self.jobs, self.settings, list(self.exporters), self.out) as pool:
+            pool.start(tasks)
+            summaries = self._parse(pool, tasks)
+            states = self._states(records, summaries)
+            results = self._export(pool, states, records, summaries, rebuild)
+        new_records = self._new_records(records, summaries, states, results)
+        aggregates = self._aggregates(rebuild, states, new_records, results, caches)
+        self._finish(new_records, aggregates, states)
+        self.report.phases["total"] = time.perf_counter() - started
+        return self.report
+
+    def _cached_digest(self, cache: DigestCache, display: str, sha: str,
+                       name: str) -> tuple[str, str, Any] | None:
+        entry = cache.get(display)
+        if entry is None or entry[0] != sha or entry[1] != self.fingerprints[name]:
+            return None
+        return entry
+
+    def _inputs_key(self, records: Sequence[SeedRecord | None]) -> str:
+        parts = [f"{d}:{r.sha256 if r else '?'}" for d, r in zip(self.displays, records,
+                                                                  strict=True)]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+    # -- phases --------------------------------------------------------------------------------
+
+    def _parse(self, pool: WorkerPool, tasks: list[SeedTask]) -> dict[int, ParseSummary]:
+        started = time.perf_counter()
+        if not tasks:
+            return {}
+        with self.reporter.phase("parse", len(tasks)) as advance:
+            summaries = pool.parse(advance)
+        self.report.phases["parse"] = time.perf_counter() - started
+        return {s.index: s for s in summaries}
+
+    def _states(self, records: list[SeedRecord | None],
+                summaries: dict[int, ParseSummary]) -> list[tuple[bool, str | None, list[Diagnostic]]]:
+        """Per seed: valid, slug, diagnostics; after the whole-set checks."""
+        states: list[tuple[bool, str | None, list[Diagnostic]]] = []
+        for index, display in enumerate(self.displays):
+            summary = summaries.get(index)
+            if summary is not None:
+                states.append((summary.ok, summary.slug, list(summary.diagnostics)))
+            else:
+                record = records[index] or self.old.seeds[display]
+                states.append((record.ok, record.slug,
+                               diagnostics_from_rows(record.diagnostics)))
+        slugs = {self.displays[i]: slug for i, (ok, slug, _) in enumerate(states)
+                 if ok and slug is not None}
+        for path, message in duplicate_slug_errors(slugs).items():
+            index = self.displays.index(path)
+            ok, slug, diagnostics = states[index]
+            states[index] = (False, slug, [*diagnostics, Diagnostic(path, 1, Level.ERROR,
+                                                                    message)])
+        return states
+
+    def _export(self, pool: WorkerPool, states: list[tuple[bool, str | None, list[Diagnostic]]],
+                records: list[SeedRecord | None], summaries: dict[int, ParseSummary],
+                rebuild: set[str]) -> dict[int, Any]:
+        jobs = []
+        for index in sorted(summaries):
+            if not states[index][0]:
+                continue
+            record = records[index]
+            export = tuple(n for n in self.per_seed
+                           if record is None or not self._outputs_current(record, n))
+            digest = tuple(sorted(rebuild))
+            if export or digest:
+                jobs.append(ExportJob(index, export, digest))
+        started = time.perf_counter()
+        if not jobs and not summaries:
+            return {}
+        with self.reporter.phase("export", len(jobs)) as advance:
+            results = pool.export(jobs, advance)
+        self.report.phases["export"] = time.perf_counter() - started
+        for result in results:
+            self.report.diagnostics.extend(result.problems)
+            for name, output in result.outputs.items():
+                self.report.seconds[name] = self.report.seconds.get(name, 0.0) + output.seconds
+                self.report.written.extend(output.written)
+        return {r.index: r for r in results}
+
+    def _new_records(self, records: list[SeedRecord | None], summaries: dict[int, ParseSummary],
+                     states: list[tuple[bool, str | None, list[Diagnostic]]],
+                     results: dict[int, Any]) -> dict[str, SeedRecord]:
+        new: dict[str, SeedRecord] = {}
+        for index, display in enumerate(self.displays):
+            old = self.old.seeds.get(display)
+            outputs = dict(old.outputs) if old else {}
+            result = results.get(index)
+            if result is not None:
+                for name, output in result.outputs.items():
+                    outputs[name] = OutputRecord(
+                        fingerprint=self.fingerprints[name], files=output.files,
+                        diagnostics=diagnostic_rows(output.diagnostics))
+            summary = summaries.get(index)
+            stat = self.files[index]
+            if summary is not None:
+                # The parse's own hash: if the file changed after it was stat'ed, its mtime
+                # differs next time and it is read again.
+                new[display] = SeedRecord(
+                    sha256=summary.sha256 or "", slug=summary.slug, ok=summary.ok,
+                    size=stat.size, mtime_ns=stat.mtime_ns,
+                    diagnostics=diagnostic_rows(summary.diagnostics), outputs=outputs)
+            else:
+                record = records[index] or old
+                assert record is not None
+                new[display] = SeedRecord(record.sha256, record.slug, record.ok, stat.size,
+                                          stat.mtime_ns, record.diagnostics, outputs)
+        return new
+
+    def _aggregates(self, rebuild: set[str],
+                    states: list[tuple[bool, str | None, list[Diagnostic]]],
+                    records: dict[str, SeedRecord], results: dict[int, Any],
+                    caches: dict[str, DigestCache]) -> dict[str, AggregateRecord]:
+        aggregates = {name: record for name, record in self.old.aggregates.items()
+                      if name not in rebuild}
+        if not rebuild:
+            return aggregates
+        valid = sorted((slug or "", index) for index, (ok, slug, _) in enumerate(states) if ok)
+        inputs = self._inputs_key([records[d] for d in self.displays])
+        for exporter in self.aggregators:
+            if exporter.name not in rebuild:
+                continue
+            cache: DigestCache = {}
+            digests = []
+            for _, index in valid:
+                display = self.displays[index]
+                sha = records[display].sha256
+                result = results.get(index)
+                if result is not None and exporter.name in result.digests:
+                    entry = (sha, self.fingerprints[exporter.name], result.digests[exporter.name])
+                else:
+                    cached = self._cached_digest(caches[exporter.name], display, sha,
+                                                 exporter.name)
+                    if cached is None:  # its digest failed, and that was reported
+                        continue
+                    entry = cached
+                cache[display] = entry
+                digests.append(entry[2])
+            aggregates[exporter.name] = self._run_aggregate(exporter, digests, inputs)
+            self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
+        return aggregates
+
+    def _run_aggregate(self, exporter: Exporter, digests: list[Any],
+                       inputs: str) -> AggregateRecord:
+        writer = OutputWriter(self.out)
+        context = ExportContext(writer=writer, settings=self.settings)
+        started = time.perf_counter()
+        with self.reporter.phase(exporter.name, 1) as advance:
+            try:
+                exporter.export_all(digests, context)
+            except OutputError as error:
+                context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
+            except Exception as error:  # a bug in one exporter must not cost the others
+                context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
+            advance(1)
+        seconds = time.perf_counter() - started
+        self.report.seconds[exporter.name] = self.report.seconds.get(exporter.name, 0.0) + seconds
+        self.report.written.extend(writer.written)
+        failed = any(d.level is Level.ERROR for d in context.diagnostics)
+        return AggregateRecord(
+            fingerprint=self.fingerprints[exporter.name],
+            # A failed aggregate is retried next run even when nothing else changed.
+            inputs="" if failed else inputs,
+            files=sorted(writer.written + writer.unchanged),
+            diagnostics=diagnostic_rows(context.diagnostics),
+        )
+
+    def _finish(self, records: dict[str, SeedRecord], aggregates: dict[str, AggregateRecord],
+                states: list[tuple[bool, str | None, list[Diagnostic]]]) -> None:
+        produced = {f for r in records.values() for o in r.outputs.values() for f in o.files}
+        produced |= {f for a in aggregates.values() for f in a.files}
+        earlier = {f for r in self.old.seeds.values() for o in r.outputs.values() for f in o.files}
+        earlier |= {f for a in self.old.aggregates.values() for f in a.files}
+        for stale in sorted(earlier - produced):
+            try:
+                target = self.writer.target(stale)
+                target.unlink()
+                self.report.removed.append(stale)
+            except FileNotFoundError:
+                pass
+            except (OSError, PipelineError) as error:
+                self.report.diagnostics.append(
+                    Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}"))
+        manifest = Manifest(parse_key=self.parse_key, seeds=records, aggregates=aggregates)
+        if manifest != self.old or MANIFEST_FILE not in self.existing:
+            self.writer.write_bytes(MANIFEST_FILE, manifest.to_bytes())
+
+        diagnostics = list(self.report.diagnostics)
+        for index, display in enumerate(self.displays):
+            ok, _, seed_diagnostics = states[index]
+            exported = [d for name in sorted(self.exporters)
+                        for d in diagnostics_from_rows(
+                            records[display].outputs[name].diagnostics
+                            if ok and name in records[display].outputs else [])]
+            everything = seed_diagnostics + exported
+            diagnostics.extend(everything)
+            if not ok or any(d.level is Level.ERROR for d in everything):
+                self.report.failed.append(display)
+            elif any(d.level is Level.WARNING for d in everything):
+                self.report.warned.append(display)
+        for name in sorted(aggregates):
+            if name in self.exporters:
+                diagnostics.extend(diagnostics_from_rows(aggregates[name].diagnostics))
+        self.report.diagnostics = diagnostics
+        state = f"{STATE_DIR}/"
+        self.report.written = [f for f in self.report.written if not f.startswith(state)]
+        self.report.unchanged = len({f for f in produced if not f.startswith(state)}
+                                    - set(self.report.written))

@@ -59,6 +59,7 @@ class ParseResult:
     path: str
     exercise: Exercise | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    sha256: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,13 +127,14 @@ def parse_seed_bytes(
     """Parse a seed from its bytes; ``path`` is only used in diagnostics and ``source``,
     ``stem`` (the file name without ``.md``) gives the default title and slug."""
     report = _Report(path)
+    sha256 = hashlib.sha256(data).hexdigest()
     try:
-        exercise = _parse(data, stem, report, max_bytes=max_bytes, strict=strict)
+        exercise = _parse(data, sha256, stem, report, max_bytes=max_bytes, strict=strict)
     except _Fatal:
         exercise = None
     if report.failed:
         exercise = None
-    return ParseResult(path, exercise, report.diagnostics)
+    return ParseResult(path, exercise, report.diagnostics, sha256)
 
 
 def _decode(data: bytes, report: _Report) -> str:
@@ -151,7 +153,9 @@ def _decode(data: bytes, report: _Report) -> str:
     return text
 
 
-def _parse(data: bytes, stem: str, report: _Report, *, max_bytes: int, strict: bool) -> Exercise:
+def _parse(
+    data: bytes, sha256: str, stem: str, report: _Report, *, max_bytes: int, strict: bool
+) -> Exercise:
     if len(data) > max_bytes:
         raise report.fatal(
             1, f"file is {len(data)} bytes, over the limit of {max_bytes} (setting max_seed_bytes)"
@@ -174,7 +178,7 @@ def _parse(data: bytes, stem: str, report: _Report, *, max_bytes: int, strict: b
         raise report.fatal(1, f"cannot make a slug from the file name '{stem}': set 'slug:'")
     return Exercise.model_construct(
         source=source,
-        source_sha256=hashlib.sha256(data).hexdigest(),
+        source_sha256=sha256,
         slug=slug,
         title=clean_text(meta.title) if meta.title else title_from_stem(stem),
         description=clean_text(meta.description),

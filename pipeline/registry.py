@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+from collections.abc import Sequence
 from typing import TypeVar
 
+from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.exporters import BUILTIN_EXPORTERS
 from pipeline.exporters.base import Exporter
+
+ENTRY_POINT_GROUP = "pipeline.exporters"
 
 E = TypeVar("E", bound=type[Exporter])
 
@@ -32,11 +37,50 @@ def register(cls: E) -> E:
     return cls
 
 
+_plugins_loaded = False
+
+
 def load_exporters() -> dict[str, type[Exporter]]:
-    """Every registered exporter by name, in the order they were registered."""
+    """Every exporter by name: the built-in ones in :data:`BUILTIN_EXPORTERS` order, then those
+    other packages declare in the ``pipeline.exporters`` entry-point group, by name."""
+    global _plugins_loaded
     for module in BUILTIN_EXPORTERS:
         importlib.import_module(module)
-    return dict(_EXPORTERS)
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        for entry_point in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                                  key=lambda ep: ep.name):
+            _load_plugin(entry_point)
+    order = {module: index for index, module in enumerate(BUILTIN_EXPORTERS)}
+    ranked = sorted(_EXPORTERS.values(),
+                    key=lambda cls: (order.get(cls.__module__, len(order)), cls.name))
+    return {cls.name: cls for cls in ranked}
+
+
+def _load_plugin(entry_point: importlib.metadata.EntryPoint) -> None:
+    try:
+        loaded = entry_point.load()
+    except Exception as error:  # a broken plug-in is named, not a traceback
+        raise RegistryError(
+            f"exporter plug-in '{entry_point.name}' ({entry_point.value}) cannot be loaded: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    if not (isinstance(loaded, type) and issubclass(loaded, Exporter)):
+        raise RegistryError(
+            f"exporter plug-in '{entry_point.name}' ({entry_point.value}) is not an Exporter class"
+        )
+    if _EXPORTERS.get(loaded.name) is not loaded:
+        register(loaded)
+
+
+def create_exporters(names: Sequence[str], settings: Settings) -> list[Exporter]:
+    """Instances of the named exporters (every registered one when ``names`` is empty), each
+    once, with their settings checked before anything is written."""
+    classes = [get_exporter(n) for n in names] if names else list(load_exporters().values())
+    exporters = [cls(settings) for cls in dict.fromkeys(classes)]
+    for exporter in exporters:
+        exporter.check_settings()
+    return exporters
 
 
 def get_exporter(name: str) -> type[Exporter]:

@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 
 from pipeline.diagnostics import PipelineError
 
+TEMP_SUFFIX = ".pipeline-tmp"
+
 
 class OutputError(PipelineError):
     """An output cannot be written (outside the folder, twice in one run, or an OS error)."""
@@ -81,7 +83,7 @@ class OutputWriter:
     def _replacing(self, path: Path, relpath: str) -> Iterator[Path]:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
             os.close(fd)
         except OSError as exc:
             raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from pipeline.exporters.base import ExportContext, Exporter
 
-BUILTIN_EXPORTERS: tuple[str, ...] = ("pipeline.exporters.modeljson",)
+BUILTIN_EXPORTERS: tuple[str, ...] = (
+    "pipeline.exporters.modeljson",
+    "pipeline.exporters.jsonld",
+    "pipeline.exporters.html",
+    "pipeline.exporters.sqlite",
+    "pipeline.exporters.cards",
+)
 
 __all__ = ["BUILTIN_EXPORTERS", "ExportContext", "Exporter"]

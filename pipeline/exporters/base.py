@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.model import Exercise, Source
@@ -33,15 +36,45 @@ class Exporter:
     """Base of every exporter. Subclasses set ``name`` and ``help`` and override the hooks they
     need; the engine calls them only with seeds that parsed without error.
 
-    - :meth:`export_exercise` writes the outputs of one exercise (a page, a card);
-    - :meth:`export_all` writes outputs built from all of them (an index, a database).
+    - :meth:`export_exercise` writes the outputs of one exercise (a page, a card). It may run
+      in a worker process, so it must depend only on the exercise and the settings.
+    - :meth:`digest` gives what :meth:`export_all` needs of one exercise; the engine caches it
+      between runs, so an aggregate is rebuilt without parsing the seeds that did not change.
+      The default is the exercise itself; an exporter whose aggregate needs less returns less.
+    - :meth:`export_all` writes outputs built from every digest (an index, a database).
+
+    Outputs are rebuilt when their seed changes or when :meth:`fingerprint` does: it covers the
+    pipeline version, ``version`` and the settings named in ``settings_used``.
     """
 
     name: ClassVar[str] = ""
     help: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+    settings_used: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    @classmethod
+    def has_per_seed(cls) -> bool:
+        """True when the exporter writes outputs of its own for each seed."""
+        return cls.export_exercise is not Exporter.export_exercise
+
+    @classmethod
+    def has_aggregate(cls) -> bool:
+        """True when the exporter builds outputs from all the seeds together."""
+        return cls.export_all is not Exporter.export_all
+
+    def fingerprint(self) -> str:
+        """A hash of everything besides the seed that decides this exporter's output bytes."""
+        used = {name: getattr(self.settings, name) for name in self.settings_used}
+        key = json.dumps([__version__, self.name, self.version, used], sort_keys=True,
+                         default=str)
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def digest(self, exercise: Exercise) -> Any:
+        """What :meth:`export_all` needs of one exercise: picklable, and small if it can be."""
+        return exercise
 
     def check_settings(self) -> None:
         """Raise :class:`pipeline.diagnostics.PipelineError` when a setting this exporter needs
@@ -50,5 +83,5 @@ class Exporter:
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write this exporter's outputs for one exercise."""
 
-    def export_all(self, exercises: Sequence[Exercise], context: ExportContext) -> None:
-        """Write outputs built from every exercise, given in slug order."""
+    def export_all(self, digests: Sequence[Any], context: ExportContext) -> None:
+        """Write outputs built from the digests of every valid seed, given in slug order."""

@@ -1,0 +1,210 @@
+"""Benchmark the PDF wall cards against WeasyPrint rendering an equivalent HTML card.
+
+    python -m bench.cards [--count 1000] [--weasyprint 40]
+
+On the same generated seeds, in one run:
+
+- our separate-file card (``render_card``: layout, fit search, drawing, font subsetting and
+  the finished PDF bytes), median milliseconds per card;
+- the booklet (``render_booklet`` of every card in one document), milliseconds per card;
+- peak memory (``ru_maxrss``) of a fresh process that exports ``--count`` cards and their
+  booklet with ``pipeline export -f pdf``;
+- WeasyPrint turning an HTML card with the same content, fonts and QR code into a PDF, median
+  milliseconds per card (on the first ``--weasyprint`` seeds: it is much slower).
+
+Targets: at least 20x faster per card than WeasyPrint; under 12 ms per card (median); the
+booklet under 8 ms per card; under 150 MB peak for 1,000 cards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import segno
+
+from bench.corpus import build_corpus
+from pipeline.cards import render_booklet, render_card
+from pipeline.cards.fonts import FONT_DIR
+from pipeline.config import Settings
+from pipeline.engine import export, read_seeds
+from pipeline.model import Exercise, SectionKind
+
+TARGET_SPEEDUP = 20.0
+TARGET_CARD_MS = 12.0
+TARGET_BOOKLET_MS = 8.0
+TARGET_PEAK_MB = 150.0
+
+CSS = f"""
+@font-face {{ font-family: Card; src: url("{(FONT_DIR / "DejaVuSans.ttf").as_uri()}"); }}
+@font-face {{ font-family: Card; font-weight: bold;
+  src: url("{(FONT_DIR / "DejaVuSans-Bold.ttf").as_uri()}"); }}
+@font-face {{ font-family: Card; font-style: italic;
+  src: url("{(FONT_DIR / "DejaVuSans-Oblique.ttf").as_uri()}"); }}
+@page {{ size: A4; margin: 12mm 12mm 19mm; }}
+body {{ font: 14pt/1.24 Card; color: #1b1f24; margin: 0; }}
+header {{ display: flex; gap: 14pt; }} header div {{ flex: 1; }}
+h1 {{ font-size: 29pt; line-height: 1.08; margin: 0; }}
+.desc {{ color: #4a5561; margin: 7pt 0 0; }}
+.badge {{ display: inline-block; font: bold 9pt Card; padding: 2pt 6pt; margin: 6pt 4pt 0 0;
+  border-radius: 9pt; background: #e6eef8; color: #1d5fa6; }}
+figure {{ margin: 0; width: 32mm; text-align: center; font-size: 8.4pt; }}
+figure svg {{ width: 32mm; height: 32mm; }}
+h2 {{ font-size: 12.9pt; letter-spacing: 0.08em; text-transform: uppercase; color: #1d5fa6;
+  margin: 11pt 0 4pt; }}
+ol, ul {{ margin: 0; padding-left: 26pt; }} li {{ margin-bottom: 4pt; }}
+section.tips {{ background: #ecf5ed; border-radius: 7pt; padding: 8pt; }}
+section.mistakes {{ background: #fbeeec; border-radius: 7pt; padding: 8pt; margin-top: 11pt; }}
+section.tips ul, section.mistakes ul {{ list-style: none; padding-left: 4pt; }}
+section.tips li::before {{ content: "✔  "; color: #2b7a34; }}
+section.mistakes li::before {{ content: "✘  "; color: #c0392b; }}
+.outro {{ color: #4a5561; font-style: italic; font-size: 12pt; }}
+.slug {{ font-size: 7.5pt; color: #4a5561; border-top: 0.6pt solid #c3ccd6; }}
+"""
+
+
+def html_card(exercise: Exercise) -> str:
+    """The card as one HTML page with the same content, fonts and QR code as ours."""
+    e = html.escape
+    badges = [exercise.level.value] if exercise.level else []
+    badges += [*exercise.equipment, *exercise.muscles]
+    qr = ""
+    if exercise.video_short_url:
+        svg = segno.make_qr(exercise.video_short_url, error="m").svg_inline(scale=4)
+        qr = f"<figure>{svg}<b>Scan for the video</b><br>{e(exercise.video_short_url)}</figure>"
+    parts = [
+        f"<!doctype html><html lang='{e(exercise.lang)}'><meta charset='utf-8'>",
+        f"<style>{CSS}</style>",
+        f"<header><div><h1>{e(exercise.title)}</h1>",
+        "".join(f"<span class='badge'>{e(b)}</span>" for b in badges),
+        f"<p class='desc'>{e(exercise.description)}</p></div>{qr}</header>",
+    ]
+    for section in exercise.sections:
+        tag = "ol" if section.kind in (SectionKind.SETUP, SectionKind.EXECUTION) else "ul"
+        items = "".join(
+            f"<li>{f'<b>{e(i.label)}:</b> ' if i.label else ''}{e(i.text)}</li>"
+            for i in section.items
+        )
+        parts.append(
+            f"<section class='{section.kind.value}'><h2>{e(section.heading)}</h2>"
+            f"<{tag}>{items}</{tag}></section>"
+        )
+    parts += [f"<p class='outro'>{e(p.text)}</p>" for p in exercise.outro]
+    parts.append(f"<p class='slug'>{e(exercise.slug)}</p>")
+    return "".join(parts)
+
+
+def median_ms(times: list[float]) -> float:
+    """The median of ``times`` (seconds) in milliseconds."""
+    return statistics.median(times) * 1000
+
+
+def best_times(
+    exercises: list[Exercise], render: Callable[[Exercise], object], repeat: int
+) -> list[float]:
+    """Seconds taken by ``render(exercise)`` for each exercise, the best of ``repeat`` runs:
+    the machine's other work only ever adds time, so the minimum is the truest figure."""
+    times = []
+    for exercise in exercises:
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            render(exercise)
+            runs.append(time.perf_counter() - started)
+        times.append(min(runs))
+    return times
+
+
+def peak_memory_mb(seeds: Path, out: Path) -> tuple[float, int]:
+    """Peak resident memory of a fresh process exporting every card and the booklet."""
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.cards", "--child-export", str(seeds), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(child.stdout)
+    return result["peak_mb"], result["files"]
+
+
+def child_export(seeds: Path, out: Path) -> None:
+    """The measured process: export the PDF cards, then print its peak memory as JSON."""
+    report = export([seeds], out, Settings(), ["pdf"])
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_mb": peak_kb / 1024, "files": len(report.written)}))
+
+
+def main() -> None:
+    """Command line: build the corpus, measure everything, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="Cards in the corpus.")
+    parser.add_argument("--weasyprint", type=int, default=40, help="Cards WeasyPrint renders.")
+    parser.add_argument("--repeat", type=int, default=3, help="Runs per card; the best counts.")
+    parser.add_argument("--child-export", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_export:
+        child_export(*args.child_export)
+        return
+    import weasyprint
+
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="bench-cards-") as tmp:
+        work = Path(tmp)
+        seeds = work / "seeds"
+        build_corpus(args.count, seeds)
+        exercises = read_seeds([seeds], settings).exercises
+        if len(exercises) != args.count:
+            raise SystemExit(f"only {len(exercises)} of {args.count} generated seeds parsed")
+        # First, while this process is still small: a child's ru_maxrss starts from its
+        # parent's size at the fork.
+        peak_mb, files = peak_memory_mb(seeds, work / "out")
+        render_card(exercises[0], settings)  # fonts are loaded once per process, not per card
+
+        card_times = best_times(exercises, lambda e: render_card(e, settings), args.repeat)
+        booklet_runs = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            booklet = render_booklet(exercises, settings)
+            booklet_runs.append(time.perf_counter() - started)
+        booklet_ms = min(booklet_runs) * 1000 / len(exercises)
+
+        sample = exercises[: args.weasyprint]
+        weasyprint.HTML(string=html_card(sample[0])).write_pdf()  # warm its caches too
+        weasy_times = best_times(
+            sample, lambda e: weasyprint.HTML(string=html_card(e)).write_pdf(), args.repeat
+        )
+        ours_on_sample = median_ms(card_times[: len(sample)])
+
+    card_ms = median_ms(card_times)
+    weasy_ms = median_ms(weasy_times)
+    speedup = weasy_ms / ours_on_sample
+    rows = [
+        ("separate card, median", f"{card_ms:.2f} ms", f"< {TARGET_CARD_MS:g} ms",
+         card_ms < TARGET_CARD_MS),
+        ("booklet, per card", f"{booklet_ms:.2f} ms", f"< {TARGET_BOOKLET_MS:g} ms",
+         booklet_ms < TARGET_BOOKLET_MS),
+        (f"WeasyPrint card, median ({len(sample)} cards)", f"{weasy_ms:.1f} ms", "", True),
+        ("speed-up over WeasyPrint, same cards", f"{speedup:.0f}x", f">= {TARGET_SPEEDUP:g}x",
+         speedup >= TARGET_SPEEDUP),
+        (f"peak memory, export of {args.count} cards", f"{peak_mb:.0f} MB",
+         f"< {TARGET_PEAK_MB:g} MB", peak_mb < TARGET_PEAK_MB),
+    ]  # fmt: skip
+    print(f"wall cards: {args.count} generated seeds, A4 1up; booklet {len(booklet) >> 10} KiB, ")
+    print(f"peak-memory run wrote {files} files\n")
+    print(f"| {'measure':<42} | {'measured':>10} | {'target':>9} |    |")
+    print(f"|{'-' * 44}|{'-' * 12}|{'-' * 11}|----|")
+    for name, value, target, ok in rows:
+        print(f"| {name:<42} | {value:>10} | {target:>9} | {'ok' if ok else 'NO':<2} |")
+
+
+if __name__ == "__main__":
+    main()

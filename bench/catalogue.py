@@ -1,0 +1,132 @@
+"""Benchmark the SQLite catalogue against markdown-to-sqlite on the same generated seeds.
+
+    python -m bench.catalogue [--counts 1000 10000] [--repeat 2]
+
+For each corpus size it times, in one process and best of ``--repeat`` runs:
+
+- our full catalogue build: read and parse every seed, then write ``catalogue.sqlite``
+  (tables, indexes, full-text index, checks, atomic swap), as ``pipeline export -f sqlite``;
+- the database part alone, from exercises already parsed;
+- the same from the per-seed digests the engine caches between runs (what an export that
+  re-parses only changed seeds pays for the catalogue);
+- markdown-to-sqlite on the same files (its Python entry point, so neither side pays for
+  starting an interpreter): frontmatter and Markdown into one table, no structure, no index.
+
+Targets: our full build takes no longer than markdown-to-sqlite; the database part for
+10,000 seeds takes under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.corpus import build_corpus
+from pipeline.catalogue import CATALOGUE_FILE, Catalogue
+from pipeline.config import Settings
+from pipeline.engine import export, read_seeds
+from pipeline.exporters.base import ExportContext
+from pipeline.exporters.sqlite import SqliteExporter, catalogue_entry
+from pipeline.writer import OutputWriter
+
+DB_TARGET_SECONDS = 1.0
+DB_TARGET_COUNT = 10_000
+
+
+def best_of(repeat: int, run: Callable[[int], None]) -> float:
+    """The fastest of ``repeat`` timed calls of ``run(attempt)``."""
+    times = []
+    for attempt in range(repeat):
+        started = time.perf_counter()
+        run(attempt)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def measure(count: int, work: Path, repeat: int) -> dict[str, float]:
+    """Seconds for our full build, our database part, and markdown-to-sqlite on ``count``
+    seeds generated into ``work``."""
+    from markdown_to_sqlite.cli import cli as markdown_to_sqlite  # type: ignore[import-untyped]
+
+    seeds = work / f"seeds-{count}"
+    paths = sorted(build_corpus(count, seeds))
+    settings = Settings()
+
+    def ours(attempt: int) -> None:
+        out = work / f"ours-{count}-{attempt}"
+        report = export([seeds], out, settings, ["sqlite"])
+        if report.errors:
+            raise SystemExit(f"our build failed: {report.diagnostics[:3]}")
+
+    exercises = read_seeds([seeds], settings).exercises
+
+    def database(attempt: int) -> None:
+        out = work / f"db-{count}-{attempt}"
+        context = ExportContext(writer=OutputWriter(out), settings=settings)
+        SqliteExporter(settings).export_all(exercises, context)
+
+    entries = [catalogue_entry(e) for e in exercises]
+
+    def aggregate(attempt: int) -> None:
+        out = work / f"agg-{count}-{attempt}"
+        context = ExportContext(writer=OutputWriter(out), settings=settings)
+        SqliteExporter(settings).export_all(entries, context)
+
+    def theirs(attempt: int) -> None:
+        markdown_to_sqlite.callback(
+            [str(p) for p in paths], str(work / f"m2s-{count}-{attempt}.db"), "docs"
+        )
+
+    full = best_of(repeat, ours)
+    with Catalogue(work / f"ours-{count}-0" / CATALOGUE_FILE) as catalogue:
+        if catalogue.count() != count:
+            raise SystemExit(f"our catalogue holds {catalogue.count()} of {count} exercises")
+    return {
+        "ours": full,
+        "database": best_of(max(repeat, 3), database),
+        "aggregate": best_of(max(repeat, 3), aggregate),
+        "markdown-to-sqlite": best_of(repeat, theirs),
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print each figure beside its target."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-catalogue-"))
+    failed = False
+    try:
+        print(
+            f"{'seeds':>6}  {'ours (parse + db)':>18}  {'db part':>8}  {'from digests':>12}  "
+            f"{'markdown-to-sqlite':>18}"
+        )
+        for count in args.counts:
+            figures = measure(count, work, args.repeat)
+            ours, database, theirs = (
+                figures["ours"],
+                figures["database"],
+                figures["markdown-to-sqlite"],
+            )
+            print(
+                f"{count:>6}  {ours:>17.2f}s  {database:>7.3f}s  {figures['aggregate']:>11.3f}s  "
+                f"{theirs:>17.2f}s"
+            )
+            if ours > theirs:
+                failed = True
+                print(f"        target missed: ours {ours:.2f}s > markdown-to-sqlite {theirs:.2f}s")
+            if count == DB_TARGET_COUNT and database >= DB_TARGET_SECONDS:
+                failed = True
+                print(f"        target missed: database part {database:.3f}s >= 1 s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("all targets met" if not failed else "some targets missed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Printable wall cards: one PDF card per exercise, and a booklet of them all."""
+
+from __future__ import annotations
+
+from pipeline.cards.render import CardResult, booklet_order, render_booklet, render_card
+
+__all__ = ["CardResult", "booklet_order", "render_booklet", "render_card"]

@@ -1,0 +1,174 @@
+"""The card typeface: DejaVu Sans, vendored under ``pipeline/data/fonts`` and embedded in
+every card, so a card looks the same on a machine with no fonts installed."""
+
+from __future__ import annotations
+
+import functools
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFont,
+    makeToUnicodeCMap,
+)
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    """Registered reportlab font names of one family."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+_FILES = {
+    "CardSans": "DejaVuSans.ttf",
+    "CardSans-Bold": "DejaVuSans-Bold.ttf",
+    "CardSans-Italic": "DejaVuSans-Oblique.ttf",
+    "CardSans-BoldItalic": "DejaVuSans-BoldOblique.ttf",
+}
+
+
+COMMON_CHARACTERS = "’‘“”–—…•·°×÷±½¼¾éèêàâçñöüäß™®©"  # noqa: RUF001
+"""Non-ASCII characters common in English seeds, given the same codes in every card (see
+:func:`reserve_common_characters`), 31 to fill the free codes below the ASCII range."""
+
+
+class _Formatted(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF value formatted once and reused as bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        """The stored bytes."""
+        return self.data
+
+
+def _flate_stream(compressed: bytes, **entries: Any) -> Any:
+    stream = pdfdoc.PDFStream(content=compressed)
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    for key, value in entries.items():
+        stream.dictionary[key] = value
+    return stream
+
+
+@functools.lru_cache(maxsize=128)
+def _subset_data(face: Any, base_name: str, subset: tuple[int, ...]) -> tuple[bytes, ...]:
+    """Widths, compressed ToUnicode map, compressed font program and its length of one
+    subset, as reportlab makes them. Cached as bytes: each document gets its own objects
+    (reportlab marks an object as belonging to one document)."""
+    widths = pdfdoc.PDFArray([face.getCharWidth(c) for c in subset]).format(None)
+    to_unicode = zlib.compress(makeToUnicodeCMap(base_name, list(subset)).encode("latin-1"))
+    program = face.makeSubset(list(subset))
+    return widths, to_unicode, zlib.compress(program), str(len(program)).encode()
+
+
+class CardFont(TTFont):  # type: ignore[misc]
+    """A TrueType font whose subsets are made once per distinct subset, not once per PDF.
+
+    ``addObjects`` does what reportlab's does (same objects, same bytes), but takes each
+    subset's widths, ToUnicode map and font program from a cache: cards in one language
+    mostly embed the same subset (ASCII plus :data:`COMMON_CHARACTERS`)."""
+
+    def addObjects(self, doc: Any) -> None:
+        """Add this font's subsets to ``doc``."""
+        state = self.state.get(doc) or self.State(self._asciiReadable)
+        self.state[doc] = state
+        state.frozen = 1
+        face = self.face
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_name = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
+            widths, to_unicode, program, length = _subset_data(face, base_name, tuple(subset))
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {n}"
+            font.Name = internal_name
+            font.BaseFont = base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = _Formatted(widths)
+            font.ToUnicode = doc.Reference(_flate_stream(to_unicode), "toUnicodeCMap:" + base_name)
+            program_ref = doc.Reference(
+                _flate_stream(program, Length1=_Formatted(length)),
+                f"fontFile:{face.filename}({base_name})",
+            )
+            font.FontDescriptor = doc.Reference(
+                pdfdoc.PDFDictionary(
+                    {
+                        "Type": "/FontDescriptor",
+                        "Ascent": face.ascent,
+                        "CapHeight": face.capHeight,
+                        "Descent": face.descent,
+                        "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                        "FontBBox": pdfdoc.PDFArray(face.bbox),
+                        "FontName": pdfdoc.PDFName(base_name),
+                        "ItalicAngle": face.italicAngle,
+                        "StemV": face.stemV,
+                        "FontFile2": program_ref,
+                        "MissingWidth": face.defaultWidth,
+                    }
+                ),
+                "fontDescriptor:" + base_name,
+            )
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
+
+
+@functools.cache
+def card_fonts() -> FontFamily:
+    """Register the card family with reportlab (once per process) and return its names.
+
+    Registered as a family too, so reportlab knows which faces belong together."""
+    for name, file_name in _FILES.items():
+        pdfmetrics.registerFont(CardFont(name, str(FONT_DIR / file_name)))
+    family = FontFamily("CardSans", "CardSans-Bold", "CardSans-Italic", "CardSans-BoldItalic")
+    addMapping(family.regular, 0, 0, family.regular)
+    addMapping(family.regular, 1, 0, family.bold)
+    addMapping(family.regular, 0, 1, family.italic)
+    addMapping(family.regular, 1, 1, family.bold_italic)
+    return family
+
+
+@functools.cache
+def _covered() -> frozenset[int]:
+    faces = [pdfmetrics.getFont(n).face for n in _FILES if card_fonts()]
+    # A character counts as covered only when every face has it: a bold label must not
+    # fall back to a box where the regular text would have shown it.
+    common = set(faces[0].charToGlyph)
+    for face in faces[1:]:
+        common &= set(face.charToGlyph)
+    return frozenset(common)
+
+
+def missing_characters(texts: Iterable[str]) -> list[str]:
+    """Characters of ``texts`` the card font cannot draw, in first-seen order.
+
+    Whitespace and control characters are not drawn, so they are never reported."""
+    covered = _covered()
+    missing: dict[str, None] = {}
+    for text in texts:
+        for char in text:
+            if ord(char) not in covered and not char.isspace() and char.isprintable():
+                missing.setdefault(char, None)
+    return list(missing)
+
+
+def reserve_common_characters(doc: Any) -> None:
+    """Give :data:`COMMON_CHARACTERS` their codes in every face before anything is drawn, so
+    the first subset of a typical card is the same in every document (and cached)."""
+    for name in _FILES:
+        pdfmetrics.getFont(name).splitString(COMMON_CHARACTERS, doc)

@@ -1,0 +1,298 @@
+"""Render cards: find the largest body size at which a card fits one page, lay it out, and
+draw it onto sheets (one card or a whole booklet in one document)."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from pipeline.cards.flowables import PanelPiece
+from pipeline.cards.fonts import FontFamily, card_fonts, missing_characters
+from pipeline.cards.layout import Geometry, draw_sheet_marks, geometry, new_canvas
+from pipeline.cards.story import MUTED, RULE, Styles, build_story, card_texts
+from pipeline.config import Settings
+from pipeline.model import Exercise
+
+MAX_BODY = 16.0
+"""Largest body size on an A4 card: short cards grow up to it for reading from further away."""
+PREFERRED_BODY = 14.0
+MIN_BODY = 9.0
+"""Body text never shrinks below this on A4 (scaled for A5); past it the card flows on."""
+STEP = 0.25
+CREATOR = "exercise-pipeline"
+
+
+@dataclass
+class CardResult:
+    """One rendered card: the PDF and what its seed's author should hear about."""
+
+    pdf: bytes
+    pages: int
+    body_size: float
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Laid:
+    """A card laid out at one body size: its flowables, grouped by page."""
+
+    body: float
+    pages: list[list[tuple[Flowable, float]]]
+    warnings: list[str]
+
+
+class _CardBox:
+    """The content area of a card, in card coordinates."""
+
+    def __init__(self, geo: Geometry) -> None:
+        margin = max(10 * mm, 12 * mm * geo.scale)
+        self.margin = margin
+        self.footer = 7 * mm * geo.scale
+        self.x = margin
+        self.width = geo.card_width - 2 * margin
+        self.top = geo.card_height - margin
+        self.bottom = margin + self.footer
+        self.height = self.top - self.bottom
+
+
+def _measure(story: Sequence[Flowable], width: float) -> list[float]:
+    """Each flowable's height plus the space above it (none above the first)."""
+    heights = []
+    for index, flowable in enumerate(story):
+        _, h = flowable.wrap(width, 1e6)
+        heights.append(h + (flowable.getSpaceBefore() if index else 0))
+    return heights
+
+
+def _stack(
+    story: Sequence[Flowable], heights: Sequence[float], top: float
+) -> list[tuple[Flowable, float]]:
+    """Place an already measured story that fits one page, without wrapping it again."""
+    placed = []
+    for flowable, height in zip(story, heights, strict=True):
+        top -= height
+        placed.append((flowable, top))
+    return placed
+
+
+def _paginate(
+    story: list[Flowable], box: _CardBox, continued_top: float
+) -> list[list[tuple[Flowable, float]]]:
+    """Place flowables on pages as ``(flowable, y of its lower edge)``; split what straddles."""
+    pages: list[list[tuple[Flowable, float]]] = []
+    pending = list(story)
+    while pending:
+        placed: list[tuple[Flowable, float]] = []
+        top = box.top if not pages else continued_top
+        y = top
+        if pending and isinstance(pending[0], PanelPiece):
+            pending[0].top = True
+        while pending:
+            flowable = pending[0]
+            space = flowable.getSpaceBefore() if placed else 0.0
+            room = y - space - box.bottom
+            _, h = flowable.wrap(box.width, room)
+            if h <= room + 0.01:
+                y -= space + h
+                placed.append((flowable, y))
+                pending.pop(0)
+                continue
+            parts = flowable.split(box.width, room) if room > 0 else []
+            if parts:
+                pending[0:1] = parts
+                first = pending[0]
+                _, h = first.wrap(box.width, room)
+                y -= space + h
+                placed.append((first, y))
+                pending.pop(0)
+            elif not placed:
+                # Taller than an empty page and unsplittable: place it anyway so nothing is
+                # lost; the fit search makes this unreachable for text of a sane size.
+                y -= h
+                placed.append((flowable, y))
+                pending.pop(0)
+            break
+        if pending and placed and isinstance(placed[-1][0], PanelPiece):
+            placed[-1][0].closed = True
+        pages.append(placed)
+    return pages
+
+
+def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
+    """Lay the card out at the largest body size that fits one page, or at the floor over
+    several pages (with a warning) when even that does not fit."""
+    box = _CardBox(geo)
+    warnings = []
+    missing = missing_characters(card_texts(exercise))
+    if missing:
+        chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
+        warnings.append(f"card for '{exercise.slug}': the card font has no glyph for {chars}")
+    top_size, floor = MAX_BODY * geo.scale, MIN_BODY * geo.scale
+
+    def story_at(body: float) -> list[Flowable]:
+        return build_story(exercise, Styles(body, family, geo.scale))
+
+    body = top_size
+    story = story_at(body)
+    heights = _measure(story, box.width)
+    while sum(heights) > box.height and body > floor:
+        # Height grows about with the 1.5th power of the size (taller lines, and fewer
+        # words per line), so jump close to the answer, then step down if still too tall.
+        guess = body * (box.height / sum(heights)) ** (1 / 1.5)
+        body = max(floor, min(body - STEP, math.floor(guess / STEP) * STEP))
+        story = story_at(body)
+        heights = _measure(story, box.width)
+        while sum(heights) <= box.height and body + STEP <= top_size:
+            # The jump may undershoot: creep back up while the next size still fits.
+            larger = story_at(body + STEP)
+            larger_heights = _measure(larger, box.width)
+            if sum(larger_heights) > box.height:
+                break
+            body, story, heights = body + STEP, larger, larger_heights
+    continued_top = box.top - _running_head_height(geo)
+    if sum(heights) <= box.height:
+        pages = [_stack(story, heights, box.top)]
+    else:
+        pages = _paginate(story, box, continued_top)
+    if len(pages) > 1:
+        # It takes several pages anyway: use the largest size that needs no more of them
+        # than the floor does, so the extra paper buys legibility.
+        low, high = floor, PREFERRED_BODY * geo.scale
+        while high - low >= STEP:
+            middle = math.floor((low + high) / 2 / STEP) * STEP
+            if middle <= low:
+                break
+            trial = _paginate(story_at(middle), box, continued_top)
+            if len(trial) <= len(pages):
+                low, body, pages = middle, middle, trial
+            else:
+                high = middle - STEP
+        warnings.append(
+            f"card for '{exercise.slug}' does not fit one page even at {floor:g} pt body "
+            f"text; it continues on {len(pages) - 1} more page{'s' if len(pages) > 2 else ''} "
+            f"at {body:g} pt"
+        )
+    return _Laid(body, pages, warnings)
+
+
+def _running_head_height(geo: Geometry) -> float:
+    return float(11 * mm * geo.scale)
+
+
+def _draw_card_page(
+    canvas: Canvas,
+    exercise: Exercise,
+    geo: Geometry,
+    family: FontFamily,
+    placed: list[tuple[Flowable, float]],
+    page: int,
+    pages: int,
+) -> None:
+    box = _CardBox(geo)
+    small = max(7.5 * geo.scale, 6.0)
+    if page:
+        canvas.setFillColor(MUTED)
+        canvas.setFont(family.bold, small * 1.3)
+        canvas.drawString(box.x, box.top - small * 1.3, f"{exercise.title} (continued)")
+    for flowable, y in placed:
+        flowable.drawOn(canvas, box.x, y)
+    canvas.saveState()
+    rule_y = box.bottom - box.footer * 0.45
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.6)
+    canvas.line(box.x, rule_y, box.x + box.width, rule_y)
+    canvas.setFillColor(MUTED)
+    canvas.setFont(family.regular, small)
+    text_y = rule_y - small * 1.5
+    canvas.drawString(box.x, text_y, exercise.slug)
+    if pages > 1:
+        note = f"{page + 1} / {pages}" + ("  · continued overleaf" if page + 1 < pages else "")
+        canvas.drawRightString(box.x + box.width, text_y, note)
+    canvas.restoreState()
+
+
+class _Sheets:
+    """Hands out card slots on sheets, starting a new sheet when one is full."""
+
+    def __init__(self, canvas: Canvas, geo: Geometry) -> None:
+        self.canvas = canvas
+        self.geo = geo
+        self.slot = -1
+
+    def next_slot(self) -> tuple[float, float]:
+        if self.slot + 1 >= self.geo.per_sheet:
+            self.finish_sheet()
+            self.canvas.showPage()
+            self.slot = -1
+        self.slot += 1
+        return self.geo.card_origin(self.slot)
+
+    def finish_sheet(self) -> None:
+        if self.slot >= 0:
+            draw_sheet_marks(self.canvas, self.geo)
+
+
+def _draw_card(sheets: _Sheets, exercise: Exercise, laid: _Laid, family: FontFamily) -> None:
+    for page, placed in enumerate(laid.pages):
+        x, y = sheets.next_slot()
+        canvas = sheets.canvas
+        canvas.saveState()
+        canvas.translate(x, y)
+        _draw_card_page(canvas, exercise, sheets.geo, family, placed, page, len(laid.pages))
+        canvas.restoreState()
+
+
+def _set_metadata(canvas: Canvas, title: str, subject: str) -> None:
+    canvas.setTitle(title)
+    canvas.setSubject(subject)
+    canvas.setAuthor(CREATOR)
+    canvas.setCreator(CREATOR)
+    canvas.setKeywords("exercise, wall card")
+
+
+def render_card(exercise: Exercise, settings: Settings) -> CardResult:
+    """The wall card of one exercise as a PDF."""
+    geo = geometry(settings)
+    family = card_fonts()
+    laid = lay_out(exercise, geo, family)
+    buffer = io.BytesIO()
+    canvas = new_canvas(buffer, geo, family.regular, exercise.lang)
+    _set_metadata(canvas, exercise.title, exercise.description)
+    sheets = _Sheets(canvas, geo)
+    _draw_card(sheets, exercise, laid, family)
+    sheets.finish_sheet()
+    canvas.showPage()
+    canvas.save()
+    return CardResult(buffer.getvalue(), len(laid.pages), laid.body, laid.warnings)
+
+
+def booklet_order(exercises: Sequence[Exercise]) -> list[Exercise]:
+    """Cards in the order a reader looks them up: by title, then slug for equal titles."""
+    return sorted(exercises, key=lambda e: (e.title.casefold(), e.title, e.slug))
+
+
+def render_booklet(exercises: Sequence[Exercise], settings: Settings) -> bytes:
+    """Every card in one PDF, ordered by title; the fonts are embedded once for all."""
+    geo = geometry(settings)
+    family = card_fonts()
+    buffer = io.BytesIO()
+    langs = sorted({e.lang for e in exercises})
+    canvas = new_canvas(buffer, geo, family.regular, langs[0] if len(langs) == 1 else "mul")
+    _set_metadata(
+        canvas,
+        "Exercise wall cards",
+        f"{len(exercises)} exercise wall card{'s' if len(exercises) != 1 else ''}",
+    )
+    sheets = _Sheets(canvas, geo)
+    for exercise in booklet_order(exercises):
+        _draw_card(sheets, exercise, lay_out(exercise, geo, family), family)
+    sheets.finish_sheet()
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

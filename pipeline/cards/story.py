@@ -1,0 +1,200 @@
+"""What goes on a card, in reading order, at a given body size: the card's content and its
+type hierarchy, independent of where the page breaks fall."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
+
+from pipeline.cards.flowables import (
+    Badge,
+    Badges,
+    Header,
+    KeepWithNext,
+    MarkedItem,
+    Marker,
+    Panel,
+    QrBlock,
+    SectionHeading,
+)
+from pipeline.cards.fonts import FontFamily
+from pipeline.cards.text import Run, TextBlock
+from pipeline.model import Difficulty, Exercise, Item, SectionKind, Span
+
+INK = HexColor("#1b1f24")
+MUTED = HexColor("#4a5561")
+ACCENT = HexColor("#1d5fa6")
+ACCENT_TINT = HexColor("#e6eef8")
+RULE = HexColor("#c3ccd6")
+TIP = HexColor("#2b7a34")
+TIP_TINT = HexColor("#ecf5ed")
+MISTAKE = HexColor("#c0392b")
+MISTAKE_TINT = HexColor("#fbeeec")
+NEUTRAL_TINT = HexColor("#eceff2")
+LEVEL_COLORS = {
+    Difficulty.BEGINNER: HexColor("#2b7a34"),
+    Difficulty.INTERMEDIATE: HexColor("#a35c00"),
+    Difficulty.EXPERT: HexColor("#b3261e"),
+}
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Sizes and faces derived from one body size."""
+
+    body: float
+    family: FontFamily
+    scale: float
+
+    def block(
+        self,
+        runs: Sequence[Run],
+        size: float,
+        *,
+        color: Color = INK,
+        leading: float = 1.24,
+        space_before: float = 0.0,
+    ) -> TextBlock:
+        """A left-aligned text block in the card family."""
+        return TextBlock(
+            runs, size=size, leading=size * leading, color=color, space_before=space_before
+        )
+
+    def font(self, *, bold: bool = False, italic: bool = False) -> str:
+        """The face for a combination of bold and italic."""
+        family = self.family
+        if bold:
+            return family.bold_italic if italic else family.bold
+        return family.italic if italic else family.regular
+
+
+def span_runs(spans: Sequence[Span], styles: Styles, *, italic: bool = False) -> list[Run]:
+    """Runs for the seed's styled spans: strong is bold, emphasis is italic."""
+    return [
+        Run(span.text, styles.font(bold=span.strong, italic=span.emphasis or italic))
+        for span in spans
+    ]
+
+
+def item_runs(item: Item, styles: Styles) -> list[Run]:
+    """An item as runs: the bold label (if any), then its styled text."""
+    body = span_runs(item.spans, styles) if item.spans else [Run(item.text, styles.font())]
+    if not item.label:
+        return body
+    if not item.text:
+        return [Run(item.label, styles.font(bold=True))]
+    return [Run(f"{item.label}:", styles.font(bold=True)), Run(" ", styles.font()), *body]
+
+
+def card_texts(exercise: Exercise) -> Iterator[str]:
+    """Every string a card prints, for the font coverage check."""
+    yield exercise.title
+    yield exercise.description
+    yield from exercise.muscles
+    yield from exercise.equipment
+    if exercise.video_short_url:
+        yield exercise.video_short_url
+    yield exercise.slug
+    for section in exercise.sections:
+        yield section.heading
+        for item in section.items:
+            yield item.label or ""
+            yield item.text
+    yield exercise.outro_text
+
+
+_MARKERS = {
+    SectionKind.SETUP: (Marker.NUMBER, ACCENT, None),
+    SectionKind.EXECUTION: (Marker.NUMBER, ACCENT, None),
+    SectionKind.TIPS: (Marker.CHECK, TIP, TIP_TINT),
+    SectionKind.MISTAKES: (Marker.CROSS, MISTAKE, MISTAKE_TINT),
+    SectionKind.OTHER: (Marker.BULLET, MUTED, None),
+}
+
+
+def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
+    """The card's flowables, top to bottom, at ``styles.body`` points of body text."""
+    body, family = styles.body, styles.family
+    story: list[Flowable] = [_header(exercise, styles)]
+    for section in exercise.sections:
+        if not section.items:
+            continue
+        marker, color, tint = _MARKERS[section.kind]
+        panel = Panel(tint, body * 0.6, body * 0.5) if tint else None
+        heading_color = color if tint else ACCENT
+        heading = SectionHeading(
+            section.heading,
+            font=family.bold,
+            size=body * 0.92,
+            color=heading_color,
+            rule=tint if tint else RULE,
+            panel=panel,
+            space_before=body * (0.8 if panel else 0.75),
+        )
+        items: list[Flowable] = []
+        for number, item in enumerate(section.items, start=1):
+            items.append(
+                MarkedItem(
+                    styles.block(item_runs(item, styles), body),
+                    marker=marker,
+                    number=number,
+                    color=color,
+                    gutter=body * 1.85,
+                    gap=body * 0.3,
+                    panel=panel,
+                    last=number == len(section.items),
+                    marker_font=family.bold,
+                )
+            )
+        story.append(KeepWithNext(heading, items[0]))
+        story.extend(items[1:])
+    for index, paragraph in enumerate(exercise.outro):
+        story.append(
+            styles.block(
+                span_runs(paragraph.spans, styles, italic=True),
+                body * 0.86,
+                color=MUTED,
+                space_before=body * (0.8 if index == 0 else 0.3),
+            )
+        )
+    return story
+
+
+def _header(exercise: Exercise, styles: Styles) -> Flowable:
+    body, family = styles.body, styles.family
+    title = Run(exercise.title, family.bold)
+    left: list[Flowable] = [styles.block([title], body * 2.1, leading=1.08)]
+    badges = _badges(exercise)
+    if badges:
+        left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
+    description = Run(exercise.description, family.regular)
+    left.append(styles.block([description], body, color=MUTED, space_before=body * 0.55))
+    qr = None
+    if exercise.video_short_url:
+        caption = exercise.video_short_url.removeprefix("https://")
+        qr = QrBlock(
+            exercise.video_short_url,
+            "Scan for the video",
+            caption,
+            size=max(32 * mm * styles.scale, 25 * mm),
+            fonts=(family.bold, family.regular),
+            font_size=max(body * 0.6, 6.0),
+        )
+    return Header(left, qr, gap=body)
+
+
+def _badges(exercise: Exercise) -> list[Badge]:
+    badges = []
+    if exercise.level:
+        badges.append(
+            Badge(
+                exercise.level.value.capitalize(), LEVEL_COLORS[exercise.level], HexColor("#ffffff")
+            )
+        )
+    badges += [Badge(e, NEUTRAL_TINT, INK) for e in exercise.equipment]
+    badges += [Badge(m, ACCENT_TINT, ACCENT) for m in exercise.muscles]
+    return badges

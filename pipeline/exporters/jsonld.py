@@ -1,0 +1,41 @@
+"""The ``jsonld`` exporter: ``jsonld/<slug>.jsonld`` and ``jsonld/<slug>.snippet.html``."""
+
+from __future__ import annotations
+
+from pipeline.exporters.base import ExportContext, Exporter
+from pipeline.jsonld import check_base_url, dumps_script_safe, exercise_document, script_element
+from pipeline.model import Exercise
+from pipeline.registry import register
+
+
+@register
+class JsonLdExporter(Exporter):
+    """Writes each exercise's schema.org JSON-LD, and the script element to paste into a CMS."""
+
+    name = "jsonld"
+    help = "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD"
+
+    def check_settings(self) -> None:
+        """Refuse to start without an absolute ``base_url``: every ``@id`` is built on it."""
+        check_base_url(self.settings)
+
+    def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
+        """Write the document and its snippet; note when the VideoObject had to be left out."""
+        document = exercise_document(exercise, context.settings)
+        context.writer.write_text(
+            f"jsonld/{exercise.slug}.jsonld", dumps_script_safe(document) + "\n"
+        )
+        context.writer.write_text(
+            f"jsonld/{exercise.slug}.snippet.html", script_element(document) + "\n"
+        )
+        note_missing_upload_date(exercise, context)
+
+
+def note_missing_upload_date(exercise: Exercise, context: ExportContext) -> None:
+    """Say why a seed's video has no VideoObject: Google requires its upload date."""
+    if exercise.video_id and exercise.video_uploaded is None:
+        context.note(
+            exercise.source,
+            "no VideoObject in the JSON-LD: Google requires the video's upload date; "
+            "add 'video_uploaded: YYYY-MM-DD' to the frontmatter",
+        )

@@ -1,0 +1,241 @@
+"""The schema.org JSON-LD of an exercise page, and its serialisation that is safe inside HTML.
+
+Everything here is a pure function of (exercise, settings): the same seed and settings give the
+same document, and every ``@id`` is derived from the page URL.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.config import Settings
+from pipeline.diagnostics import PipelineError
+from pipeline.model import Exercise, Item, SectionKind
+
+SCHEMA_CONTEXT = "https://schema.org"
+CATALOGUE_NAME = "Exercises"
+"""The name of the catalogue page (``base_url``), first in every breadcrumb."""
+
+Node = dict[str, Any]
+
+# In a JSON string these may appear raw; escaped they can never close a <script>, open an
+# HTML comment, start a character reference, or end a JavaScript line.
+_SCRIPT_UNSAFE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+
+def check_base_url(settings: Settings) -> str:
+    """The configured ``base_url``; raises :class:`PipelineError` naming the setting when it is
+    missing, not an absolute http(s) URL, or when ``url_pattern`` cannot be filled in."""
+    base_url = settings.base_url
+    if not base_url:
+        raise PipelineError(
+            "the base_url setting is missing: set base_url in [tool.pipeline] of pyproject.toml "
+            "or in pipeline.toml, the PIPELINE_BASE_URL environment variable, or --base-url"
+        )
+    if not _is_absolute_http(base_url):
+        raise PipelineError(
+            f"the base_url setting '{base_url}' is not an absolute http(s) URL "
+            "(e.g. https://example.org/exercises/)"
+        )
+    try:
+        sample = settings.url_pattern.format(base_url=base_url, slug="sample")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise PipelineError(
+            f"the url_pattern setting '{settings.url_pattern}' cannot be filled in: {exc!r}; "
+            "use the placeholders {base_url} and {slug}"
+        ) from None
+    if not _is_absolute_http(sample) or "#" in sample:
+        raise PipelineError(
+            f"the url_pattern setting '{settings.url_pattern}' does not give an absolute "
+            f"http(s) URL without a #fragment (it gives '{sample}')"
+        )
+    return base_url
+
+
+def _is_absolute_http(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def page_url(exercise: Exercise, settings: Settings) -> str:
+    """The absolute URL of the exercise's page, from ``url_pattern``."""
+    return settings.url_pattern.format(base_url=check_base_url(settings), slug=exercise.slug)
+
+
+def exercise_document(exercise: Exercise, settings: Settings) -> Node:
+    """The JSON-LD document of one exercise: a ``@graph`` of its WebPage, BreadcrumbList,
+    HowTo and, when the video's upload date is known, VideoObject."""
+    base_url = check_base_url(settings)
+    page = page_url(exercise, settings)
+    webpage: Node = {
+        "@type": "WebPage",
+        "@id": f"{page}#webpage",
+        "url": page,
+        "name": exercise.title,
+        "description": exercise.description,
+        "inLanguage": exercise.lang,
+        "breadcrumb": {"@id": f"{page}#breadcrumb"},
+        "mainEntity": {"@id": f"{page}#howto"},
+    }
+    if exercise.image:
+        webpage["primaryImageOfPage"] = exercise.image
+    if exercise.updated:
+        webpage["dateModified"] = exercise.updated.isoformat()
+    breadcrumb: Node = {
+        "@type": "BreadcrumbList",
+        "@id": f"{page}#breadcrumb",
+        "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": CATALOGUE_NAME, "item": base_url},
+            {"@type": "ListItem", "position": 2, "name": exercise.title, "item": page},
+        ],
+    }
+    video = video_object(exercise, page)
+    graph = [webpage, breadcrumb, _howto(exercise, page, with_video=video is not None)]
+    if video is not None:
+        graph.append(video)
+    return {"@context": SCHEMA_CONTEXT, "@graph": graph}
+
+
+def _howto(exercise: Exercise, page: str, *, with_video: bool) -> Node:
+    howto: Node = {
+        "@type": "HowTo",
+        "@id": f"{page}#howto",
+        "name": exercise.title,
+        "description": exercise.description,
+        "inLanguage": exercise.lang,
+        "mainEntityOfPage": {"@id": f"{page}#webpage"},
+    }
+    if exercise.aliases:
+        howto["alternateName"] = list(exercise.aliases)
+    if exercise.image:
+        howto["image"] = exercise.image
+    if exercise.updated:
+        howto["dateModified"] = exercise.updated.isoformat()
+    if exercise.level:
+        howto["educationalLevel"] = str(exercise.level)
+    if exercise.equipment:
+        howto["tool"] = [{"@type": "HowToTool", "name": name} for name in exercise.equipment]
+    if exercise.muscles:
+        howto["about"] = [{"@type": "Muscle", "name": name} for name in exercise.muscles]
+    if with_video:
+        howto["video"] = {"@id": f"{page}#video"}
+    steps: list[Node] = [
+        {
+            "@type": "HowToStep",
+            "@id": f"{page}#step-{number}",
+            "position": number,
+            "name": step.name,
+            "text": step.text,
+            "url": f"{page}#step-{number}",
+        }
+        for number, step in enumerate(exercise.howto, start=1)
+    ]
+    tips = tip_nodes(exercise, page)
+    if steps and tips:
+        # Google reads HowToTip only inside a step's itemListElement; the tips and mistakes
+        # follow the steps on the page, so they go with the last step (see docs/jsonld.md).
+        steps[-1]["itemListElement"] = tips
+    howto["step"] = steps
+    return howto
+
+
+def tip_nodes(exercise: Exercise, page: str) -> list[Node]:
+    """The seed's tips and common mistakes as HowToTip nodes, with ``@id``s that are the page's
+    ``#tip-N`` and ``#mistake-N`` anchors."""
+    nodes = [_tip(item, f"{page}#tip-{n}", item.label) for n, item in enumerate(exercise.tips, 1)]
+    if exercise.mistakes:
+        # A mistake's text alone ("Lifting hips off the pad.") would read as advice, so an
+        # unlabelled one is named by its section heading, which the page shows above it.
+        heading = next(s.heading for s in exercise.sections if s.kind is SectionKind.MISTAKES)
+        nodes.extend(
+            _tip(item, f"{page}#mistake-{n}", item.label or heading)
+            for n, item in enumerate(exercise.mistakes, 1)
+        )
+    return nodes
+
+
+def _tip(item: Item, node_id: str, name: str | None) -> Node:
+    node: Node = {"@type": "HowToTip", "@id": node_id}
+    if name:
+        node["name"] = name
+    node["text"] = item.text
+    return node
+
+
+def video_object(exercise: Exercise, page: str) -> Node | None:
+    """The VideoObject of the exercise's video, or None when there is no video or its upload
+    date is unknown (Google requires ``uploadDate``)."""
+    if not exercise.video_id or exercise.video_uploaded is None:
+        return None
+    return {
+        "@type": "VideoObject",
+        "@id": f"{page}#video",
+        "name": exercise.title,
+        "description": exercise.description,
+        "embedUrl": embed_url(exercise.video_id),
+        "thumbnailUrl": f"https://i.ytimg.com/vi/{exercise.video_id}/hqdefault.jpg",
+        "uploadDate": exercise.video_uploaded.isoformat(),
+        "url": exercise.video_url,
+        "inLanguage": exercise.lang,
+    }
+
+
+def embed_url(video_id: str) -> str:
+    """The YouTube embed URL of a video."""
+    return f"https://www.youtube.com/embed/{video_id}"
+
+
+def catalogue_document(exercises: Sequence[Exercise], settings: Settings) -> Node:
+    """The JSON-LD of the catalogue page (``base_url``): a CollectionPage whose main entity is
+    the list of exercise pages, in the order given."""
+    base_url = check_base_url(settings)
+    return {
+        "@context": SCHEMA_CONTEXT,
+        "@graph": [
+            {
+                "@type": "CollectionPage",
+                "@id": f"{base_url}#webpage",
+                "url": base_url,
+                "name": CATALOGUE_NAME,
+                "mainEntity": {"@id": f"{base_url}#exercises"},
+            },
+            {
+                "@type": "ItemList",
+                "@id": f"{base_url}#exercises",
+                "numberOfItems": len(exercises),
+                "itemListElement": [
+                    {
+                        "@type": "ListItem",
+                        "position": number,
+                        "name": exercise.title,
+                        "url": page_url(exercise, settings),
+                    }
+                    for number, exercise in enumerate(exercises, start=1)
+                ],
+            },
+        ],
+    }
+
+
+def dumps_script_safe(document: object) -> str:
+    """``document`` as indented JSON in which ``<``, ``>``, ``&``, U+2028 and U+2029 are
+    ``\\u`` escapes, so the text can sit inside a ``<script>`` element whatever it holds."""
+    # Those characters only ever occur inside JSON strings, where \\uXXXX means the same.
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return text.translate(_SCRIPT_UNSAFE)
+
+
+def script_element(document: object) -> str:
+    """The ``<script type="application/ld+json">`` element holding ``document``."""
+    return f'<script type="application/ld+json">\n{dumps_script_safe(document)}\n</script>'

@@ -1,0 +1,105 @@
+"""Progress: a rich bar per phase on a terminal, one line per phase elsewhere (CI, --quiet)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+Advance = Callable[[int], None]
+
+
+class Reporter(Protocol):
+    """Told about each phase of an export as it runs."""
+
+    def phase(self, name: str, total: int) -> contextlib.AbstractContextManager[Advance]:
+        """A phase of ``total`` steps; the context gives a function to call with steps done."""
+        ...
+
+    def message(self, text: str) -> None:
+        """Something the user should see now (waiting for a lock, ...)."""
+        ...
+
+
+class SilentReporter:
+    """Says nothing: for library use and tests."""
+
+    @contextlib.contextmanager
+    def phase(self, name: str, total: int) -> Iterator[Advance]:
+        """A phase that reports nothing."""
+        yield lambda steps: None
+
+    def message(self, text: str) -> None:
+        """Ignore the message."""
+
+
+class LineReporter:
+    """One line per phase when it ends: name, count, time and rate."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    @contextlib.contextmanager
+    def phase(self, name: str, total: int) -> Iterator[Advance]:
+        """Count the steps and print one line at the end."""
+        done = 0
+        started = time.perf_counter()
+
+        def advance(steps: int) -> None:
+            nonlocal done
+            done += steps
+
+        yield advance
+        seconds = time.perf_counter() - started
+        rate = f", {done / seconds:,.0f}/s" if seconds > 0 and done > 1 else ""
+        self.console.print(f"{name}: {done} of {total} in {seconds:.2f} s{rate}", markup=False)
+
+    def message(self, text: str) -> None:
+        """Print the message on its own line."""
+        self.console.print(text, markup=False)
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:>7,.0f}/s" if speed else " " * 9)
+
+
+class BarReporter:
+    """A rich progress bar per phase, with count, rate and time remaining."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    @contextlib.contextmanager
+    def phase(self, name: str, total: int) -> Iterator[Advance]:
+        """Show a bar for the phase while it runs."""
+        columns = (
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=self.console, transient=False) as progress:
+            task = progress.add_task(name, total=total)
+            yield lambda steps: progress.advance(task, steps)
+
+    def message(self, text: str) -> None:
+        """Print the message above the bars."""
+        self.console.print(text, markup=False)

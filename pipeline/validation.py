@@ -1,0 +1,606 @@
+"""Offline validation of schema.org JSON-LD, in a ``.jsonld`` file or in an HTML page.
+
+Checks, without touching the network:
+
+- the JSON parses (as a browser's ``JSON.parse`` would) and expands with PyLD, whose document
+  loader serves only the schema.org context bundled in ``pipeline/data/schemaorg``;
+- every ``@type`` and property is a schema.org term, and each property's domain admits the
+  type of the node it is on (directly or through a superclass);
+- every ``@id`` and URL value is absolute;
+- Google's HowTo and VideoObject profiles;
+- for HTML pages: the script element cannot be broken out of, every HowTo ``name`` and
+  ``text`` appears in the page's visible text, and every step ``url`` anchor exists.
+
+Problems are returned, never raised: only a file that cannot be read raises
+:class:`UnreadableFileError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html.parser
+import json
+import re
+import unicodedata
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld
+
+from pipeline.diagnostics import PipelineError
+
+SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_CONTEXT_URLS = frozenset(
+    {"schema.org", "schema.org/docs/jsonldcontext.json", "schema.org/docs/jsonldcontext.jsonld"}
+)
+
+Node = dict[str, Any]
+
+
+class UnreadableFileError(PipelineError):
+    """A file given to the validator cannot be read as UTF-8 text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a document: where (a node or part of the file) and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+# -- the vocabulary -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The schema.org terms, by short name (``HowTo``, ``name``)."""
+
+    ancestors: Mapping[str, frozenset[str]]
+    """Each class with every class it is a subclass of, itself included."""
+    domains: Mapping[str, frozenset[str]]
+    """Each property with the classes of its ``domainIncludes``."""
+    url_properties: frozenset[str]
+    """Properties whose range is URL and not also Text: their string values must be URLs."""
+    superseded: Mapping[str, str]
+    """Terms schema.org has replaced, with their replacement."""
+
+
+def _data_file(name: str) -> bytes:
+    return resources.files("pipeline").joinpath("data", "schemaorg", name).read_bytes()
+
+
+def _ids(value: object) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [v["@id"].removeprefix("schema:") for v in values if isinstance(v, dict) and "@id" in v]
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    """The bundled schema.org vocabulary, read once on first use."""
+    graph = json.loads(_data_file("schemaorg-current-https.jsonld"))["@graph"]
+    parents: dict[str, list[str]] = {}
+    domains: dict[str, frozenset[str]] = {}
+    url_properties: set[str] = set()
+    superseded: dict[str, str] = {}
+    for node in graph:
+        term = str(node["@id"]).removeprefix("schema:")
+        kinds = _as_list(node.get("@type"))
+        if "rdfs:Class" in kinds:
+            parents[term] = _ids(node.get("rdfs:subClassOf"))
+        if "rdf:Property" in kinds:
+            domains[term] = frozenset(_ids(node.get("schema:domainIncludes")))
+            ranges = set(_ids(node.get("schema:rangeIncludes")))
+            if "URL" in ranges and "Text" not in ranges:
+                url_properties.add(term)
+        for replacement in _ids(node.get("schema:supersededBy")):
+            superseded[term] = replacement
+
+    @functools.cache
+    def ancestors(term: str) -> frozenset[str]:
+        found = {term}
+        for parent in parents.get(term, ()):
+            if parent in parents:
+                found |= ancestors(parent)
+        return frozenset(found)
+
+    return Vocabulary(
+        ancestors={term: ancestors(term) for term in parents},
+        domains=domains,
+        url_properties=frozenset(url_properties),
+        superseded=superseded,
+    )
+
+
+@functools.cache
+def _schema_context() -> Any:
+    return json.loads(_data_file("schemaorgcontext.jsonld"))
+
+
+class _OfflineContextError(Exception):
+    pass
+
+
+def _load_document(url: str, options: object = None) -> dict[str, Any]:
+    parts = urllib.parse.urlsplit(url)
+    key = (parts.netloc.lower().removeprefix("www.") + parts.path).rstrip("/")
+    if parts.scheme not in ("http", "https") or key not in _CONTEXT_URLS:
+        raise _OfflineContextError(
+            f"the context {url} cannot be loaded offline (only https://schema.org is bundled)"
+        )
+    return {"contextUrl": None, "documentUrl": url, "document": _schema_context()}
+
+
+def _schema_term(iri: str) -> str | None:
+    for prefix in SCHEMA_PREFIXES:
+        if iri.startswith(prefix):
+            return iri.removeprefix(prefix)
+    return None
+
+
+def _is_absolute(iri: str) -> bool:
+    if iri.startswith("_:"):
+        return True
+    parts = urllib.parse.urlsplit(iri)
+    if parts.scheme in ("http", "https"):
+        return bool(parts.netloc)
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri))
+
+
+# -- one document ---------------------------------------------------------------------------
+
+
+def parse_json(text: str) -> tuple[object, Problem | None]:
+    """``text`` parsed as a browser's ``JSON.parse`` would (no NaN or Infinity), or the
+    problem that stops it."""
+
+    def refuse(constant: str) -> object:
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        return json.loads(text, parse_constant=refuse), None
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        return None, Problem("", f"not valid JSON: {exc}")
+
+
+def _flatten(document: object) -> tuple[list[Node], list[Problem]]:
+    tops: list[object] = document if isinstance(document, list) else [document]
+    objects = [top for top in tops if isinstance(top, dict)]
+    if not objects or len(objects) != len(tops):
+        return [], [Problem("", "not a JSON-LD document: expected a JSON object")]
+    if not all("@context" in top for top in objects):
+        return [], [Problem("", 'no "@context": give "@context": "https://schema.org"')]
+    options = {"documentLoader": _load_document, "base": None}
+    try:
+        flat = jsonld.flatten(jsonld.expand(document, options), None, options)
+    # PyLD raises many exception types on arbitrary input; any of them is a problem to report.
+    except Exception as exc:
+        return [], [Problem("", f"JSON-LD does not expand: {_cause(exc)}")]
+    nodes = [n for n in flat if isinstance(n, dict)] if isinstance(flat, list) else []
+    if not nodes:
+        return [], [Problem("", 'no schema.org data found (is "@context" missing?)')]
+    return nodes, []
+
+
+def _cause(exc: BaseException) -> str:
+    """The message of the innermost cause: PyLD wraps the reason in several layers."""
+    message = str(exc)
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, _OfflineContextError):
+            return str(seen)
+        if seen.args and isinstance(seen.args[0], str):
+            message = seen.args[0]
+        seen = getattr(seen, "cause", None) or seen.__cause__
+    return message.splitlines()[0] if message else type(exc).__name__
+
+
+def _types(node: Node) -> list[str]:
+    return [t for t in _as_list(node.get("@type")) if isinstance(t, str)]
+
+
+def _short_types(node: Node) -> set[str]:
+    return {s for t in _types(node) if (s := _schema_term(t)) is not None}
+
+
+def _label(node: Node) -> str:
+    kinds = "/".join(_schema_term(t) or t for t in _types(node)) or "node"
+    node_id = node.get("@id", "")
+    return f"{kinds} {node_id}" if node_id and not node_id.startswith("_:") else kinds
+
+
+def _check_vocabulary(nodes: list[Node]) -> Iterator[Problem]:
+    vocab = vocabulary()
+    for node in nodes:
+        where = _label(node)
+        node_id = node.get("@id")
+        if isinstance(node_id, str) and not _is_absolute(node_id):
+            yield Problem(where, f'"@id" {node_id!r} is not an absolute URL')
+        properties = [key for key in node if not key.startswith("@")]
+        if properties and not _types(node):
+            yield Problem(where, 'has properties but no "@type"')
+        ancestors: set[str] = set()
+        for iri in _types(node):
+            term = _schema_term(iri)
+            if term is None or term not in vocab.ancestors:
+                yield Problem(where, f'"@type" {term or iri!r} is not a schema.org type')
+                continue
+            ancestors |= vocab.ancestors[term]
+            if term in vocab.superseded:
+                yield Problem(where, f"type {term!r} is superseded by {vocab.superseded[term]!r}")
+        for iri in properties:
+            term = _schema_term(iri)
+            if term is None or term not in vocab.domains:
+                yield Problem(where, f"{term or iri!r} is not a schema.org property")
+                continue
+            if term in vocab.superseded:
+                yield Problem(where, f"{term!r} is superseded by {vocab.superseded[term]!r}")
+            domain = vocab.domains[term]
+            if ancestors and domain and not domain & ancestors:
+                allowed = ", ".join(sorted(domain))
+                yield Problem(where, f"{term!r} is not a property of this type (only of {allowed})")
+            for value in _as_list(node[iri]):
+                yield from _check_value(where, term, value, vocab)
+
+
+def _check_value(where: str, term: str, value: object, vocab: Vocabulary) -> Iterator[Problem]:
+    if not isinstance(value, dict):
+        return
+    target = value.get("@id")
+    if isinstance(target, str) and not _is_absolute(target):
+        yield Problem(where, f"{term}: {target!r} is not an absolute URL")
+    literal = value.get("@value")
+    if term in vocab.url_properties and isinstance(literal, str) and not _is_absolute(literal):
+        yield Problem(where, f"{term}: {literal!r} is not an absolute URL")
+
+
+# -- Google's profile -----------------------------------------------------------------------
+
+
+def _literals(node: Node, term: str) -> list[str]:
+    found = []
+    for prefix in SCHEMA_PREFIXES:
+        for value in _as_list(node.get(prefix + term)):
+            if isinstance(value, dict):
+                literal = value.get("@value", value.get("@id"))
+                if isinstance(literal, str | int | float):
+                    found.append(str(literal))
+    return found
+
+
+def _refs(node: Node, term: str, index: Mapping[str, Node]) -> list[Node]:
+    found = []
+    for prefix in SCHEMA_PREFIXES:
+        for value in _as_list(node.get(prefix + term)):
+            if isinstance(value, dict) and isinstance(value.get("@id"), str):
+                found.append(index.get(value["@id"], value))
+    return found
+
+
+def _has_text(node: Node, term: str) -> bool:
+    return any(value.strip() for value in _literals(node, term))
+
+
+def _is_iso8601(value: str) -> bool:
+    for parse in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+        try:
+            parse(value)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+_HOWTO_PARTS = frozenset({"HowToStep", "HowToSection", "HowToTip", "HowToDirection"})
+
+
+def _check_google(nodes: list[Node]) -> Iterator[Problem]:
+    index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+    howtos = [n for n in nodes if "HowTo" in _short_types(n)]
+    if len(howtos) > 1:
+        yield Problem("", f"{len(howtos)} HowTo nodes: Google allows exactly one HowTo per page")
+    if not howtos and any(_HOWTO_PARTS & _short_types(n) for n in nodes):
+        yield Problem("", "HowTo steps, sections or tips without a HowTo")
+    for howto in howtos:
+        if not _has_text(howto, "name"):
+            yield Problem(_label(howto), "Google requires a name")
+        steps = _refs(howto, "step", index)
+        if not steps and not _literals(howto, "step"):
+            yield Problem(_label(howto), "Google requires at least one step")
+        if _literals(howto, "step") and not steps:
+            yield Problem(_label(howto), "step must be HowToStep or HowToSection nodes, not text")
+        for step in steps:
+            if not {"HowToStep", "HowToSection"} & _short_types(step):
+                yield Problem(
+                    _label(step),
+                    "a HowTo step must be a HowToStep or HowToSection (a tip or "
+                    "direction belongs in a step's itemListElement)",
+                )
+    for node in nodes:
+        kinds = _short_types(node)
+        where = _label(node)
+        if "HowToStep" in kinds:
+            if not _has_text(node, "text"):
+                yield Problem(where, "Google requires text")
+            for part in _refs(node, "itemListElement", index):
+                if not {"HowToDirection", "HowToTip"} & _short_types(part):
+                    yield Problem(
+                        _label(part),
+                        "a HowToStep's itemListElement must be HowToDirection or HowToTip",
+                    )
+        if "HowToSection" in kinds:
+            if not _has_text(node, "name"):
+                yield Problem(where, "Google requires a name")
+            for part in _refs(node, "itemListElement", index):
+                if "HowToStep" not in _short_types(part):
+                    yield Problem(
+                        _label(part), "a HowToSection's itemListElement must be HowToStep"
+                    )
+        if kinds & {"HowToTip", "HowToDirection"} and not _has_text(node, "text"):
+            yield Problem(where, "Google requires text")
+        if "VideoObject" in kinds:
+            for term in ("name", "thumbnailUrl", "uploadDate"):
+                if not _has_text(node, term):
+                    yield Problem(where, f"Google requires {term}")
+            for value in _literals(node, "uploadDate"):
+                if not _is_iso8601(value):
+                    yield Problem(where, f"uploadDate {value!r} is not an ISO 8601 date")
+
+
+def _howto_parts(nodes: list[Node]) -> Iterator[Node]:
+    """The HowTo nodes and everything they contain (steps, sections, tips, tools, supplies)."""
+    index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+    queue = [n for n in nodes if "HowTo" in _short_types(n)]
+    seen: set[int] = set()
+    while queue:
+        node = queue.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        for term in ("step", "itemListElement", "tool", "supply"):
+            queue.extend(_refs(node, term, index))
+
+
+# -- public entry points ----------------------------------------------------------------------
+
+
+def _document_problems(document: object) -> tuple[list[Node], list[Problem]]:
+    nodes, problems = _flatten(document)
+    problems.extend(_check_vocabulary(nodes))
+    return nodes, problems
+
+
+def validate_document(document: object) -> list[Problem]:
+    """Every problem with a parsed JSON-LD document (vocabulary, URLs, Google's profile)."""
+    nodes, problems = _document_problems(document)
+    problems.extend(_check_google(nodes))
+    return problems
+
+
+def validate_jsonld(text: str) -> list[Problem]:
+    """Every problem with the text of a ``.jsonld`` file."""
+    document, problem = parse_json(text)
+    return [problem] if problem else validate_document(document)
+
+
+@dataclass
+class PageContent:
+    """What a validator needs from an HTML page."""
+
+    scripts: list[str] = field(default_factory=list)
+    """The text of every ``<script type="application/ld+json">``, as the browser sees it."""
+    visible_text: str = ""
+    """The text a reader sees, whitespace folded."""
+    anchors: set[str] = field(default_factory=set)
+    """Every ``id`` (and ``<a name>``) in the page."""
+    canonical: str | None = None
+    """The ``<link rel="canonical">`` URL, if any."""
+
+
+_INLINE = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    ]
+)
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "param",
+        "keygen",
+    ]
+)
+_INVISIBLE = frozenset(
+    ["head", "script", "style", "template", "noscript", "iframe", "object", "svg", "title"]
+)
+
+
+class _PageReader(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = PageContent()
+        self._text: list[str] = []
+        self._hidden: list[str] = []
+        self._script: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "body":
+            # </head> may be left out; the body is visible whatever was left open before it.
+            self._hidden.clear()
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if attributes.get(name):
+                self.page.anchors.add(attributes[name])
+        rel = attributes.get("rel", "").lower().split()
+        if tag == "link" and "canonical" in rel and self.page.canonical is None:
+            self.page.canonical = attributes.get("href")
+        kind = attributes.get("type", "").split(";")[0].strip().lower()
+        if tag == "script" and kind == "application/ld+json":
+            self._script = []
+        style = re.sub(r"\s+", "", attributes.get("style", "").lower())
+        hides = tag in _INVISIBLE or "hidden" in attributes or "display:none" in style
+        if tag not in _VOID and (self._hidden or hides):
+            self._hidden.append(tag)
+        if tag not in _INLINE:
+            self._text.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.page.scripts.append("".join(self._script))
+            self._script = None
+        if tag in self._hidden:
+            while self._hidden.pop() != tag:
+                pass
+        if tag not in _INLINE:
+            self._text.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script.append(data)
+        elif not self._hidden:
+            self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        if self._script is not None:
+            self.page.scripts.append("".join(self._script))
+            self._script = None
+        self.page.visible_text = normalise_text("".join(self._text))
+
+
+def normalise_text(text: str) -> str:
+    """``text`` in NFC with whitespace runs folded to one space, for comparing what a page
+    shows with what its markup says."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def read_page(text: str) -> PageContent:
+    """The JSON-LD scripts, visible text, anchors and canonical URL of an HTML page."""
+    reader = _PageReader()
+    reader.feed(text)
+    reader.close()
+    return reader.page
+
+
+_SCRIPT_BREAKERS = re.compile(r"<!--|<script|</script", re.IGNORECASE)
+
+
+def validate_html(text: str) -> list[Problem]:
+    """Every problem with the JSON-LD of an HTML page, and between it and what the page shows."""
+    page = read_page(text)
+    if not page.scripts:
+        return [Problem("", 'no <script type="application/ld+json"> element')]
+    problems: list[Problem] = []
+    nodes: list[Node] = []
+    for number, script in enumerate(page.scripts, start=1):
+        where = f"script {number}" if len(page.scripts) > 1 else ""
+
+        def located(found: Iterable[Problem], where: str = where) -> list[Problem]:
+            return [Problem(" ".join(filter(None, (where, p.where))), p.message) for p in found]
+
+        if breaker := _SCRIPT_BREAKERS.search(script):
+            problems += located(
+                [
+                    Problem(
+                        "", f"{breaker.group(0)!r} inside the script element: escape < as \\u003c"
+                    )
+                ]
+            )
+        document, problem = parse_json(script)
+        if problem:
+            problems += located([problem])
+            continue
+        script_nodes, found = _document_problems(document)
+        nodes += script_nodes
+        problems += located(found)
+    problems.extend(_check_google(nodes))
+    problems.extend(_check_parity(nodes, page))
+    return problems
+
+
+def _check_parity(nodes: list[Node], page: PageContent) -> Iterator[Problem]:
+    for node in _howto_parts(nodes):
+        for term in ("name", "text"):
+            for value in _literals(node, term):
+                if normalise_text(value) not in page.visible_text:
+                    shown = value if len(value) <= 60 else value[:57] + "..."
+                    yield Problem(_label(node), f"{term} {shown!r} is not visible on the page")
+        if "HowToStep" not in _short_types(node):
+            continue
+        for url in _literals(node, "url"):
+            address, fragment = urllib.parse.urldefrag(url)
+            if fragment and urllib.parse.unquote(fragment) not in page.anchors:
+                yield Problem(_label(node), f"url {url!r}: the page has no #{fragment} anchor")
+            elif fragment and page.canonical and address != page.canonical:
+                yield Problem(
+                    _label(node), f"url {url!r} is not on this page (canonical {page.canonical})"
+                )
+
+
+def validate_file(path: Path) -> list[Problem]:
+    """Every problem with a ``.jsonld`` file or an HTML page (by its suffix); raises
+    :class:`UnreadableFileError` when the file cannot be read."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UnreadableFileError(f"cannot read {path}: {reason}") from None
+    text = text.removeprefix("\ufeff")
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return validate_html(text)
+    return validate_jsonld(text)

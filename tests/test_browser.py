@@ -1,0 +1,112 @@
+"""A real browser reads each generated page: headless Chromium parses the JSON-LD script with
+``JSON.parse`` in the page and must get exactly the ``.jsonld`` document, and no text from a
+seed may run as a script."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.config import Settings
+from pipeline.engine import export
+
+HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
+
+# Runs first in the page: any alert() an injected script makes is recorded, not shown.
+SENTINEL = "<script>window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));"
+SENTINEL += "</script>"
+# Runs last: what the browser made of the page, written into the DOM for --dump-dom.
+CHECKER = """<script>
+(() => {
+  const found = document.querySelectorAll('script[type="application/ld+json"]');
+  const result = {
+    jsonld: found.length, scripts: document.scripts.length, alerts: window.__alerts,
+    title: document.title, h1: document.querySelector("h1").textContent, parsed: null,
+  };
+  try { result.parsed = JSON.parse(found[0].textContent); }
+  catch (error) { result.error = String(error); }
+  const out = document.createElement("pre");
+  out.id = "browser-check";
+  out.textContent = JSON.stringify(result);
+  document.body.append(out);
+})();
+</script>"""
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed; CI must install Debian's chromium package")
+        pytest.skip("no chromium binary installed (install Debian's chromium package)")
+    return found
+
+
+def _read_in_browser(chromium: str, page: Path, profile: Path) -> dict[str, Any]:
+    text = page.read_text("utf-8")
+    # The page's Content-Security-Policy forbids every script, the checker's too; without it,
+    # escaping alone must keep injected text from running, which is what this test proves.
+    text, removed = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", text)
+    assert removed == 1
+    text = text.replace("<head>", "<head>" + SENTINEL, 1).replace("</body>", CHECKER + "</body>")
+    probe = page.with_name(f"probe-{page.name}")
+    probe.write_text(text, "utf-8")
+    completed = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    match = re.search(r'<pre id="browser-check">(.*?)</pre>', completed.stdout, re.DOTALL)
+    assert match, f"chromium exited {completed.returncode}: {completed.stderr[-2000:]}"
+    result: dict[str, Any] = json.loads(html.unescape(match.group(1)))
+    return result
+
+
+def test_browser_parses_exactly_the_jsonld_and_runs_no_seed_text(seeds_dir: Path) -> None:
+    chromium = _chromium()
+    shutil.copy(HOSTILE_SEED, seeds_dir / HOSTILE_SEED.name)
+    out = seeds_dir.parent / "out"
+    report = export(
+        [seeds_dir], out, Settings(base_url="https://gym.example.com/"), ["jsonld", "html"]
+    )
+    assert report.errors == 0
+    pages = sorted((out / "html").glob("*.html"))
+    assert [p.stem for p in pages] == ["hostile-curl", "index", "leverage-machine-lying-leg-curl"]
+    for page in pages:
+        result = _read_in_browser(chromium, page, seeds_dir.parent / "profile")
+        assert result.get("error") is None, page
+        assert result["jsonld"] == 1
+        # The sentinel, the JSON-LD and the checker: nothing in the page became a script.
+        assert result["scripts"] == 3, page
+        assert result["alerts"] == []
+        if page.stem == "index":
+            continue
+        expected = json.loads((out / "jsonld" / f"{page.stem}.jsonld").read_text("utf-8"))
+        assert result["parsed"] == expected
+        howto = next(n for n in expected["@graph"] if n["@type"] == "HowTo")
+        assert result["title"] == result["h1"] == howto["name"]
+    hostile = _read_in_browser(chromium, out / "html/hostile-curl.html", seeds_dir.parent / "p2")
+    assert hostile["h1"] == "Curl </script><script>alert(1)</script> & <!-- x"

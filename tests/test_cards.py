@@ -1,0 +1,469 @@
+"""Wall cards: what a gym prints and pins beside the machine, read back as a user would."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject
+from typer.testing import CliRunner
+
+from pipeline.cards import render_booklet, render_card
+from pipeline.cli import app
+from pipeline.config import Settings
+from pipeline.diagnostics import Level
+from pipeline.engine import export
+from pipeline.model import Exercise
+from pipeline.parser import parse_seed
+
+WriteSeed = Callable[[str, str | bytes], Path]
+MM = 72 / 25.4
+
+HOWTO = "\n<!-- howto -->\n\n### Do It\nDo the exercise with control.\n"
+
+HOSTILE = (
+    "---\n"
+    'title: "<b>Bold</b> & Co"\n'
+    'description: "Uses <font size=90>huge</font> & </para> literally."\n'
+    "---\n\n"
+    "## Setup\n"
+    "1. **Label <b>x</b>**: Text with <font size=90>BIG</font> and </para> & more.\n\n"
+    "## Execution\n"
+    "1. Press & hold <br/> then **really** *carefully* release.\n" + HOWTO
+)
+
+GREEK_CYRILLIC = (
+    "---\n"
+    'title: "Жим ногами · Πρέσα ποδιών"\n'
+    'video: "dQw4w9WgXcQ"\n'
+    'description: "Базовое упражнение. Η πρέσα ποδιών δυναμώνει τους τετρακέφαλους."\n'  # noqa: RUF001
+    "muscles: [квадрицепсы, τετρακέφαλοι]\n"
+    "level: beginner\n"
+    "lang: ru\n"
+    "---\n\n"
+    "## Setup\n1. **Сиденье**: Отрегулируйте спинку.\n\n"
+    "## Execution\n1. **Жим**: Выжмите платформу. Ρυθμίστε το κάθισμα.\n" + HOWTO
+)
+
+
+def _long_seed() -> str:
+    words = ["press", "hold", "lower", "squeeze", "brace", "exhale", "inhale", "control"]
+
+    def sentence(count: int, offset: int) -> str:
+        return " ".join(words[(i * 3 + offset) % len(words)] for i in range(count)).capitalize()
+
+    lines = [
+        "---",
+        'title: "Long Card"',
+        'description: "A seed with far more text than a card can hold at any legible size."',
+        "---",
+        "",
+        "## Setup",
+    ]
+    lines += [f"{i + 1}. **Step {i + 1}**: {sentence(40, i)} setupmark{i}." for i in range(8)]
+    lines += ["", "## Execution"]
+    lines += [f"{i + 1}. **Move {i + 1}**: {sentence(45, i)} execmark{i}." for i in range(14)]
+    lines += ["", "## Tips"]
+    lines += [f"- **Tip {i + 1}**: {sentence(30, i)} tipmark{i}." for i in range(6)]
+    lines += ["", "## Common Mistakes"]
+    lines += [f"- {sentence(25, i)} mistakemark{i}." for i in range(6)]
+    return "\n".join(lines) + "\n" + HOWTO
+
+
+def _parse(path: Path) -> Exercise:
+    result = parse_seed(path)
+    assert result.exercise is not None, result.diagnostics
+    return result.exercise
+
+
+@pytest.fixture
+def shipped(seeds_dir: Path) -> Exercise:
+    """The shipped seed, parsed."""
+    return _parse(seeds_dir / "leverage-machine-lying-leg-curl.md")
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def _assert_in_order(text: str, parts: list[str]) -> None:
+    """Every word of every part appears, in order; page furniture may come between."""
+    words = text.split()
+    position = 0
+    for part in parts:
+        for word in part.split():
+            try:
+                position = words.index(word, position) + 1
+            except ValueError:
+                raise AssertionError(f"{word!r} of {part!r} missing or out of order") from None
+
+
+def _fonts(pdf: bytes) -> list[DictionaryObject]:
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts: dict[int, DictionaryObject] = {}
+    for page in reader.pages:
+        resources: Any = page.get("/Resources")
+        font_dict: Any = resources.get_object().get("/Font") if resources else None
+        for ref in font_dict.get_object().values() if font_dict else ():
+            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
+            fonts[key] = ref.get_object()
+    return list(fonts.values())
+
+
+def _font_programs(pdf: bytes) -> set[int]:
+    programs = set()
+    for font in _fonts(pdf):
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None and "/FontFile2" in descriptor.get_object():
+            programs.add(descriptor.get_object().raw_get("/FontFile2").idnum)
+    return programs
+
+
+def _catalog(pdf: bytes) -> Any:
+    return PdfReader(io.BytesIO(pdf)).trailer["/Root"].get_object()
+
+
+def _assert_fonts_embedded(pdf: bytes) -> None:
+    fonts = _fonts(pdf)
+    assert fonts
+    for font in fonts:
+        name = str(font.get("/BaseFont"))
+        assert "Helvetica" not in name
+        descriptor: Any = font["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor, f"{name} is not embedded"
+
+
+def test_shipped_card_has_everything_in_reading_order_on_one_page(shipped: Exercise) -> None:
+    card = render_card(shipped, Settings())
+    assert card.warnings == []
+    assert len(PdfReader(io.BytesIO(card.pdf)).pages) == 1
+    parts = [shipped.title, shipped.description]
+    for section in shipped.sections:
+        for item in section.items:
+            parts += [f"{item.label}:" if item.label else "", item.text]
+    parts += [shipped.outro_text, shipped.slug]
+    _assert_in_order(_text(card.pdf), [p for p in parts if p])
+
+
+def test_shipped_card_body_text_is_at_least_14_pt_on_a4(shipped: Exercise) -> None:
+    card = render_card(shipped, Settings(page_size="a4"))
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["size", "fontname"])
+    top = next(w["top"] for w in words if w["text"] == "SETUP")
+    bottom = next(w["top"] for w in words if w["text"] == "By")  # the closing note
+    body = [
+        w
+        for w in words
+        if top < w["top"] < bottom and not w["text"].isupper() and not w["text"].isdigit()
+    ]
+    assert len(body) > 100
+    assert round(min(w["size"] for w in body), 3) >= 14
+    body_words = " ".join(w["text"] for w in body)
+    for item in (*shipped.setup, *shipped.execution, *shipped.tips, *shipped.mistakes):
+        assert item.text.split()[-1] in body_words
+
+
+def test_every_font_is_embedded_and_none_is_helvetica(shipped: Exercise) -> None:
+    for settings in (
+        Settings(),
+        Settings(page_size="a5"),
+        Settings(layout="2up"),
+        Settings(bleed_mm=3),
+    ):
+        _assert_fonts_embedded(render_card(shipped, settings).pdf)
+        _assert_fonts_embedded(render_booklet([shipped], settings))
+
+
+def test_booklet_shares_one_embedded_font_program_per_face(
+    shipped: Exercise, write_seed: WriteSeed, shipped_text: str
+) -> None:
+    others = [_parse(write_seed(f"copy-{n}.md", shipped_text)) for n in range(4)]
+    single = _font_programs(render_card(shipped, Settings()).pdf)
+    booklet = render_booklet([shipped, *others], Settings())
+    assert len(PdfReader(io.BytesIO(booklet)).pages) == 5
+    assert len(_font_programs(booklet)) == len(single)
+
+
+def _decode_qr(pdf: Path, tmp_path: Path) -> str | None:
+    tools = [shutil.which("pdftoppm"), shutil.which("zbarimg")]
+    if not all(tools):
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftoppm and zbarimg must be installed in CI (.ci/run installs them)")
+        pytest.skip("pdftoppm or zbarimg is not installed")
+    prefix = tmp_path / "render"
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf), str(prefix)], check=True)
+    image = sorted(tmp_path.glob("render*.png"))[0]
+    found = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip() or None
+
+
+def test_qr_code_decodes_to_the_video_url(shipped: Exercise, tmp_path: Path) -> None:
+    path = tmp_path / "card.pdf"
+    path.write_bytes(render_card(shipped, Settings()).pdf)
+    assert _decode_qr(path, tmp_path) == shipped.video_short_url == "https://youtu.be/vl5nUdE9mWM"
+    assert "youtu.be/vl5nUdE9mWM" in _text(path.read_bytes())
+
+
+def test_qr_code_is_one_path_not_a_shape_per_module(shipped: Exercise) -> None:
+    reader = PdfReader(io.BytesIO(render_card(shipped, Settings()).pdf))
+    content = reader.pages[0].get_contents()
+    assert content is not None
+    stream = content.get_data().decode("latin-1")
+    # Every module run is a rectangle of one path, filled once.
+    assert stream.count(" re") > 100
+    assert stream.count(" re f") + stream.count(" re\nf") <= 10
+
+
+def test_a_seed_without_video_has_no_qr_and_no_empty_box(
+    write_seed: WriteSeed, shipped_text: str
+) -> None:
+    seed = write_seed("no-video.md", shipped_text.replace('video: "vl5nUdE9mWM"\n', ""))
+    card = render_card(_parse(seed), Settings())
+    text = _text(card.pdf)
+    assert "youtu.be" not in text
+    assert "Scan for the video" not in text
+    content = PdfReader(io.BytesIO(card.pdf)).pages[0].get_contents()
+    assert content is not None
+    assert content.get_data().decode("latin-1").count(" re") < 10
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        page = pdf.pages[0]
+        setup = next(w for w in page.extract_words() if w["text"] == "SETUP")
+        header = [c for c in page.chars if c["bottom"] < setup["top"]]
+    # No QR column: the description runs on into the space the code would have taken.
+    assert max(c["x1"] for c in header) > page.width - 40 * MM
+
+
+def test_two_builds_are_byte_identical(seeds_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    export([seeds_dir], first, Settings(), ["pdf"])
+    # A second process, with another hash seed, must not change a byte either.
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "export",
+            str(seeds_dir),
+            "-o",
+            str(second),
+            "-f",
+            "pdf",
+        ],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("cards/leverage-machine-lying-leg-curl.pdf", "cards.pdf"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_hostile_seed_text_prints_literally(write_seed: WriteSeed) -> None:
+    card = render_card(_parse(write_seed("hostile.md", HOSTILE)), Settings())
+    text = _text(card.pdf)
+    for literal in (
+        "<b>Bold</b> & Co",
+        "<font size=90>huge</font> & </para> literally.",
+        "Label <b>x</b>:",
+        "<font size=90>BIG</font> and </para> & more.",
+        "Press & hold <br/> then really carefully release.",
+    ):
+        assert literal in text
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        assert max(c["size"] for c in pdf.pages[0].chars) < 40
+
+
+def test_seed_emphasis_is_kept_as_bold_and_italic(write_seed: WriteSeed) -> None:
+    card = render_card(_parse(write_seed("hostile.md", HOSTILE)), Settings())
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        words = pdf.pages[0].extract_words(extra_attrs=["fontname"])
+    fonts = {w["text"]: w["fontname"] for w in words}
+    assert fonts["really"].endswith("DejaVuSans-Bold")
+    assert fonts["carefully"].endswith("DejaVuSans-Oblique")
+    assert fonts["release."].endswith("DejaVuSans")
+
+
+def test_long_seed_flows_onto_a_second_page_with_a_warning_and_loses_no_word(
+    write_seed: WriteSeed, tmp_path: Path
+) -> None:
+    seed = write_seed("long-card.md", _long_seed())
+    report = export([seed], tmp_path / "out", Settings(), ["pdf"])
+    warnings = [d for d in report.diagnostics if d.level is Level.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].path == seed.as_posix()
+    assert "long-card" in warnings[0].message and "page" in warnings[0].message
+    pdf = (tmp_path / "out" / "cards" / "long-card.pdf").read_bytes()
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+    exercise = _parse(seed)
+    parts = [exercise.title, exercise.description]
+    for section in exercise.sections:
+        for item in section.items:
+            parts += [f"{item.label}:" if item.label else "", item.text]
+    _assert_in_order(_text(pdf), [p for p in parts if p])
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        sizes = [c["size"] for page in document.pages for c in page.chars if c["text"] == "x"]
+    assert min(sizes) >= 9
+
+
+def test_long_words_wrap_inside_the_safe_margin(write_seed: WriteSeed) -> None:
+    word = "Supercalifragilistic" * 8
+    seed = write_seed("long-word.md", _long_seed().replace("Step 1**: ", f"Step 1**: {word} "))
+    card = render_card(_parse(seed), Settings())
+    assert word in _text(card.pdf).replace(" ", "")
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                assert char["x0"] >= 10 * MM and char["x1"] <= page.width - 10 * MM
+                assert char["top"] >= 10 * MM and char["bottom"] <= page.height - 10 * MM
+
+
+def test_greek_and_cyrillic_print_with_the_embedded_font(write_seed: WriteSeed) -> None:
+    card = render_card(_parse(write_seed("leg-press.md", GREEK_CYRILLIC)), Settings())
+    assert card.warnings == []
+    text = _text(card.pdf)
+    for phrase in ("Жим ногами · Πρέσα ποδιών", "τετρακέφαλοι", "Выжмите платформу.", "Beginner"):
+        assert phrase in text
+    assert _catalog(card.pdf)["/Lang"] == "ru"
+
+
+def test_a_character_the_font_lacks_is_a_warning_naming_the_seed(
+    write_seed: WriteSeed, tmp_path: Path
+) -> None:
+    seed = write_seed("emoji.md", GREEK_CYRILLIC.replace("спинку.", "спинку 🏋."))
+    report = export([seed], tmp_path / "out", Settings(), ["pdf"])
+    warnings = [d for d in report.diagnostics if d.level is Level.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].path == seed.as_posix()
+    assert "U+1F3CB" in warnings[0].message and "'emoji'" in warnings[0].message
+
+
+def test_metadata_names_the_card(shipped: Exercise) -> None:
+    reader = PdfReader(io.BytesIO(render_card(shipped, Settings()).pdf))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == shipped.title
+    assert meta.subject == shipped.description
+    assert meta.author and meta.creator
+    assert _catalog(render_card(shipped, Settings()).pdf)["/Lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("page_size", "width_mm", "height_mm"),
+    [("a4", 210, 297), ("a5", 148, 210), ("letter", 215.9, 279.4)],
+)
+def test_page_sizes(shipped: Exercise, page_size: str, width_mm: float, height_mm: float) -> None:
+    settings = Settings.model_validate({"page_size": page_size})
+    reader = PdfReader(io.BytesIO(render_card(shipped, settings).pdf))
+    box = reader.pages[0].mediabox
+    assert len(reader.pages) == 1
+    assert float(box.width) == pytest.approx(width_mm * MM, abs=0.5)
+    assert float(box.height) == pytest.approx(height_mm * MM, abs=0.5)
+
+
+def test_2up_puts_two_a5_cards_on_a_landscape_a4_sheet_with_a_cut_guide(
+    shipped: Exercise, write_seed: WriteSeed, shipped_text: str
+) -> None:
+    other = _parse(write_seed("another.md", shipped_text.replace("Isolate", "Train")))
+    booklet = render_booklet([shipped, other], Settings(layout="2up"))
+    reader = PdfReader(io.BytesIO(booklet))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert float(box.width) == pytest.approx(297 * MM, abs=0.5)
+    assert float(box.height) == pytest.approx(210 * MM, abs=0.5)
+    with pdfplumber.open(io.BytesIO(booklet)) as pdf:
+        page = pdf.pages[0]
+        left = page.crop((0, 0, page.width / 2, page.height)).extract_text()
+        right = page.crop((page.width / 2, 0, page.width, page.height)).extract_text()
+        guides = [line for line in page.lines if abs(line["x0"] - page.width / 2) < 0.5]
+    assert "Another" in left and "Train" in left  # by title: Another before Leverage
+    assert "leverage-machine-lying-leg-curl" in right
+    assert guides and guides[0]["height"] > page.height * 0.9
+
+
+def test_bleed_sets_trim_and_bleed_boxes_and_draws_crop_marks(shipped: Exercise) -> None:
+    pdf = render_card(shipped, Settings(bleed_mm=3))
+    page = PdfReader(io.BytesIO(pdf.pdf)).pages[0]
+    trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
+    assert float(trim.width) == pytest.approx(210 * MM, abs=0.01)
+    assert float(trim.height) == pytest.approx(297 * MM, abs=0.01)
+    assert float(bleed.left) == pytest.approx(float(trim.left) - 3 * MM, abs=0.01)
+    assert float(bleed.top) == pytest.approx(float(trim.top) + 3 * MM, abs=0.01)
+    assert float(media.left) < float(bleed.left) and float(media.top) > float(bleed.top)
+    with pdfplumber.open(io.BytesIO(pdf.pdf)) as document:
+        lines = document.pages[0].lines
+    # Two marks at each of the four corners, all outside the bleed.
+    left, right = float(bleed.left), float(bleed.right)
+    bottom, top = float(bleed.bottom), float(bleed.top)
+    marks = [
+        line
+        for line in lines
+        if line["x1"] <= left or line["x0"] >= right or line["y1"] <= bottom or line["y0"] >= top
+    ]
+    assert len(marks) == 8
+
+
+def test_without_bleed_the_page_is_the_card(shipped: Exercise) -> None:
+    page = PdfReader(io.BytesIO(render_card(shipped, Settings()).pdf)).pages[0]
+    assert page.trimbox == page.mediabox == page.bleedbox
+
+
+def test_export_writes_each_card_and_the_booklet_ordered_by_title(
+    runner: CliRunner, seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    text = shipped_text.replace("---\nvideo", '---\ntitle: "Abdominal Crunch"\nvideo', 1)
+    write_seed("zz-crunch.md", text)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(tmp_path / "seeds"), "-o", str(out), "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert (out / "cards" / "leverage-machine-lying-leg-curl.pdf").is_file()
+    assert (out / "cards" / "zz-crunch.pdf").is_file()
+    pages = PdfReader(out / "cards.pdf").pages
+    assert len(pages) == 2
+    assert (pages[0].extract_text() or "").startswith("Abdominal Crunch")
+    assert "Leverage Machine" in (pages[1].extract_text() or "")
+
+
+def test_2up_with_a5_is_refused_with_a_clean_message(
+    runner: CliRunner, seeds_dir: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            str(seeds_dir),
+            "-o",
+            str(tmp_path / "out"),
+            "--page-size",
+            "a5",
+            "--layout=2up",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "2up" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "cards.pdf").exists()
+
+
+def test_card_text_is_never_clipped_by_the_safe_margin(shipped: Exercise) -> None:
+    for settings in (Settings(), Settings(page_size="a5"), Settings(page_size="letter")):
+        pdf = render_card(shipped, settings).pdf
+        with pdfplumber.open(io.BytesIO(pdf)) as document:
+            page = document.pages[0]
+            xs = [c["x1"] for c in page.chars]
+            assert min(c["x0"] for c in page.chars) >= 10 * MM
+            assert max(xs) <= page.width - 10 * MM
+            assert re.search(r"leverage-machine-lying-leg-curl", page.extract_text())

@@ -1,0 +1,517 @@
+"""The SQLite catalogue: what it holds, how it is rebuilt, and how people query it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import pipeline.exporters.sqlite as sqlite_exporter
+from pipeline.catalogue import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    Catalogue,
+    CatalogueError,
+    ExerciseNotFoundError,
+    fts_query,
+)
+from pipeline.cli import app
+from pipeline.config import Settings
+from pipeline.engine import ExportReport, export, read_seeds
+from pipeline.exporters.base import ExportContext
+from pipeline.exporters.sqlite import SqliteExporter
+from pipeline.parser import parse_seed
+from pipeline.writer import OutputError, OutputWriter
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "seeds" / "leverage-machine-lying-leg-curl.md"
+SLUG = "leverage-machine-lying-leg-curl"
+
+WriteSeed = Callable[[str, str | bytes], Path]
+
+
+def seed(
+    *,
+    description: str = "A test exercise.",
+    front: str = "",
+    setup: str = "1. **Stand**: Stand tall.",
+    execution: str = "1. Move the weight.",
+    tips: str = "- **Breathe**: Exhale on the effort.",
+    mistakes: str = "- Rushing.",
+    outro: str = "",
+    howto: str = "### Move\nMove the weight.",
+) -> str:
+    """The text of a small valid seed."""
+    return (
+        f"---\ndescription: {json.dumps(description)}\n{front}---\n\n"
+        f"## Setup\n{setup}\n\n## Execution\n{execution}\n\n## Tips\n{tips}\n\n"
+        f"## Common Mistakes\n{mistakes}\n\n{outro}\n\n<!-- howto -->\n\n{howto}\n"
+    )
+
+
+def build(seeds: Path, out: Path) -> ExportReport:
+    """Export only the catalogue of ``seeds`` into ``out``."""
+    report = export([seeds], out, Settings(), ["sqlite"])
+    assert report.errors == 0, report.diagnostics
+    return report
+
+
+@pytest.fixture
+def shipped_db(seeds_dir: Path, tmp_path: Path) -> Path:
+    """The catalogue of the shipped seed."""
+    build(seeds_dir, tmp_path / "out")
+    return tmp_path / "out" / "catalogue.sqlite"
+
+
+def leftovers(out: Path) -> list[str]:
+    """Files of the catalogue's build left in ``out`` besides the catalogue itself."""
+    return sorted(
+        p.name for p in out.iterdir() if "catalogue" in p.name and p.name != "catalogue.sqlite"
+    )
+
+
+def rows(db: Path, sql: str, *parameters: object) -> list[tuple[Any, ...]]:
+    """Every row ``sql`` returns from ``db``."""
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
+def test_shipped_seed_gives_one_exercise_with_its_parts_in_order(shipped_db: Path) -> None:
+    exercise = parse_seed(SHIPPED).exercise
+    assert exercise is not None
+    assert rows(
+        shipped_db, "SELECT slug, title, description, video_id, video_url FROM exercises"
+    ) == [(SLUG, exercise.title, exercise.description, "vl5nUdE9mWM", exercise.video_url)]
+    steps = rows(shipped_db, "SELECT section, position, label, text FROM steps ORDER BY id")
+    assert steps == [("setup", n, i.label, i.text) for n, i in enumerate(exercise.setup, 1)] + [
+        ("execution", n, i.label, i.text) for n, i in enumerate(exercise.execution, 1)
+    ]
+    assert [s[2] for s in steps] == [
+        "Adjust the Machine",
+        "Position Yourself",
+        "Grip the Handles",
+        "Starting Position",
+        "Curl the Legs",
+        "Pause",
+        "Lower the Weight",
+    ]
+    assert rows(shipped_db, "SELECT position, name, text FROM howto_steps ORDER BY id") == [
+        (n, h.name, h.text) for n, h in enumerate(exercise.howto, 1)
+    ]
+    notes = rows(shipped_db, "SELECT kind, position, label, text FROM notes ORDER BY id")
+    assert notes == [("tip", n, i.label, i.text) for n, i in enumerate(exercise.tips, 1)] + [
+        ("mistake", n, i.label, i.text) for n, i in enumerate(exercise.mistakes, 1)
+    ]
+    assert [n[3] for n in notes if n[0] == "mistake"] == [
+        "Lifting hips off the pad.",
+        "Using too much weight, leading to poor form.",
+        "Not completing the full range of motion.",
+    ]
+    (outro, source_path, sha), *_ = rows(
+        shipped_db, "SELECT outro, source_path, source_sha256 FROM exercises"
+    )
+    assert outro == exercise.outro_text
+    assert source_path.endswith("leverage-machine-lying-leg-curl.md")
+    assert sha == exercise.source_sha256
+
+
+def test_catalogue_is_a_checked_rollback_journal_file_with_our_version(shipped_db: Path) -> None:
+    with sqlite3.connect(shipped_db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert leftovers(shipped_db.parent) == []
+
+
+def test_pipeline_search_hamstring_finds_the_shipped_seed(
+    shipped_db: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["search", "hamstring", "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    assert "Leverage Machine Lying Leg Curl" in result.output
+    assert SLUG in result.output
+    assert "hamstrings" in result.output
+
+    result = runner.invoke(app, ["search", "hamstring", "--json", "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    (hit,) = json.loads(result.output)
+    assert hit["slug"] == SLUG
+    assert hit["title"] == "Leverage Machine Lying Leg Curl"
+    assert "**hamstrings**" in hit["snippet"]
+
+
+def test_search_reads_steps_tips_and_mistakes_not_only_titles(shipped_db: Path) -> None:
+    with Catalogue(shipped_db) as catalogue:
+        assert [h.slug for h in catalogue.search("pivot point")] == [SLUG]  # a setup step
+        assert [h.slug for h in catalogue.search("exhale")] == [SLUG]  # a tip
+        assert [h.slug for h in catalogue.search("momentum")] == [SLUG]  # a tip's text
+        assert [h.slug for h in catalogue.search("poor form")] == [SLUG]  # a mistake
+        assert catalogue.search("squat") == []
+        assert catalogue.search("   ") == []
+
+
+def test_search_ranks_a_title_match_above_a_passing_mention(
+    write_seed: WriteSeed, tmp_path: Path
+) -> None:
+    write_seed("romanian-deadlift.md", seed(description="A hip hinge for the hamstrings."))
+    write_seed("calf-raise.md", seed(description="Raise your heels; keep the hamstrings loose."))
+    write_seed("hamstring-curl.md", seed(description="Curl the weight."))
+    build(tmp_path / "seeds", tmp_path / "out")
+    with Catalogue(tmp_path / "out" / "catalogue.sqlite") as catalogue:
+        hits = catalogue.search("hamstring")
+    assert hits[0].slug == "hamstring-curl"
+    assert {h.slug for h in hits} == {"hamstring-curl", "romanian-deadlift", "calf-raise"}
+
+
+def test_removed_seed_disappears_and_changed_seed_is_updated(
+    write_seed: WriteSeed, tmp_path: Path
+) -> None:
+    kept = write_seed("good-morning.md", seed(description="Old description."))
+    gone = write_seed("jefferson-curl.md", seed(front="muscles: [spine]\n"))
+    out = tmp_path / "out"
+    build(tmp_path / "seeds", out)
+    db = out / "catalogue.sqlite"
+    assert rows(db, "SELECT slug FROM exercises ORDER BY slug") == [
+        ("good-morning",),
+        ("jefferson-curl",),
+    ]
+
+    gone.unlink()
+    write_seed(kept.name, seed(description="New description.", execution="1. Bow slowly."))
+    build(tmp_path / "seeds", out)
+    assert rows(db, "SELECT slug, description FROM exercises") == [
+        ("good-morning", "New description.")
+    ]
+    assert rows(db, "SELECT text FROM steps WHERE section = 'execution'") == [("Bow slowly.",)]
+    assert rows(db, "SELECT name FROM muscles") == []
+    assert rows(
+        db, "SELECT count(*) FROM steps WHERE exercise_id NOT IN (SELECT id FROM exercises)"
+    )[0] == (0,)
+    with Catalogue(db) as catalogue:
+        assert catalogue.search("jefferson") == []
+        assert [h.slug for h in catalogue.search("bow")] == ["good-morning"]
+
+
+class PowerCut(BaseException):
+    """Stands in for the process being killed part-way through a build (like Ctrl-C, it is
+    not an ``Exception``, so nothing on the way up turns it into a diagnostic)."""
+
+
+def export_catalogue(seeds: Path, out: Path) -> None:
+    """Run the exporter alone on ``seeds``, as the engine's last step does."""
+    exercises = read_seeds([seeds], Settings()).exercises
+    context = ExportContext(writer=OutputWriter(out), settings=Settings())
+    SqliteExporter(Settings()).export_all(exercises, context)
+
+
+def test_a_build_killed_before_the_swap_leaves_the_previous_catalogue(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(seeds_dir, out)
+    db = out / "catalogue.sqlite"
+    before = db.read_bytes()
+
+    def crash(connection: sqlite3.Connection, path: Path) -> None:
+        # Every row is inserted and committed into the temp file by now.
+        assert connection.execute("SELECT count(*) FROM exercises").fetchone() == (2,)
+        raise PowerCut
+
+    (seeds_dir / "new-exercise.md").write_text(seed(), "utf-8")
+    monkeypatch.setattr(sqlite_exporter, "_verify", crash)
+    with pytest.raises(PowerCut):
+        export_catalogue(seeds_dir, out)
+
+    assert db.read_bytes() == before
+    assert leftovers(out) == []
+    with Catalogue(db) as catalogue:
+        assert [e.slug for e in catalogue.list_exercises()] == [SLUG]
+        assert [h.slug for h in catalogue.search("hamstring")] == [SLUG]
+
+
+def test_a_build_that_fails_a_check_is_reported_and_not_swapped_in(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build(seeds_dir, out)
+    before = (out / "catalogue.sqlite").read_bytes()
+    fill = sqlite_exporter._fill
+
+    def fill_with_an_orphan(connection: sqlite3.Connection, rows: Any) -> None:
+        fill(connection, rows)
+        connection.execute(
+            "INSERT INTO steps (exercise_id, section, position, text) VALUES (99, 'setup', 1, 'x')"
+        )
+
+    monkeypatch.setattr(sqlite_exporter, "_fill", fill_with_an_orphan)
+    with pytest.raises(OutputError, match=r"catalogue\.sqlite.*FOREIGN KEY"):
+        export_catalogue(seeds_dir, out)
+    assert (out / "catalogue.sqlite").read_bytes() == before
+    assert leftovers(out) == []
+
+    # Through the whole export it is an error on the command line, not a traceback.
+    (seeds_dir / "new-exercise.md").write_text(seed(), "utf-8")
+    report = export([seeds_dir], out, Settings(), ["sqlite"])
+    assert [d.message for d in report.diagnostics if "catalogue.sqlite" in d.message]
+    assert report.errors >= 1
+    assert (out / "catalogue.sqlite").read_bytes() == before
+
+
+def test_two_builds_give_identical_sql_dumps_and_files(
+    write_seed: WriteSeed, seeds_dir: Path, tmp_path: Path
+) -> None:
+    write_seed(
+        "cable-row.md",
+        seed(front="muscles: [lats, Biceps]\nequipment: cable\ncategory: strength\n"),
+    )
+    write_seed(
+        "cable-curl.md", seed(front="muscles: [biceps]\nequipment: [cable]\ncategory: Strength\n")
+    )
+    build(seeds_dir, tmp_path / "a")
+    build(seeds_dir, tmp_path / "b")
+    dumps = []
+    for name in ("a", "b"):
+        with sqlite3.connect(tmp_path / name / "catalogue.sqlite") as connection:
+            dumps.append(list(connection.iterdump()))
+    assert dumps[0] == dumps[1]
+    assert any("exercises_fts" in line for line in dumps[0])
+    assert (tmp_path / "a" / "catalogue.sqlite").read_bytes() == (
+        tmp_path / "b" / "catalogue.sqlite"
+    ).read_bytes()
+
+
+HOSTILE_TITLE = "Cable [b]Pull[/b] 'quoted' \"double\" 100% snake_case"
+HOSTILE_DESCRIPTION = "Hinge; DROP TABLE exercises; -- at 50% with under_score and 'O''Neil'."
+
+
+def test_quotes_percent_underscore_and_sql_keywords_round_trip(
+    write_seed: WriteSeed, tmp_path: Path, runner: CliRunner
+) -> None:
+    write_seed(
+        "cable-pull-through.md",
+        seed(
+            description=HOSTILE_DESCRIPTION,
+            front=(
+                f"title: {json.dumps(HOSTILE_TITLE)}\n"
+                'category: "strength_50%"\n'
+                "aliases: [\"O'Brien's \\\"pull\\\"\", 'SELECT * FROM aliases']\n"
+            ),
+            setup="1. **Face Away; --**: SELECT * FROM steps WHERE 1=1 OR '%'='_'.",
+            tips="- Keep a 'neutral' \"spine\" at 100%.",
+        ),
+    )
+    write_seed("other.md", seed(front="category: strengthX50%\n"))
+    build(tmp_path / "seeds", tmp_path / "out")
+    db = tmp_path / "out" / "catalogue.sqlite"
+    with Catalogue(db) as catalogue:
+        record = catalogue.show("cable-pull-through")
+        assert record.title == HOSTILE_TITLE
+        assert record.description == HOSTILE_DESCRIPTION
+        assert record.category == "strength_50%"
+        assert record.aliases == ("O'Brien's \"pull\"", "SELECT * FROM aliases")
+        assert record.setup[0].label == "Face Away; --"
+        assert record.setup[0].text == "SELECT * FROM steps WHERE 1=1 OR '%'='_'."
+        assert record.tips[0].text == "Keep a 'neutral' \"spine\" at 100%."
+        # `_` and `%` are not wildcards: only the exact category matches.
+        assert [e.slug for e in catalogue.list_exercises(category="strength_50%")] == [
+            "cable-pull-through"
+        ]
+        assert [h.slug for h in catalogue.search("DROP TABLE")] == ["cable-pull-through"]
+        assert [h.slug for h in catalogue.search("O'Brien's")] == ["cable-pull-through"]
+    assert rows(db, "SELECT count(*) FROM exercises") == [(2,)]
+
+    result = runner.invoke(app, ["show", "cable-pull-through", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert HOSTILE_TITLE in result.output  # `[b]` is printed, not taken as markup
+    assert HOSTILE_DESCRIPTION in result.output
+    result = runner.invoke(app, ["search", "pull", "--db", str(db)])
+    assert "[b]Pull[/b]" in result.output
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=40))
+def test_no_user_query_can_break_the_search(shipped_db: Path, query: str) -> None:
+    with Catalogue(shipped_db) as catalogue:
+        catalogue.search(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        'hamstring"',
+        "NEAR(hamstring",
+        "hamstring AND",
+        "OR",
+        "-hamstring",
+        "title:x",
+        "*",
+        "^a",
+    ],
+)
+def test_fts_syntax_in_a_query_is_searched_for_not_parsed(shipped_db: Path, query: str) -> None:
+    with Catalogue(shipped_db) as catalogue:
+        hits = catalogue.search(query)
+    assert all(h.slug == SLUG for h in hits)
+    assert fts_query("ham*") == '"ham"*'
+    assert fts_query('say "hi"') == '"say" """hi"""'
+
+
+def test_prefix_search(shipped_db: Path) -> None:
+    with Catalogue(shipped_db) as catalogue:
+        assert [h.slug for h in catalogue.search("hamst*")] == [SLUG]
+
+
+def test_list_filters_by_muscle_equipment_level_and_category(
+    write_seed: WriteSeed, tmp_path: Path, runner: CliRunner
+) -> None:
+    write_seed(
+        "cable-pull-through.md",
+        seed(front="muscles: [Hamstrings, glutes]\nequipment: cable\nlevel: beginner\n"),
+    )
+    write_seed(
+        "cable-row.md",
+        seed(front="muscles: [lats]\nequipment: cable\nlevel: intermediate\ncategory: strength\n"),
+    )
+    write_seed("nordic-curl.md", seed(front="muscles: [hamstrings]\nlevel: expert\n"))
+    build(tmp_path / "seeds", tmp_path / "out")
+    db = tmp_path / "out" / "catalogue.sqlite"
+    with Catalogue(db) as catalogue:
+
+        def slugs(**filters: str) -> list[str]:
+            return [e.slug for e in catalogue.list_exercises(**filters)]
+
+        assert slugs() == ["cable-pull-through", "cable-row", "nordic-curl"]
+        assert slugs(muscle="hamstrings") == ["cable-pull-through", "nordic-curl"]
+        assert slugs(muscle="hamstrings", equipment="CABLE") == ["cable-pull-through"]
+        assert slugs(level="expert") == ["nordic-curl"]
+        assert slugs(category="Strength") == ["cable-row"]
+        assert slugs(muscle="hamstring") == []
+        with pytest.raises(CatalogueError, match="unknown level"):
+            catalogue.list_exercises(level="hard")
+        (summary,) = catalogue.list_exercises(equipment="cable", level="beginner")
+        # One spelling per name across seeds (the first met), for facets and filters.
+        assert summary.muscles == ("Hamstrings", "glutes")
+    assert rows(db, "SELECT name FROM muscles ORDER BY id") == [
+        ("glutes",),
+        ("Hamstrings",),
+        ("lats",),
+    ]
+    assert rows(db, "SELECT muscles FROM exercises WHERE slug = 'nordic-curl'") == [
+        ('["Hamstrings"]',)
+    ]
+
+    result = runner.invoke(
+        app, ["list", "--muscle", "hamstrings", "--equipment", "cable", "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "cable-pull-through" in result.output
+    assert "nordic-curl" not in result.output
+    assert "1 exercise" in result.output
+    result = runner.invoke(app, ["list", "--level", "expert", "--json", "--db", str(db)])
+    assert [e["slug"] for e in json.loads(result.output)] == ["nordic-curl"]
+
+
+def test_show_prints_the_whole_exercise(shipped_db: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", SLUG, "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for expected in (
+        "Leverage Machine Lying Leg Curl",
+        "Setup",
+        "1. Adjust the Machine: Set the pad",
+        "5. Lower the Weight: Slowly extend",
+        "Common Mistakes",
+        "- Not completing the full range of motion.",
+        "By following these steps",
+        "4. Lower to the Start: Slowly extend",
+        "https://www.youtube.com/watch?v=vl5nUdE9mWM",
+    ):
+        assert expected in text
+    assert text.index("Setup") < text.index("Execution") < text.index("Tips")
+
+    result = runner.invoke(app, ["show", SLUG, "--json", "--db", str(shipped_db)])
+    document = json.loads(result.output)
+    assert [s["label"] for s in document["setup"]] == ["Adjust the Machine", "Position Yourself"]
+    assert len(document["howto"]) == 4
+
+    result = runner.invoke(app, ["show", "no-such-exercise", "--db", str(shipped_db)])
+    assert result.exit_code == 1
+    assert "no exercise 'no-such-exercise'" in result.output
+    with Catalogue(shipped_db) as catalogue, pytest.raises(ExerciseNotFoundError):
+        catalogue.show("no-such-exercise")
+
+
+def test_a_missing_or_foreign_file_is_a_clear_error(tmp_path: Path, runner: CliRunner) -> None:
+    missing = tmp_path / "nothing.sqlite"
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n" * 200, "utf-8")
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE exercises (slug TEXT)")
+    connection.close()
+    cases = {missing: "no catalogue there", text: "not a SQLite database", other: "not an"}
+    for path, message in cases.items():
+        with pytest.raises(CatalogueError, match=message):
+            Catalogue(path)
+        for command in (["search", "x"], ["list"], ["show", "x"]):
+            result = runner.invoke(app, [*command, "--db", str(path)])
+            assert result.exit_code == 2
+            assert message in result.output
+            assert "Traceback" not in result.output
+
+
+def test_a_catalogue_of_another_schema_version_is_refused(shipped_db: Path) -> None:
+    with sqlite3.connect(shipped_db) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    with pytest.raises(CatalogueError, match="schema version"):
+        Catalogue(shipped_db)
+
+
+def test_datasette_detects_the_search_index_and_serves_results(shipped_db: Path) -> None:
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load((ROOT / "datasette.yaml").read_text("utf-8"))
+
+    async def browse() -> None:
+        datasette = Datasette([str(shipped_db)], metadata=metadata)
+        database = datasette.get_database("catalogue")
+        assert await database.fts_table("exercises") == "exercises_fts"
+
+        response = await datasette.client.get(
+            "/catalogue/exercises.json?_search=hamstring&_shape=array"
+        )
+        assert response.status_code == 200
+        assert [row["slug"] for row in response.json()] == [SLUG]
+
+        response = await datasette.client.get("/catalogue/search.json?q=hamstring&_shape=array")
+        assert response.status_code == 200
+        (hit,) = response.json()
+        assert hit["slug"] == SLUG
+        assert "**hamstrings**" in hit["snippet"]
+
+        response = await datasette.client.get("/catalogue/search.json?q=&_shape=array")
+        assert response.status_code == 200
+        assert response.json() == []
+
+        response = await datasette.client.get("/catalogue/exercises.json?_size=0")
+        facets = response.json()["facet_results"]
+        assert {"level", "category", "muscles", "equipment"} <= set(facets)
+
+        response = await datasette.client.get("/catalogue")
+        assert response.status_code == 200
+        assert "Exercise catalogue" in response.text
+
+    asyncio.run(browse())

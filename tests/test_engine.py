@@ -1,0 +1,259 @@
+"""The build engine: parallel fan-out, rebuild only what changed, never a half-written output."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bench.corpus import build_corpus
+from pipeline.config import load_settings
+from pipeline.engine import export
+from pipeline.manifest import STATE_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings(ROOT)
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every output file's bytes, without the pipeline's own state folder."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(STATE_DIR)
+    }
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+            for p in out.rglob("*") if p.is_file() and p.name != "lock"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    build_corpus(14, folder, random_seed=7)
+    (folder / "leverage-machine-lying-leg-curl.md").write_bytes(
+        (ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes())
+    return folder
+
+
+def test_jobs_never_change_a_byte(corpus: Path, tmp_path: Path) -> None:
+    one = export([corpus], tmp_path / "one", SETTINGS, jobs=1)
+    two = export([corpus], tmp_path / "two", SETTINGS, jobs=2)
+    assert one.errors == two.errors == 0
+    first, second = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert len(first) > 4 * 15
+    assert first == second
+    assert [str(d) for d in one.diagnostics] == [str(d) for d in two.diagnostics]
+
+
+def test_a_rerun_with_nothing_changed_writes_nothing(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=2)
+    before = mtimes(out)
+    time.sleep(0.01)
+    report = export([corpus], out, SETTINGS, jobs=2)
+    assert report.written == [] and report.removed == [] and report.parsed == 0
+    assert mtimes(out) == before
+
+
+def test_change_remove_and_rename_touch_only_the_right_outputs(
+    corpus: Path, tmp_path: Path
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in sorted(corpus.glob("*.md"))[:5]:
+        (seeds / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path / "out"
+    export([seeds], out, SETTINGS, jobs=2)
+    names = sorted(p.stem for p in seeds.glob("*.md"))
+    changed, removed, renamed = names[0], names[1], names[2]
+    before = snapshot(out)
+
+    path = seeds / f"{changed}.md"
+    path.write_text(path.read_text().replace("## Execution\n", "## Execution\n1. Breathe in.\n"))
+    (seeds / f"{removed}.md").unlink()
+    (seeds / f"{renamed}.md").rename(seeds / "renamed-seed.md")
+    report = export([seeds], out, SETTINGS, jobs=2)
+    after = snapshot(out)
+
+    assert report.errors == 0
+    changed_files = {f for f in before.keys() & after.keys() if before[f] != after[f]}
+    aggregates = {"catalogue.sqlite", "cards.pdf", "html/index.html"}
+    own = {f"json/{changed}.json", f"jsonld/{changed}.jsonld", f"jsonld/{changed}.snippet.html",
+           f"html/{changed}.html", f"cards/{changed}.pdf"}
+    # The JSON-LD marks up the howto steps, which this change leaves alone.
+    assert changed_files - aggregates == {f"json/{changed}.json", f"html/{changed}.html",
+                                          f"cards/{changed}.pdf"}
+    assert own <= after.keys()
+    assert "Breathe in." in after[f"json/{changed}.json"].decode()
+    gone = {f for f in before if removed in f} | {f for f in before if renamed in f}
+    assert gone and not gone & after.keys()
+    assert {f"json/renamed-seed.json", "html/renamed-seed.html"} <= after.keys()
+    assert set(report.removed) == gone
+
+
+def test_failed_seed_keeps_its_outputs_and_the_others_are_untouched(
+    corpus: Path, tmp_path: Path
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in sorted(corpus.glob("*.md"))[:3]:
+        (seeds / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path / "out"
+    export([seeds], out, SETTINGS, jobs=1)
+    before = snapshot(out)
+    broken = sorted(seeds.glob("*.md"))[0]
+    broken.write_text("---\ndescription: [\n---\n")
+    report = export([seeds], out, SETTINGS, jobs=1)
+    assert report.failed == [broken.as_posix()]
+    assert report.errors == 1
+    after = snapshot(out)
+    per_seed = {f for f in before if not f.startswith(("catalogue", "cards.pdf", "html/index"))}
+    assert {f: after[f] for f in per_seed} == {f: before[f] for f in per_seed}
+
+
+def test_force_rebuilds_everything(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1, formats=["json"])
+    (out / "json" / "leverage-machine-lying-leg-curl.json").write_text("damaged")
+    report = export([corpus], out, SETTINGS, jobs=1, formats=["json"])
+    assert report.written == []  # the manifest says it is current; --force is the way out
+    report = export([corpus], out, SETTINGS, jobs=1, formats=["json"], force=True)
+    assert report.written == ["json/leverage-machine-lying-leg-curl.json"]
+
+
+def test_a_deleted_output_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1, formats=["json", "html"])
+    (out / "html" / "index.html").unlink()
+    (out / "json" / "leverage-machine-lying-leg-curl.json").unlink()
+    report = export([corpus], out, SETTINGS, jobs=1, formats=["json", "html"])
+    assert sorted(report.written) == ["html/index.html", "json/leverage-machine-lying-leg-curl.json"]
+
+
+def test_files_the_pipeline_did_not_write_are_left_alone(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "json").mkdir(parents=True)
+    (out / "json" / "mine.json").write_text("{}")
+    (out / "notes.txt").write_text("keep me")
+    export([corpus], out, SETTINGS, jobs=1, formats=["json"])
+    export([corpus / "leverage-machine-lying-leg-curl.md"], out, SETTINGS, jobs=1,
+           formats=["json"])
+    assert (out / "json" / "mine.json").read_text() == "{}"
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in (out / "json").iterdir()) == [
+        "leverage-machine-lying-leg-curl.json", "mine.json"]
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _assert_outputs_valid(out: Path) -> None:
+    for path in out.rglob("*"):
+        name = path.relative_to(out).as_posix()
+        if path.suffix in (".json", ".jsonld") and not name.startswith(STATE_DIR):
+            json.loads(path.read_bytes())
+        elif path.suffix == ".pdf":
+            assert len(PdfReader(path).pages) >= 1
+        elif path.suffix == ".sqlite":
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                assert db.execute("SELECT count(*) FROM exercises").fetchone()[0] >= 1
+        elif path.name.endswith(".snippet.html"):
+            assert path.read_bytes().rstrip().endswith(b"</script>")
+        elif path.suffix == ".html":
+            assert path.read_bytes().rstrip().endswith(b"</html>")
+
+
+def test_sigkill_at_random_points_leaves_valid_outputs_and_a_next_run_completes(
+    tmp_path: Path,
+) -> None:
+    seeds = tmp_path / "seeds"
+    build_corpus(40, seeds, random_seed=3)
+    out = tmp_path / "out"
+    rng = random.Random(11)
+    for attempt in range(5):
+        if attempt == 2:  # a second generation: outputs exist and get replaced
+            for seed in sorted(seeds.glob("*.md"))[::3]:
+                seed.write_text(seed.read_text().replace("## Execution\n",
+                                                         "## Execution\n1. Brace.\n"))
+        process = _cli("export", str(seeds), "--out", str(out), "--quiet", "--jobs", "2")
+        time.sleep(rng.uniform(0.3, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        _assert_outputs_valid(out)
+    done = _cli("export", str(seeds), "--out", str(out), "--quiet")
+    stdout, stderr = done.communicate(timeout=300)
+    assert done.returncode == 0, stderr.decode()
+    _assert_outputs_valid(out)
+    assert not list(out.rglob("*.pipeline-tmp"))
+    clean = tmp_path / "clean"
+    fresh = _cli("export", str(seeds), "--out", str(clean), "--quiet")
+    assert fresh.wait(timeout=300) == 0
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_two_concurrent_exports_do_not_corrupt_each_other(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _cli("export", str(corpus), "--out", str(out), "--quiet", "--jobs", "1")
+    second = _cli("export", str(corpus), "--out", str(out), "--quiet", "--jobs", "1")
+    results = [p.communicate(timeout=300) for p in (first, second)]
+    codes = [first.returncode, second.returncode]
+    assert codes == [0, 0], [r[1].decode() for r in results]
+    assert any(b"waiting for another export" in err for _, err in results)
+    _assert_outputs_valid(out)
+    clean = tmp_path / "clean"
+    export([corpus], clean, SETTINGS, jobs=1)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_exporter_from_a_plugin_package_is_discovered(tmp_path: Path, corpus: Path) -> None:
+    site = tmp_path / "site"
+    (site / "csv_exporter_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "csv_exporter_plugin-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: csv-exporter-plugin\nVersion: 1.0\n")
+    (site / "csv_exporter_plugin-1.0.dist-info" / "entry_points.txt").write_text(
+        "[pipeline.exporters]\ncsv = csv_exporter_plugin:CsvExporter\n")
+    (site / "csv_exporter_plugin.py").write_text(textwrap.dedent('''
+        import csv, io
+        from pipeline.exporters import Exporter
+
+        class CsvExporter(Exporter):
+            """One row per exercise."""
+            name = "csv"
+            help = "exercises.csv"
+
+            def digest(self, exercise):
+                return (exercise.slug, exercise.title, len(exercise.execution))
+
+            def export_all(self, digests, context):
+                buffer = io.StringIO()
+                writer = csv.writer(buffer, lineterminator="\\n")
+                writer.writerow(["slug", "title", "steps"])
+                writer.writerows(digests)
+                context.writer.write_text("exercises.csv", buffer.getvalue())
+    '''))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "export", str(corpus), "--out", str(out), "-f", "csv",
+         "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    rows = (out / "exercises.csv").read_text().splitlines()
+    assert rows[0] == "slug,title,steps"
+    assert len(rows) == 16
+    assert "leverage-machine-lying-leg-curl,Leverage Machine Lying Leg Curl,5" in rows
