@@ -28,6 +28,7 @@ lint: $(STAMP) ## ruff and mypy (strict).
 bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m bench.catalogue
+	$(PY) -m bench.cards
 
 browse: $(STAMP) ## Open the catalogue in Datasette (builds it first if it is missing).
 	$(PY) -m pip install --quiet -e '.[dev,browse]'

@@ -1,6 +1,6 @@
 """Benchmark the SQLite catalogue against markdown-to-sqlite on the same generated seeds.
 
-    python -m bench.catalogue [--counts 1000 10000] [--repeat 2]
+    python -m bench.catalogue [--counts 1000 10000] [--repeat 3]
 
 For each corpus size it times, in one process and best of ``--repeat`` runs:
 
@@ -97,7 +97,7 @@ def main() -> None:
     """Run the benchmark and print each figure beside its target."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10_000])
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-catalogue-"))
     failed = False

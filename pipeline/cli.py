@@ -7,13 +7,13 @@ import enum
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from pipeline import __version__
@@ -21,9 +21,9 @@ from pipeline.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, Exerci
 from pipeline.config import Settings, load_settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.engine import export as run_export
-from pipeline.progress import BarReporter, LineReporter
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
+from pipeline.progress import BarReporter, LineReporter
 
 app = typer.Typer(
     name="pipeline",
@@ -210,8 +210,12 @@ def export(
     strict: StrictOption = False,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1,
-                     help="Worker processes (default: one per core; 1 works in-process)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: one per core; 1 works in-process).",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild every output, changed or not.")
@@ -239,8 +243,15 @@ def export(
     )
     reporter = LineReporter(err) if quiet or not err.is_terminal else BarReporter(err)
     try:
-        report = run_export(paths or [DEFAULT_SEEDS], out_dir, settings, formats or (),
-                            jobs=jobs, force=force, reporter=reporter)
+        report = run_export(
+            paths or [DEFAULT_SEEDS],
+            out_dir,
+            settings,
+            formats or (),
+            jobs=jobs,
+            force=force,
+            reporter=reporter,
+        )
     except PipelineError as exc:
         _fail_usage(str(exc))
     _print_diagnostics(report.diagnostics, err)
@@ -293,6 +304,11 @@ def _marked(snippet: str) -> Text:
     return text
 
 
+def _slug_column(slugs: Iterable[str]) -> Column:
+    # A slug is what `pipeline show` takes: it is never cut short.
+    return Column("Slug", no_wrap=True, min_width=max((len(s) for s in slugs), default=4))
+
+
 def _print_json(document: object) -> None:
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
 
@@ -324,7 +340,7 @@ def search(
             ]
         )
     elif hits:
-        table = Table("Title", "Slug", "Snippet", show_lines=False)
+        table = Table("Title", _slug_column(h.slug for h in hits), "Snippet")
         for hit in hits:
             table.add_row(Text(hit.title), Text(hit.slug), _marked(hit.snippet))
         out.print(table)
@@ -356,7 +372,14 @@ def list_exercises(
     if as_json:
         _print_json([dataclasses.asdict(e) for e in found])
         return
-    table = Table("Title", "Slug", "Level", "Category", "Muscles", "Equipment")
+    table = Table(
+        Column("Title", min_width=16),
+        _slug_column(e.slug for e in found),
+        Column("Level", no_wrap=True, min_width=5),
+        Column("Category", no_wrap=True, min_width=8),
+        Column("Muscles", min_width=10, overflow="fold"),
+        Column("Equipment", overflow="fold"),
+    )
     for e in found:
         table.add_row(
             Text(e.title),

@@ -208,8 +208,9 @@ def _identify(path: Path, known: SeedRecord | None, max_bytes: int) -> _SeedFile
             return _SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
         if stat.st_size > max_bytes:
             return _SeedFile(None, stat.st_size, stat.st_mtime_ns)
-        return _SeedFile(hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size,
-                         stat.st_mtime_ns)
+        return _SeedFile(
+            hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns
+        )
     except OSError:
         return _SeedFile(None, -1, -1)
 
@@ -240,7 +241,7 @@ def _existing_outputs(out: Path) -> set[str]:
     for path in found:
         if path.endswith(TEMP_SUFFIX):
             with contextlib.suppress(OSError):
-                os.unlink(path)
+                Path(path).unlink()
         else:
             existing.add(path[prefix:].replace(os.sep, "/"))
     return existing
@@ -249,8 +250,16 @@ def _existing_outputs(out: Path) -> set[str]:
 class _Run:
     """One export: the decisions, the work, and the new manifest."""
 
-    def __init__(self, seeds: list[Path], out: Path, settings: Settings,
-                 exporters: list[Exporter], jobs: int, force: bool, reporter: Reporter) -> None:
+    def __init__(
+        self,
+        seeds: list[Path],
+        out: Path,
+        settings: Settings,
+        exporters: list[Exporter],
+        jobs: int,
+        force: bool,
+        reporter: Reporter,
+    ) -> None:
         self.paths = seeds
         self.displays = [p.as_posix() for p in seeds]
         self.out = out
@@ -279,13 +288,19 @@ class _Run:
 
     def _outputs_current(self, record: SeedRecord, name: str) -> bool:
         output = record.outputs.get(name)
-        return (output is not None and output.fingerprint == self.fingerprints[name]
-                and self.existing.issuperset(output.files))
+        return (
+            output is not None
+            and output.fingerprint == self.fingerprints[name]
+            and self.existing.issuperset(output.files)
+        )
 
     def _aggregate_current(self, name: str) -> bool:
         record = self.old.aggregates.get(name)
-        return (record is not None and record.fingerprint == self.fingerprints[name]
-                and self.existing.issuperset(record.files))
+        return (
+            record is not None
+            and record.fingerprint == self.fingerprints[name]
+            and self.existing.issuperset(record.files)
+        )
 
     def execute(self) -> ExportReport:
         started = time.perf_counter()
@@ -297,12 +312,13 @@ class _Run:
                 advance(1)
         self.files = files
         records = [self._record(d, f.sha256) for d, f in zip(self.displays, files, strict=True)]
-        seeds_changed = (
-            any(r is None for r in records) or set(self.old.seeds) != set(self.displays)
-        )
+        seeds_changed = any(r is None for r in records) or set(self.old.seeds) != set(self.displays)
         rebuild = {
-            e.name for e in self.aggregators
-            if self.force or seeds_changed or not self._aggregate_current(e.name)
+            e.name
+            for e in self.aggregators
+            if self.force
+            or seeds_changed
+            or not self._aggregate_current(e.name)
             or self.old.aggregates[e.name].inputs != self._inputs_key(records)
         }
         caches = {name: load_digests(self.out, name) for name in sorted(rebuild)}
@@ -314,13 +330,17 @@ class _Run:
                 return False
             if any(not self._outputs_current(record, n) for n in self.per_seed):
                 return True
-            return any(self._cached_digest(caches[n], display, record.sha256, n) is None
-                       for n in rebuild)
+            return any(
+                self._cached_digest(caches[n], display, record.sha256, n) is None for n in rebuild
+            )
 
-        tasks = [SeedTask(i, path, display)
-                 for i, (path, display, record) in enumerate(
-                     zip(self.paths, self.displays, records, strict=True))
-                 if needs_parse(display, record)]
+        tasks = [
+            SeedTask(i, path, display)
+            for i, (path, display, record) in enumerate(
+                zip(self.paths, self.displays, records, strict=True)
+            )
+            if needs_parse(display, record)
+        ]
         self.report.parsed = len(tasks)
         self.report.phases["read"] = time.perf_counter() - started
 
@@ -335,16 +355,18 @@ class _Run:
         self.report.phases["total"] = time.perf_counter() - started
         return self.report
 
-    def _cached_digest(self, cache: DigestCache, display: str, sha: str,
-                       name: str) -> tuple[str, str, Any] | None:
+    def _cached_digest(
+        self, cache: DigestCache, display: str, sha: str, name: str
+    ) -> tuple[str, str, Any] | None:
         entry = cache.get(display)
         if entry is None or entry[0] != sha or entry[1] != self.fingerprints[name]:
             return None
         return entry
 
     def _inputs_key(self, records: Sequence[SeedRecord | None]) -> str:
-        parts = [f"{d}:{r.sha256 if r else '?'}" for d, r in zip(self.displays, records,
-                                                                  strict=True)]
+        parts = [
+            f"{d}:{r.sha256 if r else '?'}" for d, r in zip(self.displays, records, strict=True)
+        ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     # -- phases --------------------------------------------------------------------------------
@@ -358,8 +380,9 @@ class _Run:
         self.report.phases["parse"] = time.perf_counter() - started
         return {s.index: s for s in summaries}
 
-    def _states(self, records: list[SeedRecord | None],
-                summaries: dict[int, ParseSummary]) -> list[tuple[bool, str | None, list[Diagnostic]]]:
+    def _states(
+        self, records: list[SeedRecord | None], summaries: dict[int, ParseSummary]
+    ) -> list[tuple[bool, str | None, list[Diagnostic]]]:
         """Per seed: valid, slug, diagnostics; after the whole-set checks."""
         states: list[tuple[bool, str | None, list[Diagnostic]]] = []
         for index, display in enumerate(self.displays):
@@ -368,27 +391,34 @@ class _Run:
                 states.append((summary.ok, summary.slug, list(summary.diagnostics)))
             else:
                 record = records[index] or self.old.seeds[display]
-                states.append((record.ok, record.slug,
-                               diagnostics_from_rows(record.diagnostics)))
-        slugs = {self.displays[i]: slug for i, (ok, slug, _) in enumerate(states)
-                 if ok and slug is not None}
+                states.append((record.ok, record.slug, diagnostics_from_rows(record.diagnostics)))
+        slugs = {
+            self.displays[i]: slug
+            for i, (ok, slug, _) in enumerate(states)
+            if ok and slug is not None
+        }
         for path, message in duplicate_slug_errors(slugs).items():
             index = self.displays.index(path)
-            ok, slug, diagnostics = states[index]
-            states[index] = (False, slug, [*diagnostics, Diagnostic(path, 1, Level.ERROR,
-                                                                    message)])
+            _, slug, diagnostics = states[index]
+            states[index] = (False, slug, [*diagnostics, Diagnostic(path, 1, Level.ERROR, message)])
         return states
 
-    def _export(self, pool: WorkerPool, states: list[tuple[bool, str | None, list[Diagnostic]]],
-                records: list[SeedRecord | None], summaries: dict[int, ParseSummary],
-                rebuild: set[str]) -> dict[int, Any]:
+    def _export(
+        self,
+        pool: WorkerPool,
+        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        records: list[SeedRecord | None],
+        summaries: dict[int, ParseSummary],
+        rebuild: set[str],
+    ) -> dict[int, Any]:
         jobs = []
         for index in sorted(summaries):
             if not states[index][0]:
                 continue
             record = records[index]
-            export = tuple(n for n in self.per_seed
-                           if record is None or not self._outputs_current(record, n))
+            export = tuple(
+                n for n in self.per_seed if record is None or not self._outputs_current(record, n)
+            )
             digest = tuple(sorted(rebuild))
             if export or digest:
                 jobs.append(ExportJob(index, export, digest))
@@ -405,9 +435,13 @@ class _Run:
                 self.report.written.extend(output.written)
         return {r.index: r for r in results}
 
-    def _new_records(self, records: list[SeedRecord | None], summaries: dict[int, ParseSummary],
-                     states: list[tuple[bool, str | None, list[Diagnostic]]],
-                     results: dict[int, Any]) -> dict[str, SeedRecord]:
+    def _new_records(
+        self,
+        records: list[SeedRecord | None],
+        summaries: dict[int, ParseSummary],
+        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        results: dict[int, Any],
+    ) -> dict[str, SeedRecord]:
         new: dict[str, SeedRecord] = {}
         for index, display in enumerate(self.displays):
             old = self.old.seeds.get(display)
@@ -416,30 +450,49 @@ class _Run:
             if result is not None:
                 for name, output in result.outputs.items():
                     outputs[name] = OutputRecord(
-                        fingerprint=self.fingerprints[name], files=output.files,
-                        diagnostics=diagnostic_rows(output.diagnostics))
+                        fingerprint=self.fingerprints[name],
+                        files=output.files,
+                        diagnostics=diagnostic_rows(output.diagnostics),
+                    )
             summary = summaries.get(index)
             stat = self.files[index]
             if summary is not None:
                 # The parse's own hash: if the file changed after it was stat'ed, its mtime
                 # differs next time and it is read again.
                 new[display] = SeedRecord(
-                    sha256=summary.sha256 or "", slug=summary.slug, ok=summary.ok,
-                    size=stat.size, mtime_ns=stat.mtime_ns,
-                    diagnostics=diagnostic_rows(summary.diagnostics), outputs=outputs)
+                    sha256=summary.sha256 or "",
+                    slug=summary.slug,
+                    ok=summary.ok,
+                    size=stat.size,
+                    mtime_ns=stat.mtime_ns,
+                    diagnostics=diagnostic_rows(summary.diagnostics),
+                    outputs=outputs,
+                )
             else:
                 record = records[index] or old
                 assert record is not None
-                new[display] = SeedRecord(record.sha256, record.slug, record.ok, stat.size,
-                                          stat.mtime_ns, record.diagnostics, outputs)
+                new[display] = SeedRecord(
+                    record.sha256,
+                    record.slug,
+                    record.ok,
+                    stat.size,
+                    stat.mtime_ns,
+                    record.diagnostics,
+                    outputs,
+                )
         return new
 
-    def _aggregates(self, rebuild: set[str],
-                    states: list[tuple[bool, str | None, list[Diagnostic]]],
-                    records: dict[str, SeedRecord], results: dict[int, Any],
-                    caches: dict[str, DigestCache]) -> dict[str, AggregateRecord]:
-        aggregates = {name: record for name, record in self.old.aggregates.items()
-                      if name not in rebuild}
+    def _aggregates(
+        self,
+        rebuild: set[str],
+        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        records: dict[str, SeedRecord],
+        results: dict[int, Any],
+        caches: dict[str, DigestCache],
+    ) -> dict[str, AggregateRecord]:
+        aggregates = {
+            name: record for name, record in self.old.aggregates.items() if name not in rebuild
+        }
         if not rebuild:
             return aggregates
         valid = sorted((slug or "", index) for index, (ok, slug, _) in enumerate(states) if ok)
@@ -456,8 +509,7 @@ class _Run:
                 if result is not None and exporter.name in result.digests:
                     entry = (sha, self.fingerprints[exporter.name], result.digests[exporter.name])
                 else:
-                    cached = self._cached_digest(caches[exporter.name], display, sha,
-                                                 exporter.name)
+                    cached = self._cached_digest(caches[exporter.name], display, sha, exporter.name)
                     if cached is None:  # its digest failed, and that was reported
                         continue
                     entry = cached
@@ -467,8 +519,9 @@ class _Run:
             self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
         return aggregates
 
-    def _run_aggregate(self, exporter: Exporter, digests: list[Any],
-                       inputs: str) -> AggregateRecord:
+    def _run_aggregate(
+        self, exporter: Exporter, digests: list[Any], inputs: str
+    ) -> AggregateRecord:
         writer = OutputWriter(self.out)
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
@@ -492,8 +545,12 @@ class _Run:
             diagnostics=diagnostic_rows(context.diagnostics),
         )
 
-    def _finish(self, records: dict[str, SeedRecord], aggregates: dict[str, AggregateRecord],
-                states: list[tuple[bool, str | None, list[Diagnostic]]]) -> None:
+    def _finish(
+        self,
+        records: dict[str, SeedRecord],
+        aggregates: dict[str, AggregateRecord],
+        states: list[tuple[bool, str | None, list[Diagnostic]]],
+    ) -> None:
         produced = {f for r in records.values() for o in r.outputs.values() for f in o.files}
         produced |= {f for a in aggregates.values() for f in a.files}
         earlier = {f for r in self.old.seeds.values() for o in r.outputs.values() for f in o.files}
@@ -507,7 +564,8 @@ class _Run:
                 pass
             except (OSError, PipelineError) as error:
                 self.report.diagnostics.append(
-                    Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}"))
+                    Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}")
+                )
         manifest = Manifest(parse_key=self.parse_key, seeds=records, aggregates=aggregates)
         if manifest != self.old or MANIFEST_FILE not in self.existing:
             self.writer.write_bytes(MANIFEST_FILE, manifest.to_bytes())
@@ -515,10 +573,15 @@ class _Run:
         diagnostics = list(self.report.diagnostics)
         for index, display in enumerate(self.displays):
             ok, _, seed_diagnostics = states[index]
-            exported = [d for name in sorted(self.exporters)
-                        for d in diagnostics_from_rows(
-                            records[display].outputs[name].diagnostics
-                            if ok and name in records[display].outputs else [])]
+            exported = [
+                d
+                for name in sorted(self.exporters)
+                for d in diagnostics_from_rows(
+                    records[display].outputs[name].diagnostics
+                    if ok and name in records[display].outputs
+                    else []
+                )
+            ]
             everything = seed_diagnostics + exported
             diagnostics.extend(everything)
             if not ok or any(d.level is Level.ERROR for d in everything):
@@ -531,5 +594,6 @@ class _Run:
         self.report.diagnostics = diagnostics
         state = f"{STATE_DIR}/"
         self.report.written = [f for f in self.report.written if not f.startswith(state)]
-        self.report.unchanged = len({f for f in produced if not f.startswith(state)}
-                                    - set(self.report.written))
+        self.report.unchanged = len(
+            {f for f in produced if not f.startswith(state)} - set(self.report.written)
+        )

@@ -27,8 +27,9 @@ class OutputLock:
     killed run never leaves the folder locked.
     """
 
-    def __init__(self, out: Path, *, timeout: float = 600.0,
-                 on_wait: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, out: Path, *, timeout: float = 600.0, on_wait: Callable[[str], None] | None = None
+    ) -> None:
         self.path = out / LOCK_FILE
         self.timeout = timeout
         self.on_wait = on_wait
@@ -48,8 +49,9 @@ class OutputLock:
                 break
             except BlockingIOError:
                 if not told and self.on_wait:
-                    self.on_wait(f"waiting for another export into {self.path.parent.parent} "
-                                 "to finish")
+                    self.on_wait(
+                        f"waiting for another export into {self.path.parent.parent} to finish"
+                    )
                     told = True
                 if time.monotonic() > deadline:
                     os.close(fd)
@@ -61,8 +63,12 @@ class OutputLock:
         self._fd = fd
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

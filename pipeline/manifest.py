@@ -107,16 +107,21 @@ class Manifest:
                     mtime_ns=int(seed["mtime_ns"]),
                     diagnostics=_rows(seed["diagnostics"]),
                     outputs={
-                        name: OutputRecord(str(o["fingerprint"]), list(o["files"]),
-                                           _rows(o["diagnostics"]))
+                        name: OutputRecord(
+                            str(o["fingerprint"]), list(o["files"]), _rows(o["diagnostics"])
+                        )
                         for name, o in seed["outputs"].items()
                     },
                 )
                 for path, seed in data["seeds"].items()
             }
             aggregates = {
-                name: AggregateRecord(str(a["fingerprint"]), str(a["inputs"]), list(a["files"]),
-                                      _rows(a["diagnostics"]))
+                name: AggregateRecord(
+                    str(a["fingerprint"]),
+                    str(a["inputs"]),
+                    list(a["files"]),
+                    _rows(a["diagnostics"]),
+                )
                 for name, a in data["aggregates"].items()
             }
             return cls(str(data["parse_key"]), seeds, aggregates)
@@ -125,22 +130,34 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         """The manifest as deterministic JSON."""
+
         def output(record: OutputRecord) -> dict[str, Any]:
-            return {"fingerprint": record.fingerprint, "files": record.files,
-                    "diagnostics": record.diagnostics}
+            return {
+                "fingerprint": record.fingerprint,
+                "files": record.files,
+                "diagnostics": record.diagnostics,
+            }
 
         document = {
             "version": MANIFEST_VERSION,
             "parse_key": self.parse_key,
             "seeds": {
-                path: {"sha256": r.sha256, "slug": r.slug, "ok": r.ok, "size": r.size,
-                       "mtime_ns": r.mtime_ns, "diagnostics": r.diagnostics,
-                       "outputs": {name: output(o) for name, o in sorted(r.outputs.items())}}
+                path: {
+                    "sha256": r.sha256,
+                    "slug": r.slug,
+                    "ok": r.ok,
+                    "size": r.size,
+                    "mtime_ns": r.mtime_ns,
+                    "diagnostics": r.diagnostics,
+                    "outputs": {name: output(o) for name, o in sorted(r.outputs.items())},
+                }
                 for path, r in sorted(self.seeds.items())
             },
             "aggregates": {
-                name: {"inputs": a.inputs, **output(OutputRecord(a.fingerprint, a.files,
-                                                                 a.diagnostics))}
+                name: {
+                    "inputs": a.inputs,
+                    **output(OutputRecord(a.fingerprint, a.files, a.diagnostics)),
+                }
                 for name, a in sorted(self.aggregates.items())
             },
         }
@@ -161,8 +178,15 @@ DigestCache = dict[str, tuple[str, str, Any]]
 def load_digests(out: Path, name: str) -> DigestCache:
     """The cached digests of one exporter; empty when missing or unreadable."""
     path = out / digest_file(name)
-    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
-                             ImportError, TypeError, ValueError):
+    with contextlib.suppress(
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
         # The cache is written only by the pipeline into its own state folder.
         cache = pickle.loads(path.read_bytes())
         if isinstance(cache, dict):

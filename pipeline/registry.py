@@ -48,12 +48,14 @@ def load_exporters() -> dict[str, type[Exporter]]:
         importlib.import_module(module)
     if not _plugins_loaded:
         _plugins_loaded = True
-        for entry_point in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
-                                  key=lambda ep: ep.name):
+        for entry_point in sorted(
+            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
+        ):
             _load_plugin(entry_point)
     order = {module: index for index, module in enumerate(BUILTIN_EXPORTERS)}
-    ranked = sorted(_EXPORTERS.values(),
-                    key=lambda cls: (order.get(cls.__module__, len(order)), cls.name))
+    ranked = sorted(
+        _EXPORTERS.values(), key=lambda cls: (order.get(cls.__module__, len(order)), cls.name)
+    )
     return {cls.name: cls for cls in ranked}
 
 

@@ -87,8 +87,12 @@ def internal_error(path: str, exporter: str, error: BaseException) -> Diagnostic
     """A bug in an exporter, reported against the seed it failed on instead of a traceback."""
     where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     place = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
-    return Diagnostic(path, 0, Level.ERROR,
-                      f"exporter '{exporter}' failed: {type(error).__name__}: {error}{place}")
+    return Diagnostic(
+        path,
+        0,
+        Level.ERROR,
+        f"exporter '{exporter}' failed: {type(error).__name__}: {error}{place}",
+    )
 
 
 class SeedWorker:
@@ -96,17 +100,21 @@ class SeedWorker:
 
     def __init__(self, settings: Settings, exporters: Sequence[str], out: Path) -> None:
         self.settings = settings
-        self.exporters: dict[str, Exporter] = {e.name: e for e in create_exporters(exporters,
-                                                                                   settings)}
+        self.exporters: dict[str, Exporter] = {
+            e.name: e for e in create_exporters(exporters, settings)
+        }
         self.out = out
         self.exercises: dict[int, Exercise] = {}
 
     def parse(self, tasks: Iterable[SeedTask]) -> Iterator[ParseSummary]:
         """Parse each seed, keep its model, and yield its summary."""
         for task in tasks:
-            result = parse_seed(task.path, display_path=task.display,
-                                max_bytes=self.settings.max_seed_bytes,
-                                strict=self.settings.strict)
+            result = parse_seed(
+                task.path,
+                display_path=task.display,
+                max_bytes=self.settings.max_seed_bytes,
+                strict=self.settings.strict,
+            )
             exercise = result.exercise
             if exercise is not None:
                 self.exercises[task.index] = exercise
@@ -140,8 +148,7 @@ class SeedWorker:
         try:
             exporter.export_exercise(exercise, context)
         except OutputError as error:
-            context.diagnostics.append(Diagnostic(exercise.source.path, 0, Level.ERROR,
-                                                  str(error)))
+            context.diagnostics.append(Diagnostic(exercise.source.path, 0, Level.ERROR, str(error)))
         except Exception as error:  # a bug in one exporter must not cost the other seeds
             context.diagnostics.append(internal_error(exercise.source.path, exporter.name, error))
         return ExporterResult(
@@ -161,8 +168,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(conn: Connection, parent: int, settings: Settings, exporters: Sequence[str],
-           out: Path, tasks: Sequence[SeedTask]) -> None:
+def _serve(
+    conn: Connection,
+    parent: int,
+    settings: Settings,
+    exporters: Sequence[str],
+    out: Path,
+    tasks: Sequence[SeedTask],
+) -> None:
     """A worker process: parse its share, wait for its export jobs, run them."""
     _die_with_parent(parent)
     try:
@@ -191,8 +204,7 @@ class WorkerPool:
     """``jobs`` worker processes (none when ``jobs`` is 1), each owning a fixed share of the
     seeds for the whole run. Results come back in seed order whatever the number of workers."""
 
-    def __init__(self, jobs: int, settings: Settings, exporters: Sequence[str],
-                 out: Path) -> None:
+    def __init__(self, jobs: int, settings: Settings, exporters: Sequence[str], out: Path) -> None:
         self.jobs = max(1, jobs)
         self.settings = settings
         self.exporters = list(exporters)
@@ -206,8 +218,12 @@ class WorkerPool:
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         for process in self._processes:
             if process.is_alive():
                 process.terminate()

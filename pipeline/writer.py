@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
@@ -29,6 +28,8 @@ class OutputWriter:
         self.written: list[str] = []
         self.unchanged: list[str] = []
         self._claimed: set[str] = set()
+        self._folders: set[Path] = set()
+        self._inside: set[Path] = set()
 
     def target(self, relpath: str) -> Path:
         """The absolute path for ``relpath``; refuses anything that would leave the folder."""
@@ -42,8 +43,13 @@ class OutputWriter:
                 f"refusing to write '{relpath}': not a plain path inside the output folder"
             )
         path = self.root.joinpath(*parts)
-        if not path.resolve().is_relative_to(self.root):
-            raise OutputError(f"refusing to write '{relpath}': it leads outside the output folder")
+        # The file itself is replaced, never followed; only its folder can lead elsewhere.
+        if path.parent not in self._inside:
+            if not path.parent.resolve().is_relative_to(self.root):
+                raise OutputError(
+                    f"refusing to write '{relpath}': it leads outside the output folder"
+                )
+            self._inside.add(path.parent)
         return path
 
     def _claim(self, relpath: str) -> Path:
@@ -56,13 +62,15 @@ class OutputWriter:
         """Write ``data`` to ``relpath``; False when the file already held exactly that."""
         path = self._claim(relpath)
         try:
-            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
                 self.unchanged.append(relpath)
                 return False
         except OSError:
             pass
-        with self._replacing(path, relpath) as temp:
-            temp.write_bytes(data)
+        with self._replacing(path, relpath, keep_open=True) as (fd, _):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
         self.written.append(relpath)
         return True
 
@@ -75,25 +83,38 @@ class OutputWriter:
         """A temp path beside ``relpath`` for a writer that needs a real file (a database).
         It replaces the target when the block ends without error, and is removed otherwise."""
         path = self._claim(relpath)
-        with self._replacing(path, relpath) as temp:
+        with self._replacing(path, relpath, keep_open=False) as (_, temp):
             yield temp
         self.written.append(relpath)
 
     @contextlib.contextmanager
-    def _replacing(self, path: Path, relpath: str) -> Iterator[Path]:
+    def _replacing(
+        self, path: Path, relpath: str, *, keep_open: bool
+    ) -> Iterator[tuple[int, Path]]:
+        # One writer writes a path once, and one export runs per folder (the lock), so the
+        # process id makes the temp name unique; a leftover from a killed run is truncated.
+        temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-            os.close(fd)
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
-        temp = Path(name)
+        replaced = False
         try:
-            yield temp
-            temp.chmod(0o644)
+            if not keep_open:
+                os.close(fd)
+            try:
+                yield fd, temp
+            finally:
+                if keep_open:
+                    os.close(fd)
             temp.replace(path)
+            replaced = True
         except OSError as exc:
             raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+            if not replaced:
+                with contextlib.suppress(OSError):
+                    temp.unlink()

@@ -16,9 +16,11 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
+from reportlab.pdfbase.ttfonts import TTFont
 from typer.testing import CliRunner
 
 from pipeline.cards import render_booklet, render_card
+from pipeline.cards.fonts import CardFont
 from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
@@ -467,3 +469,42 @@ def test_card_text_is_never_clipped_by_the_safe_margin(shipped: Exercise) -> Non
             assert min(c["x0"] for c in page.chars) >= 10 * MM
             assert max(xs) <= page.width - 10 * MM
             assert re.search(r"leverage-machine-lying-leg-curl", page.extract_text())
+
+
+def test_cached_font_subsets_are_the_bytes_reportlab_itself_writes(
+    shipped: Exercise, write_seed: WriteSeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    greek = _parse(write_seed("leg-press.md", GREEK_CYRILLIC))
+    cached = [render_card(e, Settings()).pdf for e in (shipped, greek, shipped)]
+    monkeypatch.setattr(CardFont, "addObjects", TTFont.addObjects)
+    plain = [render_card(e, Settings()).pdf for e in (shipped, greek, shipped)]
+    assert cached == plain
+
+
+def test_changing_the_page_settings_rebuilds_the_cards(seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export([seeds_dir], out, Settings(), ["pdf"])
+    export([seeds_dir], out, Settings(layout="2up"), ["pdf"])
+    for name in ("cards.pdf", "cards/leverage-machine-lying-leg-curl.pdf"):
+        box = PdfReader(out / name).pages[0].mediabox
+        assert float(box.width) > float(box.height), name
+
+
+def test_an_absurdly_long_title_flows_on_and_nothing_is_clipped(write_seed: WriteSeed) -> None:
+    title = " ".join(["Curl"] * 600)
+    seed = write_seed(
+        "huge.md",
+        f'---\ntitle: "{title}"\nvideo: "vl5nUdE9mWM"\ndescription: "{"desc " * 300}"\n---\n\n'
+        f"## Execution\n1. {'x' * 3000}\n" + HOWTO,
+    )
+    card = render_card(_parse(seed), Settings())
+    assert card.pages > 1 and card.warnings
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                assert char["x0"] >= 10 * MM and char["x1"] <= page.width - 10 * MM
+                assert char["top"] >= 10 * MM and char["bottom"] <= page.height - 10 * MM
+        text = " ".join(page.extract_text() for page in pdf.pages)
+    assert text.count("Curl") >= 600
+    assert text.count("desc") == 300
+    assert text.replace(" ", "").replace("\n", "").count("x") == 3000

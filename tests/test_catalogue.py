@@ -151,6 +151,19 @@ def test_pipeline_search_hamstring_finds_the_shipped_seed(
     assert "**hamstrings**" in hit["snippet"]
 
 
+def test_export_then_search_with_the_default_catalogue(
+    seeds_dir: Path, tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["export", "-f", "sqlite"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "outputs" / "catalogue.sqlite").is_file()
+    result = runner.invoke(app, ["search", "hamstring"])
+    assert result.exit_code == 0, result.output
+    assert "Leverage Machine Lying Leg Curl" in result.output
+    assert SLUG in result.output
+
+
 def test_search_reads_steps_tips_and_mistakes_not_only_titles(shipped_db: Path) -> None:
     with Catalogue(shipped_db) as catalogue:
         assert [h.slug for h in catalogue.search("pivot point")] == [SLUG]  # a setup step
@@ -223,7 +236,7 @@ def test_a_build_killed_before_the_swap_leaves_the_previous_catalogue(
     db = out / "catalogue.sqlite"
     before = db.read_bytes()
 
-    def crash(connection: sqlite3.Connection, path: Path) -> None:
+    def crash(connection: sqlite3.Connection) -> None:
         # Every row is inserted and committed into the temp file by now.
         assert connection.execute("SELECT count(*) FROM exercises").fetchone() == (2,)
         raise PowerCut

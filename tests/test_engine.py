@@ -35,8 +35,11 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 
 def mtimes(out: Path) -> dict[str, int]:
-    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns
-            for p in out.rglob("*") if p.is_file() and p.name != "lock"}
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and p.name != "lock"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("corpus")
     build_corpus(14, folder, random_seed=7)
     (folder / "leverage-machine-lying-leg-curl.md").write_bytes(
-        (ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes())
+        (ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes()
+    )
     return folder
 
 
@@ -91,16 +95,24 @@ def test_change_remove_and_rename_touch_only_the_right_outputs(
     assert report.errors == 0
     changed_files = {f for f in before.keys() & after.keys() if before[f] != after[f]}
     aggregates = {"catalogue.sqlite", "cards.pdf", "html/index.html"}
-    own = {f"json/{changed}.json", f"jsonld/{changed}.jsonld", f"jsonld/{changed}.snippet.html",
-           f"html/{changed}.html", f"cards/{changed}.pdf"}
+    own = {
+        f"json/{changed}.json",
+        f"jsonld/{changed}.jsonld",
+        f"jsonld/{changed}.snippet.html",
+        f"html/{changed}.html",
+        f"cards/{changed}.pdf",
+    }
     # The JSON-LD marks up the howto steps, which this change leaves alone.
-    assert changed_files - aggregates == {f"json/{changed}.json", f"html/{changed}.html",
-                                          f"cards/{changed}.pdf"}
+    assert changed_files - aggregates == {
+        f"json/{changed}.json",
+        f"html/{changed}.html",
+        f"cards/{changed}.pdf",
+    }
     assert own <= after.keys()
     assert "Breathe in." in after[f"json/{changed}.json"].decode()
     gone = {f for f in before if removed in f} | {f for f in before if renamed in f}
     assert gone and not gone & after.keys()
-    assert {f"json/renamed-seed.json", "html/renamed-seed.html"} <= after.keys()
+    assert {"json/renamed-seed.json", "html/renamed-seed.html"} <= after.keys()
     assert set(report.removed) == gone
 
 
@@ -140,7 +152,10 @@ def test_a_deleted_output_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
     (out / "html" / "index.html").unlink()
     (out / "json" / "leverage-machine-lying-leg-curl.json").unlink()
     report = export([corpus], out, SETTINGS, jobs=1, formats=["json", "html"])
-    assert sorted(report.written) == ["html/index.html", "json/leverage-machine-lying-leg-curl.json"]
+    assert sorted(report.written) == [
+        "html/index.html",
+        "json/leverage-machine-lying-leg-curl.json",
+    ]
 
 
 def test_files_the_pipeline_did_not_write_are_left_alone(corpus: Path, tmp_path: Path) -> None:
@@ -149,17 +164,22 @@ def test_files_the_pipeline_did_not_write_are_left_alone(corpus: Path, tmp_path:
     (out / "json" / "mine.json").write_text("{}")
     (out / "notes.txt").write_text("keep me")
     export([corpus], out, SETTINGS, jobs=1, formats=["json"])
-    export([corpus / "leverage-machine-lying-leg-curl.md"], out, SETTINGS, jobs=1,
-           formats=["json"])
+    export([corpus / "leverage-machine-lying-leg-curl.md"], out, SETTINGS, jobs=1, formats=["json"])
     assert (out / "json" / "mine.json").read_text() == "{}"
     assert (out / "notes.txt").read_text() == "keep me"
     assert sorted(p.name for p in (out / "json").iterdir()) == [
-        "leverage-machine-lying-leg-curl.json", "mine.json"]
+        "leverage-machine-lying-leg-curl.json",
+        "mine.json",
+    ]
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _assert_outputs_valid(out: Path) -> None:
@@ -189,15 +209,16 @@ def test_sigkill_at_random_points_leaves_valid_outputs_and_a_next_run_completes(
     for attempt in range(5):
         if attempt == 2:  # a second generation: outputs exist and get replaced
             for seed in sorted(seeds.glob("*.md"))[::3]:
-                seed.write_text(seed.read_text().replace("## Execution\n",
-                                                         "## Execution\n1. Brace.\n"))
+                seed.write_text(
+                    seed.read_text().replace("## Execution\n", "## Execution\n1. Brace.\n")
+                )
         process = _cli("export", str(seeds), "--out", str(out), "--quiet", "--jobs", "2")
         time.sleep(rng.uniform(0.3, 2.5))
         process.send_signal(signal.SIGKILL)
         process.wait()
         _assert_outputs_valid(out)
     done = _cli("export", str(seeds), "--out", str(out), "--quiet")
-    stdout, stderr = done.communicate(timeout=300)
+    _, stderr = done.communicate(timeout=300)
     assert done.returncode == 0, stderr.decode()
     _assert_outputs_valid(out)
     assert not list(out.rglob("*.pipeline-tmp"))
@@ -225,10 +246,13 @@ def test_exporter_from_a_plugin_package_is_discovered(tmp_path: Path, corpus: Pa
     site = tmp_path / "site"
     (site / "csv_exporter_plugin-1.0.dist-info").mkdir(parents=True)
     (site / "csv_exporter_plugin-1.0.dist-info" / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: csv-exporter-plugin\nVersion: 1.0\n")
+        "Metadata-Version: 2.1\nName: csv-exporter-plugin\nVersion: 1.0\n"
+    )
     (site / "csv_exporter_plugin-1.0.dist-info" / "entry_points.txt").write_text(
-        "[pipeline.exporters]\ncsv = csv_exporter_plugin:CsvExporter\n")
-    (site / "csv_exporter_plugin.py").write_text(textwrap.dedent('''
+        "[pipeline.exporters]\ncsv = csv_exporter_plugin:CsvExporter\n"
+    )
+    (site / "csv_exporter_plugin.py").write_text(
+        textwrap.dedent('''
         import csv, io
         from pipeline.exporters import Exporter
 
@@ -246,12 +270,29 @@ def test_exporter_from_a_plugin_package_is_discovered(tmp_path: Path, corpus: Pa
                 writer.writerow(["slug", "title", "steps"])
                 writer.writerows(digests)
                 context.writer.write_text("exercises.csv", buffer.getvalue())
-    '''))
+    ''')
+    )
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(site)}
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "export", str(corpus), "--out", str(out), "-f", "csv",
-         "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "export",
+            str(corpus),
+            "--out",
+            str(out),
+            "-f",
+            "csv",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     rows = (out / "exercises.csv").read_text().splitlines()
     assert rows[0] == "slug,title,steps"

@@ -3,22 +3,21 @@ to split across pages, so a card that overflows flows on instead of being clippe
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from pipeline.cards.palette import INK, MUTED, PAPER
 from pipeline.cards.qr import QUIET_ZONE, draw_qr, qr_runs
-from pipeline.cards.text import TextBlock
-
-QR_INK = HexColor("#1b1f24")
-QR_MUTED = HexColor("#4a5561")
+from pipeline.cards.text import TextBlock, break_lines
 
 
-class Marker:
-    """What stands before an item: a numbered disc, a check or a cross, or nothing."""
+class Marker(enum.StrEnum):
+    """What stands before an item: a numbered disc, a check, a cross, a bullet, or nothing."""
 
     NONE = "none"
     NUMBER = "number"
@@ -91,7 +90,7 @@ class SectionHeading(PanelPiece):
         font: str,
         size: float,
         color: Color,
-        rule: Color,
+        rule: Color | None,
         panel: Panel | None = None,
         space_before: float = 0.0,
     ) -> None:
@@ -128,13 +127,13 @@ class SectionHeading(PanelPiece):
             text.setCharSpace(self.tracking)
             text.textOut(line)
             canvas.drawText(text)
-            end = x + tracked_width(line, self.font, self.size, self.tracking)
+            end = x + stringWidth(line, self.font, self.size) + self.tracking * len(line)
             y -= self.size * 1.25
         rule_y = y + self.size * 1.25 + self.size * 0.38
-        canvas.setStrokeColor(self.rule)
-        canvas.setLineWidth(max(0.5, self.size * 0.05))
         gap = self.size * 0.6
-        if end + gap < self.width - self.pad_side:
+        if self.rule is not None and end + gap < self.width - self.pad_side:
+            canvas.setStrokeColor(self.rule)
+            canvas.setLineWidth(max(0.5, self.size * 0.05))
             canvas.line(end + gap, rule_y, self.width - self.pad_side, rule_y)
 
 
@@ -143,9 +142,9 @@ class MarkedItem(PanelPiece):
 
     def __init__(
         self,
-        paragraph: TextBlock,
+        text: TextBlock,
         *,
-        marker: str,
+        marker: Marker,
         number: int = 0,
         color: Color,
         gutter: float,
@@ -155,29 +154,29 @@ class MarkedItem(PanelPiece):
         marker_font: str = "",
     ) -> None:
         super().__init__(panel, top=False, bottom=last)
-        self.paragraph = paragraph
+        self.text = text
         self.marker = marker
         self.number = number
         self.color = color
         self.gutter = gutter
         self.gap = gap
         self.marker_font = marker_font
-        self.para_height = 0.0
+        self.text_height = 0.0
 
     def _text_width(self, avail: float) -> float:
         return avail - 2 * self.pad_side - self.gutter
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Measure the paragraph in the width the gutter leaves."""
+        """Measure the text in the width the gutter leaves."""
         self.width = availWidth
-        _, self.para_height = self.paragraph.wrap(self._text_width(availWidth), availHeight)
-        self.height = self.pad_top + self.para_height + self.gap + self.pad_bottom
+        _, self.text_height = self.text.wrap(self._text_width(availWidth), availHeight)
+        self.height = self.pad_top + self.text_height + self.gap + self.pad_bottom
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        """Split between lines of the paragraph; the marker stays with the first part."""
+        """Split between lines of the text; the marker stays with the first part."""
         room = availHeight - self.pad_top - self.gap - (self.panel.pad if self.panel else 0.0)
-        parts = self.paragraph.split(self._text_width(availWidth), room)
+        parts = self.text.split(self._text_width(availWidth), room)
         if len(parts) < 2:
             return []
         first = MarkedItem(
@@ -194,14 +193,14 @@ class MarkedItem(PanelPiece):
         return [first, rest]
 
     def draw(self) -> None:
-        """Draw the panel slice, the marker, and the paragraph."""
+        """Draw the panel slice, the marker, and the text."""
         self.draw_panel()
         left = self.pad_side
-        size = self.paragraph.size
-        baseline = self.height - self.pad_top - self.paragraph.first_baseline
+        size = self.text.size
+        baseline = self.height - self.pad_top - self.text.first_baseline
         self._draw_marker(left, baseline + size * 0.36, size)
-        para_y = self.height - self.pad_top - self.para_height
-        self.paragraph.drawOn(self.canv, left + self.gutter, para_y)
+        text_y = self.height - self.pad_top - self.text_height
+        self.text.drawOn(self.canv, left + self.gutter, text_y)
 
     def _draw_marker(self, x: float, cy: float, size: float) -> None:
         if self.marker == Marker.NONE:
@@ -216,8 +215,8 @@ class MarkedItem(PanelPiece):
             canvas.restoreState()
             return
         canvas.circle(cx, cy, radius, stroke=0, fill=1)
-        canvas.setFillColor(white)
-        canvas.setStrokeColor(white)
+        canvas.setFillColor(PAPER)
+        canvas.setStrokeColor(PAPER)
         canvas.setLineWidth(size * 0.13)
         canvas.setLineCap(1)
         canvas.setLineJoin(1)
@@ -336,11 +335,11 @@ class QrBlock(Flowable):  # type: ignore[misc]
         """Draw the code (one path) and the caption, centred under it."""
         canvas = self.canv
         x = (self.width - self.size) / 2
-        canvas.setFillColorRGB(0, 0, 0)
+        canvas.setFillColor(INK)
         draw_qr(canvas, self.data, x, self.height - self.size, self.size)
         y = self.height - self.size - self.quiet * 0.6 - self.font_size
         for font, line in self.lines:
-            canvas.setFillColor(QR_INK if font == self.bold else QR_MUTED)
+            canvas.setFillColor(INK if font == self.bold else MUTED)
             canvas.setFont(font, self.font_size)
             canvas.drawCentredString(self.width / 2, y, line)
             y -= self.font_size * 1.3
@@ -387,37 +386,6 @@ class Header(Flowable):  # type: ignore[misc]
             self.right.drawOn(self.canv, self.width - right_w, self.height - right_h)
 
 
-def tracked_width(text: str, font: str, size: float, tracking: float = 0.0) -> float:
-    """Width of ``text`` set with ``tracking`` points of extra space after each character."""
-    width: float = stringWidth(text, font, size)
-    return width + tracking * len(text)
-
-
-def break_lines(
-    text: str, font: str, size: float, width: float, tracking: float = 0.0
-) -> list[str]:
-    """Words filled into lines of at most ``width``; a word longer than a line is broken
-    between characters rather than left sticking out."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if tracked_width(candidate, font, size, tracking) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        for char in word:
-            if current and tracked_width(current + char, font, size, tracking) > width:
-                lines.append(current)
-                current = ""
-            current += char
-    if current or not lines:
-        lines.append(current)
-    return lines
-
-
 class KeepWithNext(Flowable):  # type: ignore[misc]
     """A heading and the first item under it: never a heading alone at the foot of a page."""
 
@@ -426,6 +394,7 @@ class KeepWithNext(Flowable):  # type: ignore[misc]
         self.heading = heading
         self.item = item
         self.spaceBefore = heading.getSpaceBefore()
+        self.heading_height = 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Both parts, stacked."""

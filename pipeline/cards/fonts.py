@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import (
     FF_NONSYMBOLIC,
@@ -130,22 +129,16 @@ class CardFont(TTFont):  # type: ignore[misc]
 
 @functools.cache
 def card_fonts() -> FontFamily:
-    """Register the card family with reportlab (once per process) and return its names.
-
-    Registered as a family too, so reportlab knows which faces belong together."""
+    """Register the card faces with reportlab (once per process) and return their names."""
     for name, file_name in _FILES.items():
         pdfmetrics.registerFont(CardFont(name, str(FONT_DIR / file_name)))
-    family = FontFamily("CardSans", "CardSans-Bold", "CardSans-Italic", "CardSans-BoldItalic")
-    addMapping(family.regular, 0, 0, family.regular)
-    addMapping(family.regular, 1, 0, family.bold)
-    addMapping(family.regular, 0, 1, family.italic)
-    addMapping(family.regular, 1, 1, family.bold_italic)
-    return family
+    return FontFamily(*_FILES)
 
 
 @functools.cache
 def _covered() -> frozenset[int]:
-    faces = [pdfmetrics.getFont(n).face for n in _FILES if card_fonts()]
+    card_fonts()
+    faces = [pdfmetrics.getFont(name).face for name in _FILES]
     # A character counts as covered only when every face has it: a bold label must not
     # fall back to a box where the regular text would have shown it.
     common = set(faces[0].charToGlyph)

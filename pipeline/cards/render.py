@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from pipeline.cards.flowables import PanelPiece
 from pipeline.cards.fonts import FontFamily, card_fonts, missing_characters
 from pipeline.cards.layout import Geometry, draw_sheet_marks, geometry, new_canvas
-from pipeline.cards.story import MUTED, RULE, Styles, build_story, card_texts
+from pipeline.cards.palette import MUTED, RULE
+from pipeline.cards.story import Styles, build_story, card_texts
+from pipeline.cards.text import break_lines
 from pipeline.config import Settings
 from pipeline.model import Exercise
 
@@ -52,7 +55,6 @@ class _CardBox:
 
     def __init__(self, geo: Geometry) -> None:
         margin = max(10 * mm, 12 * mm * geo.scale)
-        self.margin = margin
         self.footer = 7 * mm * geo.scale
         self.x = margin
         self.width = geo.card_width - 2 * margin
@@ -105,13 +107,10 @@ def _paginate(
                 continue
             parts = flowable.split(box.width, room) if room > 0 else []
             if parts:
+                # Each part is smaller than what it came from; look at the first again.
                 pending[0:1] = parts
-                first = pending[0]
-                _, h = first.wrap(box.width, room)
-                y -= space + h
-                placed.append((first, y))
-                pending.pop(0)
-            elif not placed:
+                continue
+            if not placed:
                 # Taller than an empty page and unsplittable: place it anyway so nothing is
                 # lost; the fit search makes this unreachable for text of a sane size.
                 y -= h
@@ -181,6 +180,16 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
     return _Laid(body, pages, warnings)
 
 
+def _running_head(title: str, family: FontFamily, size: float, width: float) -> str:
+    """ "<title> (continued)" on one line; a title too long for it is shortened with an
+    ellipsis here (page one carries it in full)."""
+    suffix = " (continued)"
+    first = break_lines(
+        title, family.bold, size, width - stringWidth(suffix + "…", family.bold, size)
+    )[0]
+    return f"{first}{'' if first == title else '…'}{suffix}"
+
+
 def _running_head_height(geo: Geometry) -> float:
     return float(11 * mm * geo.scale)
 
@@ -199,7 +208,11 @@ def _draw_card_page(
     if page:
         canvas.setFillColor(MUTED)
         canvas.setFont(family.bold, small * 1.3)
-        canvas.drawString(box.x, box.top - small * 1.3, f"{exercise.title} (continued)")
+        canvas.drawString(
+            box.x,
+            box.top - small * 1.3,
+            _running_head(exercise.title, family, small * 1.3, box.width),
+        )
     for flowable, y in placed:
         flowable.drawOn(canvas, box.x, y)
     canvas.saveState()
@@ -212,7 +225,7 @@ def _draw_card_page(
     text_y = rule_y - small * 1.5
     canvas.drawString(box.x, text_y, exercise.slug)
     if pages > 1:
-        note = f"{page + 1} / {pages}" + ("  · continued overleaf" if page + 1 < pages else "")
+        note = f"{page + 1} / {pages}" + ("  · continued" if page + 1 < pages else "")
         canvas.drawRightString(box.x + box.width, text_y, note)
     canvas.restoreState()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
@@ -22,24 +22,22 @@ from pipeline.cards.flowables import (
     SectionHeading,
 )
 from pipeline.cards.fonts import FontFamily
+from pipeline.cards.palette import (
+    ACCENT,
+    ACCENT_TINT,
+    INK,
+    LEVEL_COLORS,
+    MISTAKE,
+    MISTAKE_TINT,
+    MUTED,
+    NEUTRAL_TINT,
+    PAPER,
+    RULE,
+    TIP,
+    TIP_TINT,
+)
 from pipeline.cards.text import Run, TextBlock
-from pipeline.model import Difficulty, Exercise, Item, SectionKind, Span
-
-INK = HexColor("#1b1f24")
-MUTED = HexColor("#4a5561")
-ACCENT = HexColor("#1d5fa6")
-ACCENT_TINT = HexColor("#e6eef8")
-RULE = HexColor("#c3ccd6")
-TIP = HexColor("#2b7a34")
-TIP_TINT = HexColor("#ecf5ed")
-MISTAKE = HexColor("#c0392b")
-MISTAKE_TINT = HexColor("#fbeeec")
-NEUTRAL_TINT = HexColor("#eceff2")
-LEVEL_COLORS = {
-    Difficulty.BEGINNER: HexColor("#2b7a34"),
-    Difficulty.INTERMEDIATE: HexColor("#a35c00"),
-    Difficulty.EXPERT: HexColor("#b3261e"),
-}
+from pipeline.model import Exercise, Item, SectionKind, Span
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
             font=family.bold,
             size=body * 0.92,
             color=heading_color,
-            rule=tint if tint else RULE,
+            rule=None if tint else RULE,
             panel=panel,
             space_before=body * (0.8 if panel else 0.75),
         )
@@ -190,11 +188,7 @@ def _header(exercise: Exercise, styles: Styles) -> Flowable:
 def _badges(exercise: Exercise) -> list[Badge]:
     badges = []
     if exercise.level:
-        badges.append(
-            Badge(
-                exercise.level.value.capitalize(), LEVEL_COLORS[exercise.level], HexColor("#ffffff")
-            )
-        )
+        badges.append(Badge(exercise.level.value.capitalize(), LEVEL_COLORS[exercise.level], PAPER))
     badges += [Badge(e, NEUTRAL_TINT, INK) for e in exercise.equipment]
     badges += [Badge(m, ACCENT_TINT, ACCENT) for m in exercise.muscles]
     return badges

@@ -44,18 +44,18 @@ def _words(runs: Sequence[Run]) -> list[list[Piece]]:
     return [w for w in words if w]
 
 
-def _width(pieces: Sequence[Piece], size: float) -> float:
-    return float(sum(stringWidth(text, font, size) for text, font in pieces))
+def _width(pieces: Sequence[Piece], size: float, tracking: float = 0.0) -> float:
+    return float(sum(stringWidth(t, font, size) + tracking * len(t) for t, font in pieces))
 
 
-def _break_word(word: list[Piece], size: float, width: float) -> list[list[Piece]]:
+def _break_word(word: list[Piece], size: float, width: float, tracking: float) -> list[list[Piece]]:
     """A word too long for a line, cut into line-long chunks between characters."""
     chunks: list[list[Piece]] = [[]]
     used = 0.0
     for text, font in word:
         start = 0
         for end, char in enumerate(text):
-            advance = stringWidth(char, font, size)
+            advance = stringWidth(char, font, size) + tracking
             if used + advance > width and (used or end > start):
                 if end > start:
                     chunks[-1].append((text[start:end], font))
@@ -67,15 +67,15 @@ def _break_word(word: list[Piece], size: float, width: float) -> list[list[Piece
     return [c for c in chunks if c]
 
 
-def set_lines(runs: Sequence[Run], size: float, width: float) -> list[Line]:
-    """Fill the runs' words into lines of at most ``width`` points (greedy, like a
-    typewriter: the fairest rag for short texts read from a distance)."""
+def set_lines(runs: Sequence[Run], size: float, width: float, tracking: float = 0.0) -> list[Line]:
+    """Fill the runs' words into lines of at most ``width`` points, greedily; ``tracking``
+    is extra space after every character (letter-spaced headings)."""
     lines: list[Line] = []
     line: Line = []
     used = 0.0
     for word in _words(runs):
-        word_width = _width(word, size)
-        space = stringWidth(" ", line[-1][1], size) if line else 0.0
+        word_width = _width(word, size, tracking)
+        space = _width([(" ", line[-1][1])], size, tracking) if line else 0.0
         if line and used + space + word_width <= width:
             line.append((" ", line[-1][1]))
             line.extend(word)
@@ -86,12 +86,20 @@ def set_lines(runs: Sequence[Run], size: float, width: float) -> list[Line]:
         if word_width <= width:
             line, used = list(word), word_width
             continue
-        *full, last = _break_word(word, size, width)
+        *full, last = _break_word(word, size, width, tracking)
         lines.extend(full)
-        line, used = last, _width(last, size)
+        line, used = last, _width(last, size, tracking)
     if line:
         lines.append(line)
     return lines
+
+
+def break_lines(
+    text: str, font: str, size: float, width: float, tracking: float = 0.0
+) -> list[str]:
+    """Plain text in one font filled into lines (badges, captions, headings)."""
+    lines = set_lines([Run(text, font)], size, width, tracking)
+    return ["".join(t for t, _ in line) for line in lines] or [""]
 
 
 def _merge(line: Line) -> Line:

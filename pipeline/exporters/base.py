@@ -68,8 +68,7 @@ class Exporter:
     def fingerprint(self) -> str:
         """A hash of everything besides the seed that decides this exporter's output bytes."""
         used = {name: getattr(self.settings, name) for name in self.settings_used}
-        key = json.dumps([__version__, self.name, self.version, used], sort_keys=True,
-                         default=str)
+        key = json.dumps([__version__, self.name, self.version, used], sort_keys=True, default=str)
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def digest(self, exercise: Exercise) -> Any:

@@ -225,6 +225,7 @@ _INSERTS = (
 
 def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
     """Create the schema and insert every row, in the open transaction."""
+    # Statement by statement: executescript() would commit the open transaction first.
     for statement in SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
@@ -236,7 +237,7 @@ def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
     db.execute(FTS_BUILD)
 
 
-def _verify(db: sqlite3.Connection, path: Path) -> None:
+def _verify(db: sqlite3.Connection) -> None:
     """Raise :class:`CatalogueBuildError` unless the new file is sound."""
     problems = [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
     if problems != ["ok"]:
@@ -258,8 +259,11 @@ def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:
     db = sqlite3.connect(path, isolation_level=None)
     try:
         # The file is private until it is renamed into place and is thrown away on any
-        # failure, so syncing every page buys nothing: one fsync at the end suffices.
-        db.execute("PRAGMA journal_mode = DELETE")
+        # failure, so syncing every page buys nothing: one fsync at the end suffices. The
+        # rollback journal is kept in memory so a killed build leaves no journal file that a
+        # later build could mistake for its own; journal modes other than WAL are not stored
+        # in the file, which opens with the default rollback journal.
+        db.execute("PRAGMA journal_mode = MEMORY")
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -262144")
         db.execute("PRAGMA temp_store = MEMORY")
@@ -269,7 +273,7 @@ def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         _fill(db, rows)
         db.execute("COMMIT")
-        _verify(db, path)
+        _verify(db)
     except sqlite3.Error as exc:
         raise OutputError(f"cannot build {CATALOGUE_FILE}: {exc}") from None
     finally:
@@ -285,7 +289,9 @@ class SqliteExporter(Exporter):
 
     name = "sqlite"
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
-    version = f"{SCHEMA_VERSION}.1"
+    # Bumped whenever a digest or the file's bytes would change: cached digests are then
+    # recomputed and every catalogue rebuilt.
+    version = f"{SCHEMA_VERSION}.2"
 
     def digest(self, exercise: Exercise) -> CatalogueEntry:
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`)."""
