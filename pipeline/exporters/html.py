@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import NamedTuple
 
+from pipeline.config import Settings
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.jsonld import (
     CATALOGUE_NAME,
@@ -246,7 +248,7 @@ def exercise_page(exercise: Exercise, canonical: str, script: str) -> str:
         for n, step in enumerate(exercise.howto, start=1)
     )
     howto = (
-        f'<section class="howto"><h2>How to do it<span class="count">{_steps(exercise)}'
+        f'<section class="howto"><h2>How to do it<span class="count">{_steps(len(exercise.howto))}'
         f"</span></h2><ol>{steps}</ol></section>"
         if exercise.howto
         else ""
@@ -309,32 +311,56 @@ def exercise_page(exercise: Exercise, canonical: str, script: str) -> str:
     )
 
 
-def _steps(exercise: Exercise) -> str:
-    count = len(exercise.howto)
+def _steps(count: int) -> str:
     return f"{count} step{'' if count == 1 else 's'}"
 
 
-def _summary(exercise: Exercise) -> str:
-    parts = [_steps(exercise)] if exercise.howto else []
-    if exercise.video_id:
-        parts.append("video")
-    if exercise.level:
-        parts.append(exercise.level.value)
-    return escape(" \u00b7 ".join(parts))
+class IndexEntry(NamedTuple):
+    """What the index page shows of one exercise (the exporter's digest)."""
+
+    slug: str
+    title: str
+    description: str
+    url: str
+    steps: int
+    video: bool
+    level: str | None
+
+    @classmethod
+    def of(cls, exercise: Exercise, settings: Settings) -> IndexEntry:
+        """The index entry of one exercise."""
+        return cls(
+            exercise.slug,
+            exercise.title,
+            exercise.description,
+            page_url(exercise, settings),
+            len(exercise.howto),
+            exercise.video_id is not None,
+            exercise.level.value if exercise.level else None,
+        )
+
+    def summary(self) -> str:
+        """Steps, video and level, as the index shows them under the description."""
+        parts = [_steps(self.steps)] if self.steps else []
+        if self.video:
+            parts.append("video")
+        if self.level:
+            parts.append(self.level)
+        return escape(" \u00b7 ".join(parts))
 
 
-def index_page(exercises: Sequence[Exercise], catalogue_url: str, script: str) -> str:
+def index_page(entries: Sequence[IndexEntry], catalogue_url: str, script: str) -> str:
     """The catalogue page: every exercise with its description and a link to its page."""
     cards = "".join(
         f'<li><h2><a href="{e.slug}.html">{escape(e.title)}</a></h2>'
-        f'<p>{escape(e.description)}</p><p class="tag">{_summary(e)}</p></li>'
-        for e in exercises
+        f'<p>{escape(e.description)}</p><p class="tag">{e.summary()}</p></li>'
+        for e in entries
     )
     body = f"""<header class="hero hero-index">
 <div class="wrap">
 <p class="brand">Exercise guide</p>
 <h1>{CATALOGUE_NAME}</h1>
-<p class="lede">{len(exercises)} step-by-step guide{"" if len(exercises) == 1 else "s"}.</p>
+<p class="lede">{len(entries)} step-by-step guide{"" if len(entries) == 1 else "s"}.</p>
 </div>
 </header>
 <main class="wrap">
@@ -356,6 +382,7 @@ class HtmlExporter(Exporter):
 
     name = "html"
     help = "html/<slug>.html and html/index.html: standalone pages with their JSON-LD"
+    settings_used = ("base_url", "url_pattern")
 
     def check_settings(self) -> None:
         """Refuse to start without an absolute ``base_url``: the pages' JSON-LD needs it."""
@@ -367,8 +394,13 @@ class HtmlExporter(Exporter):
         page = exercise_page(exercise, page_url(exercise, context.settings), script)
         context.writer.write_text(f"html/{exercise.slug}.html", page)
 
-    def export_all(self, exercises: Sequence[Exercise], context: ExportContext) -> None:
+    def digest(self, exercise: Exercise) -> IndexEntry:
+        """What the index shows of the exercise."""
+        return IndexEntry.of(exercise, self.settings)
+
+    def export_all(self, digests: Sequence[IndexEntry], context: ExportContext) -> None:
         """Write ``html/index.html``, listing the exercises in slug order."""
         base_url = check_base_url(context.settings)
-        script = script_element(catalogue_document(exercises, context.settings))
-        context.writer.write_text("html/index.html", index_page(exercises, base_url, script))
+        pages = [(entry.title, entry.url) for entry in digests]
+        script = script_element(catalogue_document(pages, context.settings))
+        context.writer.write_text("html/index.html", index_page(digests, base_url, script))

@@ -14,6 +14,7 @@ class JsonLdExporter(Exporter):
 
     name = "jsonld"
     help = "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD"
+    settings_used = ("base_url", "url_pattern")
 
     def check_settings(self) -> None:
         """Refuse to start without an absolute ``base_url``: every ``@id`` is built on it."""

@@ -301,11 +301,5 @@ class SqliteExporter(Exporter):
         """Build ``catalogue.sqlite`` from every exercise (or its digest), in slug order, and
         swap it in once it is checked."""
         entries = [d if isinstance(d, CatalogueEntry) else catalogue_entry(d) for d in digests]
-        try:
-            with context.writer.atomic_path(CATALOGUE_FILE) as temp:
-                build_catalogue(temp, entries)
-        except BaseException:
-            # The previous catalogue is still there, whole: it is kept, not a stale output.
-            if context.writer.target(CATALOGUE_FILE).is_file():
-                context.writer.unchanged.append(CATALOGUE_FILE)
-            raise
+        with context.writer.atomic_path(CATALOGUE_FILE) as temp:
+            build_catalogue(temp, entries)
