@@ -50,7 +50,7 @@ def best_of(repeat: int, run: Callable[[int], None]) -> float:
 def measure(count: int, work: Path, repeat: int) -> dict[str, float]:
     """Seconds for our full build, our database part, and markdown-to-sqlite on ``count``
     seeds generated into ``work``."""
-    from markdown_to_sqlite.cli import cli as markdown_to_sqlite  # type: ignore[import-untyped]
+    from markdown_to_sqlite.cli import cli as markdown_to_sqlite
 
     seeds = work / f"seeds-{count}"
     paths = sorted(build_corpus(count, seeds))
