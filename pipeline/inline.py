@@ -80,9 +80,18 @@ def strip_spans(spans: list[Span]) -> list[Span]:
     while spans and not spans[-1].text.strip():
         spans.pop()
     if spans:
-        spans[0] = spans[0].model_copy(update={"text": spans[0].text.lstrip()})
-        spans[-1] = spans[-1].model_copy(update={"text": spans[-1].text.rstrip()})
+        spans[0] = _with_text(spans[0], spans[0].text.lstrip())
+        spans[-1] = _with_text(spans[-1], spans[-1].text.rstrip())
     return spans
+
+
+def _with_text(span: Span, text: str) -> Span:
+    # model_construct, not model_copy: this runs for every list item of every seed.
+    if text == span.text:
+        return span
+    return Span.model_construct(
+        text=text, strong=span.strong, emphasis=span.emphasis, code=span.code
+    )
 
 
 def join_spans(parts: Sequence[Sequence[Span]], separator: str) -> list[Span]:

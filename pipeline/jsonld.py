@@ -233,4 +233,9 @@ def dumps_script_safe(document: object) -> str:
 
 def script_element(document: object) -> str:
     """The ``<script type="application/ld+json">`` element holding ``document``."""
-    return f'<script type="application/ld+json">\n{dumps_script_safe(document)}\n</script>'
+    return wrap_script(dumps_script_safe(document))
+
+
+def wrap_script(script_safe_json: str) -> str:
+    """The script element around JSON already made safe by :func:`dumps_script_safe`."""
+    return f'<script type="application/ld+json">\n{script_safe_json}\n</script>'

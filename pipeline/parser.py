@@ -313,9 +313,11 @@ class _BodyParser:
             if section is None:
                 return
             kind, heading, token, items = section
+            # Empty items were warned about where they stand; they are left out here.
+            kept = tuple(i for i in items if i.text or i.label)
             self.sections.append(
                 Section.model_construct(
-                    kind=kind, heading=heading, items=tuple(items), source=self.source(token)
+                    kind=kind, heading=heading, items=kept, source=self.source(token)
                 )
             )
             section = None
@@ -516,7 +518,7 @@ class _BodyParser:
                 self.first_line,
                 "no '## Execution' section: it lists the steps of the exercise as a numbered list",
             )
-        elif not [i for i in execution.items if i.text or i.label]:
+        elif not execution.items:
             self.report.error(
                 execution.source.line, "'## Execution' has no steps: add a numbered list under it"
             )
@@ -543,11 +545,7 @@ class _BodyParser:
                     source=Source.model_construct(path=self.report.path, line=line),
                 )
             )
-        sections = tuple(
-            s.model_copy(update={"items": tuple(i for i in s.items if i.text or i.label)})
-            for s in self.sections
-        )
-        return _Body(sections, tuple(self.outro), tuple(steps))
+        return _Body(tuple(self.sections), tuple(self.outro), tuple(steps))
 
 
 def _describe(kind: str) -> str:

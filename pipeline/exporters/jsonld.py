@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.jsonld import check_base_url, dumps_script_safe, exercise_document, script_element
+from pipeline.jsonld import check_base_url, dumps_script_safe, exercise_document, wrap_script
 from pipeline.model import Exercise
 from pipeline.registry import register
 
@@ -22,13 +22,9 @@ class JsonLdExporter(Exporter):
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write the document and its snippet; note when the VideoObject had to be left out."""
-        document = exercise_document(exercise, context.settings)
-        context.writer.write_text(
-            f"jsonld/{exercise.slug}.jsonld", dumps_script_safe(document) + "\n"
-        )
-        context.writer.write_text(
-            f"jsonld/{exercise.slug}.snippet.html", script_element(document) + "\n"
-        )
+        text = dumps_script_safe(exercise_document(exercise, context.settings))
+        context.writer.write_text(f"jsonld/{exercise.slug}.jsonld", text + "\n")
+        context.writer.write_text(f"jsonld/{exercise.slug}.snippet.html", wrap_script(text) + "\n")
         note_missing_upload_date(exercise, context)
 
 

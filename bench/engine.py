@@ -1,0 +1,232 @@
+"""The build engine's benchmark: a whole export in every format, as users run it.
+
+    python -m bench.engine [--counts 1000 10000]
+
+For each corpus size it measures, each in a fresh ``pipeline export`` process:
+
+- a full export with ``--jobs 1`` and with ``--jobs 2`` (and the speed-up), with the seconds
+  each exporter spent (summed over the workers);
+- a re-run with nothing changed, and a re-run after one seed changed;
+- peak memory: the largest single process, and the parent plus every worker together;
+- the floor: the same library calls in one bare process with no pipeline around them
+  (markdown-it and YAML parsing of every seed; the same card, page, JSON-LD and JSON
+  rendering; the same catalogue inserts; the same booklet and index), on models parsed
+  beforehand, and the pipeline's ``--jobs 1`` time against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import build_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "full export of 10,000 seeds, all formats (--jobs 2)": "< 60 s",
+    "pipeline --jobs 1 against the floor": "<= 1.25x",
+    "--jobs 2 speed-up over --jobs 1": ">= 1.7x",
+    "no-op re-run of 10,000 seeds": "< 1 s",
+    "one changed seed of 10,000": "< 3 s",
+    "peak memory": "< 500 MB",
+}
+
+
+def run_export(seeds: Path, out: Path, jobs: int) -> dict[str, Any]:
+    """One ``pipeline export`` in a fresh process: wall seconds, its report, peak memory."""
+    report = out.parent / f"{out.name}-report.json"
+    script = (
+        "import resource, subprocess, sys, time\n"
+        "started = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "seconds = time.perf_counter() - started\n"
+        "children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(seconds, done.returncode, children)\n"
+        "sys.stderr.buffer.write(done.stderr[-2000:])\n"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "export",
+        str(seeds),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        "--report-json",
+        str(report),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, code, peak_kb = done.stdout.split()
+    if code not in ("0",):
+        raise SystemExit(f"export failed ({code}): {done.stderr}")
+    return {
+        "seconds": float(seconds),
+        "report": json.loads(report.read_text()),
+        "largest_process_mb": int(peak_kb) / 1024,
+    }
+
+
+def floor(seeds: Path, work: Path) -> dict[str, float]:
+    """The same library calls in one bare process, phase by phase, in seconds."""
+    import markdown_it
+    import yaml
+
+    from pipeline.cards import render_booklet, render_card
+    from pipeline.catalogue import CATALOGUE_FILE
+    from pipeline.config import load_settings
+    from pipeline.exporters.html import IndexEntry, exercise_page, index_page
+    from pipeline.exporters.sqlite import build_catalogue, catalogue_entry
+    from pipeline.jsonld import (
+        catalogue_document,
+        dumps_script_safe,
+        exercise_document,
+        page_url,
+        script_element,
+    )
+    from pipeline.parser import parse_seed
+
+    settings = load_settings(ROOT)
+    paths = sorted(seeds.glob("*.md"))
+    exercises = [e for e in (parse_seed(p).exercise for p in paths) if e is not None]
+    md = markdown_it.MarkdownIt("commonmark", {"html": False})
+    out = work / "floor"
+    out.mkdir(parents=True, exist_ok=True)
+    phases: dict[str, float] = {}
+
+    started = time.perf_counter()
+    for path in paths:
+        text = path.read_text("utf-8")
+        _, front, body = text.split("---", 2)
+        yaml.load(front, Loader=yaml.CSafeLoader)
+        md.parse(body)
+    phases["parse (markdown-it, YAML)"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for exercise in exercises:
+        (out / f"{exercise.slug}.json").write_text(exercise.model_dump_json(indent=2))
+    phases["json"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for exercise in exercises:
+        document = exercise_document(exercise, settings)
+        (out / f"{exercise.slug}.jsonld").write_text(dumps_script_safe(document))
+        (out / f"{exercise.slug}.snippet.html").write_text(script_element(document))
+    phases["jsonld"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for exercise in exercises:
+        script = script_element(exercise_document(exercise, settings))
+        page = exercise_page(exercise, page_url(exercise, settings), script)
+        (out / f"{exercise.slug}.html").write_text(page)
+    entries = [IndexEntry.of(e, settings) for e in exercises]
+    index_script = script_element(catalogue_document([(e.title, e.url) for e in entries], settings))
+    (out / "index.html").write_text(index_page(entries, settings.base_url or "", index_script))
+    phases["html"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    build_catalogue(out / CATALOGUE_FILE, [catalogue_entry(e) for e in exercises])
+    phases["sqlite"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for exercise in exercises:
+        (out / f"{exercise.slug}.pdf").write_bytes(render_card(exercise, settings).pdf)
+    (out / "cards.pdf").write_bytes(render_booklet(exercises, settings))
+    phases["pdf"] = time.perf_counter() - started
+    return phases
+
+
+def measure(count: int, work: Path) -> dict[str, Any]:
+    """Every figure for a corpus of ``count`` seeds."""
+    seeds = work / f"seeds-{count}"
+    build_corpus(count, seeds)
+    result: dict[str, Any] = {"count": count}
+    one = run_export(seeds, work / f"one-{count}", jobs=1)
+    two = run_export(seeds, work / f"two-{count}", jobs=2)
+    result["jobs1"] = one["seconds"]
+    result["jobs2"] = two["seconds"]
+    result["speedup"] = one["seconds"] / two["seconds"]
+    result["exporters_jobs1"] = one["report"]["seconds"]["exporters"]
+    result["phases_jobs2"] = two["report"]["seconds"]["phases"]
+    noop = run_export(seeds, work / f"two-{count}", jobs=2)
+    result["noop"] = noop["seconds"]
+    result["noop_written"] = noop["report"]["files"]["written"]
+    changed = sorted(seeds.glob("*.md"))[count // 2]
+    changed.write_text(
+        changed.read_text("utf-8").replace("## Execution\n", "## Execution\n1. Brace first.\n")
+    )
+    change = run_export(seeds, work / f"two-{count}", jobs=2)
+    result["one_change"] = change["seconds"]
+    result["one_change_parsed"] = change["report"]["seeds"]["parsed"]
+    result["largest_process_mb"] = max(r["largest_process_mb"] for r in (one, two, noop, change))
+    # Parent and workers together: the parent's own peak (the largest process of a --jobs 1
+    # run is the parent) plus one worker's peak per job, as an upper bound.
+    result["all_processes_mb"] = one["largest_process_mb"] + 2 * two["largest_process_mb"]
+    changed.write_text(changed.read_text("utf-8").replace("1. Brace first.\n", ""))
+    result["floor"] = floor(seeds, work)
+    result["floor_total"] = sum(result["floor"].values())
+    result["vs_floor"] = one["seconds"] / result["floor_total"]
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    """The figures as a Markdown table, each beside its target."""
+    lines = [
+        "| figure | " + " | ".join(f"{r['count']:,} seeds" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+
+    def row(name: str, key: str, fmt: str) -> None:
+        lines.append(f"| {name} | " + " | ".join(fmt.format(r[key]) for r in results) + " |")
+
+    row("full export, --jobs 1", "jobs1", "{:.1f} s")
+    row("full export, --jobs 2", "jobs2", "{:.1f} s")
+    row("speed-up", "speedup", "{:.2f}x")
+    row("no-op re-run", "noop", "{:.2f} s")
+    row("one changed seed", "one_change", "{:.2f} s")
+    row("floor (same library calls, one bare process)", "floor_total", "{:.1f} s")
+    row("pipeline --jobs 1 / floor", "vs_floor", "{:.2f}x")
+    row("largest process", "largest_process_mb", "{:.0f} MB")
+    row("all processes (upper bound)", "all_processes_mb", "{:.0f} MB")
+    lines.append("")
+    lines.append("Seconds per exporter (--jobs 1, summed over seeds):")
+    for r in results:
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in r["exporters_jobs1"].items())
+        floor_parts = ", ".join(f"{k} {v:.1f} s" for k, v in r["floor"].items())
+        lines.append(f"- {r['count']:,}: {parts}; floor: {floor_parts}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Command line: run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
+        for count in args.counts:
+            results.append(measure(count, Path(folder)))
+            print(f"{count} seeds done", file=sys.stderr)
+    print(report(results))
+    print("\nTargets: " + "; ".join(f"{k} {v}" for k, v in TARGETS.items()))
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    (results_dir / "engine.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
