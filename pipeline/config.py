@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.diagnostics import PipelineError
+from pipeline.parser import Limits
 
 ENV_PREFIX = "PIPELINE_"
 
@@ -22,6 +23,14 @@ class Settings(BaseModel):
 
     max_seed_bytes: int = Field(
         default=1024 * 1024, gt=0, description="A seed file larger than this is an error."
+    )
+    max_line_chars: int = Field(
+        default=10_000, gt=0, description="A seed line longer than this is an error."
+    )
+    max_section_items: int = Field(
+        default=200,
+        gt=0,
+        description="A section (or the howto steps) with more items than this is an error.",
     )
     base_url: str | None = Field(
         default=None,
@@ -40,6 +49,14 @@ class Settings(BaseModel):
         default=0.0, ge=0, le=10, description="Bleed around each card, in mm, for print shops."
     )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
+
+    def limits(self) -> Limits:
+        """The bounds the parser applies to each seed."""
+        return Limits(
+            max_bytes=self.max_seed_bytes,
+            max_line_chars=self.max_line_chars,
+            max_items=self.max_section_items,
+        )
 
     @model_validator(mode="after")
     def _printable_layout(self) -> Settings:

@@ -45,19 +45,54 @@ from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
 SEED_SUFFIX = ".md"
 
 
-def discover_seeds(paths: Sequence[Path]) -> list[Path]:
-    """Seed files named by ``paths``: files as given, folders searched for ``*.md``.
-    Sorted and without repeats; raises :class:`PipelineError` for a path that does not exist."""
+def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Seed files named by ``paths``: files as given, folders searched for ``*.md``; sorted and
+    without repeats. Inside a folder, a symbolic link that leads outside it is not followed,
+    and is warned about. Raises :class:`PipelineError` for a path that does not exist."""
     found: dict[Path, None] = {}
+    warnings: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
-            for seed in _walk_files(path, SEED_SUFFIX):
-                found.setdefault(seed, None)
+            seeds: list[str] = []
+            _scan_seeds(str(path), path.resolve(), seeds, warnings, set())
+            for seed in sorted(seeds):
+                found.setdefault(Path(seed), None)
         elif path.is_file():
             found.setdefault(path, None)
         else:
             raise PipelineError(f"{path}: no such file or folder")
-    return sorted(found, key=lambda p: p.as_posix())
+    return sorted(found, key=lambda p: p.as_posix()), warnings
+
+
+def _scan_seeds(
+    folder: str, root: Path, found: list[str], warnings: list[Diagnostic], visited: set[Path]
+) -> None:
+    # scandir, not Path.rglob: ten thousand seeds are walked on every run, no-op runs
+    # included, and scandir knows each entry's type without a stat.
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                target = Path(entry.path).resolve()
+                if not target.is_relative_to(root):
+                    if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
+                        warnings.append(
+                            Diagnostic(
+                                Path(entry.path).as_posix(),
+                                0,
+                                Level.WARNING,
+                                f"a symbolic link to {target}, outside {root}: not followed",
+                            )
+                        )
+                    continue
+                if target.is_dir() and target not in visited:
+                    visited.add(target)
+                    _scan_seeds(entry.path, root, found, warnings, visited)
+                elif entry.name.endswith(SEED_SUFFIX) and target.is_file():
+                    found.append(entry.path)
+            elif entry.is_dir():
+                _scan_seeds(entry.path, root, found, warnings, visited)
+            elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
+                found.append(entry.path)
 
 
 @dataclass
@@ -77,17 +112,15 @@ class SeedSet:
 def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
     """Parse every seed under ``paths`` once, in this process, then check what only the whole
     set can show (two seeds with one slug)."""
-    results = [
-        parse_seed(seed, max_bytes=settings.max_seed_bytes, strict=settings.strict)
-        for seed in discover_seeds(paths)
-    ]
+    seeds, warnings = discover_seeds(paths)
+    results = [parse_seed(seed, limits=settings.limits(), strict=settings.strict) for seed in seeds]
     slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
     for path, message in duplicate_slug_errors(slugs).items():
         result = next(r for r in results if r.path == path)
         result.diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
         result.exercise = None
     exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
-    diagnostics = [d for r in results for d in r.diagnostics]
+    diagnostics = [*warnings, *(d for r in results for d in r.diagnostics)]
     return SeedSet(results, exercises, diagnostics)
 
 
@@ -159,7 +192,7 @@ class ExportReport:
 
 def parse_key(settings: Settings) -> str:
     """What, besides a seed's bytes, decides what it parses to."""
-    key = f"{__version__}|{settings.max_seed_bytes}|{settings.strict}"
+    key = f"{__version__}|{settings.limits()}|{settings.strict}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -183,14 +216,16 @@ def export(
     """
     reporter = reporter or SilentReporter()
     exporters = create_exporters(formats, settings)
-    seeds = discover_seeds(paths)
+    seeds, warnings = discover_seeds(paths)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
     with OutputLock(out, timeout=lock_timeout, on_wait=reporter.message):
         run = _Run(seeds, out, settings, exporters, jobs or os.cpu_count() or 1, force, reporter)
-        return run.execute()
+        report = run.execute()
+    report.diagnostics[:0] = warnings
+    return report
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,27 +250,19 @@ def _identify(path: Path, known: SeedRecord | None, max_bytes: int) -> _SeedFile
         return _SeedFile(None, -1, -1)
 
 
-def _scan(folder: str, suffix: str, found: list[str]) -> None:
-    # scandir, not Path.rglob: ten thousand seeds are walked on every run, no-op runs included,
-    # and scandir knows each entry's type without a stat.
+def _files_under(folder: str, found: list[str]) -> None:
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                _scan(entry.path, suffix, found)
-            elif entry.name.endswith(suffix) and entry.is_file():
+                _files_under(entry.path, found)
+            else:
                 found.append(entry.path)
-
-
-def _walk_files(root: Path, suffix: str = "") -> list[Path]:
-    found: list[str] = []
-    _scan(str(root), suffix, found)
-    return [Path(p) for p in sorted(found)]
 
 
 def _existing_outputs(out: Path) -> set[str]:
     """Every file in the output folder; temp files a killed run left behind are removed."""
     found: list[str] = []
-    _scan(str(out), "", found)
+    _files_under(str(out), found)
     prefix = len(str(out)) + 1
     existing = set()
     for path in found:
@@ -449,9 +476,15 @@ class _Run:
             result = results.get(index)
             if result is not None:
                 for name, output in result.outputs.items():
+                    files = output.files
+                    failed = any(d.level is Level.ERROR for d in output.diagnostics)
+                    if failed and name in outputs:
+                        # What the last good run wrote stays and is not removed as stale.
+                        files = sorted(set(files) | set(outputs[name].files))
                     outputs[name] = OutputRecord(
-                        fingerprint=self.fingerprints[name],
-                        files=output.files,
+                        # A failed output is retried next run, whatever else changed.
+                        fingerprint="" if failed else self.fingerprints[name],
+                        files=files,
                         diagnostics=diagnostic_rows(output.diagnostics),
                     )
             summary = summaries.get(index)
@@ -516,7 +549,12 @@ class _Run:
                 cache[display] = entry
                 digests.append(entry[2])
             aggregates[exporter.name] = self._run_aggregate(exporter, digests, inputs)
-            self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
+            try:
+                self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
+            except OutputError as error:  # only a cache: the next run parses what it lacks
+                self.report.diagnostics.append(
+                    Diagnostic(str(self.out), 0, Level.WARNING, str(error))
+                )
         return aggregates
 
     def _run_aggregate(
@@ -573,7 +611,13 @@ class _Run:
                 )
         manifest = Manifest(parse_key=self.parse_key, seeds=records, aggregates=aggregates)
         if manifest != self.old or MANIFEST_FILE not in self.existing:
-            self.writer.write_bytes(MANIFEST_FILE, manifest.to_bytes())
+            try:
+                self.writer.write_bytes(MANIFEST_FILE, manifest.to_bytes())
+            except OutputError as error:
+                # The outputs written are complete; the next run rebuilds what it cannot tell.
+                self.report.diagnostics.append(
+                    Diagnostic(str(self.out), 0, Level.ERROR, str(error))
+                )
 
         diagnostics = list(self.report.diagnostics)
         for index, display in enumerate(self.displays):

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.diagnostics import PipelineError
 from pipeline.manifest import STATE_DIR
+from pipeline.writer import OutputError
 
 LOCK_FILE = f"{STATE_DIR}/lock"
 
 
-class LockTimeoutError(PipelineError):
+class LockTimeoutError(OutputError):
     """Another export holds the output folder for longer than we are willing to wait."""
 
 
@@ -40,7 +40,7 @@ class OutputLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise PipelineError(f"cannot lock {self.path}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot lock {self.path}: {exc.strerror or exc}") from None
         deadline = time.monotonic() + self.timeout
         told = False
         while True:

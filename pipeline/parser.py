@@ -91,29 +91,49 @@ class _Report:
         return any(d.level is Level.ERROR for d in self.diagnostics)
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on one seed, so no input can make the parser take unbounded time or memory.
+    Each is a setting of the same name with ``max_`` (see ``docs/robustness.md``)."""
+
+    max_bytes: int = DEFAULT_MAX_SEED_BYTES
+    max_line_chars: int = 10_000
+    max_items: int = 200
+
+
+def _too_large(size: int, limits: Limits) -> str:
+    return f"file is {size} bytes, over the limit of {limits.max_bytes} (setting max_seed_bytes)"
+
+
 def parse_seed(
     path: Path,
     *,
     display_path: str | None = None,
-    max_bytes: int = DEFAULT_MAX_SEED_BYTES,
+    limits: Limits = Limits(),
     strict: bool = False,
 ) -> ParseResult:
     """Read and parse one seed file. Never raises for bad content or an unreadable file."""
     shown = display_path if display_path is not None else path.as_posix()
     report = _Report(shown)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise report.fatal(
-                1, f"file is {size} bytes, over the limit of {max_bytes} (setting max_seed_bytes)"
-            )
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            # Read one byte past the limit: a file that grows while it is read is still caught.
+            data = file.read(limits.max_bytes + 1)
     except OSError as exc:
         report.error(1, f"cannot read the file: {exc.strerror or exc}")
         return ParseResult(shown, None, report.diagnostics)
-    except _Fatal:
+    if len(data) > limits.max_bytes:
+        size = max(len(data), _size(path))
+        report.error(1, _too_large(size, limits))
         return ParseResult(shown, None, report.diagnostics)
-    return parse_seed_bytes(data, shown, stem=path.stem, max_bytes=max_bytes, strict=strict)
+    return parse_seed_bytes(data, shown, stem=path.stem, limits=limits, strict=strict)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def parse_seed_bytes(
@@ -121,7 +141,7 @@ def parse_seed_bytes(
     path: str,
     *,
     stem: str,
-    max_bytes: int = DEFAULT_MAX_SEED_BYTES,
+    limits: Limits = Limits(),
     strict: bool = False,
 ) -> ParseResult:
     """Parse a seed from its bytes; ``path`` is only used in diagnostics and ``source``,
@@ -129,7 +149,7 @@ def parse_seed_bytes(
     report = _Report(path)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        exercise = _parse(data, sha256, stem, report, max_bytes=max_bytes, strict=strict)
+        exercise = _parse(data, sha256, stem, report, limits=limits, strict=strict)
     except _Fatal:
         exercise = None
     if report.failed:
@@ -153,14 +173,34 @@ def _decode(data: bytes, report: _Report) -> str:
     return text
 
 
+def _check_line_lengths(text: str, limits: Limits, report: _Report) -> None:
+    # Checked before any parsing: a single huge line is where Markdown's inline rules and
+    # YAML's scanner spend super-linear time.
+    if len(text) <= limits.max_line_chars:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > limits.max_line_chars:
+            raise report.fatal(
+                number,
+                f"line is {len(line)} characters long, over the limit of "
+                f"{limits.max_line_chars} (setting max_line_chars)",
+            )
+
+
 def _parse(
-    data: bytes, sha256: str, stem: str, report: _Report, *, max_bytes: int, strict: bool
+    data: bytes, sha256: str, stem: str, report: _Report, *, limits: Limits, strict: bool
 ) -> Exercise:
-    if len(data) > max_bytes:
+    if len(data) > limits.max_bytes:
+        raise report.fatal(1, _too_large(len(data), limits))
+    if stem.startswith(".") or any(bad in stem for bad in ("..", "/", "\\", "\0")):
+        shown = stem.replace("\0", "\\0")
         raise report.fatal(
-            1, f"file is {len(data)} bytes, over the limit of {max_bytes} (setting max_seed_bytes)"
+            1,
+            f"the file name '{shown}.md' is not allowed: it must not start with '.' or "
+            "contain '..', '/', '\\' or NUL",
         )
     text = _decode(data, report)
+    _check_line_lengths(text, limits, report)
     try:
         parts = frontmatter.split(text)
         raw = frontmatter.load(parts.yaml_text, parts.yaml_line)
@@ -168,7 +208,7 @@ def _parse(
         raise report.fatal(exc.line, exc.message) from None
 
     meta = _validate_frontmatter(raw, report, strict=strict)
-    body = _parse_body(parts.body, parts.body_line, report)
+    body = _BodyParser(parts.body, parts.body_line, report, limits).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
 
@@ -271,7 +311,7 @@ def _blocks(tokens: list[Token], start: int, end: int) -> Iterator[_Block]:
 
 
 class _BodyParser:
-    def __init__(self, body: str, first_line: int, report: _Report) -> None:
+    def __init__(self, body: str, first_line: int, report: _Report, limits: Limits) -> None:
         # The marker is found by line, not by Markdown block: written right under a list
         # item it would otherwise be read as part of that item's text.
         lines = body.split("\n")
@@ -288,6 +328,7 @@ class _BodyParser:
         self.split = len(before)
         self.first_line = first_line
         self.report = report
+        self.limits = limits
         self.last_line = first_line + body.rstrip("\n").count("\n")
         self.sections: list[Section] = []
         self.outro: list[Paragraph] = []
@@ -315,6 +356,12 @@ class _BodyParser:
             kind, heading, token, items = section
             # Empty items were warned about where they stand; they are left out here.
             kept = tuple(i for i in items if i.text or i.label)
+            if len(kept) > self.limits.max_items:
+                self.report.error(
+                    self.line(token),
+                    f"'## {heading}' has {len(kept)} items, over the limit of "
+                    f"{self.limits.max_items} (setting max_section_items)",
+                )
             self.sections.append(
                 Section.model_construct(
                     kind=kind, heading=heading, items=kept, source=self.source(token)
@@ -533,6 +580,12 @@ class _BodyParser:
             self.report.error(
                 self.marker_line, "no '### Step name' heading after the <!-- howto --> marker"
             )
+        elif len(self.howto) > self.limits.max_items:
+            self.report.error(
+                self.marker_line,
+                f"{len(self.howto)} '###' steps follow the <!-- howto --> marker, over the "
+                f"limit of {self.limits.max_items} (setting max_section_items)",
+            )
         steps: list[HowToStep] = []
         for name, line, parts in self.howto:
             text = "\n\n".join(plain(p) for p in parts if p)
@@ -595,7 +648,3 @@ def _split_label(children: list[Token]) -> tuple[str | None, list[Token]]:
     if not label:
         return None, children
     return label, rest
-
-
-def _parse_body(body: str, first_line: int, report: _Report) -> _Body | None:
-    return _BodyParser(body, first_line, report).run()

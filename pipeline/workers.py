@@ -112,7 +112,7 @@ class SeedWorker:
             result = parse_seed(
                 task.path,
                 display_path=task.display,
-                max_bytes=self.settings.max_seed_bytes,
+                limits=self.settings.limits(),
                 strict=self.settings.strict,
             )
             exercise = result.exercise

@@ -35,7 +35,7 @@ def out(seeds_dir: Path) -> Path:
 
 
 def _exercise(path: Path) -> Exercise:
-    result = parse_seed(path, max_bytes=1 << 20, strict=False)
+    result = parse_seed(path)
     assert result.exercise is not None
     return result.exercise
 

@@ -29,7 +29,7 @@ SHIPPED_PAGE = f"{BASE}leverage-machine-lying-leg-curl/"
 
 
 def _exercise(path: Path) -> Exercise:
-    result = parse_seed(path, max_bytes=1 << 20, strict=False)
+    result = parse_seed(path)
     assert result.exercise is not None, result.diagnostics
     return result.exercise
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from pipeline.diagnostics import Level
 from pipeline.model import Exercise, SectionKind
-from pipeline.parser import ParseResult, parse_seed, parse_seed_bytes
+from pipeline.parser import Limits, ParseResult, parse_seed, parse_seed_bytes
 
 STEM = "leverage-machine-lying-leg-curl"
 
@@ -367,7 +368,7 @@ def test_error_cases_give_their_message_at_the_right_line(
 def test_file_over_the_size_limit_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "big.md"
     path.write_text("---\ndescription: d\n---\n" + "x" * 2000, "utf-8")
-    result = parse_seed(path, max_bytes=1000)
+    result = parse_seed(path, limits=Limits(max_bytes=1000))
     assert messages(result) == [
         f"{path.as_posix()}:1: error: file is 2023 bytes, over the limit of 1000 "
         "(setting max_seed_bytes)"
@@ -380,3 +381,41 @@ def test_left_out_text_is_never_silent(shipped_text: str) -> None:
     assert result.ok
     assert [d.line for d in result.diagnostics] == [6, 9]
     assert all(d.level is Level.WARNING and "left out" in d.message for d in result.diagnostics)
+
+
+def test_a_line_over_the_limit_is_an_error_before_any_parsing() -> None:
+    text = "---\ndescription: d\n---\n## Execution\n1. " + "*a" * 6000 + "\n"
+    result = parse(text)
+    assert messages(result) == [
+        f"seeds/{STEM}.md:5: error: line is 12003 characters long, over the limit of 10000 "
+        "(setting max_line_chars)"
+    ]
+
+
+def test_too_many_items_in_a_section_or_steps_is_an_error() -> None:
+    items = "".join(f"{n}. Step {n}.\n" for n in range(1, 6))
+    steps = "".join(f"### S{n}\nT.\n" for n in range(1, 6))
+    text = f"---\ndescription: d\n---\n## Execution\n{items}<!-- howto -->\n{steps}"
+    result = parse_seed_bytes(text.encode(), "s.md", stem="s", limits=Limits(max_items=4))
+    assert [str(d) for d in result.diagnostics] == [
+        "s.md:4: error: '## Execution' has 5 items, over the limit of 4 "
+        "(setting max_section_items)",
+        "s.md:10: error: 5 '###' steps follow the <!-- howto --> marker, over the limit of 4 "
+        "(setting max_section_items)",
+    ]
+    assert parse_seed_bytes(text.encode(), "s.md", stem="s", limits=Limits(max_items=5)).ok
+
+
+def test_billion_laughs_is_refused_at_once_without_expanding() -> None:
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 12):
+        prior = chr(ord("a") + n - 1)
+        name = chr(ord("a") + n)
+        levels.append(f"{name}: &{name} [{', '.join(['*' + prior] * 9)}]")
+    text = "---\ndescription: d\n" + "\n".join(levels) + "\n---\n"
+    started = time.perf_counter()
+    result = parse(text)
+    assert time.perf_counter() - started < 1.0
+    assert messages(result) == [
+        f"seeds/{STEM}.md:4: error: YAML anchors and aliases are not supported in a seed"
+    ]
