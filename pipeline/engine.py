@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline import __version__
 from pipeline.config import Settings
@@ -274,6 +274,14 @@ def _existing_outputs(out: Path) -> set[str]:
     return existing
 
 
+class _SeedState(NamedTuple):
+    """A seed after the whole-set checks: usable or not, its slug, what was said about it."""
+
+    ok: bool
+    slug: str | None
+    diagnostics: list[Diagnostic]
+
+
 class _Run:
     """One export: the decisions, the work, and the new manifest."""
 
@@ -304,6 +312,7 @@ class _Run:
         self.report = ExportReport(seeds=list(self.displays))
         self.writer = OutputWriter(out)
         self.existing = _existing_outputs(out)
+        self.files: list[_SeedFile] = []
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -409,16 +418,18 @@ class _Run:
 
     def _states(
         self, records: list[SeedRecord | None], summaries: dict[int, ParseSummary]
-    ) -> list[tuple[bool, str | None, list[Diagnostic]]]:
+    ) -> list[_SeedState]:
         """Per seed: valid, slug, diagnostics; after the whole-set checks."""
-        states: list[tuple[bool, str | None, list[Diagnostic]]] = []
+        states: list[_SeedState] = []
         for index, display in enumerate(self.displays):
             summary = summaries.get(index)
             if summary is not None:
-                states.append((summary.ok, summary.slug, list(summary.diagnostics)))
+                states.append(_SeedState(summary.ok, summary.slug, list(summary.diagnostics)))
             else:
                 record = records[index] or self.old.seeds[display]
-                states.append((record.ok, record.slug, diagnostics_from_rows(record.diagnostics)))
+                states.append(
+                    _SeedState(record.ok, record.slug, diagnostics_from_rows(record.diagnostics))
+                )
         slugs = {
             self.displays[i]: slug
             for i, (ok, slug, _) in enumerate(states)
@@ -426,21 +437,22 @@ class _Run:
         }
         for path, message in duplicate_slug_errors(slugs).items():
             index = self.displays.index(path)
-            _, slug, diagnostics = states[index]
-            states[index] = (False, slug, [*diagnostics, Diagnostic(path, 1, Level.ERROR, message)])
+            state = states[index]
+            error = Diagnostic(path, 1, Level.ERROR, message)
+            states[index] = _SeedState(False, state.slug, [*state.diagnostics, error])
         return states
 
     def _export(
         self,
         pool: WorkerPool,
-        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        states: list[_SeedState],
         records: list[SeedRecord | None],
         summaries: dict[int, ParseSummary],
         rebuild: set[str],
     ) -> dict[int, Any]:
         jobs = []
         for index in sorted(summaries):
-            if not states[index][0]:
+            if not states[index].ok:
                 continue
             record = records[index]
             export = tuple(
@@ -466,7 +478,7 @@ class _Run:
         self,
         records: list[SeedRecord | None],
         summaries: dict[int, ParseSummary],
-        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        states: list[_SeedState],
         results: dict[int, Any],
     ) -> dict[str, SeedRecord]:
         new: dict[str, SeedRecord] = {}
@@ -518,7 +530,7 @@ class _Run:
     def _aggregates(
         self,
         rebuild: set[str],
-        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        states: list[_SeedState],
         records: dict[str, SeedRecord],
         results: dict[int, Any],
         caches: dict[str, DigestCache],
@@ -528,7 +540,7 @@ class _Run:
         }
         if not rebuild:
             return aggregates
-        valid = sorted((slug or "", index) for index, (ok, slug, _) in enumerate(states) if ok)
+        valid = sorted((s.slug or "", index) for index, s in enumerate(states) if s.ok)
         inputs = self._inputs_key([records[d] for d in self.displays])
         for exporter in self.aggregators:
             if exporter.name not in rebuild:
@@ -592,7 +604,7 @@ class _Run:
         self,
         records: dict[str, SeedRecord],
         aggregates: dict[str, AggregateRecord],
-        states: list[tuple[bool, str | None, list[Diagnostic]]],
+        states: list[_SeedState],
     ) -> None:
         produced = {f for r in records.values() for o in r.outputs.values() for f in o.files}
         produced |= {f for a in aggregates.values() for f in a.files}
