@@ -1,19 +1,23 @@
 """Benchmark the PDF wall cards against WeasyPrint rendering an equivalent HTML card.
 
-    python -m bench.cards [--count 1000] [--weasyprint 40]
+    python -m bench.cards [--count 1000] [--booklet-count 10000] [--weasyprint 40]
 
 On the same generated seeds, in one run:
 
-- our separate-file card (``render_card``: layout, fit search, drawing, font subsetting and
-  the finished PDF bytes), median milliseconds per card;
-- the booklet (``render_booklet`` of every card in one document), milliseconds per card;
+- our separate-file card (``render_card``: layout, fit search, drawing, font subsetting, the
+  finished PDF bytes and the booklet's artefact of the card, which is the exporter's digest),
+  median milliseconds per card;
+- the pickled digest of a card, median and largest size;
+- the booklet assembled from digests (``assemble_booklet``, what ``cards.pdf`` costs the
+  parent process once the workers have rendered the cards), for ``--count`` cards and for
+  ``--booklet-count`` cards (a larger corpus, rendered once to get its digests);
 - peak memory (``ru_maxrss``) of a fresh process that exports ``--count`` cards and their
-  booklet with ``pipeline export -f pdf``;
+  booklet with ``pipeline export -f pdf``, and of its largest worker process;
 - WeasyPrint turning an HTML card with the same content, fonts and QR code into a PDF, median
   milliseconds per card (on the first ``--weasyprint`` seeds: it is much slower).
 
 Targets: at least 20x faster per card than WeasyPrint; under 12 ms per card (median); the
-booklet under 8 ms per card; under 150 MB peak for 1,000 cards.
+booklet of 10,000 cards assembled in under 1.5 s; under 150 MB peak for 1,000 cards.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import pickle
 import resource
 import statistics
 import subprocess
@@ -33,7 +38,7 @@ from pathlib import Path
 import segno
 
 from bench.corpus import build_corpus
-from pipeline.cards import render_booklet, render_card
+from pipeline.cards import PlainArtefact, assemble_booklet, render_card
 from pipeline.cards.fonts import FONT_DIR
 from pipeline.config import Settings
 from pipeline.engine import export, read_seeds
@@ -41,7 +46,7 @@ from pipeline.model import Exercise, SectionKind
 
 TARGET_SPEEDUP = 20.0
 TARGET_CARD_MS = 12.0
-TARGET_BOOKLET_MS = 8.0
+TARGET_BOOKLET_10K_S = 1.5
 TARGET_PEAK_MB = 150.0
 
 CSS = f"""
@@ -124,8 +129,9 @@ def best_times(
     return times
 
 
-def peak_memory_mb(seeds: Path, out: Path) -> tuple[float, int]:
-    """Peak resident memory of a fresh process exporting every card and the booklet."""
+def peak_memory_mb(seeds: Path, out: Path) -> tuple[float, float, int]:
+    """Peak resident memory of a fresh process exporting every card and the booklet, and of
+    its largest worker process."""
     child = subprocess.run(
         [sys.executable, "-m", "bench.cards", "--child-export", str(seeds), str(out)],
         check=True,
@@ -133,14 +139,43 @@ def peak_memory_mb(seeds: Path, out: Path) -> tuple[float, int]:
         text=True,
     )
     result = json.loads(child.stdout)
-    return result["peak_mb"], result["files"]
+    return result["peak_mb"], result["worker_peak_mb"], result["files"]
 
 
 def child_export(seeds: Path, out: Path) -> None:
     """The measured process: export the PDF cards, then print its peak memory as JSON."""
     report = export([seeds], out, Settings(), ["pdf"])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_mb": peak_kb / 1024, "files": len(report.written)}))
+    worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "peak_mb": peak_kb / 1024,
+                "worker_peak_mb": worker_kb / 1024,
+                "files": len(report.written),
+            }
+        )
+    )
+
+
+def assemble_seconds(digests: list[PlainArtefact], settings: Settings, repeat: int) -> float:
+    """The best of ``repeat`` assemblies of the booklet from ``digests``, in seconds."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        assemble_booklet(digests, settings)
+        runs.append(time.perf_counter() - started)
+    return min(runs)
+
+
+def large_booklet_seconds(count: int, work: Path, settings: Settings, repeat: int) -> float:
+    """Render ``count`` generated seeds once for their digests, then time the assembly."""
+    seeds = work / f"seeds-{count}"
+    build_corpus(count, seeds)
+    exercises = read_seeds([seeds], settings).exercises
+    digests = [render_card(e, settings).artefact.plain() for e in exercises]
+    del exercises
+    return assemble_seconds(digests, settings, repeat)
 
 
 def main() -> None:
@@ -148,6 +183,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="Cards in the corpus.")
     parser.add_argument("--weasyprint", type=int, default=40, help="Cards WeasyPrint renders.")
+    parser.add_argument(
+        "--booklet-count", type=int, default=10000, help="Cards in the large booklet."
+    )
     parser.add_argument("--repeat", type=int, default=3, help="Runs per card; the best counts.")
     parser.add_argument("--child-export", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -166,16 +204,15 @@ def main() -> None:
             raise SystemExit(f"only {len(exercises)} of {args.count} generated seeds parsed")
         # First, while this process is still small: a child's ru_maxrss starts from its
         # parent's size at the fork.
-        peak_mb, files = peak_memory_mb(seeds, work / "out")
+        peak_mb, worker_mb, files = peak_memory_mb(seeds, work / "out")
         render_card(exercises[0], settings)  # fonts are loaded once per process, not per card
 
         card_times = best_times(exercises, lambda e: render_card(e, settings), args.repeat)
-        booklet_runs = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            booklet = render_booklet(exercises, settings)
-            booklet_runs.append(time.perf_counter() - started)
-        booklet_ms = min(booklet_runs) * 1000 / len(exercises)
+        digests = [render_card(e, settings).artefact.plain() for e in exercises]
+        sizes = [len(pickle.dumps(d, pickle.HIGHEST_PROTOCOL)) for d in digests]
+        booklet = assemble_booklet(digests, settings)
+        booklet_s = assemble_seconds(digests, settings, args.repeat)
+        large_s = large_booklet_seconds(args.booklet_count, work, settings, args.repeat)
 
         sample = exercises[: args.weasyprint]
         weasyprint.HTML(string=html_card(sample[0])).write_pdf()  # warm its caches too
@@ -188,26 +225,33 @@ def main() -> None:
     weasy_ms = median_ms(weasy_times)
     speedup = weasy_ms / ours_on_sample
     rows = [
-        ("separate card, median", f"{card_ms:.2f} ms", f"< {TARGET_CARD_MS:g} ms",
+        ("card (render + digest), median", f"{card_ms:.2f} ms", f"< {TARGET_CARD_MS:g} ms",
          card_ms < TARGET_CARD_MS),
-        ("booklet, per card", f"{booklet_ms:.2f} ms", f"< {TARGET_BOOKLET_MS:g} ms",
-         booklet_ms < TARGET_BOOKLET_MS),
+        ("pickled digest, median / largest",
+         f"{statistics.median(sizes) / 1024:.1f} / {max(sizes) / 1024:.1f} KiB", "", None),
+        (f"booklet of {args.count} assembled from digests", f"{booklet_s * 1000:.0f} ms", "",
+         None),
+        ("  the same, per card", f"{booklet_s * 1e6 / args.count:.0f} us", "", None),
+        (f"booklet of {args.booklet_count} assembled from digests", f"{large_s:.2f} s",
+         f"< {TARGET_BOOKLET_10K_S:g} s", large_s < TARGET_BOOKLET_10K_S),
         (f"WeasyPrint card, median ({len(sample)} cards)", f"{weasy_ms:.1f} ms", "", None),
         (f"our card, median (same {len(sample)} cards)", f"{ours_on_sample:.2f} ms", "", None),
         ("speed-up over WeasyPrint, same cards", f"{speedup:.0f}x", f">= {TARGET_SPEEDUP:g}x",
          speedup >= TARGET_SPEEDUP),
         (f"peak memory, export of {args.count} cards", f"{peak_mb:.0f} MB",
          f"< {TARGET_PEAK_MB:g} MB", peak_mb < TARGET_PEAK_MB),
+        ("  largest worker process of that export", f"{worker_mb:.0f} MB",
+         f"< {TARGET_PEAK_MB:g} MB", worker_mb < TARGET_PEAK_MB),
     ]  # fmt: skip
     print(
         f"wall cards: {args.count} generated seeds, A4 1up; booklet {len(booklet) >> 10} KiB; "
         f"the peak-memory run wrote {files} files\n"
     )
-    print(f"| {'measure':<42} | {'measured':>10} | {'target':>9} |    |")
-    print(f"|{'-' * 44}|{'-' * 12}|{'-' * 11}|----|")
+    print(f"| {'measure':<44} | {'measured':>15} | {'target':>9} |    |")
+    print(f"|{'-' * 46}|{'-' * 17}|{'-' * 11}|----|")
     for name, value, target, ok in rows:
         verdict = "" if ok is None else "ok" if ok else "NO"
-        print(f"| {name:<42} | {value:>10} | {target:>9} | {verdict:<2} |")
+        print(f"| {name:<44} | {value:>15} | {target:>9} | {verdict:<2} |")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ def floor(seeds: Path, work: Path) -> dict[str, float]:
     import markdown_it
     import yaml
 
-    from pipeline.cards import render_booklet, render_card
+    from pipeline.cards import assemble_booklet, render_card
     from pipeline.catalogue import CATALOGUE_FILE
     from pipeline.config import load_settings
     from pipeline.exporters.html import IndexEntry, exercise_page, index_page
@@ -143,9 +143,12 @@ def floor(seeds: Path, work: Path) -> dict[str, float]:
     phases["sqlite"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    artefacts = []
     for exercise in exercises:
-        (out / f"{exercise.slug}.pdf").write_bytes(render_card(exercise, settings).pdf)
-    (out / "cards.pdf").write_bytes(render_booklet(exercises, settings))
+        card = render_card(exercise, settings)
+        (out / f"{exercise.slug}.pdf").write_bytes(card.pdf)
+        artefacts.append(card.artefact)
+    (out / "cards.pdf").write_bytes(assemble_booklet(artefacts, settings))
     phases["pdf"] = time.perf_counter() - started
     return phases
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -25,8 +26,12 @@ from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
 from pipeline.engine import export
+from pipeline.exporters.base import ExportContext
+from pipeline.exporters.cards import CardsExporter
+from pipeline.manifest import digest_file
 from pipeline.model import Exercise
 from pipeline.parser import parse_seed
+from pipeline.writer import OutputWriter
 
 WriteSeed = Callable[[str, str | bytes], Path]
 MM = 72 / 25.4
@@ -111,15 +116,28 @@ def _assert_in_order(text: str, parts: list[str]) -> None:
                 raise AssertionError(f"{word!r} of {part!r} missing or out of order") from None
 
 
+def _collect_fonts(resources: Any, fonts: dict[int, DictionaryObject]) -> None:
+    """Fonts of a resource dictionary and of the form XObjects it names (the booklet places
+    each card page as a form), by object."""
+    resources = resources.get_object() if resources is not None else None
+    if not resources:
+        return
+    font_dict: Any = resources.get("/Font")
+    for ref in font_dict.get_object().values() if font_dict else ():
+        key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
+        fonts[key] = ref.get_object()
+    xobjects: Any = resources.get("/XObject")
+    for ref in xobjects.get_object().values() if xobjects else ():
+        xobject = ref.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            _collect_fonts(xobject.get("/Resources"), fonts)
+
+
 def _fonts(pdf: bytes) -> list[DictionaryObject]:
     reader = PdfReader(io.BytesIO(pdf))
     fonts: dict[int, DictionaryObject] = {}
     for page in reader.pages:
-        resources: Any = page.get("/Resources")
-        font_dict: Any = resources.get_object().get("/Font") if resources else None
-        for ref in font_dict.get_object().values() if font_dict else ():
-            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
-            fonts[key] = ref.get_object()
+        _collect_fonts(page.get("/Resources"), fonts)
     return list(fonts.values())
 
 
@@ -508,3 +526,236 @@ def test_an_absurdly_long_title_flows_on_and_nothing_is_clipped(write_seed: Writ
     assert text.count("Curl") >= 600
     assert text.count("desc") == 300
     assert text.replace(" ", "").replace("\n", "").count("x") == 3000
+
+
+# -- the booklet, assembled from the cards the workers rendered ---------------------------------
+
+RUSSIAN = (
+    "---\n"
+    'title: "Тяга верхнего блока"\n'
+    'description: "Упражнение для широчайших мышц спины."\n'
+    "lang: ru\n"
+    "---\n\n"
+    "## Setup\n1. **Сиденье**: Зафиксируйте бёдра под валиками.\n\n"
+    "## Execution\n1. **Тяга**: Опустите рукоять к груди, сводя лопатки.\n" + HOWTO
+)
+
+
+def _catalogue(seeds_dir: Path, write_seed: WriteSeed, shipped_text: str) -> Path:
+    """The shipped seed and cards that exercise the booklet: markup-like text, two scripts,
+    a card over two pages, and a title that sorts first."""
+    write_seed("hostile.md", HOSTILE)
+    write_seed("leg-press.md", GREEK_CYRILLIC)
+    write_seed("lat-pulldown.md", RUSSIAN)
+    write_seed("long.md", _long_seed())
+    write_seed(
+        "zz-crunch.md",
+        shipped_text.replace("---\nvideo", '---\ntitle: "Abdominal Crunch"\nvideo', 1),
+    )
+    return seeds_dir
+
+
+def _title_order(out: Path) -> list[Path]:
+    """The card PDFs in the order the booklet must show them: by title, then slug."""
+    cards = []
+    for path in sorted((out / "cards").glob("*.pdf")):
+        meta = PdfReader(path).metadata
+        assert meta is not None and meta.title
+        cards.append((meta.title.casefold(), meta.title, path.stem, path))
+    return [card[-1] for card in sorted(cards)]
+
+
+def _page_fonts(page: Any) -> set[tuple[str, tuple[float, ...], bytes]]:
+    """Each font a page uses, as what a reader sees of it: its name without the subset tag,
+    its widths and its embedded program."""
+    fonts: dict[int, DictionaryObject] = {}
+    _collect_fonts(page.get("/Resources"), fonts)
+    found = set()
+    for font in fonts.values():
+        descriptor: Any = font["/FontDescriptor"].get_object()
+        program = descriptor["/FontFile2"].get_object().get_data()
+        name = str(font["/BaseFont"]).split("+", 1)[1]
+        widths: Any = font["/Widths"]
+        found.add((name, tuple(float(w) for w in widths), program))
+    return found
+
+
+def test_booklet_shows_what_the_card_pdfs_show_in_title_order(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([_catalogue(seeds_dir, write_seed, shipped_text)], out, Settings(), ["pdf"], jobs=1)
+    card_pages = [page for path in _title_order(out) for page in PdfReader(path).pages]
+    booklet = PdfReader(out / "cards.pdf").pages
+    assert len(card_pages) == len(booklet) == 7  # the long card takes two pages
+    for card, sheet in zip(card_pages, booklet, strict=True):
+        assert " ".join(sheet.extract_text().split()) == " ".join(card.extract_text().split())
+        assert _page_fonts(sheet) == _page_fonts(card)
+    assert " ".join(booklet[0].extract_text().split()).startswith("<b>Bold</b> & Co")
+    assert " ".join(booklet[-2].extract_text().split()).startswith("Жим ногами")
+    assert " ".join(booklet[-1].extract_text().split()).startswith("Тяга верхнего блока")
+
+
+def _render_pngs(pdf: Path, prefix: Path) -> list[bytes]:
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftoppm must be installed in CI (.ci/run installs it)")
+        pytest.skip("pdftoppm is not installed")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(prefix)], check=True)
+    images = sorted(prefix.parent.glob(prefix.name + "-*.png"))
+    data = [image.read_bytes() for image in images]
+    for image in images:
+        image.unlink()
+    return data
+
+
+@pytest.mark.parametrize("bleed", [0.0, 3.0])
+def test_booklet_pages_look_exactly_like_the_card_pdfs(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path, bleed: float
+) -> None:
+    out = tmp_path / "out"
+    seeds = _catalogue(seeds_dir, write_seed, shipped_text)
+    export([seeds], out, Settings(bleed_mm=bleed), ["pdf"], jobs=1)
+    cards = [png for path in _title_order(out) for png in _render_pngs(path, tmp_path / "c")]
+    assert _render_pngs(out / "cards.pdf", tmp_path / "b") == cards
+
+
+def test_each_font_subset_is_embedded_once_and_shared_by_cards_in_one_script(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([_catalogue(seeds_dir, write_seed, shipped_text)], out, Settings(), ["pdf"])
+    booklet = (out / "cards.pdf").read_bytes()
+    reader = PdfReader(out / "cards.pdf")
+    programs = [font[2] for page in reader.pages for font in _page_fonts(page)]
+    # One embedded program object per distinct subset, whatever the number of cards using it.
+    assert booklet.count(b"/FontFile2 ") == len(set(programs)) == len(_font_programs(booklet))
+    # The English cards cut the same subsets (the long one uses no italic).
+    english = [_page_fonts(page) for page in reader.pages[:5]]
+    assert english[0] == english[1] == english[2] >= english[3] | english[4]
+    # So do two cards in Cyrillic, with different words: the booklet embeds one set for both.
+    first = _parse(write_seed("lat-pulldown.md", RUSSIAN))
+    other = _parse(write_seed("row.md", RUSSIAN.replace("верхнего блока", "к поясу")))
+    pair = render_booklet([first, other], Settings())
+    assert len(_font_programs(pair)) == len(_font_programs(render_card(other, Settings()).pdf))
+
+
+def test_jobs_1_and_jobs_2_give_a_byte_identical_booklet(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    seeds = _catalogue(seeds_dir, write_seed, shipped_text)
+    export([seeds], tmp_path / "one", Settings(), ["pdf"], jobs=1)
+    export([seeds], tmp_path / "two", Settings(), ["pdf"], jobs=2)
+    first = (tmp_path / "one" / "cards.pdf").read_bytes()
+    assert first == (tmp_path / "two" / "cards.pdf").read_bytes()
+    assert first == render_booklet(
+        [_parse(path) for path in sorted(seeds.glob("*.md"))], Settings()
+    )
+
+
+@pytest.mark.parametrize("digests_lost", [False, True])
+def test_a_one_seed_change_gives_the_booklet_a_clean_export_gives(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path, digests_lost: bool
+) -> None:
+    seeds = _catalogue(seeds_dir, write_seed, shipped_text)
+    out = tmp_path / "out"
+    export([seeds], out, Settings(), ["pdf"], jobs=2)
+    if digests_lost:
+        # The cards are current but the cached digests are gone: each is made again alone.
+        (out / digest_file("pdf")).unlink()
+    write_seed("hostile.md", HOSTILE.replace("Bold</b> & Co", "Bold</b> & Sons"))
+    report = export([seeds], out, Settings(), ["pdf"], jobs=2)
+    assert report.parsed == (6 if digests_lost else 1)
+    assert set(report.written) == {"cards/hostile.pdf", "cards.pdf"}
+    export([seeds], tmp_path / "clean", Settings(), ["pdf"], jobs=1)
+    assert (out / "cards.pdf").read_bytes() == (tmp_path / "clean" / "cards.pdf").read_bytes()
+    assert "& Sons" in _text((out / "cards.pdf").read_bytes())
+
+
+def test_2up_and_bleed_booklets_keep_their_boxes_cut_guides_and_crop_marks(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    seeds = _catalogue(seeds_dir, write_seed, shipped_text)
+    export([seeds], out, Settings(layout="2up", bleed_mm=3), ["pdf"])
+    card: Any = PdfReader(out / "cards" / "leverage-machine-lying-leg-curl.pdf").pages[0]
+    booklet = PdfReader(out / "cards.pdf")
+    assert len(booklet.pages) == 4  # seven card pages, two a sheet
+    sheet: Any
+    for sheet in booklet.pages:
+        for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+            assert [float(v) for v in sheet[box]] == [float(v) for v in card[box]]
+    with pdfplumber.open(out / "cards" / "leverage-machine-lying-leg-curl.pdf") as single:
+        expected = sorted((round(ln["x0"], 2), round(ln["top"], 2)) for ln in single.pages[0].lines)
+    with pdfplumber.open(out / "cards.pdf") as document:
+        for page in document.pages:
+            guide = [ln for ln in page.lines if abs(ln["x0"] - page.width / 2) < 0.5]
+            assert any(ln["height"] > page.height * 0.8 for ln in guide)
+            bleed_box: Any = booklet.pages[page.page_number - 1]["/BleedBox"]
+            bleed = [float(v) for v in bleed_box]
+            marks = [
+                (round(ln["x0"], 2), round(ln["top"], 2))
+                for ln in page.lines
+                if ln["x1"] <= bleed[0] or ln["x0"] >= bleed[2]
+                or ln["bottom"] >= page.height - bleed[1] or ln["top"] <= page.height - bleed[3]
+            ]  # fmt: skip
+            assert len(marks) == 10  # two at each corner, and one above and below the cut
+            assert sorted(marks) == [m for m in expected if m in marks] == sorted(set(marks))
+
+
+def test_booklet_passes_qpdf_check(
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    if shutil.which("qpdf") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("qpdf must be installed in CI (.ci/run installs it)")
+        pytest.skip("qpdf is not installed")
+    seeds = _catalogue(seeds_dir, write_seed, shipped_text)
+    for name, settings in {"1up": Settings(), "2up": Settings(layout="2up", bleed_mm=3)}.items():
+        export([seeds], tmp_path / name, settings, ["pdf"])
+        check = subprocess.run(
+            ["qpdf", "--check", str(tmp_path / name / "cards.pdf")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_digest_is_small_plain_data_made_from_the_same_rendering(
+    shipped: Exercise, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pipeline.cards
+
+    exporter = CardsExporter(Settings())
+    alone = exporter.digest(shipped)  # no card exported first: it renders by itself
+    renders = []
+    real = pipeline.cards.render_card
+
+    def counting(exercise: Exercise, settings: Settings) -> Any:
+        renders.append(exercise.slug)
+        return real(exercise, settings)
+
+    monkeypatch.setattr(pipeline.cards, "render_card", counting)
+    fresh = CardsExporter(Settings())
+    context = ExportContext(writer=OutputWriter(tmp_path), settings=Settings())
+    fresh.export_exercise(shipped, context)
+    digest = fresh.digest(shipped)
+    assert renders == [shipped.slug]
+    assert pickle.loads(pickle.dumps(digest)) == digest == alone
+    assert len(pickle.dumps(digest)) < 8_000
+
+
+def test_booklet_metadata_names_the_print_run(shipped: Exercise, write_seed: WriteSeed) -> None:
+    greek = _parse(write_seed("leg-press.md", GREEK_CYRILLIC))
+    english = PdfReader(io.BytesIO(render_booklet([shipped], Settings())))
+    assert english.metadata is not None
+    assert english.metadata.title == "Exercise wall cards"
+    assert english.metadata.subject == "1 exercise wall card"
+    assert english.metadata.author == english.metadata.creator == "exercise-pipeline"
+    assert _catalog(render_booklet([shipped], Settings()))["/Lang"] == "en"
+    mixed = render_booklet([shipped, greek], Settings())
+    assert _catalog(mixed)["/Lang"] == "mul"
+    assert PdfReader(io.BytesIO(mixed)).metadata.subject == "2 exercise wall cards"  # type: ignore[union-attr]
+    # No card at all (every seed failed): still a PDF a reader opens, with one blank sheet.
+    assert len(PdfReader(io.BytesIO(render_booklet([], Settings()))).pages) == 1

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from pipeline.cards.booklet import CardArtefact, PlainArtefact, SubsetRef, assemble_booklet
 from pipeline.cards.render import CardResult, booklet_order, render_booklet, render_card
 
-__all__ = ["CardResult", "booklet_order", "render_booklet", "render_card"]
+__all__ = [
+    "CardArtefact",
+    "CardResult",
+    "PlainArtefact",
+    "SubsetRef",
+    "assemble_booklet",
+    "booklet_order",
+    "render_booklet",
+    "render_card",
+]

@@ -65,10 +65,11 @@ def _flate_stream(compressed: bytes, **entries: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=128)
-def _subset_data(face: Any, base_name: str, subset: tuple[int, ...]) -> tuple[bytes, ...]:
+def subset_data(face: Any, base_name: str, subset: tuple[int, ...]) -> tuple[bytes, ...]:
     """Widths, compressed ToUnicode map, compressed font program and its length of one
     subset, as reportlab makes them. Cached as bytes: each document gets its own objects
-    (reportlab marks an object as belonging to one document)."""
+    (reportlab marks an object as belonging to one document), and the booklet writes the
+    same bytes through its own objects."""
     widths = pdfdoc.PDFArray([face.getCharWidth(c) for c in subset]).format(None)
     to_unicode = zlib.compress(makeToUnicodeCMap(base_name, list(subset)).encode("latin-1"))
     program = face.makeSubset(list(subset))
@@ -91,7 +92,7 @@ class CardFont(TTFont):  # type: ignore[misc]
         for n, subset in enumerate(state.subsets):
             internal_name = self.getSubsetInternalName(n, doc)[1:]
             base_name = (SUBSETN(n) + b"+" + face.name + face.subfontNameX).decode("pdfdoc")
-            widths, to_unicode, program, length = _subset_data(face, base_name, tuple(subset))
+            widths, to_unicode, program, length = subset_data(face, base_name, tuple(subset))
             font = pdfdoc.PDFTrueTypeFont()
             font.__Comment__ = f"Font {self.fontName} subset {n}"
             font.Name = internal_name
@@ -158,6 +159,41 @@ def missing_characters(texts: Iterable[str]) -> list[str]:
             if ord(char) not in covered and not char.isspace() and char.isprintable():
                 missing.setdefault(char, None)
     return list(missing)
+
+
+SCRIPT_BLOCKS = (
+    "".join(map(chr, range(0x0400, 0x0460))) + "\u0490\u0491",  # Cyrillic
+    "".join(map(chr, range(0x0386, 0x03CF))),  # Greek
+)
+"""Alphabets reserved whole, in this order, in a card that uses any letter of them: every card
+in the script then embeds the same subsets, so a booklet of them embeds those once."""
+
+
+@functools.cache
+def _blocks() -> tuple[frozenset[str], ...]:
+    covered = _covered()
+    return tuple(frozenset(c for c in block if ord(c) in covered) for block in SCRIPT_BLOCKS)
+
+
+def reserve_card_characters(doc: Any, texts: Iterable[str]) -> None:
+    """Give the characters of a card beyond ASCII and :data:`COMMON_CHARACTERS` their codes
+    before anything is drawn, in an order that depends on which characters they are, not on
+    where they first appear: each alphabet of :data:`SCRIPT_BLOCKS` the card uses, whole,
+    then any other character, in code order. Cards in one script then cut the same subsets
+    from each face, and the booklet embeds each of those once for all of them."""
+    used = {c for text in texts for c in text if ord(c) > 127 and c not in COMMON_CHARACTERS}
+    if not used:
+        return
+    order = []
+    for block in _blocks():
+        if used & block:
+            order += sorted(block)
+            used -= block
+    covered = _covered()
+    order += sorted(c for c in used if ord(c) in covered and c != "\xa0")
+    text = "".join(order)
+    for name in _FILES:
+        pdfmetrics.getFont(name).splitString(text, doc)
 
 
 def reserve_common_characters(doc: Any) -> None:

@@ -17,6 +17,9 @@ from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": letter, "a5": A5}
+CREATOR = "exercise-pipeline"
+"""Author and creator in every card's metadata."""
+KEYWORDS = "exercise, wall card"
 MARK_LENGTH = 5 * mm
 MARK_GAP = 1 * mm
 """Crop marks start this far outside the bleed, so a slightly off cut never shows them."""

@@ -5,17 +5,33 @@ from __future__ import annotations
 
 import io
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from pipeline.cards.booklet import CardArtefact, SubsetRef, assemble_booklet
 from pipeline.cards.flowables import PanelPiece
-from pipeline.cards.fonts import FontFamily, card_fonts, missing_characters
-from pipeline.cards.layout import Geometry, draw_sheet_marks, geometry, new_canvas
+from pipeline.cards.fonts import (
+    FontFamily,
+    card_fonts,
+    missing_characters,
+    reserve_card_characters,
+)
+from pipeline.cards.layout import (
+    CREATOR,
+    KEYWORDS,
+    Geometry,
+    draw_sheet_marks,
+    geometry,
+    new_canvas,
+)
 from pipeline.cards.palette import MUTED, RULE
 from pipeline.cards.story import Styles, build_story, card_texts
 from pipeline.cards.text import break_lines
@@ -28,16 +44,17 @@ PREFERRED_BODY = 14.0
 MIN_BODY = 9.0
 """Body text never shrinks below this on A4 (scaled for A5); past it the card flows on."""
 STEP = 0.25
-CREATOR = "exercise-pipeline"
 
 
 @dataclass
 class CardResult:
-    """One rendered card: the PDF and what its seed's author should hear about."""
+    """One rendered card: the PDF, the artefact the booklet is assembled from, and what its
+    seed's author should hear about."""
 
     pdf: bytes
     pages: int
     body_size: float
+    artefact: CardArtefact
     warnings: list[str] = field(default_factory=list)
 
 
@@ -231,12 +248,14 @@ def _draw_card_page(
 
 
 class _Sheets:
-    """Hands out card slots on sheets, starting a new sheet when one is full."""
+    """Hands out card slots on sheets, starting a new sheet when one is full, and keeps the
+    drawing operators of each card page (in card coordinates) for the booklet."""
 
     def __init__(self, canvas: Canvas, geo: Geometry) -> None:
         self.canvas = canvas
         self.geo = geo
         self.slot = -1
+        self.card_pages: list[str] = []
 
     def next_slot(self) -> tuple[float, float]:
         if self.slot + 1 >= self.geo.per_sheet:
@@ -257,7 +276,15 @@ def _draw_card(sheets: _Sheets, exercise: Exercise, laid: _Laid, family: FontFam
         canvas = sheets.canvas
         canvas.saveState()
         canvas.translate(x, y)
+        # A second save keeps the card's first transform from being merged into the slot's
+        # (reportlab joins consecutive ``cm`` operators), so the operators drawn from here on
+        # are the card alone, in card coordinates.
+        canvas.saveState()
+        code: list[str] = canvas._code
+        start = len(code)
         _draw_card_page(canvas, exercise, sheets.geo, family, placed, page, len(laid.pages))
+        sheets.card_pages.append("\n".join(code[start:]))
+        canvas.restoreState()
         canvas.restoreState()
 
 
@@ -266,23 +293,56 @@ def _set_metadata(canvas: Canvas, title: str, subject: str) -> None:
     canvas.setSubject(subject)
     canvas.setAuthor(CREATOR)
     canvas.setCreator(CREATOR)
-    canvas.setKeywords("exercise, wall card")
+    canvas.setKeywords(KEYWORDS)
+
+
+def _subsets(doc: Any, family: FontFamily) -> tuple[SubsetRef, ...]:
+    """The font subsets the card's PDF embeds (those of every face it drew with), each with
+    its resource name and the characters it holds by code."""
+    refs = []
+    for name in (family.regular, family.bold, family.italic, family.bold_italic):
+        internal = doc.fontMapping.get(name)
+        if internal is None:
+            continue
+        for number, subset in enumerate(pdfmetrics.getFont(name).state[doc].subsets):
+            refs.append(SubsetRef(f"{internal[1:]}+{number}", name, "".join(map(chr, subset))))
+    return tuple(refs)
+
+
+def _encode(content: str) -> bytes:
+    """Drawing operators as bytes, as reportlab encodes them. Its PDFDocEncoding codec is
+    slow and leaves ASCII as it is, and reportlab escapes everything else in strings, so
+    the codec is only needed when something slipped through."""
+    if content.isascii():
+        return content.encode("ascii")
+    encoded: bytes = pdfdoc.pdfdocEnc(content)
+    return encoded
 
 
 def render_card(exercise: Exercise, settings: Settings) -> CardResult:
-    """The wall card of one exercise as a PDF."""
+    """The wall card of one exercise as a PDF, and the artefact the booklet is made from."""
     geo = geometry(settings)
     family = card_fonts()
     laid = lay_out(exercise, geo, family)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, geo, family.regular, exercise.lang)
+    reserve_card_characters(canvas._doc, card_texts(exercise))
     _set_metadata(canvas, exercise.title, exercise.description)
     sheets = _Sheets(canvas, geo)
     _draw_card(sheets, exercise, laid, family)
+    # Read before ``save``: embedding the fonts forgets which characters each subset holds.
+    fonts = _subsets(canvas._doc, family)
     sheets.finish_sheet()
     canvas.showPage()
     canvas.save()
-    return CardResult(buffer.getvalue(), len(laid.pages), laid.body, laid.warnings)
+    artefact = CardArtefact(
+        slug=exercise.slug,
+        title=exercise.title,
+        lang=exercise.lang,
+        pages=tuple(zlib.compress(_encode(page)) for page in sheets.card_pages),
+        fonts=fonts,
+    )
+    return CardResult(buffer.getvalue(), len(laid.pages), laid.body, artefact, laid.warnings)
 
 
 def booklet_order(exercises: Sequence[Exercise]) -> list[Exercise]:
@@ -291,21 +351,7 @@ def booklet_order(exercises: Sequence[Exercise]) -> list[Exercise]:
 
 
 def render_booklet(exercises: Sequence[Exercise], settings: Settings) -> bytes:
-    """Every card in one PDF, ordered by title; the fonts are embedded once for all."""
-    geo = geometry(settings)
-    family = card_fonts()
-    buffer = io.BytesIO()
-    langs = sorted({e.lang for e in exercises})
-    canvas = new_canvas(buffer, geo, family.regular, langs[0] if len(langs) == 1 else "mul")
-    _set_metadata(
-        canvas,
-        "Exercise wall cards",
-        f"{len(exercises)} exercise wall card{'s' if len(exercises) != 1 else ''}",
-    )
-    sheets = _Sheets(canvas, geo)
-    for exercise in booklet_order(exercises):
-        _draw_card(sheets, exercise, lay_out(exercise, geo, family), family)
-    sheets.finish_sheet()
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    """Every card in one PDF, ordered by title, the fonts embedded once for all: each card is
+    rendered, then the booklet is assembled from the cards' artefacts (as the exporter does
+    with the artefacts its workers made)."""
+    return assemble_booklet([render_card(e, settings).artefact for e in exercises], settings)
