@@ -13,7 +13,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from pipeline.model import Span
+from pipeline.model import Span, build
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -62,13 +62,11 @@ def _fold(runs: list[tuple[str, bool, bool, bool]]) -> list[Span]:
             continue
         last = spans[-1] if spans else None
         if last and (last.strong, last.emphasis, last.code) == (strong, emphasis, code):
-            spans[-1] = Span.model_construct(
-                text=last.text + text, strong=strong, emphasis=emphasis, code=code
+            spans[-1] = build(
+                Span, text=last.text + text, strong=strong, emphasis=emphasis, code=code
             )
         else:
-            spans.append(
-                Span.model_construct(text=text, strong=strong, emphasis=emphasis, code=code)
-            )
+            spans.append(build(Span, text=text, strong=strong, emphasis=emphasis, code=code))
     return strip_spans(spans)
 
 
@@ -86,12 +84,10 @@ def strip_spans(spans: list[Span]) -> list[Span]:
 
 
 def _with_text(span: Span, text: str) -> Span:
-    # model_construct, not model_copy: this runs for every list item of every seed.
+    # build, not model_copy: this runs for every list item of every seed.
     if text == span.text:
         return span
-    return Span.model_construct(
-        text=text, strong=span.strong, emphasis=span.emphasis, code=span.code
-    )
+    return build(Span, text=text, strong=span.strong, emphasis=span.emphasis, code=span.code)
 
 
 def join_spans(parts: Sequence[Sequence[Span]], separator: str) -> list[Span]:
@@ -101,9 +97,7 @@ def join_spans(parts: Sequence[Sequence[Span]], separator: str) -> list[Span]:
         if not part:
             continue
         if joined:
-            joined.append(
-                Span.model_construct(text=separator, strong=False, emphasis=False, code=False)
-            )
+            joined.append(build(Span, text=separator, strong=False, emphasis=False, code=False))
         joined.extend(part)
     return joined
 

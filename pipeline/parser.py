@@ -28,6 +28,7 @@ from pipeline.model import (
     SectionKind,
     Source,
     Span,
+    build,
 )
 from pipeline.slugs import slugify, title_from_stem
 
@@ -212,11 +213,12 @@ def _parse(
     if meta is None or body is None or report.failed:
         raise _Fatal()
 
-    source = Source.model_construct(path=report.path, line=1)
+    source = build(Source, path=report.path, line=1)
     slug = meta.slug or slugify(stem)
     if not slug:
         raise report.fatal(1, f"cannot make a slug from the file name '{stem}': set 'slug:'")
-    return Exercise.model_construct(
+    return build(
+        Exercise,
         source=source,
         source_sha256=sha256,
         slug=slug,
@@ -338,7 +340,7 @@ class _BodyParser:
         return self.first_line + (token.map[0] if token.map else 0)
 
     def source(self, token: Token) -> Source:
-        return Source.model_construct(path=self.report.path, line=self.line(token))
+        return build(Source, path=self.report.path, line=self.line(token))
 
     def inline(self, block: _Block) -> list[Span]:
         children = self.tokens[block.start + 1].children or []
@@ -363,9 +365,7 @@ class _BodyParser:
                     f"{self.limits.max_items} (setting max_section_items)",
                 )
             self.sections.append(
-                Section.model_construct(
-                    kind=kind, heading=heading, items=kept, source=self.source(token)
-                )
+                build(Section, kind=kind, heading=heading, items=kept, source=self.source(token))
             )
             section = None
 
@@ -377,8 +377,8 @@ class _BodyParser:
                 if _COMMENT.match(raw):
                     continue
                 spans = self.inline(block)
-                paragraph = Paragraph.model_construct(
-                    text=plain(spans), spans=tuple(spans), source=self.source(token)
+                paragraph = build(
+                    Paragraph, text=plain(spans), spans=tuple(spans), source=self.source(token)
                 )
                 if section is None:
                     self.report.warning(
@@ -388,7 +388,8 @@ class _BodyParser:
                     )
                 elif section[0] is SectionKind.OTHER and not seen_list:
                     section[3].append(
-                        Item.model_construct(
+                        build(
+                            Item,
                             text=paragraph.text,
                             spans=paragraph.spans,
                             source=paragraph.source,
@@ -514,8 +515,12 @@ class _BodyParser:
             self.report.warning(self.line(block.token), f"item '{label}' has a label but no text")
         if label is None and not spans:
             self.report.warning(self.line(block.token), "empty list item is left out")
-        return Item.model_construct(
-            text=plain(spans), spans=tuple(spans), source=self.source(block.token), label=label
+        return build(
+            Item,
+            text=plain(spans),
+            spans=tuple(spans),
+            source=self.source(block.token),
+            label=label,
         )
 
     def block_text(self, block: _Block) -> list[Span]:
@@ -527,9 +532,7 @@ class _BodyParser:
                 parts.append(spans_from_tokens(token.children or []))
             elif token.type in ("fence", "code_block"):
                 text = " ".join(token.content.split())
-                parts.append(
-                    [Span.model_construct(text=text, strong=False, emphasis=False, code=True)]
-                )
+                parts.append([build(Span, text=text, strong=False, emphasis=False, code=True)])
         return join_spans(parts, " ")
 
     def howto_block(self, block: _Block) -> None:
@@ -592,10 +595,11 @@ class _BodyParser:
             if name and not text:
                 self.report.error(line, f"step '{name}' has no text under its heading")
             steps.append(
-                HowToStep.model_construct(
+                build(
+                    HowToStep,
                     name=name,
                     text=text,
-                    source=Source.model_construct(path=self.report.path, line=line),
+                    source=build(Source, path=self.report.path, line=line),
                 )
             )
         return _Body(tuple(self.sections), tuple(self.outro), tuple(steps))
