@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install export test lint bench browse clean
+.PHONY: install export test lint bench browse clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) -m bench.catalogue
 	$(PY) -m bench.cards
+
+fuzz: $(STAMP) ## Coverage-guided fuzzing of the parser with atheris (FUZZ_SECONDS=300).
+	$(PY) -m pip install --quiet -e '.[dev,fuzz]'
+	$(PY) -m fuzz.target --seconds $(or $(FUZZ_SECONDS),300)
 
 browse: $(STAMP) ## Open the catalogue in Datasette (builds it first if it is missing).
 	$(PY) -m pip install --quiet -e '.[dev,browse]'

@@ -19,7 +19,7 @@ from rich.text import Text
 from pipeline import __version__
 from pipeline.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, ExerciseNotFoundError
 from pipeline.config import Settings, load_settings
-from pipeline.diagnostics import Diagnostic, Level, PipelineError
+from pipeline.diagnostics import Diagnostic, Level, PipelineError, visible
 from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
@@ -346,10 +346,10 @@ def search(
     elif hits:
         table = Table("Title", _slug_column(h.slug for h in hits), "Snippet")
         for hit in hits:
-            table.add_row(Text(hit.title), Text(hit.slug), _marked(hit.snippet))
+            table.add_row(Text(visible(hit.title)), Text(hit.slug), _marked(visible(hit.snippet)))
         out.print(table)
     else:
-        out.print(f"no exercise matches '{query}'", markup=False)
+        out.print(f"no exercise matches '{visible(query)}'", markup=False)
     if not hits:
         raise typer.Exit(code=1)
 
@@ -386,12 +386,12 @@ def list_exercises(
     )
     for e in found:
         table.add_row(
-            Text(e.title),
+            Text(visible(e.title)),
             Text(e.slug),
             Text(e.level or ""),
-            Text(e.category or ""),
-            Text(", ".join(e.muscles)),
-            Text(", ".join(e.equipment)),
+            Text(visible(e.category or "")),
+            Text(visible(", ".join(e.muscles))),
+            Text(visible(", ".join(e.equipment))),
         )
     if found:
         out.print(table)
@@ -416,8 +416,8 @@ def show(
     if as_json:
         _print_json(dataclasses.asdict(record))
         return
-    out.print(Text(record.title, style="bold"))
-    out.print(record.description, markup=False)
+    out.print(Text(visible(record.title), style="bold"))
+    out.print(visible(record.description), markup=False)
     facts = {
         "Slug": record.slug,
         "Level": record.level,
@@ -430,7 +430,7 @@ def show(
     }
     for name, value in facts.items():
         if value:
-            out.print(Text.assemble((f"{name}: ", "dim"), value))
+            out.print(Text.assemble((f"{name}: ", "dim"), visible(value)))
     sections = (
         ("Setup", record.setup, True),
         ("Execution", record.execution, True),
@@ -443,14 +443,15 @@ def show(
         out.print(Text("\n" + heading, style="bold"))
         for item in items:
             bullet = f"{item.position}. " if numbered else "- "
-            label = (f"{item.label}: ", "bold") if item.label else ""
-            out.print(Text.assemble(bullet, label, item.text))
+            label = (f"{visible(item.label)}: ", "bold") if item.label else ""
+            out.print(Text.assemble(bullet, label, visible(item.text)))
     if record.outro:
-        out.print("\n" + record.outro, markup=False)
+        out.print("\n" + visible(record.outro, keep_newlines=True), markup=False)
     if record.howto:
         out.print(Text("\nIn short", style="bold"))
         for step in record.howto:
-            out.print(Text.assemble(f"{step.position}. ", (step.name, "bold"), f": {step.text}"))
+            name, text = visible(step.name), visible(step.text, keep_newlines=True)
+            out.print(Text.assemble(f"{step.position}. ", (name, "bold"), f": {text}"))
 
 
 @app.command()

@@ -3,7 +3,28 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+# Characters that act on a terminal or a line-based reader instead of showing: C0 and C1
+# controls, DEL, the Unicode line and paragraph separators, and the bidirectional overrides
+# that can make text read differently from what it says.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE_BUT_NEWLINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` safe to print to a terminal: every control character escaped (``\\x1b``), so
+    seed text can neither send escape sequences nor break one message into several lines."""
+    pattern = _INVISIBLE_BUT_NEWLINE if keep_newlines else _INVISIBLE
+    return pattern.sub(_escape, text)
 
 
 class Level(enum.StrEnum):
@@ -25,9 +46,12 @@ class Diagnostic:
     message: str
 
     def __post_init__(self) -> None:
-        # One diagnostic, one line: editors and CI annotations read them line by line.
-        if "\n" in self.message or "\r" in self.message:
-            self.message = " ".join(self.message.split())
+        # One diagnostic, one line: editors and CI annotations read them line by line, and
+        # messages quote seed text, which must not drive the terminal.
+        if not self.message.isprintable():
+            self.message = visible(re.sub("[\r\n]+", " ", self.message))
+        if not self.path.isprintable():
+            self.path = visible(self.path)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -174,6 +174,25 @@ def _decode(data: bytes, report: _Report) -> str:
     return text
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _replace_controls(body: str, first_line: int, report: _Report) -> str:
+    # Word processors leave vertical tabs and form feeds behind; no output can show them and a
+    # terminal would act on them, so each becomes a space, said once with its line.
+    match = _CONTROLS.search(body)
+    if match is None:
+        return body
+    line = first_line + body.count("\n", 0, match.start())
+    count = len(_CONTROLS.findall(body))
+    report.warning(
+        line,
+        f"control character U+{ord(match.group()):04X} replaced by a space"
+        + (f" ({count} in the text)" if count > 1 else ""),
+    )
+    return _CONTROLS.sub(" ", body)
+
+
 def _check_line_lengths(text: str, limits: Limits, report: _Report) -> None:
     # Checked before any parsing: a single huge line is where Markdown's inline rules and
     # YAML's scanner spend super-linear time.
@@ -209,7 +228,8 @@ def _parse(
         raise report.fatal(exc.line, exc.message) from None
 
     meta = _validate_frontmatter(raw, report, strict=strict)
-    body = _BodyParser(parts.body, parts.body_line, report, limits).run()
+    body_text = _replace_controls(parts.body, parts.body_line, report)
+    body = _BodyParser(body_text, parts.body_line, report, limits).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
 

@@ -187,3 +187,27 @@ def test_no_traceback_for_a_directory_named_like_a_seed(runner: CliRunner, tmp_p
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit | typer.Exit
     )
+
+
+def test_seed_text_cannot_drive_the_terminal(
+    runner: CliRunner, write_seed: WriteSeed, shipped_text: str, tmp_path: Path
+) -> None:
+    # YAML's own escapes put the raw characters into a key and a title.
+    front = '"\\e[2J\\e]0;x\\a": 1\ntitle: "Curl\\e[5m now"\n---\n\n'
+    hostile = shipped_text.replace("---\n\n", front, 1)
+    hostile = hostile.replace("## Tips", "## Tips \u2028more")
+    hostile = hostile.replace("Lifting hips", "Lifting\x1b[5m hips")
+    seed = write_seed("curl.md", hostile)
+    result = runner.invoke(app, ["check", str(seed)])
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u2028" not in result.output
+    assert "unknown frontmatter key '\\x1b[2J\\x1b]0;x\\x07'" in result.output
+    assert "control character U+001B replaced by a space" in result.output
+    assert len(result.output.splitlines()) == 4  # three warnings and the summary
+    out = tmp_path / "out"
+    exported = runner.invoke(app, ["export", str(seed), "--out", str(out), "-f", "sqlite"])
+    assert exported.exit_code == 0, exported.output
+    shown = runner.invoke(app, ["show", "curl", "--db", str(out / "catalogue.sqlite")], color=False)
+    assert "Curl\\x1b[5m now" in shown.output
+    assert "Lifting [5m hips" in shown.output
+    assert "\x1b" not in shown.output
