@@ -174,6 +174,7 @@ def _decode(data: bytes, report: _Report) -> str:
     return text
 
 
+_NESTING_MARKS = re.compile(r"(?m)^(?:\s*(?:[-*+>]|\d+[.)]))+")
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -336,7 +337,7 @@ class _BodyParser:
     def __init__(self, body: str, first_line: int, report: _Report, limits: Limits) -> None:
         # The marker is found by line, not by Markdown block: written right under a list
         # item it would otherwise be read as part of that item's text.
-        lines = body.split("\n")
+        lines = self.lines = body.split("\n")
         markers = [i for i, text in enumerate(lines) if _MARKER.match(text.strip())]
         self.marker_line = first_line + markers[0] if markers else None
         self.extra_markers = [first_line + i for i in markers[1:]]
@@ -534,7 +535,7 @@ class _BodyParser:
         if label is not None and not spans:
             self.report.warning(self.line(block.token), f"item '{label}' has a label but no text")
         if label is None and not spans:
-            self.report.warning(self.line(block.token), "empty list item is left out")
+            self.report.warning(self.line(block.token), self._why_empty(block.token))
         return build(
             Item,
             text=plain(spans),
@@ -542,6 +543,15 @@ class _BodyParser:
             source=self.source(block.token),
             label=label,
         )
+
+    def _why_empty(self, token: Token) -> str:
+        # Markdown stops reading lists and quotes nested deeper than its limit: such an item
+        # looks empty although its lines hold text.
+        first, last = token.map if token.map else (0, 0)
+        text = "".join(self.lines[first:last])
+        if _NESTING_MARKS.sub("", text).strip():
+            return f"text nested more than {markdown().options.maxNesting} levels deep is left out"
+        return "empty list item is left out"
 
     def block_text(self, block: _Block) -> list[Span]:
         """Spans of any block's text: paragraphs and list items inside it, code as code."""

@@ -8,6 +8,7 @@ process boundary. Only small summaries, file lists, diagnostics and digests trav
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -30,6 +31,8 @@ from pipeline.registry import create_exporters
 from pipeline.writer import OutputError, OutputWriter
 
 BATCH = 32
+GC_THRESHOLD = (100_000, 50, 1_000)
+"""Collector thresholds for a run: see :func:`pipeline.engine.few_collections`."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -178,6 +181,7 @@ def _serve(
 ) -> None:
     """A worker process: parse its share, wait for its export jobs, run them."""
     _die_with_parent(parent)
+    gc.set_threshold(*GC_THRESHOLD)  # as in the parent, whatever the start method
     try:
         worker = SeedWorker(settings, exporters, out)
         _send_batches(conn, "parsed", worker.parse(tasks))

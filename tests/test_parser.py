@@ -419,3 +419,15 @@ def test_billion_laughs_is_refused_at_once_without_expanding() -> None:
     assert messages(result) == [
         f"seeds/{STEM}.md:4: error: YAML anchors and aliases are not supported in a seed"
     ]
+
+
+def test_text_nested_deeper_than_markdown_reads_is_named_when_left_out() -> None:
+    deep = "".join("  " * depth + "- level\n" for depth in range(30))
+    text = (
+        f"---\ndescription: d\n---\n## Execution\n1. x\n\n## Tips\n{deep}<!-- howto -->\n### S\nT\n"
+    )
+    result = parse(text)
+    assert result.ok
+    assert [d.message for d in result.diagnostics] == [
+        "text nested more than 20 levels deep is left out"
+    ]
