@@ -72,16 +72,19 @@ def run_export(seeds: Path, out: Path, jobs: int) -> dict[str, Any]:
         "--report-json",
         str(report),
     ]
+    log = out.parent / f"{out.name}-stderr.txt"
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_tree = 0
-    while process.poll() is None:
-        peak_tree = max(peak_tree, _tree_rss_kb(process.pid))
-        time.sleep(0.02)
+    # stderr to a file, not a pipe: ten thousand notes would fill a pipe nobody reads yet.
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        peak_tree = 0
+        while process.poll() is None:
+            peak_tree = max(peak_tree, _tree_rss_kb(process.pid))
+            time.sleep(0.02)
     seconds = time.perf_counter() - started
-    stderr = process.stderr.read() if process.stderr else b""
     if process.returncode != 0:
-        raise SystemExit(f"export failed ({process.returncode}): {stderr[-2000:]!r}")
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"export failed ({process.returncode}): {tail}")
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "seconds": seconds,
