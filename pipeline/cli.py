@@ -24,6 +24,7 @@ from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
 from pipeline.progress import BarReporter, LineReporter
+from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
 
 app = typer.Typer(
@@ -253,7 +254,7 @@ def export(
             force=force,
             reporter=reporter,
         )
-    except OutputError as exc:  # the output folder, not the command, is the problem
+    except (OutputError, WorkerError) as exc:  # the run failed; the command was fine
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(code=1) from None
     except PipelineError as exc:

@@ -36,6 +36,10 @@ GC_THRESHOLD = (100_000, 50, 1_000)
 _PR_SET_PDEATHSIG = 1
 
 
+class WorkerError(PipelineError):
+    """A worker process died (killed, or out of memory) before it finished its share."""
+
+
 @dataclass(frozen=True, slots=True)
 class SeedTask:
     """A seed to parse: its position in the run and its path."""
@@ -300,9 +304,9 @@ class WorkerPool:
                 try:
                     message, batch = conn.recv()
                 except (EOFError, OSError):
-                    raise PipelineError(
-                        f"a worker process stopped unexpectedly (pid {os.getpid()} lost a child); "
-                        "run again with --jobs 1 to see the seed it failed on"
+                    raise WorkerError(
+                        "a worker process stopped unexpectedly; run again with --jobs 1 to "
+                        "see the seed it stopped on"
                     ) from None
                 if message == kind + "-done":
                     pending.discard(conn)
