@@ -27,6 +27,13 @@ lint: $(STAMP) ## ruff and mypy (strict).
 
 bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@# WeasyPrint, the cards' point of comparison, needs Pango from the system.
+	@if ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+		else echo "make bench needs Pango (Debian: libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; fi; \
+	fi
 	$(PY) -m bench.catalogue
 	$(PY) -m bench.cards
 	$(PY) -m bench.engine
