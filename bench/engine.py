@@ -171,21 +171,27 @@ def measure(count: int, work: Path) -> dict[str, Any]:
     seeds = work / f"seeds-{count}"
     build_corpus(count, seeds)
     result: dict[str, Any] = {"count": count}
-    one = run_export(seeds, work / f"one-{count}", jobs=1)
-    two = run_export(seeds, work / f"two-{count}", jobs=2)
+    # Small corpora finish in seconds, where a busy moment of the machine weighs a lot: they
+    # are run three times and the fastest full export counts, as for the other benchmarks.
+    repeats = 3 if count <= 2_000 else 1
+    ones = [run_export(seeds, work / f"one-{count}-{n}", jobs=1) for n in range(repeats)]
+    twos = [run_export(seeds, work / f"two-{count}-{n}", jobs=2) for n in range(repeats)]
+    one = min(ones, key=lambda r: float(r["seconds"]))
+    two = min(twos, key=lambda r: float(r["seconds"]))
+    last = work / f"two-{count}-{repeats - 1}"
     result["jobs1"] = one["seconds"]
     result["jobs2"] = two["seconds"]
     result["speedup"] = one["seconds"] / two["seconds"]
     result["exporters_jobs1"] = one["report"]["seconds"]["exporters"]
     result["phases_jobs2"] = two["report"]["seconds"]["phases"]
-    noop = run_export(seeds, work / f"two-{count}", jobs=2)
+    noop = run_export(seeds, last, jobs=2)
     result["noop"] = noop["seconds"]
     result["noop_written"] = noop["report"]["files"]["written"]
     changed = sorted(seeds.glob("*.md"))[count // 2]
     changed.write_text(
         changed.read_text("utf-8").replace("## Execution\n", "## Execution\n1. Brace first.\n")
     )
-    change = run_export(seeds, work / f"two-{count}", jobs=2)
+    change = run_export(seeds, last, jobs=2)
     result["one_change"] = change["seconds"]
     result["one_change_parsed"] = change["report"]["seeds"]["parsed"]
     result["largest_process_mb"] = max(r["largest_process_mb"] for r in (one, two, noop, change))
@@ -232,6 +238,9 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
+        # A first run compiles the bytecode and warms the file cache; it is not counted.
+        build_corpus(50, Path(folder) / "warm-up-seeds")
+        run_export(Path(folder) / "warm-up-seeds", Path(folder) / "warm-up", jobs=2)
         for count in args.counts:
             results.append(measure(count, Path(folder)))
             print(f"{count} seeds done", file=sys.stderr)
