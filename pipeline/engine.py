@@ -244,12 +244,14 @@ class _SeedFile:
 
 
 def _identify(path: Path, known: SeedRecord | None, max_bytes: int) -> _SeedFile:
-    """The seed's content hash; read only when its size or mtime differs from last time."""
+    """The seed's content hash; read only when its size or mtime differs from last time.
+    A seed the last run did not see is not hashed here: it is parsed anyway, and the parse
+    gives its hash (this keeps a first export's serial part short)."""
     try:
         stat = path.stat()
         if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             return _SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
-        if stat.st_size > max_bytes:
+        if known is None or stat.st_size > max_bytes:
             return _SeedFile(None, stat.st_size, stat.st_mtime_ns)
         return _SeedFile(
             hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns
