@@ -9,8 +9,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pipeline.model import Exercise
+from pipeline.parser import parse_seed
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SEED = ROOT / "seeds" / "leverage-machine-lying-leg-curl.md"
+
+
+def exercise_of(path: Path) -> Exercise:
+    """The exercise a seed file parses to; fails the test, with its diagnostics, if it has none."""
+    result = parse_seed(path)
+    assert result.exercise is not None, [str(d) for d in result.diagnostics]
+    return result.exercise
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from pipeline.exporters.base import ExportContext
 from pipeline.exporters.cards import CardsExporter
 from pipeline.manifest import digest_file
 from pipeline.model import Exercise
-from pipeline.parser import parse_seed
 from pipeline.writer import OutputWriter
+from tests.conftest import exercise_of
 
 WriteSeed = Callable[[str, str | bytes], Path]
 MM = 72 / 25.4
@@ -87,16 +87,10 @@ def _long_seed() -> str:
     return "\n".join(lines) + "\n" + HOWTO
 
 
-def _parse(path: Path) -> Exercise:
-    result = parse_seed(path)
-    assert result.exercise is not None, result.diagnostics
-    return result.exercise
-
-
 @pytest.fixture
 def shipped(seeds_dir: Path) -> Exercise:
     """The shipped seed, parsed."""
-    return _parse(seeds_dir / "leverage-machine-lying-leg-curl.md")
+    return exercise_of(seeds_dir / "leverage-machine-lying-leg-curl.md")
 
 
 def _text(pdf: bytes) -> str:
@@ -208,7 +202,7 @@ def test_every_font_is_embedded_and_none_is_helvetica(shipped: Exercise) -> None
 def test_booklet_shares_one_embedded_font_program_per_face(
     shipped: Exercise, write_seed: WriteSeed, shipped_text: str
 ) -> None:
-    others = [_parse(write_seed(f"copy-{n}.md", shipped_text)) for n in range(4)]
+    others = [exercise_of(write_seed(f"copy-{n}.md", shipped_text)) for n in range(4)]
     single = _font_programs(render_card(shipped, Settings()).pdf)
     booklet = render_booklet([shipped, *others], Settings())
     assert len(PdfReader(io.BytesIO(booklet)).pages) == 5
@@ -251,7 +245,7 @@ def test_a_seed_without_video_has_no_qr_and_no_empty_box(
     write_seed: WriteSeed, shipped_text: str
 ) -> None:
     seed = write_seed("no-video.md", shipped_text.replace('video: "vl5nUdE9mWM"\n', ""))
-    card = render_card(_parse(seed), Settings())
+    card = render_card(exercise_of(seed), Settings())
     text = _text(card.pdf)
     assert "youtu.be" not in text
     assert "Scan for the video" not in text
@@ -294,7 +288,7 @@ def test_two_builds_are_byte_identical(seeds_dir: Path, tmp_path: Path) -> None:
 
 
 def test_hostile_seed_text_prints_literally(write_seed: WriteSeed) -> None:
-    card = render_card(_parse(write_seed("hostile.md", HOSTILE)), Settings())
+    card = render_card(exercise_of(write_seed("hostile.md", HOSTILE)), Settings())
     text = _text(card.pdf)
     for literal in (
         "<b>Bold</b> & Co",
@@ -309,7 +303,7 @@ def test_hostile_seed_text_prints_literally(write_seed: WriteSeed) -> None:
 
 
 def test_seed_emphasis_is_kept_as_bold_and_italic(write_seed: WriteSeed) -> None:
-    card = render_card(_parse(write_seed("hostile.md", HOSTILE)), Settings())
+    card = render_card(exercise_of(write_seed("hostile.md", HOSTILE)), Settings())
     with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
         words = pdf.pages[0].extract_words(extra_attrs=["fontname"])
     fonts = {w["text"]: w["fontname"] for w in words}
@@ -329,7 +323,7 @@ def test_long_seed_flows_onto_a_second_page_with_a_warning_and_loses_no_word(
     assert "long-card" in warnings[0].message and "page" in warnings[0].message
     pdf = (tmp_path / "out" / "cards" / "long-card.pdf").read_bytes()
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
-    exercise = _parse(seed)
+    exercise = exercise_of(seed)
     parts = [exercise.title, exercise.description]
     for section in exercise.sections:
         for item in section.items:
@@ -343,7 +337,7 @@ def test_long_seed_flows_onto_a_second_page_with_a_warning_and_loses_no_word(
 def test_long_words_wrap_inside_the_safe_margin(write_seed: WriteSeed) -> None:
     word = "Supercalifragilistic" * 8
     seed = write_seed("long-word.md", _long_seed().replace("Step 1**: ", f"Step 1**: {word} "))
-    card = render_card(_parse(seed), Settings())
+    card = render_card(exercise_of(seed), Settings())
     assert word in _text(card.pdf).replace(" ", "")
     with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
         for page in pdf.pages:
@@ -353,7 +347,7 @@ def test_long_words_wrap_inside_the_safe_margin(write_seed: WriteSeed) -> None:
 
 
 def test_greek_and_cyrillic_print_with_the_embedded_font(write_seed: WriteSeed) -> None:
-    card = render_card(_parse(write_seed("leg-press.md", GREEK_CYRILLIC)), Settings())
+    card = render_card(exercise_of(write_seed("leg-press.md", GREEK_CYRILLIC)), Settings())
     assert card.warnings == []
     text = _text(card.pdf)
     for phrase in ("Жим ногами · Πρέσα ποδιών", "τετρακέφαλοι", "Выжмите платформу.", "Beginner"):
@@ -398,7 +392,7 @@ def test_page_sizes(shipped: Exercise, page_size: str, width_mm: float, height_m
 def test_2up_puts_two_a5_cards_on_a_landscape_a4_sheet_with_a_cut_guide(
     shipped: Exercise, write_seed: WriteSeed, shipped_text: str
 ) -> None:
-    other = _parse(write_seed("another.md", shipped_text.replace("Isolate", "Train")))
+    other = exercise_of(write_seed("another.md", shipped_text.replace("Isolate", "Train")))
     booklet = render_booklet([shipped, other], Settings(layout="2up"))
     reader = PdfReader(io.BytesIO(booklet))
     assert len(reader.pages) == 1
@@ -492,7 +486,7 @@ def test_card_text_is_never_clipped_by_the_safe_margin(shipped: Exercise) -> Non
 def test_cached_font_subsets_are_the_bytes_reportlab_itself_writes(
     shipped: Exercise, write_seed: WriteSeed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    greek = _parse(write_seed("leg-press.md", GREEK_CYRILLIC))
+    greek = exercise_of(write_seed("leg-press.md", GREEK_CYRILLIC))
     cached = [render_card(e, Settings()).pdf for e in (shipped, greek, shipped)]
     monkeypatch.setattr(CardFont, "addObjects", TTFont.addObjects)
     plain = [render_card(e, Settings()).pdf for e in (shipped, greek, shipped)]
@@ -515,7 +509,7 @@ def test_an_absurdly_long_title_flows_on_and_nothing_is_clipped(write_seed: Writ
         f'---\ntitle: "{title}"\nvideo: "vl5nUdE9mWM"\ndescription: "{"desc " * 300}"\n---\n\n'
         f"## Execution\n1. {'x' * 3000}\n" + HOWTO,
     )
-    card = render_card(_parse(seed), Settings())
+    card = render_card(exercise_of(seed), Settings())
     assert card.pages > 1 and card.warnings
     with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
         for page in pdf.pages:
@@ -634,8 +628,8 @@ def test_each_font_subset_is_embedded_once_and_shared_by_cards_in_one_script(
     english = [_page_fonts(page) for page in reader.pages[:5]]
     assert english[0] == english[1] == english[2] >= english[3] | english[4]
     # So do two cards in Cyrillic, with different words: the booklet embeds one set for both.
-    first = _parse(write_seed("lat-pulldown.md", RUSSIAN))
-    other = _parse(write_seed("row.md", RUSSIAN.replace("верхнего блока", "к поясу")))
+    first = exercise_of(write_seed("lat-pulldown.md", RUSSIAN))
+    other = exercise_of(write_seed("row.md", RUSSIAN.replace("верхнего блока", "к поясу")))
     pair = render_booklet([first, other], Settings())
     assert len(_font_programs(pair)) == len(_font_programs(render_card(other, Settings()).pdf))
 
@@ -649,7 +643,7 @@ def test_jobs_1_and_jobs_2_give_a_byte_identical_booklet(
     first = (tmp_path / "one" / "cards.pdf").read_bytes()
     assert first == (tmp_path / "two" / "cards.pdf").read_bytes()
     assert first == render_booklet(
-        [_parse(path) for path in sorted(seeds.glob("*.md"))], Settings()
+        [exercise_of(path) for path in sorted(seeds.glob("*.md"))], Settings()
     )
 
 
@@ -747,7 +741,7 @@ def test_the_digest_is_small_plain_data_made_from_the_same_rendering(
 
 
 def test_booklet_metadata_names_the_print_run(shipped: Exercise, write_seed: WriteSeed) -> None:
-    greek = _parse(write_seed("leg-press.md", GREEK_CYRILLIC))
+    greek = exercise_of(write_seed("leg-press.md", GREEK_CYRILLIC))
     english = PdfReader(io.BytesIO(render_booklet([shipped], Settings())))
     assert english.metadata is not None
     assert english.metadata.title == "Exercise wall cards"

@@ -13,10 +13,9 @@ import pytest
 from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
-from pipeline.model import Exercise
-from pipeline.parser import parse_seed
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
+from tests.conftest import exercise_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonld"
 HOSTILE_SEED = FIXTURES / "hostile-curl.md"
@@ -34,12 +33,6 @@ def out(seeds_dir: Path) -> Path:
     return target
 
 
-def _exercise(path: Path) -> Exercise:
-    result = parse_seed(path)
-    assert result.exercise is not None
-    return result.exercise
-
-
 def test_a_page_and_an_index_per_export(out: Path) -> None:
     assert sorted(p.name for p in (out / "html").iterdir()) == [
         "hostile-curl.html",
@@ -49,7 +42,7 @@ def test_a_page_and_an_index_per_export(out: Path) -> None:
 
 
 def test_the_page_shows_everything_the_seed_says(out: Path, seeds_dir: Path) -> None:
-    exercise = _exercise(seeds_dir / f"{SHIPPED}.md")
+    exercise = exercise_of(seeds_dir / f"{SHIPPED}.md")
     html = (out / "html" / f"{SHIPPED}.html").read_text("utf-8")
     page = read_page(html)
     assert f"<title>{exercise.title}</title>" in html
@@ -87,7 +80,7 @@ def test_every_generated_page_validates(out: Path) -> None:
 
 
 def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
-    exercise = _exercise(HOSTILE_SEED)
+    exercise = exercise_of(HOSTILE_SEED)
     html = (out / "html" / "hostile-curl.html").read_text("utf-8")
     # The only script element is the JSON-LD one: no seed text opens or closes another.
     assert html.count("<script") == 1 and html.count("</script") == 1

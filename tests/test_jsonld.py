@@ -18,9 +18,9 @@ from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
 from pipeline.jsonld import dumps_script_safe, exercise_document, script_element
 from pipeline.model import Exercise
-from pipeline.parser import parse_seed
 from pipeline.registry import get_exporter
 from pipeline.validation import validate_document, validate_jsonld
+from tests.conftest import exercise_of
 
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
 BASE = "https://gym.example.com/exercises/"
@@ -28,22 +28,16 @@ SETTINGS = Settings(base_url=BASE)
 SHIPPED_PAGE = f"{BASE}leverage-machine-lying-leg-curl/"
 
 
-def _exercise(path: Path) -> Exercise:
-    result = parse_seed(path)
-    assert result.exercise is not None, result.diagnostics
-    return result.exercise
-
-
 @pytest.fixture
 def shipped(seeds_dir: Path) -> Exercise:
     """The shipped seed, parsed."""
-    return _exercise(next(seeds_dir.glob("*.md")))
+    return exercise_of(next(seeds_dir.glob("*.md")))
 
 
 @pytest.fixture
 def hostile() -> Exercise:
     """A seed with every field set, each full of </script>, <!--, & and <script>."""
-    return _exercise(HOSTILE_SEED)
+    return exercise_of(HOSTILE_SEED)
 
 
 def _nodes(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
