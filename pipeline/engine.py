@@ -398,7 +398,7 @@ class _Run:
             )
 
         tasks = [
-            SeedTask(i, path, display)
+            SeedTask(i, path, display, files[i].size)
             for i, (path, display, record) in enumerate(
                 zip(self.paths, self.displays, records, strict=True)
             )
@@ -407,6 +407,7 @@ class _Run:
         self.report.parsed = len(tasks)
         self.report.phases["read"] = time.perf_counter() - started
 
+        self._prepare((set(self.per_seed) if tasks else set()) | rebuild)
         with WorkerPool(self.jobs, self.settings, list(self.exporters), self.out) as pool:
             pool.start(tasks)
             summaries = self._parse(pool, tasks)
@@ -417,6 +418,13 @@ class _Run:
         self._finish(new_records, aggregates, states)
         self.report.phases["total"] = time.perf_counter() - started
         return self.report
+
+    def _prepare(self, names: set[str]) -> None:
+        for name in sorted(names):
+            # Only a head start: if it fails, the call that needs it fails too, and that is
+            # reported against each seed.
+            with contextlib.suppress(Exception):
+                self.exporters[name].prepare()
 
     def _cached_digest(
         self, cache: DigestCache, display: str, sha: str, name: str

@@ -2,19 +2,23 @@
 
 A seed is parsed once, by the worker it is given to, and its model stays in that worker:
 the export phase sends each seed back to the worker that parsed it, so no model ever crosses a
-process boundary. Only small summaries, file lists, diagnostics and digests travel.
+process boundary. Only small summaries, file lists, diagnostics and digests travel. Near the
+end, a worker with nothing left of its own takes seeds from another's queue and parses them
+again (a tenth of exporting them), so neither waits for the other.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
+import heapq
 import multiprocessing
 import os
 import signal
 import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -26,11 +30,13 @@ from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.model import Exercise
-from pipeline.parser import parse_seed
+from pipeline.parser import ParseResult, parse_seed
 from pipeline.registry import create_exporters
 from pipeline.writer import OutputError, OutputWriter
 
 BATCH = 32
+CHUNK = 4
+"""Export jobs per message: small, so the workers end within a few seeds of each other."""
 GC_THRESHOLD = (100_000, 50, 1_000)
 """Collector thresholds for a run: see :func:`pipeline.engine.few_collections`."""
 _PR_SET_PDEATHSIG = 1
@@ -47,6 +53,8 @@ class SeedTask:
     index: int
     path: Path
     display: str
+    size: int = 0
+    """The file's size in bytes: the work a seed takes grows with it, and shares are even in it."""
 
 
 @dataclass(slots=True)
@@ -63,11 +71,17 @@ class ParseSummary:
 
 @dataclass(frozen=True, slots=True)
 class ExportJob:
-    """Per-seed work for one parsed seed: which exporters write, which give a digest."""
+    """Per-seed work for one parsed seed: which exporters write, which give a digest.
+
+    A job handed to a worker that did not parse the seed (it ran out of work of its own)
+    carries the seed's task and hash: that worker parses the file again, and gives the job
+    back, undone, if the file is no longer the one that was checked."""
 
     index: int
     export: tuple[str, ...]
     digest: tuple[str, ...]
+    task: SeedTask | None = None
+    sha256: str | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +102,7 @@ class SeedResult:
     outputs: dict[str, ExporterResult] = field(default_factory=dict)
     digests: dict[str, Any] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    declined: bool = False
 
 
 def internal_error(path: str, exporter: str, error: BaseException) -> Diagnostic:
@@ -112,16 +127,20 @@ class SeedWorker:
         }
         self.out = out
         self.exercises: dict[int, Exercise] = {}
+        self._writer = OutputWriter(out)
+
+    def _parse(self, task: SeedTask) -> ParseResult:
+        return parse_seed(
+            task.path,
+            display_path=task.display,
+            limits=self.settings.limits(),
+            strict=self.settings.strict,
+        )
 
     def parse(self, tasks: Iterable[SeedTask]) -> Iterator[ParseSummary]:
         """Parse each seed, keep its model, and yield its summary."""
         for task in tasks:
-            result = parse_seed(
-                task.path,
-                display_path=task.display,
-                limits=self.settings.limits(),
-                strict=self.settings.strict,
-            )
+            result = self._parse(task)
             exercise = result.exercise
             if exercise is not None:
                 self.exercises[task.index] = exercise
@@ -137,7 +156,10 @@ class SeedWorker:
     def export(self, jobs: Iterable[ExportJob]) -> Iterator[SeedResult]:
         """Run the per-seed work of each job and yield what it did."""
         for job in jobs:
-            exercise = self.exercises[job.index]
+            exercise = self.exercises.get(job.index) or self._adopt(job)
+            if exercise is None:
+                yield SeedResult(job.index, declined=True)
+                continue
             result = SeedResult(job.index)
             for name in job.export:
                 result.outputs[name] = self._export_one(self.exporters[name], exercise)
@@ -148,8 +170,18 @@ class SeedWorker:
                     result.problems.append(internal_error(exercise.source.path, name, error))
             yield result
 
+    def _adopt(self, job: ExportJob) -> Exercise | None:
+        """The model of a seed another worker parsed: parsed again here, if the file still
+        holds the bytes that were checked (else the job goes back to its owner)."""
+        if job.task is None:
+            raise KeyError(f"seed {job.index} was not parsed here")
+        exercise = self._parse(job.task).exercise
+        if exercise is None or exercise.source_sha256 != job.sha256:
+            return None
+        return exercise
+
     def _export_one(self, exporter: Exporter, exercise: Exercise) -> ExporterResult:
-        writer = OutputWriter(self.out)
+        writer = self._writer.sibling()
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
         try:
@@ -189,9 +221,9 @@ def _serve(
     try:
         worker = SeedWorker(settings, exporters, out)
         _send_batches(conn, "parsed", worker.parse(tasks))
-        jobs: list[ExportJob] | None = conn.recv()
-        if jobs is not None:
-            _send_batches(conn, "exported", worker.export(jobs))
+        # Export jobs come in small chunks, each answered with its results, until None.
+        while (chunk := conn.recv()) is not None:
+            conn.send(("exported", list(worker.export(chunk))))
         conn.close()
     except (EOFError, BrokenPipeError):  # the parent has gone; so do we, quietly
         os._exit(1)
@@ -208,9 +240,25 @@ def _send_batches(conn: Connection, kind: str, items: Iterator[Any]) -> None:
     conn.send((kind + "-done", []))
 
 
+def balanced_shares(tasks: Sequence[SeedTask], workers: int) -> list[list[SeedTask]]:
+    """The tasks in ``workers`` shares even in bytes, each share in seed order: the largest
+    seed first goes to the share with the fewest bytes so far. A share is a worker's for the
+    whole run, so the workers finish together only if their shares weigh the same."""
+    shares: list[list[SeedTask]] = [[] for _ in range(workers)]
+    loads = [(0, number) for number in range(workers)]
+    for task in sorted(tasks, key=lambda t: (-t.size, t.index)):
+        load, number = heapq.heappop(loads)
+        shares[number].append(task)
+        heapq.heappush(loads, (load + max(task.size, 1), number))
+    for share in shares:
+        share.sort(key=lambda t: t.index)
+    return shares
+
+
 class WorkerPool:
-    """``jobs`` worker processes (none when ``jobs`` is 1), each owning a fixed share of the
-    seeds for the whole run. Results come back in seed order whatever the number of workers."""
+    """``jobs`` worker processes (none when ``jobs`` is 1), each owning a share of the seeds,
+    even in bytes, whose models it keeps for the whole run. Results come back in seed order
+    whatever the number of workers."""
 
     def __init__(self, jobs: int, settings: Settings, exporters: Sequence[str], out: Path) -> None:
         self.jobs = max(1, jobs)
@@ -222,6 +270,8 @@ class WorkerPool:
         self._conns: list[Connection] = []
         self._processes: list[multiprocessing.process.BaseProcess] = []
         self._owner: dict[int, int] = {}
+        self._task_of: dict[int, SeedTask] = {}
+        self._sha_of: dict[int, str | None] = {}
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -242,6 +292,7 @@ class WorkerPool:
     def start(self, tasks: Sequence[SeedTask]) -> None:
         """Hand out the seeds: forks the workers, which start parsing at once."""
         self._tasks = list(tasks)
+        self._task_of = {task.index: task for task in self._tasks}
         workers = min(self.jobs, len(self._tasks))
         if workers <= 1:
             self._local = SeedWorker(self.settings, self.exporters, self.out)
@@ -252,8 +303,7 @@ class WorkerPool:
             "multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext",
             multiprocessing.get_context("fork" if "fork" in methods else "spawn"),
         )
-        for number in range(workers):
-            share = self._tasks[number::workers]
+        for number, share in enumerate(balanced_shares(self._tasks, workers)):
             for task in share:
                 self._owner[task.index] = number
             parent, child = context.Pipe()
@@ -277,23 +327,29 @@ class WorkerPool:
                 advance(1)
             return summaries
         summaries = self._collect("parsed", advance)
+        self._sha_of = {summary.index: summary.sha256 for summary in summaries}
         return sorted(summaries, key=lambda s: s.index)
 
     def export(self, jobs: Sequence[ExportJob], advance: Callable[[int], None]) -> list[SeedResult]:
-        """Run the export jobs where their seeds were parsed; results in seed order."""
+        """Run the export jobs, each where its seed was parsed while that worker has work of
+        its own, then wherever a worker is idle; results in seed order."""
         if self._local is not None:
             results = []
             for result in self._local.export(jobs):
                 results.append(result)
                 advance(1)
             return results
-        shares: list[list[ExportJob]] = [[] for _ in self._conns]
+        queues: list[deque[ExportJob]] = [deque() for _ in self._conns]
         for job in jobs:
-            shares[self._owner[job.index]].append(job)
-        for conn, share in zip(self._conns, shares, strict=True):
-            conn.send(share)
-        results = self._collect("exported", advance)
-        return sorted(results, key=lambda r: r.index)
+            queues[self._owner[job.index]].append(job)
+        dispatch = _Dispatch(self._conns, queues, self._adopted, advance)
+        return sorted(dispatch.run(), key=lambda r: r.index)
+
+    def _adopted(self, job: ExportJob) -> ExportJob:
+        """The job as a worker that did not parse its seed needs it: with the seed and the
+        hash it had when it was checked."""
+        task = self._task_of[job.index]
+        return ExportJob(job.index, job.export, job.digest, task, self._sha_of[job.index])
 
     def _collect(self, kind: str, advance: Callable[[int], None]) -> list[Any]:
         items: list[Any] = []
@@ -301,16 +357,97 @@ class WorkerPool:
         while pending:
             for conn in wait(list(pending)):
                 assert isinstance(conn, Connection)
-                try:
-                    message, batch = conn.recv()
-                except (EOFError, OSError):
-                    raise WorkerError(
-                        "a worker process stopped unexpectedly; run again with --jobs 1 to "
-                        "see the seed it stopped on"
-                    ) from None
+                message, batch = _receive(conn)
                 if message == kind + "-done":
                     pending.discard(conn)
                 else:
                     items.extend(batch)
                     advance(len(batch))
         return items
+
+
+def _worker_died() -> WorkerError:
+    return WorkerError(
+        "a worker process stopped unexpectedly; run again with --jobs 1 to see the seed it "
+        "stopped on"
+    )
+
+
+def _send(conn: Connection, message: Any) -> None:
+    try:
+        conn.send(message)
+    except (BrokenPipeError, ConnectionResetError):
+        raise _worker_died() from None
+
+
+def _receive(conn: Connection) -> Any:
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        raise _worker_died() from None
+
+
+class _Dispatch:
+    """The export phase across the workers. Each worker is given chunks of its own seeds;
+    one that runs out takes chunks from the far end of the longest remaining queue, so the
+    workers finish together however unevenly the seeds (or the machine) weigh. Two chunks
+    are in flight per worker, so none waits for the next."""
+
+    def __init__(
+        self,
+        conns: list[Connection],
+        queues: list[deque[ExportJob]],
+        adopted: Callable[[ExportJob], ExportJob],
+        advance: Callable[[int], None],
+    ) -> None:
+        self.conns = conns
+        self.queues = queues
+        self.adopted = adopted
+        self.advance = advance
+        self.in_flight = [0] * len(conns)
+        self.owner = {job.index: n for n, queue in enumerate(queues) for job in queue}
+        self.stolen: dict[int, ExportJob] = {}
+
+    def run(self) -> list[SeedResult]:
+        """Hand out every job, collect every result, then tell the workers to stop."""
+        results: list[SeedResult] = []
+        for number in range(len(self.conns)):
+            self._give(number)
+            self._give(number)
+        while any(self.in_flight):
+            for conn in wait([c for n, c in enumerate(self.conns) if self.in_flight[n]]):
+                assert isinstance(conn, Connection)
+                number = self.conns.index(conn)
+                _, batch = _receive(conn)
+                self.in_flight[number] -= 1
+                for result in batch:
+                    if result.declined:  # its file changed: back to the worker that parsed it
+                        owner = self.owner[result.index]
+                        self.queues[owner].appendleft(self.stolen.pop(result.index))
+                        self._give(owner)
+                    else:
+                        results.append(result)
+                        self.advance(1)
+                self._give(number)
+        for conn in self.conns:
+            _send(conn, None)
+        return results
+
+    def _give(self, number: int) -> None:
+        if self.in_flight[number] >= 2:
+            return
+        own = self.queues[number]
+        if own:
+            chunk = [own.popleft() for _ in range(min(CHUNK, len(own)))]
+        else:
+            queue = max(self.queues, key=len)
+            # Only from a queue long enough that its owner does not reach the end first.
+            if len(queue) < 2:
+                return
+            chunk = []
+            for _ in range(min(CHUNK, len(queue) // 2)):
+                job = queue.pop()
+                self.stolen[job.index] = job
+                chunk.append(self.adopted(job))
+        _send(self.conns[number], chunk)
+        self.in_flight[number] += 1

@@ -31,6 +31,18 @@ class OutputWriter:
         self._folders: set[Path] = set()
         self._inside: set[Path] = set()
 
+    def sibling(self) -> OutputWriter:
+        """A new writer into the same folder, with its own lists of what it wrote, that shares
+        what this one learned of the folders (resolving a path is most of a small write)."""
+        writer = OutputWriter.__new__(OutputWriter)
+        writer.root = self.root
+        writer.written = []
+        writer.unchanged = []
+        writer._claimed = set()
+        writer._folders = self._folders
+        writer._inside = self._inside
+        return writer
+
     def target(self, relpath: str) -> Path:
         """The absolute path for ``relpath``; refuses anything that would leave the folder."""
         parts = PurePosixPath(relpath).parts

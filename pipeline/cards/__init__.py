@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.cards.booklet import CardArtefact, PlainArtefact, SubsetRef, assemble_booklet
+from pipeline.cards.fonts import prepare_fonts
 from pipeline.cards.render import CardResult, booklet_order, render_booklet, render_card
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "SubsetRef",
     "assemble_booklet",
     "booklet_order",
+    "prepare_fonts",
     "render_booklet",
     "render_card",
 ]

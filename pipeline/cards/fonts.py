@@ -161,6 +161,11 @@ def missing_characters(texts: Iterable[str]) -> list[str]:
     return list(missing)
 
 
+def prepare_fonts() -> None:
+    """Register the faces and work out what they cover, now rather than on the first card."""
+    _blocks()
+
+
 SCRIPT_BLOCKS = (
     "".join(map(chr, range(0x0400, 0x0460))) + "\u0490\u0491",  # Cyrillic
     "".join(map(chr, range(0x0386, 0x03CF))),  # Greek

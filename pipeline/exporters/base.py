@@ -79,6 +79,11 @@ class Exporter:
         """Raise :class:`pipeline.diagnostics.PipelineError` when a setting this exporter needs
         is missing or wrong; called once before anything is written."""
 
+    def prepare(self) -> None:
+        """Load, once per process, what every call needs (fonts, templates). The engine calls
+        it before it starts the workers, when this exporter has work, so forked workers share
+        what it loaded instead of each loading it again."""
+
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write this exporter's outputs for one exercise."""
 
