@@ -366,6 +366,10 @@ class WorkerPool:
         return items
 
 
+def _chunk_size(queued: int) -> int:
+    return max(1, min(CHUNK, queued // 4))
+
+
 def _worker_died() -> WorkerError:
     return WorkerError(
         "a worker process stopped unexpectedly; run again with --jobs 1 to see the seed it "
@@ -436,16 +440,17 @@ class _Dispatch:
     def _give(self, number: int) -> None:
         if self.in_flight[number] >= 2:
             return
+        # Chunks shrink as a queue runs down, so little is promised to one worker at the end.
         own = self.queues[number]
         if own:
-            chunk = [own.popleft() for _ in range(min(CHUNK, len(own)))]
+            chunk = [own.popleft() for _ in range(_chunk_size(len(own)))]
         else:
             queue = max(self.queues, key=len)
             # Only from a queue long enough that its owner does not reach the end first.
             if len(queue) < 2:
                 return
             chunk = []
-            for _ in range(min(CHUNK, len(queue) // 2)):
+            for _ in range(_chunk_size(len(queue))):
                 job = queue.pop()
                 self.stolen[job.index] = job
                 chunk.append(self.adopted(job))

@@ -1,0 +1,93 @@
+"""Worker processes: shares even in bytes, idle workers taking seeds from busy ones, and a seed
+whose file changed mid-run never exported from bytes that were not checked."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import build_corpus
+from pipeline.config import load_settings
+from pipeline.engine import export
+from pipeline.exporters.base import Exporter
+from pipeline.workers import ExportJob, SeedTask, SeedWorker, balanced_shares
+from tests.test_engine import snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings(ROOT)
+
+
+def task(index: int, size: int) -> SeedTask:
+    return SeedTask(index, Path(f"{index}.md"), f"{index}.md", size)
+
+
+def test_shares_are_even_in_bytes_and_in_seed_order() -> None:
+    sizes = [9000, 100, 200, 300, 4000, 4500, 50, 8800, 120, 130]
+    shares = balanced_shares([task(i, s) for i, s in enumerate(sizes)], 2)
+    loads = [sum(t.size for t in share) for share in shares]
+    assert abs(loads[0] - loads[1]) <= 200
+    assert sorted(t.index for share in shares for t in share) == list(range(len(sizes)))
+    for share in shares:
+        assert [t.index for t in share] == sorted(t.index for t in share)
+    again = balanced_shares([task(i, s) for i, s in enumerate(sizes)], 2)
+    assert [[t.index for t in s] for s in again] == [[t.index for t in s] for s in shares]
+
+
+def test_a_seed_exported_by_a_worker_that_did_not_parse_it(tmp_path: Path) -> None:
+    seed = tmp_path / "squat.md"
+    seed.write_bytes((ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes())
+    seed_task = SeedTask(0, seed, seed.as_posix(), seed.stat().st_size)
+    owner = SeedWorker(SETTINGS, ["json"], tmp_path / "owner")
+    (summary,) = owner.parse([seed_task])
+    job = ExportJob(0, ("json",), ())
+    (own,) = owner.export([job])
+
+    thief = SeedWorker(SETTINGS, ["json"], tmp_path / "thief")
+    stolen = ExportJob(0, ("json",), (), seed_task, summary.sha256)
+    (taken,) = thief.export([stolen])
+    assert not taken.declined
+    assert taken.outputs["json"].files == own.outputs["json"].files
+    name = own.outputs["json"].files[0]
+    assert (tmp_path / "thief" / name).read_bytes() == (tmp_path / "owner" / name).read_bytes()
+    assert thief.exercises == {}  # another worker's seed is not kept
+
+    # The file changed after it was checked: the job goes back, undone, to its owner.
+    seed.write_text(seed.read_text().replace("Leg Curl", "Leg Press"))
+    (declined,) = SeedWorker(SETTINGS, ["json"], tmp_path / "late").export([stolen])
+    assert declined.declined and declined.outputs == {}
+    assert not (tmp_path / "late").exists()
+
+
+def test_an_idle_worker_takes_seeds_from_a_busy_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "seeds"
+    build_corpus(24, seeds, random_seed=3)
+    expected = export([seeds], tmp_path / "one", SETTINGS, jobs=1)
+
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    adopt = SeedWorker._adopt
+
+    def spy(self: SeedWorker, job: ExportJob) -> object:
+        (taken / str(job.index)).touch()
+        return adopt(self, job)
+
+    monkeypatch.setattr(SeedWorker, "_adopt", spy)
+    slow = SeedWorker._export_one
+
+    def slower(self: SeedWorker, exporter: Exporter, exercise: object) -> object:
+        if multiprocessing.current_process().name == "pipeline-worker-0":
+            time.sleep(0.05)
+        return slow(self, exporter, exercise)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SeedWorker, "_export_one", slower)
+    report = export([seeds], tmp_path / "two", SETTINGS, jobs=2)
+
+    assert len(list(taken.iterdir())) >= 4  # the fast worker took a good part of the slow one's
+    assert report.errors == expected.errors == 0
+    assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+    assert sorted(report.written) == sorted(expected.written)
