@@ -19,7 +19,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -37,7 +37,7 @@ from pipeline.writer import OutputError, OutputWriter
 BATCH = 32
 CHUNK = 4
 """Export jobs per message: small, so the workers end within a few seeds of each other."""
-GC_THRESHOLD = (100_000, 50, 1_000)
+GC_THRESHOLD = (700, 10, 1_000)
 """Collector thresholds for a run: see :func:`pipeline.engine.few_collections`."""
 _PR_SET_PDEATHSIG = 1
 
@@ -120,14 +120,20 @@ def internal_error(path: str, exporter: str, error: BaseException) -> Diagnostic
 class SeedWorker:
     """Parses seeds and runs per-seed exporters, keeping the parsed models it made."""
 
-    def __init__(self, settings: Settings, exporters: Sequence[str], out: Path) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        exporters: Sequence[str],
+        out: Path,
+        existing: Collection[str] | None = None,
+    ) -> None:
         self.settings = settings
         self.exporters: dict[str, Exporter] = {
             e.name: e for e in create_exporters(exporters, settings)
         }
         self.out = out
         self.exercises: dict[int, Exercise] = {}
-        self._writer = OutputWriter(out)
+        self._writer = OutputWriter(out, existing=existing)
 
     def _parse(self, task: SeedTask) -> ParseResult:
         return parse_seed(
@@ -213,13 +219,14 @@ def _serve(
     settings: Settings,
     exporters: Sequence[str],
     out: Path,
+    existing: Collection[str],
     tasks: Sequence[SeedTask],
 ) -> None:
     """A worker process: parse its share, wait for its export jobs, run them."""
     _die_with_parent(parent)
     gc.set_threshold(*GC_THRESHOLD)  # as in the parent, whatever the start method
     try:
-        worker = SeedWorker(settings, exporters, out)
+        worker = SeedWorker(settings, exporters, out, existing)
         _send_batches(conn, "parsed", worker.parse(tasks))
         # Export jobs come in small chunks, each answered with its results, until None.
         while (chunk := conn.recv()) is not None:
@@ -260,11 +267,19 @@ class WorkerPool:
     even in bytes, whose models it keeps for the whole run. Results come back in seed order
     whatever the number of workers."""
 
-    def __init__(self, jobs: int, settings: Settings, exporters: Sequence[str], out: Path) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        settings: Settings,
+        exporters: Sequence[str],
+        out: Path,
+        existing: Collection[str] = frozenset(),
+    ) -> None:
         self.jobs = max(1, jobs)
         self.settings = settings
         self.exporters = list(exporters)
         self.out = out
+        self.existing = existing
         self._local: SeedWorker | None = None
         self._tasks: list[SeedTask] = []
         self._conns: list[Connection] = []
@@ -295,7 +310,7 @@ class WorkerPool:
         self._task_of = {task.index: task for task in self._tasks}
         workers = min(self.jobs, len(self._tasks))
         if workers <= 1:
-            self._local = SeedWorker(self.settings, self.exporters, self.out)
+            self._local = SeedWorker(self.settings, self.exporters, self.out, self.existing)
             return
         methods = multiprocessing.get_all_start_methods()
         # Fork shares the loaded modules and registry with the workers at no cost.
@@ -309,7 +324,15 @@ class WorkerPool:
             parent, child = context.Pipe()
             process = context.Process(
                 target=_serve,
-                args=(child, os.getpid(), self.settings, self.exporters, self.out, share),
+                args=(
+                    child,
+                    os.getpid(),
+                    self.settings,
+                    self.exporters,
+                    self.out,
+                    self.existing,
+                    share,
+                ),
                 name=f"pipeline-worker-{number}",
                 daemon=True,
             )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from collections.abc import Collection, Iterator
+from pathlib import Path
 
 from pipeline.diagnostics import PipelineError
 
@@ -21,15 +21,21 @@ class OutputWriter:
     so a reader (or a crash) only ever sees the old complete file or the new complete file.
 
     A file whose content is unchanged is not rewritten, so its mtime says when it last changed.
+    ``existing``, when given, is every file (relative path) the folder held when the run
+    started: a file not among them is written without first being read back.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, existing: Collection[str] | None = None) -> None:
         self.root = root.resolve()
         self.written: list[str] = []
         self.unchanged: list[str] = []
         self._claimed: set[str] = set()
-        self._folders: set[Path] = set()
-        self._inside: set[Path] = set()
+        self._existing = existing
+        # Plain strings, not Path objects: an export writes tens of thousands of small files,
+        # and path objects were a third of the time the writer took.
+        self._root = str(self.root)
+        self._folders: set[str] = set()
+        self._inside: set[str] = set()
 
     def sibling(self) -> OutputWriter:
         """A new writer into the same folder, with its own lists of what it wrote, that shares
@@ -39,46 +45,49 @@ class OutputWriter:
         writer.written = []
         writer.unchanged = []
         writer._claimed = set()
+        writer._existing = self._existing
+        writer._root = self._root
         writer._folders = self._folders
         writer._inside = self._inside
         return writer
 
     def target(self, relpath: str) -> Path:
         """The absolute path for ``relpath``; refuses anything that would leave the folder."""
-        parts = PurePosixPath(relpath).parts
-        if (
-            not parts
-            or PurePosixPath(relpath).is_absolute()
-            or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts)
-        ):
+        return Path(self._path(relpath))
+
+    def _path(self, relpath: str) -> str:
+        parts = relpath.split("/")
+        if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
             raise OutputError(
                 f"refusing to write '{relpath}': not a plain path inside the output folder"
             )
-        path = self.root.joinpath(*parts)
+        path = os.path.join(self._root, *parts)
         # The file itself is replaced, never followed; only its folder can lead elsewhere.
-        if path.parent not in self._inside:
-            if not path.parent.resolve().is_relative_to(self.root):
+        folder = os.path.dirname(path)
+        if folder not in self._inside:
+            if not Path(folder).resolve().is_relative_to(self.root):
                 raise OutputError(
                     f"refusing to write '{relpath}': it leads outside the output folder"
                 )
-            self._inside.add(path.parent)
+            self._inside.add(folder)
         return path
 
-    def _claim(self, relpath: str) -> Path:
+    def _claim(self, relpath: str) -> str:
         if relpath in self._claimed:
             raise OutputError(f"'{relpath}' would be written twice in one run")
         self._claimed.add(relpath)
-        return self.target(relpath)
+        return self._path(relpath)
 
     def write_bytes(self, relpath: str, data: bytes) -> bool:
         """Write ``data`` to ``relpath``; False when the file already held exactly that."""
         path = self._claim(relpath)
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                self.unchanged.append(relpath)
-                return False
-        except OSError:
-            pass
+        if self._existing is None or relpath in self._existing:
+            try:
+                if os.stat(path).st_size == len(data) and Path(path).read_bytes() == data:
+                    self.unchanged.append(relpath)
+                    return False
+            except OSError:
+                pass
         with self._replacing(path, relpath, keep_open=True) as (fd, _):
             view = memoryview(data)
             while view:
@@ -96,20 +105,19 @@ class OutputWriter:
         It replaces the target when the block ends without error, and is removed otherwise."""
         path = self._claim(relpath)
         with self._replacing(path, relpath, keep_open=False) as (_, temp):
-            yield temp
+            yield Path(temp)
         self.written.append(relpath)
 
     @contextlib.contextmanager
-    def _replacing(
-        self, path: Path, relpath: str, *, keep_open: bool
-    ) -> Iterator[tuple[int, Path]]:
+    def _replacing(self, path: str, relpath: str, *, keep_open: bool) -> Iterator[tuple[int, str]]:
         # One writer writes a path once, and one export runs per folder (the lock), so the
         # process id makes the temp name unique; a leftover from a killed run is truncated.
-        temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+        folder, name = os.path.split(path)
+        temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
         try:
-            if path.parent not in self._folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(path.parent)
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
@@ -122,11 +130,11 @@ class OutputWriter:
             finally:
                 if keep_open:
                     os.close(fd)
-            temp.replace(path)
+            os.replace(temp, path)
             replaced = True
         except OSError as exc:
             raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
         finally:
             if not replaced:
                 with contextlib.suppress(OSError):
-                    temp.unlink()
+                    os.unlink(temp)

@@ -65,3 +65,14 @@ def test_a_folder_where_a_file_should_be_is_a_clean_error(tmp_path: Path) -> Non
     (tmp_path / "a.json").mkdir()
     with pytest.raises(OutputError, match=r"cannot write 'a\.json'"):
         OutputWriter(tmp_path).write_text("a.json", "x")
+
+
+def test_a_file_the_run_did_not_find_is_written_without_reading_it_back(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("same")
+    os.utime(tmp_path / "a.txt", (1_000_000, 1_000_000))
+    assert OutputWriter(tmp_path, existing={"a.txt"}).write_text("a.txt", "same") is False
+    assert (tmp_path / "a.txt").stat().st_mtime == 1_000_000
+    # Not among the files found when the run started: written, and complete.
+    assert OutputWriter(tmp_path, existing=set()).write_text("a.txt", "same") is True
+    assert (tmp_path / "a.txt").read_text() == "same"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
