@@ -158,6 +158,7 @@ class Exercise(_Frozen):
 
 M = TypeVar("M", bound=BaseModel)
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+_set = object.__setattr__
 
 
 def build(model: type[M], **values: Any) -> M:
@@ -165,9 +166,18 @@ def build(model: type[M], **values: Any) -> M:
 
     Every instance of a class shares one fields-set: the parser always gives every field, the
     models are frozen so it is never changed, and a set per instance would be a third of the
-    memory ten thousand parsed seeds take.
+    memory ten thousand parsed seeds take. With every field given, the instance is made as
+    :meth:`~pydantic.BaseModel.model_construct` makes it, without its search for aliases and
+    defaults (half a million instances in a large export); a test holds the two equal.
     """
     fields = _FIELDS_SET.get(model)
     if fields is None:
         fields = _FIELDS_SET[model] = set(model.model_fields)
-    return model.model_construct(_fields_set=fields, **values)
+    if values.keys() != fields or model.__pydantic_post_init__ or model.__pydantic_root_model__:
+        return model.model_construct(_fields_set=fields, **values)
+    instance = model.__new__(model)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", fields)
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance

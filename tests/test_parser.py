@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from pipeline.diagnostics import Level
-from pipeline.model import Exercise, SectionKind
+from pipeline.model import Exercise, SectionKind, build
 from pipeline.parser import Limits, ParseResult, parse_seed, parse_seed_bytes
+from tests.conftest import SHIPPED_SEED, exercise_of
 
 STEM = "leverage-machine-lying-leg-curl"
 
@@ -431,3 +433,26 @@ def test_text_nested_deeper_than_markdown_reads_is_named_when_left_out() -> None
     assert [d.message for d in result.diagnostics] == [
         "text nested more than 20 levels deep is left out"
     ]
+
+
+def test_models_built_without_validation_equal_pydantic_ones() -> None:
+    """``build`` makes instances the way ``model_construct`` does, faster; a pydantic upgrade
+    that changes what an instance holds must fail here, not in an exporter."""
+    stack: list[BaseModel] = [exercise_of(SHIPPED_SEED)]
+    seen = 0
+    while stack:
+        model = stack.pop()
+        seen += 1
+        values = {name: getattr(model, name) for name in type(model).model_fields}
+        built = build(type(model), **values)
+        constructed = type(model).model_construct(_fields_set=set(values), **values)
+        assert built == constructed == type(model).model_validate(values)
+        assert built.__dict__ == constructed.__dict__
+        assert built.model_fields_set == constructed.model_fields_set
+        assert built.__pydantic_extra__ == constructed.__pydantic_extra__
+        assert built.__pydantic_private__ == constructed.__pydantic_private__
+        assert built.model_dump_json() == constructed.model_dump_json()
+        for value in values.values():
+            items = value if isinstance(value, tuple) else (value,)
+            stack.extend(item for item in items if isinstance(item, BaseModel))
+    assert seen > 20
