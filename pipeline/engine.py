@@ -8,12 +8,11 @@ remove what is stale, record the manifest); exporters own only their format.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -46,9 +45,7 @@ from pipeline.workers import (
     ExportJob,
     ParseSummary,
     SeedTask,
-    WorkerError,
     WorkerPool,
-    call_forked,
     internal_error,
 )
 from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
@@ -311,15 +308,6 @@ class _SeedState(NamedTuple):
     ok: bool
     slug: str | None
     diagnostics: list[Diagnostic]
-
-
-class _AggregateOutcome(NamedTuple):
-    """What one aggregate exporter did: files written and unchanged, diagnostics, seconds."""
-
-    written: list[str]
-    unchanged: list[str]
-    diagnostics: list[Diagnostic]
-    seconds: float
 
 
 class _Run:
@@ -591,7 +579,6 @@ class _Run:
             return aggregates
         valid = sorted((s.slug or "", index) for index, s in enumerate(states) if s.ok)
         inputs = self._inputs_key([records[d] for d in self.displays])
-        work: list[tuple[Exporter, list[Any], DigestCache]] = []
         for exporter in self.aggregators:
             if exporter.name not in rebuild:
                 continue
@@ -610,79 +597,44 @@ class _Run:
                     entry = cached
                 cache[display] = entry
                 digests.append(entry[2])
-            work.append((exporter, digests, cache))
-
-        # With more than one job, every aggregate but the first is built in a forked process
-        # of its own (the digests are in memory already, shared by the fork), started before
-        # the phase's progress display; this process builds the first, and writes the caches.
-        forked = [
-            call_forked(functools.partial(self._run_aggregate, exporter, digests))
-            for exporter, digests, _ in (work[1:] if self.jobs > 1 else [])
-        ]
-        with self.reporter.phase("aggregate", len(work)) as advance:
-            outcomes = []
-            for exporter, digests, _ in work[: len(work) - len(forked)]:
-                outcomes.append(self._run_aggregate(exporter, digests))
-                advance(1)
-            self._write_caches(work)
-            for (exporter, _, _), waiting in zip(work[len(outcomes) :], forked, strict=True):
-                outcomes.append(self._forked_outcome(exporter.name, waiting))
-                advance(1)
-        for (exporter, _, _), outcome in zip(work, outcomes, strict=True):
-            aggregates[exporter.name] = self._aggregate_record(exporter.name, outcome, inputs)
-        return aggregates
-
-    def _write_caches(self, work: list[tuple[Exporter, list[Any], DigestCache]]) -> None:
-        for exporter, _, cache in work:
+            aggregates[exporter.name] = self._run_aggregate(exporter, digests, inputs)
             try:
                 self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
             except OutputError as error:  # only a cache: the next run parses what it lacks
                 self.report.diagnostics.append(
                     Diagnostic(str(self.out), 0, Level.WARNING, str(error))
                 )
+        return aggregates
 
-    def _forked_outcome(
-        self, name: str, outcome: Callable[[], _AggregateOutcome]
-    ) -> _AggregateOutcome:
-        try:
-            return outcome()
-        except WorkerError as error:
-            failure = Diagnostic(str(self.out), 0, Level.ERROR, f"'{name}': {error}")
-            return _AggregateOutcome([], [], [failure], 0.0)
-
-    def _run_aggregate(self, exporter: Exporter, digests: list[Any]) -> _AggregateOutcome:
-        """One aggregate; it may run in a process of its own, so it changes nothing of the
-        run: what it did is applied afterwards, in exporter order."""
+    def _run_aggregate(
+        self, exporter: Exporter, digests: list[Any], inputs: str
+    ) -> AggregateRecord:
         writer = self.writer.sibling()
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
-        try:
-            exporter.export_all(digests, context)
-        except OutputError as error:
-            context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
-        except Exception as error:  # a bug in one exporter must not cost the others
-            context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
-        return _AggregateOutcome(
-            writer.written, writer.unchanged, context.diagnostics, time.perf_counter() - started
-        )
-
-    def _aggregate_record(
-        self, name: str, outcome: _AggregateOutcome, inputs: str
-    ) -> AggregateRecord:
-        self.report.seconds[name] = self.report.seconds.get(name, 0.0) + outcome.seconds
-        self.report.written.extend(outcome.written)
-        files = outcome.written + outcome.unchanged
-        if any(d.level is Level.ERROR for d in outcome.diagnostics):
+        with self.reporter.phase(exporter.name, 1) as advance:
+            try:
+                exporter.export_all(digests, context)
+            except OutputError as error:
+                context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
+            except Exception as error:  # a bug in one exporter must not cost the others
+                context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
+            advance(1)
+        seconds = time.perf_counter() - started
+        self.report.seconds[exporter.name] = self.report.seconds.get(exporter.name, 0.0) + seconds
+        self.report.written.extend(writer.written)
+        files = writer.written + writer.unchanged
+        if any(d.level is Level.ERROR for d in context.diagnostics):
             # What the last good run built stays, and is not removed as stale; the aggregate
             # is retried next run even when nothing else changed.
-            previous = self.old.aggregates.get(name)
+            previous = self.old.aggregates.get(exporter.name)
             files += previous.files if previous else []
             inputs = ""
         return AggregateRecord(
-            fingerprint=self.fingerprints[name],
+            fingerprint=self.fingerprints[exporter.name],
             inputs=inputs,
             files=sorted(set(files)),
-            diagnostics=diagnostic_rows(outcome.diagnostics),
+            diagnostics=diagnostic_rows(context.diagnostics),
         )
 
     def _finish(

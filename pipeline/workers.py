@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
@@ -34,7 +34,6 @@ from pipeline.parser import ParseResult, parse_seed
 from pipeline.registry import create_exporters
 from pipeline.writer import OutputError, OutputWriter
 
-T = TypeVar("T")
 BATCH = 32
 CHUNK = 4
 """Export jobs per message: small, so the workers end within a few seeds of each other."""
@@ -392,38 +391,6 @@ class WorkerPool:
 
 def _chunk_size(queued: int) -> int:
     return max(1, min(CHUNK, queued // 4))
-
-
-def call_forked(function: Callable[[], T]) -> Callable[[], T]:
-    """Start ``function`` now in a forked process (it shares this one's memory as it was);
-    the function returned waits for its picklable result. That raises :class:`WorkerError`
-    if the process died. Where processes cannot be forked, ``function`` runs when asked."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return function
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    parent = os.getpid()
-
-    def child() -> None:
-        _die_with_parent(parent)
-        receiver.close()
-        sender.send(function())
-
-    process = context.Process(target=child, name="pipeline-aggregate", daemon=True)
-    process.start()
-    sender.close()
-
-    def result() -> T:
-        try:
-            value: T = receiver.recv()
-        except (EOFError, OSError):
-            raise _worker_died() from None
-        finally:
-            receiver.close()
-            process.join()
-        return value
-
-    return result
 
 
 def _worker_died() -> WorkerError:

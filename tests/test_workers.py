@@ -4,7 +4,6 @@ whose file changed mid-run never exported from bytes that were not checked."""
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from pathlib import Path
 
@@ -14,15 +13,7 @@ from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
 from pipeline.exporters.base import Exporter
-from pipeline.exporters.sqlite import SqliteExporter
-from pipeline.workers import (
-    ExportJob,
-    SeedTask,
-    SeedWorker,
-    WorkerError,
-    balanced_shares,
-    call_forked,
-)
+from pipeline.workers import ExportJob, SeedTask, SeedWorker, balanced_shares
 from tests.test_engine import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,47 +91,3 @@ def test_an_idle_worker_takes_seeds_from_a_busy_one(
     assert report.errors == expected.errors == 0
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
     assert sorted(report.written) == sorted(expected.written)
-
-
-def test_a_forked_call_gives_its_result_or_says_that_it_died() -> None:
-    assert call_forked(lambda: ["built", 3])() == ["built", 3]
-    with pytest.raises(WorkerError, match="stopped unexpectedly"):
-        call_forked(lambda: os._exit(3))()
-
-
-def test_aggregates_built_side_by_side_match_one_by_one(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    build_corpus(6, seeds, random_seed=5)
-    one = export([seeds], tmp_path / "one", SETTINGS, jobs=1)
-    two = export([seeds], tmp_path / "two", SETTINGS, jobs=3)
-    assert one.errors == two.errors == 0
-    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
-    assert one.written == two.written
-    assert set(two.seconds) == {"json", "jsonld", "html", "sqlite", "pdf"}
-
-
-def test_an_aggregate_whose_process_dies_keeps_its_last_file_and_is_retried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seeds = tmp_path / "seeds"
-    build_corpus(4, seeds, random_seed=11)
-    out = tmp_path / "out"
-    export([seeds], out, SETTINGS, jobs=2)
-    before = (out / "catalogue.sqlite").read_bytes()
-    changed = sorted(seeds.glob("*.md"))[0]
-    changed.write_text(changed.read_text().replace("## Execution\n", "## Execution\n1. Brace.\n"))
-
-    def killed(self: object, digests: object, context: object) -> None:
-        os._exit(9)
-
-    monkeypatch.setattr(SqliteExporter, "export_all", killed)
-    report = export([seeds], out, SETTINGS, jobs=2)
-    errors = [str(d) for d in report.diagnostics if d.level.value == "error"]
-    assert any("'sqlite'" in e and "stopped unexpectedly" in e for e in errors), errors
-    assert (out / "catalogue.sqlite").read_bytes() == before
-    assert (out / "cards.pdf").exists() and (out / "html" / "index.html").exists()
-
-    monkeypatch.undo()
-    again = export([seeds], out, SETTINGS, jobs=2)
-    assert again.errors == 0
-    assert "catalogue.sqlite" in again.written
