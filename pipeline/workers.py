@@ -162,7 +162,8 @@ class SeedWorker:
     def export(self, jobs: Iterable[ExportJob]) -> Iterator[SeedResult]:
         """Run the per-seed work of each job and yield what it did."""
         for job in jobs:
-            exercise = self.exercises.get(job.index) or self._adopt(job)
+            # A seed is exported once: its model is let go as soon as its job is done.
+            exercise = self.exercises.pop(job.index, None) or self._adopt(job)
             if exercise is None:
                 yield SeedResult(job.index, declined=True)
                 continue
