@@ -124,6 +124,8 @@ class SeedFrontmatter(BaseModel):
         strict=False,
         title="Exercise seed frontmatter",
         json_schema_extra={"additionalProperties": False},
+        # Built on first use, not on import: a run with nothing to parse never needs it.
+        defer_build=True,
     )
 
     description: str = Field(

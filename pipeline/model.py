@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators and serialisers are built on first use, not on import: a run with nothing
+    # to rebuild never needs them, and forked workers build them side by side.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Difficulty(enum.StrEnum):
