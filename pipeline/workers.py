@@ -118,7 +118,8 @@ def internal_error(path: str, exporter: str, error: BaseException) -> Diagnostic
 
 
 class SeedWorker:
-    """Parses seeds and runs per-seed exporters, keeping the parsed models it made."""
+    """Parses seeds and runs per-seed exporters, keeping each model it made until its seed
+    is exported."""
 
     def __init__(
         self,
@@ -265,8 +266,8 @@ def balanced_shares(tasks: Sequence[SeedTask], workers: int) -> list[list[SeedTa
 
 class WorkerPool:
     """``jobs`` worker processes (none when ``jobs`` is 1), each owning a share of the seeds,
-    even in bytes, whose models it keeps for the whole run. Results come back in seed order
-    whatever the number of workers."""
+    even in bytes, whose models it keeps until each seed is exported. Results come back in
+    seed order whatever the number of workers."""
 
     def __init__(
         self,
