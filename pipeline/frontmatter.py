@@ -157,6 +157,10 @@ class SeedFrontmatter(BaseModel):
     lang: str = Field(default="en", description="BCP 47 language tag of the text, e.g. en, de-CH.")
     aliases: StringList = Field(default_factory=list, description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
+    draft: bool = Field(
+        default=False,
+        description="true: the seed is checked but not exported (unless `export --drafts`).",
+    )
 
     @field_validator("description", "title", "category", mode="after")
     @classmethod
