@@ -22,6 +22,7 @@ from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
+from pipeline.frontmatter import KNOWN_KEYS
 from pipeline.lock import OutputLock
 from pipeline.manifest import (
     MANIFEST_FILE,
@@ -213,7 +214,8 @@ class ExportReport:
 
 def parse_key(settings: Settings) -> str:
     """What, besides a seed's bytes, decides what it parses to."""
-    key = f"{__version__}|{settings.limits()}|{settings.strict}"
+    # The known keys too: a key added (`draft`) changes what a seed that has it parses to.
+    key = f"{__version__}|{settings.limits()}|{settings.strict}|{','.join(KNOWN_KEYS)}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -412,11 +414,11 @@ class _Run:
         # what this run may reuse.
         self.previous = Manifest.load(out)
         self.old = Manifest() if force else self.previous
-        found = set(self.displays)
+        self.found = set(self.displays)
         self.kept = {
             display: record
             for display, record in self.previous.seeds.items()
-            if display not in found and not scope.covers(display)
+            if display not in self.found and not scope.covers(display)
         }
         """Seeds outside this run's scope: their records, outputs and digests stay."""
         self.parse_key = parse_key(settings)
@@ -462,7 +464,7 @@ class _Run:
         self.files = files
         records = [self._record(d, f.sha256) for d, f in zip(self.displays, files, strict=True)]
         seeds_changed = any(r is None for r in records) or self.old.seeds.keys() != (
-            set(self.displays) | self.kept.keys()
+            self.found | self.kept.keys()
         )
         rebuild = {
             e.name
@@ -541,16 +543,15 @@ class _Run:
     def _inputs_key(self, records: Sequence[SeedRecord | None]) -> str:
         """A hash of every seed the aggregates are built from: this run's and the kept."""
 
-        def part(display: str, record: SeedRecord | None) -> str:
-            if record is None:
-                return f"{display}:?"
-            return f"{display}:{record.sha256}{'' if self._publishes(record.draft) else ':draft'}"
-
         seeds: Iterable[tuple[str, SeedRecord | None]] = zip(self.displays, records, strict=True)
         if self.kept:
             # In path order, as a run given all of them lists them: the same seeds, one key.
             seeds = sorted([*seeds, *self.kept.items()], key=lambda seed: seed[0])
-        parts = [part(d, r) for d, r in seeds]
+        held_back = not self.include_drafts
+        parts = [
+            f"{d}:{r.sha256}{':draft' if held_back and r.draft else ''}" if r else f"{d}:?"
+            for d, r in seeds
+        ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     # -- phases --------------------------------------------------------------------------------
@@ -589,8 +590,12 @@ class _Run:
         for path, message in duplicate_slug_errors(slugs).items():
             if path in self.kept:
                 continue
-            if any(other in self.kept for other in slugs if slugs[other] == slugs[path]):
-                message += f" (exported earlier into {self.out})"
+            earlier = [p for p in self.kept if p in slugs and slugs[p] == slugs[path]]
+            if earlier:
+                message += f" (exported earlier into {self.out}"
+                if not all(Path(p).exists() for p in earlier):
+                    message += "; that file is gone: export its folder to remove it"
+                message += ")"
             index = self.displays.index(path)
             state = states[index]
             error = Diagnostic(path, 1, Level.ERROR, message)
