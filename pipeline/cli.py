@@ -27,7 +27,7 @@ from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
 from pipeline.progress import BarReporter, LineReporter
-from pipeline.registry import load_exporters
+from pipeline.registry import RegistryError, load_exporters
 from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
 
@@ -93,7 +93,12 @@ class _ExportCommand(_Command):
         """The options, then every exporter ``--format`` can name, with what it writes."""
         super().format_options(ctx, formatter)
         with formatter.section("Exporters (--format NAME)"):
-            formatter.write_dl([(name, cls.help) for name, cls in load_exporters().items()])
+            try:
+                exporters = load_exporters()
+            except RegistryError as exc:  # a broken plug-in: help still prints, and says so
+                formatter.write_text(f"error: {exc}")
+                return
+            formatter.write_dl([(name, cls.help) for name, cls in exporters.items()])
 
 
 def _choices(setting: str) -> str:
@@ -149,9 +154,9 @@ def _settings(**overrides: Any) -> Settings:
     try:
         return load_settings(option_names={"bleed_mm": "--bleed"}, **overrides)
     except SettingsError as exc:
-        for problem in exc.problems[:-1]:
+        for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
-        _fail_usage(exc.problems[-1])
+        raise typer.Exit(code=2) from None
     except PipelineError as exc:
         _fail_usage(str(exc))
 
@@ -196,7 +201,11 @@ def check(
     strict: StrictOption = False,
     report_format: Annotated[
         ReportFormat,
-        typer.Option("--format", metavar="[text|json]", help="text for people, json for machines."),
+        typer.Option(
+            "--format",
+            metavar="[" + "|".join(ReportFormat) + "]",
+            help="text for people, json for machines.",
+        ),
     ] = ReportFormat.TEXT,
 ) -> None:
     """Check seeds, writing nothing.

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.exporters.base import Exporter
-from pipeline.registry import _EXPORTERS, load_exporters, register
+from pipeline.registry import _EXPORTERS, RegistryError, load_exporters, register
 
 TYPE_NAMES = re.compile(r"<bool>|<list\[|<int range>|<str>|<path>|<int>|<float>|<text\|")
 
@@ -98,3 +98,15 @@ def test_export_help_lists_every_registered_exporter(extra_exporter: type[Export
     for name, exporter in load_exporters().items():
         assert re.search(rf"^  {name} +{re.escape(exporter.help)}$", listed, re.MULTILINE), name
     assert "tally" in load_exporters()
+
+
+def test_export_help_still_prints_when_a_plug_in_is_broken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> dict[str, type[Exporter]]:
+        raise RegistryError("exporter plug-in 'odd' (odd:Odd) cannot be loaded: ImportError: x")
+
+    monkeypatch.setattr("pipeline.cli.load_exporters", broken)
+    shown = _help("export")
+    assert "--page-size [a4|letter|a5]" in shown
+    assert "error: exporter plug-in 'odd' (odd:Odd) cannot be loaded" in shown
