@@ -36,14 +36,11 @@ def parse_bleed_mm(value: object) -> float:
 
     The option, the environment variable and the settings file all go through this, so each
     says the same thing about a bad value."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a length; give millimetres, e.g. 3mm")
-    if isinstance(value, int | float):
+    millimetres = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
         millimetres = float(value)
     elif isinstance(value, str) and (match := _MILLIMETRES.match(value)):
         millimetres = float(match.group(1))
-    else:
-        raise ValueError(f"{value!r} is not a length; give millimetres, e.g. 3mm")
     if not math.isfinite(millimetres):
         raise ValueError(f"{value!r} is not a length; give millimetres, e.g. 3mm")
     if millimetres < 0:
@@ -141,11 +138,13 @@ def _read_file_settings(root: Path | None) -> tuple[dict[str, Any], str | None]:
     pyproject = folder / "pyproject.toml"
     try:
         if pipeline_toml.is_file():
-            return tomllib.loads(pipeline_toml.read_text("utf-8")), shown(
-                "pipeline.toml"
-            ) + ": {key}"
+            values = tomllib.loads(pipeline_toml.read_text("utf-8"))
+            return values, shown("pipeline.toml") + ": {key}"
         if pyproject.is_file():
-            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("pipeline", {})
+            tool = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+            table = tool.get("pipeline", {}) if isinstance(tool, dict) else {}
+            if not isinstance(table, dict):
+                raise PipelineError(f"{shown('pyproject.toml')}: tool.pipeline is not a table")
             if table:
                 return table, shown("pyproject.toml") + " [tool.pipeline] {key}"
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -149,3 +149,12 @@ def test_library_callers_get_every_problem(project: Path) -> None:
         "--page-size: 'b5' is not one of a4, letter, a5",
         "--bleed-mm: the bleed cannot be negative",
     ]
+
+
+def test_a_pyproject_whose_tool_pipeline_is_not_a_table_is_an_error(
+    runner: CliRunner, project: Path
+) -> None:
+    (project / "pyproject.toml").write_text("[tool]\npipeline = 3\n", "utf-8")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: pyproject.toml: tool.pipeline is not a table\n"
