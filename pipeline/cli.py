@@ -99,6 +99,18 @@ class _ExportCommand(_Command):
                 formatter.write_text(f"error: {exc}")
                 return
             formatter.write_dl([(name, cls.help) for name, cls in exporters.items()])
+        with formatter.section("Examples"):
+            for command, what in _EXPORT_EXAMPLES:
+                formatter.write_text(command)
+                with formatter.indentation():
+                    formatter.write_text(what)
+
+
+_EXPORT_EXAMPLES = (
+    ("pipeline export", "Every format of every seed in seeds/, into outputs/."),
+    ("pipeline export -f pdf --page-size letter", "Only the wall cards, on US Letter."),
+    ("pipeline export -f html -o site seeds/curl.md", "One seed's page, into site/."),
+)
 
 
 def _choices(setting: str) -> str:

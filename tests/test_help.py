@@ -110,3 +110,15 @@ def test_export_help_still_prints_when_a_plug_in_is_broken(
     shown = _help("export")
     assert "--page-size [a4|letter|a5]" in shown
     assert "error: exporter plug-in 'odd' (odd:Odd) cannot be loaded" in shown
+
+
+def test_the_export_examples_are_valid_command_lines() -> None:
+    from pipeline.cli import _EXPORT_EXAMPLES
+
+    export = getattr(get_command(app), "commands", {})["export"]
+    shown = _help("export")
+    for command, what in _EXPORT_EXAMPLES:
+        assert f"  {command}\n    {what}\n" in shown
+        program, name, *args = command.split()
+        assert (program, name) == ("pipeline", "export")
+        export.make_context(name, args)  # raises on an unknown option or a bad value
