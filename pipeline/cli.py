@@ -11,21 +11,23 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
+from typer.core import TyperCommand
 
 from pipeline import __version__
 from pipeline.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, ExerciseNotFoundError
-from pipeline.config import Settings, load_settings
+from pipeline.config import Settings, SettingsError, load_settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError, visible
 from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
 from pipeline.progress import BarReporter, LineReporter
+from pipeline.registry import RegistryError, load_exporters
 from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
 
@@ -36,6 +38,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, as click and git print it: options as ``--out DIR``, paragraphs rewrapped
+    # to the terminal, no boxes to break on a narrow one.
+    rich_markup_mode=None,
 )
 
 # Diagnostics are machine-read (editors, CI): never wrapped, never styled from seed text.
@@ -44,6 +49,79 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_OUT = Path("outputs")
+
+
+class _Command(TyperCommand):
+    """A command whose help names values as ``PATH...`` and ``--out DIR``, never by their
+    Python types."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """The Arguments and Options sections of the help."""
+        params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
+        arguments = [_argument_help(p) for p in params if p.param_type_name == "argument"]
+        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl([row for row in rows if row])
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line: ``[OPTIONS] QUERY`` for a required argument, ``[PATH]...`` for an
+        optional one."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                pieces.append((name if param.required else f"[{name}]") + _repeats(param))
+        return pieces
+
+
+def _repeats(param: Any) -> str:
+    return "..." if param.nargs != 1 else ""
+
+
+def _argument_help(param: Any) -> tuple[str, str]:
+    name = (param.metavar or param.name.upper()) + _repeats(param)
+    default = f"  [default: {param.show_default}]" if isinstance(param.show_default, str) else ""
+    return name, (param.help or "") + default
+
+
+class _ExportCommand(_Command):
+    """``export``, whose help lists the exporters registered when it is asked for."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """The options, then every exporter ``--format`` can name, with what it writes."""
+        super().format_options(ctx, formatter)
+        with formatter.section("Exporters (--format NAME)"):
+            try:
+                exporters = load_exporters()
+            except RegistryError as exc:  # a broken plug-in: help still prints, and says so
+                formatter.write_text(f"error: {exc}")
+                return
+            formatter.write_dl([(name, cls.help) for name, cls in exporters.items()])
+        with formatter.section("Examples"):
+            for command, what in _EXPORT_EXAMPLES:
+                formatter.write_text(command)
+                with formatter.indentation():
+                    formatter.write_text(what)
+
+
+_EXPORT_EXAMPLES = (
+    ("pipeline export", "Every format of every seed in seeds/, into outputs/."),
+    ("pipeline export -f pdf --page-size letter", "Only the wall cards, on US Letter."),
+    ("pipeline export -f html -o site seeds/curl.md", "One seed's page, into site/."),
+)
+
+
+def _choices(setting: str) -> str:
+    return "[" + "|".join(get_args(Settings.model_fields[setting].annotation)) + "]"
+
+
+def _setting_help(setting: str, text: str) -> str:
+    """Help for an option that overrides a setting, with the setting's own default."""
+    default = Settings.model_fields[setting].default
+    shown = f"{default:g}" if isinstance(default, float) else default
+    return text + (f"  [default: {shown}]" if shown is not None else "")
 
 
 class ReportFormat(enum.StrEnum):
@@ -56,7 +134,9 @@ class ReportFormat(enum.StrEnum):
 SeedPaths = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Seed files or folders to read (folders are searched for *.md).", show_default="seeds/"
+        metavar="PATH",
+        help="Seed files or folders to read (folders are searched for *.md).",
+        show_default="seeds/",
     ),
 ]
 StrictOption = Annotated[
@@ -84,7 +164,11 @@ def root(
 
 def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings(**overrides)
+        return load_settings(option_names={"bleed_mm": "--bleed"}, **overrides)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False)
+        raise typer.Exit(code=2) from None
     except PipelineError as exc:
         _fail_usage(str(exc))
 
@@ -123,18 +207,24 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     paths: SeedPaths = None,
     strict: StrictOption = False,
     report_format: Annotated[
-        ReportFormat, typer.Option("--format", help="text for people, json for machines.")
+        ReportFormat,
+        typer.Option(
+            "--format",
+            metavar="[" + "|".join(ReportFormat) + "]",
+            help="text for people, json for machines.",
+        ),
     ] = ReportFormat.TEXT,
 ) -> None:
-    """Parse and validate seeds without writing anything.
+    """Check seeds, writing nothing.
 
-    Prints every problem as path:line: level: message, then a summary. Exits 0 when clean,
-    1 on any error (or warning, with --strict), 2 on a usage error.
+    Parses and validates every seed, prints each problem as path:line: level: message, then a
+    summary. Exits 0 when clean, 1 on any error (or warning, with --strict), 2 on a usage
+    error.
     """
     settings = _settings(strict=strict or None)
     try:
@@ -168,48 +258,56 @@ def check(
         raise typer.Exit(code=1)
 
 
-_BLEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm)?\s*$")
-
-
-def _bleed_mm(value: str | None) -> float | None:
-    if value is None:
-        return None
-    match = _BLEED.match(value)
-    if not match:
-        raise typer.BadParameter("give millimetres, e.g. 3mm")
-    return float(match.group(1))
-
-
-@app.command()
+@app.command(cls=_ExportCommand)
 def export(
     paths: SeedPaths = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder the outputs are written into.")
+        Path,
+        typer.Option("--out", "-o", metavar="DIR", help="Folder the outputs are written into."),
     ] = DEFAULT_OUT,
     formats: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", "-f", help="Only run this exporter (repeat for several). Default: all."
+            "--format",
+            "-f",
+            metavar="NAME",
+            help="Only run this exporter (repeat for several; default: all of them). "
+            "The exporters are listed below.",
         ),
     ] = None,
     base_url: Annotated[
         str | None,
         typer.Option(
             "--base-url",
-            help="Site the exercise pages live on (overrides the "
-            "base_url setting and PIPELINE_BASE_URL).",
+            metavar="URL",
+            help=_setting_help("base_url", "Site the exercise pages live on."),
         ),
     ] = None,
     page_size: Annotated[
-        str | None, typer.Option("--page-size", help="Card page size: a4, letter or a5.")
+        str | None,
+        typer.Option(
+            "--page-size",
+            metavar=_choices("page_size"),
+            help=_setting_help("page_size", "Card page size."),
+        ),
     ] = None,
     layout: Annotated[
         str | None,
-        typer.Option("--layout", help="1up: a card a page; 2up: two A5 cards on one A4 sheet."),
+        typer.Option(
+            "--layout",
+            metavar=_choices("layout"),
+            help=_setting_help("layout", "1up: a card a page; 2up: two A5 cards on one A4 sheet."),
+        ),
     ] = None,
     bleed: Annotated[
         str | None,
-        typer.Option("--bleed", help="Bleed for print shops, e.g. 3mm (adds crop marks)."),
+        typer.Option(
+            "--bleed",
+            metavar="MM",
+            help=_setting_help(
+                "bleed_mm", "Bleed for print shops, in millimetres: 3 or 3mm (adds crop marks)."
+            ),
+        ),
     ] = None,
     strict: StrictOption = False,
     jobs: Annotated[
@@ -218,7 +316,8 @@ def export(
             "--jobs",
             "-j",
             min=1,
-            help="Worker processes (default: one per core; 1 works in-process).",
+            metavar="N",
+            help="Worker processes (default: one per core; -j 1 runs in this process).",
         ),
     ] = None,
     force: Annotated[
@@ -229,20 +328,27 @@ def export(
     ] = False,
     report_json: Annotated[
         Path | None,
-        typer.Option("--report-json", help="Also write the run's report as JSON to this file."),
+        typer.Option(
+            "--report-json",
+            metavar="FILE",
+            help="Also write the run's report as JSON to this file.",
+        ),
     ] = None,
 ) -> None:
-    """Parse every seed once, then write every format into the output folder.
+    """Write every format from the seeds.
 
-    Only what changed since the last export into the folder is rebuilt. A seed with an error
-    is reported and left out of every format; the others are still written, and the exit
-    code is 1.
+    Parses every seed once, then writes every format into the output folder. Only what
+    changed since the last export into the folder is rebuilt. A seed with an error is reported
+    and left out of every format; the others are still written, and the exit code is 1.
+
+    --base-url, --page-size, --layout and --bleed override the settings base_url, page_size,
+    layout and bleed_mm, from the settings file or a PIPELINE_<NAME> variable.
     """
     settings = _settings(
         base_url=base_url,
         page_size=page_size,
         layout=layout,
-        bleed_mm=_bleed_mm(bleed),
+        bleed_mm=bleed,
         strict=strict or None,
     )
     reporter = LineReporter(err) if quiet or not err.is_terminal else BarReporter(err)
@@ -280,16 +386,22 @@ def export(
         raise typer.Exit(code=1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
-    """Print the JSON Schema of a seed's frontmatter, for editors that validate YAML."""
+    """Print the JSON Schema of the frontmatter.
+
+    Editors that validate YAML use it to check a seed's frontmatter as it is typed.
+    """
     document = SeedFrontmatter.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
 
 
 DbOption = Annotated[
-    Path, typer.Option("--db", help="The catalogue to read (written by `pipeline export`).")
+    Path,
+    typer.Option(
+        "--db", metavar="FILE", help="The catalogue to read (written by `pipeline export`)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 DEFAULT_DB = DEFAULT_OUT / CATALOGUE_FILE
@@ -320,15 +432,22 @@ def _print_json(document: object) -> None:
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find; all must occur (stemmed).")],
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="Words to find; all must occur (stemmed).")
+    ],
     db: DbOption = DEFAULT_DB,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="At most this many.")
+    ] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search of the catalogue: titles, descriptions, aliases, steps, tips and
-    mistakes. Best matches first. Exits 1 when nothing matches."""
+    """Search the catalogue.
+
+    Full-text search of titles, descriptions, aliases, steps, tips and mistakes; best matches
+    first. Exits 1 when nothing matches.
+    """
     with _open_catalogue(db) as catalogue:
         try:
             hits = catalogue.search(query, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE))
@@ -357,18 +476,28 @@ def search(
         raise typer.Exit(code=1)
 
 
-@app.command("list")
+@app.command("list", cls=_Command)
 def list_exercises(
     db: DbOption = DEFAULT_DB,
-    muscle: Annotated[str | None, typer.Option(help="Only those training this muscle.")] = None,
-    equipment: Annotated[str | None, typer.Option(help="Only those using this equipment.")] = None,
-    level: Annotated[
-        str | None, typer.Option(help="Only this level: beginner, intermediate or expert.")
+    muscle: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only those training this muscle.")
     ] = None,
-    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    equipment: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only those using this equipment.")
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(metavar="LEVEL", help="Only this level: beginner, intermediate or expert."),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only this category.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the exercises in the catalogue, optionally filtered (names ignore case)."""
+    """List the exercises in the catalogue.
+
+    Optionally only those matching every filter given; names ignore case.
+    """
     with _open_catalogue(db) as catalogue:
         try:
             found = catalogue.list_exercises(
@@ -401,13 +530,19 @@ def list_exercises(
     out.print(_plural(len(found), "exercise"), markup=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def show(
-    slug: Annotated[str, typer.Argument(help="The exercise's slug (see `pipeline list`).")],
+    slug: Annotated[
+        str, typer.Argument(metavar="SLUG", help="The exercise's slug (see `pipeline list`).")
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """Print one whole exercise from the catalogue. Exits 1 when there is no such slug."""
+    """Print one exercise from the catalogue.
+
+    Everything the catalogue holds of it, section by section. Exits 1 when there is no such
+    slug.
+    """
     with _open_catalogue(db) as catalogue:
         try:
             record = catalogue.show(slug)
@@ -457,14 +592,17 @@ def show(
             out.print(Text.assemble(f"{step.position}. ", (name, "bold"), f": {text}"))
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help=".jsonld files or HTML pages (ours or anyone's).")
+        list[Path],
+        typer.Argument(metavar="FILE", help=".jsonld files or HTML pages (ours or anyone's)."),
     ],
 ) -> None:
-    """Validate schema.org JSON-LD offline: vocabulary, absolute URLs, Google's HowTo and
-    VideoObject rules and, for HTML pages, that the markup matches what the page shows.
+    """Validate schema.org JSON-LD, offline.
+
+    Checks the vocabulary, absolute URLs, Google's HowTo and VideoObject rules and, for HTML
+    pages, that the markup matches what the page shows.
 
     Prints path: error: message per problem. Exits 0 when every file is valid, 1 otherwise.
     """

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -204,9 +205,10 @@ class SeedFrontmatter(BaseModel):
 KNOWN_KEYS: tuple[str, ...] = tuple(SeedFrontmatter.model_fields)
 
 
-def did_you_mean(key: str) -> str | None:
-    """The known key closest to a misspelt one (``vidoe`` -> ``video``), if any is close."""
-    matches = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.6)
+def did_you_mean(key: str, known: Iterable[str] = KNOWN_KEYS) -> str | None:
+    """The known key closest to a misspelt one (``vidoe`` -> ``video``), if any is close;
+    ``known`` defaults to the frontmatter's keys."""
+    matches = difflib.get_close_matches(key.lower(), list(known), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
