@@ -594,9 +594,13 @@ def show(
 
 @app.command(cls=_Command)
 def validate(
-    files: Annotated[
+    paths: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE", help=".jsonld files or HTML pages (ours or anyone's)."),
+        typer.Argument(
+            metavar="PATH",
+            help=".jsonld files, HTML pages or snippets (ours or anyone's), or folders to "
+            "search for them, e.g. outputs/.",
+        ),
     ],
 ) -> None:
     """Validate schema.org JSON-LD, offline.
@@ -604,23 +608,36 @@ def validate(
     Checks the vocabulary, absolute URLs, Google's HowTo and VideoObject rules and, for HTML
     pages, that the markup matches what the page shows.
 
-    Prints path: error: message per problem. Exits 0 when every file is valid, 1 otherwise.
+    HTML that is nothing but JSON-LD script elements (a .snippet.html) is a snippet: it has no
+    page to compare with, so a note says what the page it goes into must show. Prints path:
+    error: message per problem, then each file's verdict and how it was read. Exits 0 when
+    every file is valid, 1 otherwise.
     """
     # Imported here so the other commands do not load PyLD.
-    from pipeline.validation import UnreadableFileError, validate_file
+    from pipeline.validation import UnreadableFileError, check_file, files_in
 
-    problems = 0
-    for path in files:
-        try:
-            found = [str(p) for p in validate_file(path)]
-        except UnreadableFileError as exc:
-            found = [str(exc)]
-        for message in found:
-            out.print(f"{path}: error: {message}", markup=False)
-        problems += len(found)
-    out.print(
-        f"{_plural(len(files), 'file')} validated: {_plural(problems, 'problem')}", markup=False
-    )
+    checked = problems = 0
+    for given in paths:
+        files = files_in(given)
+        if not files:
+            out.print(f"{given}: error: no .jsonld or HTML file in this folder", markup=False)
+            problems += 1
+        for path in files:
+            checked += 1
+            try:
+                report = check_file(path)
+            except UnreadableFileError as exc:
+                out.print(f"{path}: error: {exc}", markup=False)
+                problems += 1
+                continue
+            for problem in report.problems:
+                out.print(f"{path}: error: {problem}", markup=False)
+            problems += len(report.problems)
+            verdict = _plural(len(report.problems), "problem") if report.problems else "ok"
+            out.print(f"{path}: {verdict} ({report.rules})", markup=False)
+            if report.contract is not None:
+                out.print(f"{path}: note: {report.contract}", markup=False)
+    out.print(f"{_plural(checked, 'file')} validated: {_plural(problems, 'problem')}", markup=False)
     if problems:
         raise typer.Exit(code=1)
 

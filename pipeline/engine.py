@@ -652,6 +652,7 @@ class _Run:
                 target = self.writer.target(stale)
                 target.unlink()
                 self.report.removed.append(stale)
+                _remove_empty_folders(target.parent, self.writer.root)
             except FileNotFoundError:
                 pass
             except (OSError, PipelineError) as error:
@@ -695,3 +696,14 @@ class _Run:
         self.report.unchanged = len(
             {f for f in produced if not f.startswith(state)} - set(self.report.written)
         )
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove ``folder``, then each folder above it below ``root``, while they are empty: a
+    page that moved (a new ``url_pattern``) leaves no empty folder behind."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            return
+        folder = folder.parent
