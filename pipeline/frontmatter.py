@@ -224,6 +224,12 @@ class SeedFrontmatter(BaseModel):
             raise ValueError(f"{_shown(value)} is not an absolute http(s) URL") from None
         return value.strip()
 
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _lang_default(cls, value: object) -> object:
+        # `lang:` with nothing after it means the default, as for every other optional key.
+        return cls.model_fields["lang"].default if value is None else value
+
     @field_validator("lang", mode="after")
     @classmethod
     def _lang(cls, value: str) -> str:
@@ -462,7 +468,8 @@ def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int,
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         key = str(loc[0]) if loc else "frontmatter"
-        where = loc[:2]
+        # One message per field or list item: a date field's union would give one per type.
+        where = loc[:2] if len(loc) > 1 and isinstance(loc[1], int) else loc[:1]
         if key in raw.refused or where in seen:
             continue
         seen.add(where)
