@@ -2,7 +2,9 @@
 
 YAML is composed into nodes first, so every key and list item keeps its line,
 tags that would construct objects are refused before anything is built, and
-anchors/aliases are refused before they can be expanded.
+anchors/aliases are refused before they can be expanded. A scalar reaches its field as
+the text it is written with: what it means (a number, a date, a word) is the field's to say,
+so ``description: 2`` and ``description: 1.5`` are both text, and no number is ever built.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import ErrorDetails
 
 from pipeline.model import YOUTUBE_ID, Difficulty
 
@@ -474,16 +477,17 @@ def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int,
             continue
         seen.add(where)
         item = f"item {loc[1] + 1} " if len(loc) > 1 and isinstance(loc[1], int) else ""
-        wrong = _what_is_wrong(error["type"], error.get("input"), error)
+        wrong = _what_is_wrong(key, error)
         line = 1 if error["type"] == "missing" else raw.line_of(loc)
         problems.append((line, f"{key}: {item}{wrong}; {what_to_write(key)}"))
     return problems
 
 
-def _what_is_wrong(kind: str, value: object, error: Any) -> str:
+def _what_is_wrong(key: str, error: ErrorDetails) -> str:
+    kind, value = error["type"], error.get("input")
     if kind == "missing":
         return "missing from the frontmatter"
-    if kind == "value_error":
+    if kind == "value_error" and "ctx" in error:
         return str(error["ctx"]["error"])
     if value is None or kind == "string_too_short":
         return "is empty"
@@ -491,11 +495,8 @@ def _what_is_wrong(kind: str, value: object, error: Any) -> str:
         return "is a list, not text" if kind == "string_type" else "is a list"
     if isinstance(value, dict):
         return "is a set of 'key: value' pairs (put text that holds ': ' in quotes)"
-    if kind == "enum":
-        return f"{_shown(str(value))} is not a level"
-    if kind == "string_pattern_mismatch":
-        return f"{_shown(str(value))} is not a slug"
-    return f"{_shown(str(value))} is not valid here"
+    # An enum's or a pattern's refusal: "level: 'pro' is not a level".
+    return f"{_shown(str(value))} is not a {key}"
 
 
 # --- YAML's own errors, in the author's terms -------------------------------------------------
@@ -537,6 +538,14 @@ def explain_yaml_error(
             line,
             "text goes on after the closing quote: put the whole value in quotes: "
             f"{_requoted(source)}",
+        )
+    if problem.startswith("block sequence entries are not allowed"):
+        match = _KEY_VALUE.match(source)
+        under = f" under '{match['key'].strip()}:'" if match else ""
+        return error(
+            line,
+            f"a '- ' list cannot start on the line of its key: put each '- ' item on a line "
+            f"of its own{under}, or write the list as [a, b]",
         )
     if problem == "found character that cannot start any token" and at_mark:
         return error(line, f"a YAML value cannot start with '{at_mark}': put the value in quotes")

@@ -124,6 +124,12 @@ def test_no_warning_when_the_text_is_what_was_meant(frontmatter: str) -> None:
             "a quoted value is not closed: end it with the same quote",
         ),
         (
+            "description: d\nmuscles: - hamstrings\n  - calves",
+            3,
+            "a '- ' list cannot start on the line of its key: put each '- ' item on a line "
+            "of its own under 'muscles:', or write the list as [a, b]",
+        ),
+        (
             "description: `curl`",
             2,
             "a YAML value cannot start with '`': put the value in quotes",
