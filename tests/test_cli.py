@@ -39,7 +39,7 @@ def test_check_reports_errors_with_path_and_line_and_exits_1(
     result = runner.invoke(app, ["check", str(seeds_dir)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith(f"{bad.as_posix()}:2: error: 'video': 'nope' is not a YouTube video")
+    assert lines[0].startswith(f"{bad.as_posix()}:2: error: video: 'nope' is not a YouTube video")
     assert lines[-1] == "2 seeds checked: 1 error, 0 warnings"
 
 
@@ -75,7 +75,7 @@ def test_github_annotations(
     seed = write_seed("bad.md", "---\ndescription: d\nvideo: 'a, b'\n---\n")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = runner.invoke(app, ["check", str(seed)])
-    assert f"::error file={seed.as_posix()},line=3::'video': 'a, b' is not" in result.output
+    assert f"::error file={seed.as_posix()},line=3::video: 'a, b' is not" in result.output
 
 
 def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:

@@ -130,7 +130,8 @@ def test_failed_seed_keeps_its_outputs_and_the_others_are_untouched(
     broken.write_text("---\ndescription: [\n---\n")
     report = export([seeds], out, SETTINGS, jobs=1)
     assert report.failed == [broken.as_posix()]
-    assert report.errors == 1
+    # The YAML error, and the body checked all the same: no Execution, no marker.
+    assert report.errors == 3
     after = snapshot(out)
     per_seed = {f for f in before if not f.startswith(("catalogue", "cards.pdf", "html/index"))}
     assert {f: after[f] for f in per_seed} == {f: before[f] for f in per_seed}

@@ -296,8 +296,7 @@ def test_repeated_list_item_is_dropped_with_a_warning(shipped_text: str) -> None
     result = parse(text)
     assert result.exercise is not None and result.exercise.muscles == ("hamstrings",)
     assert messages(result) == [
-        f"seeds/{STEM}.md:6: warning: 'muscles': 'Hamstrings' is listed twice; "
-        "the repeat is left out"
+        f"seeds/{STEM}.md:6: warning: muscles: 'Hamstrings' is listed twice; the repeat is left out"
     ]
 
 
@@ -308,21 +307,70 @@ ERROR_CASES: list[tuple[str, str | bytes, int, str]] = [
     ("unclosed frontmatter", "---\ndescription: d\n", 1, "frontmatter is not closed"),
     ("frontmatter a list", "---\n- a\n- b\n---\n", 2, "frontmatter must be a mapping"),
     ("yaml syntax", "---\ndescription: d\nvideo: [a\n---\n", 4, "YAML syntax error"),
+    ("yaml tab", "---\nmuscles:\n\t- a\n---\n", 3, "YAML does not allow tabs for indentation"),
+    (
+        "yaml colon",
+        "---\ndescription: Note: keep\n---\n",
+        2,
+        'in quotes: description: "Note: keep"',
+    ),
     ("object tag", "---\ndescription: !!python/object:os.system x\n---\n", 2, "YAML tag"),
     ("custom tag", "---\ndescription: d\nlevel: !lvl beginner\n---\n", 3, "YAML tag '!lvl'"),
     ("alias", "---\ndescription: &d x\ntitle: *d\n---\n", 3, "anchors and aliases"),
-    ("duplicate key", "---\ndescription: d\ndescription: e\n---\n", 3, "'description' is given"),
-    ("description missing", "---\ntitle: T\n---\n", 1, "'description' is required"),
-    ("description empty", "---\ndescription: '  '\n---\n", 2, "'description': must not be empty"),
+    (
+        "duplicate key",
+        "---\ndescription: d\ndescription: e\n---\n",
+        3,
+        "description: given twice, first on line 2",
+    ),
+    ("description missing", "---\ntitle: T\n---\n", 1, "description: missing from the frontmatter"),
+    (
+        "description empty",
+        "---\ndescription: '  '\n---\n",
+        2,
+        "description: is empty; write one or two",
+    ),
     ("bad video", "---\ndescription: d\nvideo: https://vimeo.com/1\n---\n", 3, "not a YouTube"),
-    ("short video id", "---\ndescription: d\nvideo: abc\n---\n", 3, "'video': 'abc' is not"),
-    ("bad slug", "---\ndescription: d\nslug: Bad_Slug\n---\n", 3, "'slug': String should match"),
-    ("bad level", "---\ndescription: d\nlevel: pro\n---\n", 3, "'level': Input should be"),
+    (
+        "short video id",
+        "---\ndescription: d\nvideo: abc\n---\n",
+        3,
+        "video: 'abc' is not a YouTube video; give the",
+    ),
+    (
+        "bad slug",
+        "---\ndescription: d\nslug: Bad_Slug\n---\n",
+        3,
+        "slug: 'Bad_Slug' is not a slug; use only a-z",
+    ),
+    (
+        "bad level",
+        "---\ndescription: d\nlevel: pro\n---\n",
+        3,
+        "level: 'pro' is not a level; write beginner,",
+    ),
     ("bad lang", "---\ndescription: d\nlang: english!\n---\n", 3, "not a BCP 47"),
     ("bad image", "---\ndescription: d\nimage: /a.png\n---\n", 3, "not an absolute http(s) URL"),
-    ("bad date", "---\ndescription: d\nupdated: soon\n---\n", 3, "'updated'"),
-    ("empty list item", "---\ndescription: d\nmuscles: [a, '']\n---\n", 3, "must not be empty"),
+    (
+        "bad date",
+        "---\ndescription: d\nupdated: soon\n---\n",
+        3,
+        "updated: 'soon' is not a date; write the date as YYYY-MM-DD",
+    ),
+    (
+        "empty list item",
+        "---\ndescription: d\nmuscles: [a, '']\n---\n",
+        3,
+        "muscles: item 2 is empty",
+    ),
     ("impossible date", "---\ndescription: d\nupdated: 2024-13-45\n---\n", 3, "month must be"),
+    (
+        "datetime updated",
+        "---\ndescription: d\nupdated: 2024-01-02 10:00:00\n---\n",
+        3,
+        "not a date",
+    ),
+    ("number as date", "---\ndescription: d\nvideo_uploaded: 5\n---\n", 3, "'5' is not a date"),
     ("control character", "---\ndescription: d\ntitle: \x00\n---\n", 3, "U+0000"),
     ("keys not words", "---\n1: x\ndescription: d\n---\n", 2, "keys must be plain words"),
 ]
@@ -418,7 +466,8 @@ def test_billion_laughs_is_refused_at_once_without_expanding() -> None:
     started = time.perf_counter()
     result = parse(text)
     assert time.perf_counter() - started < 1.0
-    assert messages(result) == [
+    frontmatter_errors = [d for d in result.diagnostics if d.level is Level.ERROR and d.line < 16]
+    assert [str(d) for d in frontmatter_errors] == [
         f"seeds/{STEM}.md:4: error: YAML anchors and aliases are not supported in a seed"
     ]
 
