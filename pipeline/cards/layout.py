@@ -105,7 +105,9 @@ def geometry(settings: Settings) -> Geometry:
         sheet_w, sheet_h = landscape((width, height))
         floor, ceiling = HALF_PAGE_BODY
         name = HALF_NAMES[settings.page_size]
-        return Geometry(sheet_w / 2, sheet_h, sheet_w, sheet_h, bleed, slug, 2, name, floor, ceiling)
+        return Geometry(
+            sheet_w / 2, sheet_h, sheet_w, sheet_h, bleed, slug, 2, name, floor, ceiling
+        )
     floor, ceiling = HALF_PAGE_BODY if settings.page_size == "a5" else FULL_PAGE_BODY
     name = PAGE_NAMES[settings.page_size]
     return Geometry(width, height, width, height, bleed, slug, 1, name, floor, ceiling)

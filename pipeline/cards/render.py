@@ -154,13 +154,9 @@ class _Fitter:
             self.measured[body] = (story, _measure(story, self.box.width))
         return self.measured[body]
 
-    def fits(self, body: float) -> bool:
-        """Whether the card fits one page at ``body`` points."""
-        return sum(self.measure(body)[1]) <= self.box.height
-
     def total(self, body: float) -> float:
         """The card's height at ``body`` points, on one page of unlimited height."""
-        return sum(self.measure(body)[1])
+        return float(sum(self.measure(body)[1]))
 
     def largest_fitting(self, low: float, high: float) -> float | None:
         """The largest size in quarter points from ``low`` to ``high`` at which the card fits
@@ -168,7 +164,8 @@ class _Fitter:
 
         Each try aims at the size where the page would just fill, reckoning that height
         grows with a power of the size (taller lines, and fewer words a line): first the
-        1.5th power, then the power the two sizes that bracket the answer show. A try that
+        1.75th, the typical card's, then the power the two sizes that bracket the answer
+        show. A try that
         fits raises the bracket's bottom and one that does not lowers its top, so the
         bracket shrinks with every try and a few settle it."""
         lowest, highest = round(low / STEP), round(high / STEP)
@@ -194,7 +191,7 @@ class _Fitter:
             grown = math.log(self.total(large) / self.total(small)) / math.log(large / small)
             power = min(3.0, max(0.75, grown))
         body = last * STEP
-        aim = body * (self.box.height / self.total(body)) ** (1 / power) / STEP
+        aim = body * math.pow(self.box.height / self.total(body), 1 / power) / STEP
         # Round towards the side not yet tried: up from a size that fits, down from one that
         # does not, so each try can move the bracket's far end, not just creep.
         return math.ceil(aim) if last == fitting else math.floor(aim)

@@ -39,7 +39,6 @@ from pipeline.cards.palette import (
 from pipeline.cards.text import Run, TextBlock
 from pipeline.model import Exercise, Item, SectionKind, Span
 
-
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
 
