@@ -89,7 +89,8 @@ class Geometry:
 
 
 def geometry(settings: Settings) -> Geometry:
-    """The page geometry the settings ask for.
+    """The page geometry the settings ask for, with the card's body text range: 12 to 20 pt
+    on A4 and Letter, 10 to 14 pt on A5 and on the half-size cards of 2up.
 
     ``2up`` puts two half-size cards side by side on a landscape sheet of ``page_size``
     (two A5 cards on A4); A5 has no half size a wall card can be read from, so it is refused.

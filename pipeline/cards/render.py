@@ -136,7 +136,9 @@ def _paginate(
 class _Fitter:
     """Builds and measures the story at a body size, remembering what it measured."""
 
-    def __init__(self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox):
+    def __init__(
+        self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox
+    ) -> None:
         self.exercise = exercise
         self.geo = geo
         self.family = family
