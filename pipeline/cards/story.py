@@ -125,7 +125,7 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
         if not section.items:
             continue
         marker, color, tint = _MARKERS[section.kind]
-        panel = Panel(tint, body * 0.5, body * 0.5) if tint else None
+        panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
         heading_color = color if tint else ACCENT
         heading = SectionHeading(
             section.heading,
@@ -168,12 +168,12 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
 def _header(exercise: Exercise, styles: Styles) -> Flowable:
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
-    left: list[Flowable] = [styles.block([title], body * 2.1, leading=1.08)]
+    left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
     badges = _badges(exercise)
     if badges:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
-    left.append(styles.block([description], body, color=MUTED, space_before=body * 0.55))
+    left.append(styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55))
     qr = None
     if exercise.video_short_url:
         caption = exercise.video_short_url.removeprefix("https://")
