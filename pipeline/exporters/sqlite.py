@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from pipeline.catalogue import (
     APPLICATION_ID,
     CATALOGUE_FILE,
+    EXERCISE_COLUMN_NAMES,
     FTS_BUILD,
     INDEXES,
     SCHEMA,
@@ -29,6 +30,7 @@ from pipeline.registry import register
 from pipeline.writer import OutputError
 
 Row = tuple[object, ...]
+NamedRow = dict[str, object]
 
 
 class CatalogueBuildError(OutputError):
@@ -68,11 +70,14 @@ class CatalogueEntry(NamedTuple):
     slug: str
     title: str
     description: str
+    image: str | None
     video_id: str | None
     video_url: str | None
+    video_uploaded: str | None
     level: str | None
     category: str | None
     lang: str
+    updated: str | None
     outro: str
     source_path: str
     source_sha256: str
@@ -109,11 +114,14 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         slug=e.slug,
         title=e.title,
         description=e.description,
+        image=e.image,
         video_id=e.video_id,
         video_url=e.video_url,
+        video_uploaded=None if e.video_uploaded is None else e.video_uploaded.isoformat(),
         level=None if e.level is None else e.level.value,
         category=e.category,
         lang=e.lang,
+        updated=None if e.updated is None else e.updated.isoformat(),
         outro=e.outro_text,
         source_path=e.source.path,
         source_sha256=e.source_sha256,
@@ -144,7 +152,7 @@ class _Rows:
         self.equipment_ids, self.equipment = _lookup(q for e in entries for q in e.equipment)
         self.muscle_names = {str(r[1]).casefold(): str(r[1]) for r in self.muscles}
         self.equipment_names = {str(r[1]).casefold(): str(r[1]) for r in self.equipment}
-        self.exercises: list[Row] = []
+        self.exercises: list[NamedRow] = []
         self.steps: list[Row] = []
         self.howto: list[Row] = []
         self.notes: list[Row] = []
@@ -158,24 +166,31 @@ class _Rows:
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
         self.exercises.append(
-            (
-                exercise_id,
-                e.slug,
-                e.title,
-                e.description,
-                e.video_id,
-                e.video_url,
-                e.level,
-                None if e.category is None else self.category_ids[e.category.casefold()],
-                e.lang,
-                e.outro,
-                e.source_path,
-                e.source_sha256,
-                _json(tuple(self.muscle_names[m] for m in muscles)),
-                _json(tuple(self.equipment_names[q] for q in equipment)),
-                _json(e.aliases),
-                e.body,
-            )
+            {
+                "id": exercise_id,
+                "slug": e.slug,
+                "title": e.title,
+                "description": e.description,
+                "image": e.image,
+                "video_id": e.video_id,
+                "video_url": e.video_url,
+                "video_uploaded": e.video_uploaded,
+                "level": e.level,
+                "category": (
+                    None if e.category is None else self.category_ids[e.category.casefold()]
+                ),
+                "lang": e.lang,
+                "updated": e.updated,
+                "outro": e.outro,
+                "source_path": e.source_path,
+                "source_sha256": e.source_sha256,
+                "muscles": _json(tuple(self.muscle_names[m] for m in muscles)),
+                "equipment": _json(tuple(self.equipment_names[q] for q in equipment)),
+                "aliases": _json(e.aliases),
+                # Plain text for the search index, so a snippet of an alias reads as words.
+                "aliases_text": ", ".join(e.aliases),
+                "body": e.body,
+            }
         )
         self.steps.extend((exercise_id, *step) for step in e.steps)
         self.notes.extend((exercise_id, *note) for note in e.notes)
@@ -195,9 +210,8 @@ _INSERTS = (
     ("equipment", "INSERT INTO equipment (id, name) VALUES (?, ?)"),
     (
         "exercises",
-        "INSERT INTO exercises (id, slug, title, description, video_id, video_url, level, "
-        "category, lang, outro, source_path, source_sha256, muscles, equipment, aliases, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO exercises ({', '.join(EXERCISE_COLUMN_NAMES)}) "
+        f"VALUES ({', '.join(':' + name for name in EXERCISE_COLUMN_NAMES)})",
     ),
     (
         "steps",
@@ -291,7 +305,7 @@ class SqliteExporter(Exporter):
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
     # Bumped whenever a digest or the file's bytes would change: cached digests are then
     # recomputed and every catalogue rebuilt.
-    version = f"{SCHEMA_VERSION}.2"
+    version = f"{SCHEMA_VERSION}.0"
 
     def digest(self, exercise: Exercise) -> CatalogueEntry:
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`)."""
