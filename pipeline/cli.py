@@ -402,11 +402,16 @@ def _print_stacked(entries: Iterable[tuple[Text, str, Text]]) -> None:
     for n, (title, slug, details) in enumerate(entries):
         if n:
             out.print()
-        out.print(title, style="bold", soft_wrap=False)
+        _print_wrapped(title, indent="", style="bold")
         out.print(Text("  " + slug))
-        for line in details.wrap(out, max(out.width - 2, 1)) if details.plain else ():
-            line.rstrip()
-            out.print(Text("  ") + line)
+        _print_wrapped(details, indent="  ")
+
+
+def _print_wrapped(text: Text, *, indent: str, style: str = "") -> None:
+    """``text`` wrapped at words to the terminal, each line indented, without trailing spaces."""
+    for line in text.wrap(out, max(out.width - len(indent), 1)) if text.plain else ():
+        line.rstrip()
+        out.print(Text(indent) + line, style=style)
 
 
 def _print_json(document: object) -> None:

@@ -781,6 +781,7 @@ def test_list_drops_low_value_columns_first_and_never_the_title_or_slug(
     if header is None:
         # Too narrow for a table: one exercise under another, with everything it has.
         assert width < 60
+        assert all(line == line.rstrip() for line in lines)
         flat = " ".join(result.output.split())
         assert (
             "intermediate · strength · quadriceps, glutes, hamstrings · barbell, squat rack" in flat
