@@ -100,6 +100,16 @@ CREATE TABLE notes (
     text TEXT NOT NULL,
     UNIQUE (exercise_id, kind, position)
 );
+CREATE TABLE other_sections (
+    id INTEGER PRIMARY KEY,
+    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
+    section INTEGER NOT NULL,
+    heading TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT,
+    text TEXT NOT NULL,
+    UNIQUE (exercise_id, section, position)
+);
 CREATE TABLE aliases (
     id INTEGER PRIMARY KEY,
     exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
@@ -147,6 +157,7 @@ REQUIRED_TABLES = frozenset(
         "steps",
         "howto_steps",
         "notes",
+        "other_sections",
         "muscles",
         "equipment",
         "categories",
@@ -209,6 +220,15 @@ class HowToStepRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherSectionRecord:
+    """A ``##`` section the seed format does not know, kept as written: its heading, and its
+    items (list items, or paragraphs)."""
+
+    heading: str
+    items: tuple[StepRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ExerciseRecord:
     """A whole exercise, as the catalogue holds it."""
 
@@ -230,6 +250,7 @@ class ExerciseRecord:
     execution: tuple[StepRecord, ...]
     tips: tuple[StepRecord, ...]
     mistakes: tuple[StepRecord, ...]
+    other_sections: tuple[OtherSectionRecord, ...]
     howto: tuple[HowToStepRecord, ...]
     outro: str
     source_path: str
@@ -457,6 +478,17 @@ class Catalogue:
             )
         )
 
+        other: dict[int, tuple[str, list[StepRecord]]] = {}
+        for section, heading, position, label, text in self._rows(
+            "SELECT section, heading, position, label, text FROM other_sections "
+            "WHERE exercise_id = :id ORDER BY section, position",
+            {"id": exercise_id},
+        ):
+            items = other.setdefault(int(str(section)), (str(heading), []))[1]
+            items.append(
+                StepRecord(int(str(position)), None if label is None else str(label), str(text))
+            )
+
         def optional(value: object) -> str | None:
             return None if value is None else str(value)
 
@@ -479,6 +511,9 @@ class Catalogue:
             execution=tuple(steps["execution"]),
             tips=tuple(steps["tip"]),
             mistakes=tuple(steps["mistake"]),
+            other_sections=tuple(
+                OtherSectionRecord(heading, tuple(items)) for heading, items in other.values()
+            ),
             howto=howto,
             outro=str(row["outro"]),
             source_path=str(row["source_path"]),

@@ -565,6 +565,7 @@ def show(
         ("Execution", record.execution, True),
         ("Tips", record.tips, False),
         ("Common Mistakes", record.mistakes, False),
+        *((visible(o.heading), o.items, False) for o in record.other_sections),
     )
     for heading, items, numbered in sections:
         if not items:

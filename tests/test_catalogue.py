@@ -809,3 +809,36 @@ def test_search_fits_a_narrow_terminal_without_cutting_title_or_slug(
     assert TITLES[SLUG] in first_column(result.output)
     flat = " ".join(result.output.replace("│", " ").split())
     assert "Isolate your hamstrings" in flat or "Isolate your hamstrings" in result.output
+
+
+def test_an_unknown_section_is_kept_shown_and_searched(
+    write_seed: WriteSeed, tmp_path: Path, runner: CliRunner
+) -> None:
+    write_seed(
+        "nordic-curl.md",
+        seed(
+            mistakes="- Rushing.\n\n## Variations\n- **Banded**: Loop a band around the chest.\n"
+            "- Eccentric only.",
+        ),
+    )
+    build(tmp_path / "seeds", tmp_path / "out")
+    db = tmp_path / "out" / "catalogue.sqlite"
+    assert rows(
+        db, "SELECT section, heading, position, label, text FROM other_sections ORDER BY id"
+    ) == [
+        (5, "Variations", 1, "Banded", "Loop a band around the chest."),
+        (5, "Variations", 2, None, "Eccentric only."),
+    ]
+    with Catalogue(db) as catalogue:
+        assert [h.slug for h in catalogue.search("eccentric")] == ["nordic-curl"]
+        (variations,) = catalogue.show("nordic-curl").other_sections
+    assert variations.heading == "Variations"
+    assert [i.text for i in variations.items] == [
+        "Loop a band around the chest.",
+        "Eccentric only.",
+    ]
+    result = runner.invoke(app, ["show", "nordic-curl", "--db", str(db)])
+    assert "Variations\n- Banded: Loop a band around the chest.\n- Eccentric only." in result.output
+    result = runner.invoke(app, ["show", "nordic-curl", "--json", "--db", str(db)])
+    (section,) = json.loads(result.output)["other_sections"]
+    assert section["heading"] == "Variations" and len(section["items"]) == 2

@@ -65,6 +65,8 @@ _SECTION_TABLES = {
 }
 
 ItemRow = tuple[str, int, str | None, str]
+# (section's place among the seed's `##` sections, heading, position, label, text)
+OtherItemRow = tuple[int, str, int, str | None, str]
 
 
 class CatalogueEntry(NamedTuple):
@@ -91,6 +93,7 @@ class CatalogueEntry(NamedTuple):
     body: str
     steps: tuple[ItemRow, ...]
     notes: tuple[ItemRow, ...]
+    other_sections: tuple[OtherItemRow, ...]
     howto: tuple[tuple[int, str, str], ...]
 
 
@@ -99,10 +102,16 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
     body: list[str] = []
     steps: list[ItemRow] = []
     notes: list[ItemRow] = []
+    other: list[OtherItemRow] = []
     seen: set[SectionKind] = set()
     # One pass over the sections; like the model's setup/execution/tips/mistakes
-    # properties, only the first section of a kind counts.
-    for section in e.sections:
+    # properties, only the first section of a kind counts. Unknown sections are all kept.
+    for place, section in enumerate(e.sections, 1):
+        if section.kind is SectionKind.OTHER:
+            for position, item in enumerate(section.items, 1):
+                other.append((place, section.heading, position, item.label, item.text))
+                body.append(f"{item.label}: {item.text}" if item.label else item.text)
+            continue
         target = _SECTION_TABLES.get(section.kind)
         if target is None or section.kind in seen:
             continue
@@ -135,6 +144,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         body="\n".join(body),
         steps=tuple(steps),
         notes=tuple(notes),
+        other_sections=tuple(other),
         howto=howto,
     )
 
@@ -160,6 +170,7 @@ class _Rows:
         self.steps: list[Row] = []
         self.howto: list[Row] = []
         self.notes: list[Row] = []
+        self.other_sections: list[Row] = []
         self.aliases: list[Row] = []
         self.exercise_muscles: list[Row] = []
         self.exercise_equipment: list[Row] = []
@@ -195,6 +206,7 @@ class _Rows:
         self.exercises.append(_exercise_row(row))
         self.steps.extend((exercise_id, *step) for step in e.steps)
         self.notes.extend((exercise_id, *note) for note in e.notes)
+        self.other_sections.extend((exercise_id, *item) for item in e.other_sections)
         self.howto.extend((exercise_id, *step) for step in e.howto)
         self.aliases.extend((exercise_id, n, a) for n, a in enumerate(e.aliases, 1))
         self.exercise_muscles.extend(
@@ -225,6 +237,11 @@ _INSERTS = (
     (
         "notes",
         "INSERT INTO notes (exercise_id, kind, position, label, text) VALUES (?, ?, ?, ?, ?)",
+    ),
+    (
+        "other_sections",
+        "INSERT INTO other_sections (exercise_id, section, heading, position, label, text) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
     ),
     ("aliases", "INSERT INTO aliases (exercise_id, position, name) VALUES (?, ?, ?)"),
     (
