@@ -15,12 +15,19 @@ from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Column, Table
 from rich.text import Text
 from typer.core import TyperCommand
 
 from pipeline import __version__
-from pipeline.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, ExerciseNotFoundError
+from pipeline.catalogue import (
+    CATALOGUE_FILE,
+    Catalogue,
+    CatalogueError,
+    ExerciseNotFoundError,
+    ExerciseSummary,
+)
 from pipeline.config import Settings, SettingsError, load_settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError, visible
 from pipeline.engine import export as run_export
@@ -417,15 +424,106 @@ def _open_catalogue(db: Path) -> Catalogue:
 
 
 def _marked(snippet: str) -> Text:
+    """The snippet with its matched words highlighted: split on the private marks first, then
+    each part made safe to print, so the marks themselves are never escaped into view."""
     text = Text()
     for n, part in enumerate(re.split(f"[{_MARK_OPEN}{_MARK_CLOSE}]", snippet)):
-        text.append(part, style="bold yellow" if n % 2 else "")
+        # A snippet may span steps, which the index holds one per line: one line on screen.
+        text.append(
+            visible(re.sub(r"\s*[\r\n]+\s*", " ", part)), style="bold yellow" if n % 2 else ""
+        )
     return text
 
 
-def _slug_column(slugs: Iterable[str]) -> Column:
-    # A slug is what `pipeline show` takes: it is never cut short.
-    return Column("Slug", no_wrap=True, min_width=max((len(s) for s in slugs), default=4))
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    """A column of a table fitted to the terminal, with its cells.
+
+    A ``no_wrap`` column is always as wide as its widest cell; the others wrap, but never
+    narrower than ``min_width`` or their longest word. ``drop`` orders the columns that may
+    be left out when the terminal is too narrow for all of them: the highest goes first; 0 is
+    never left out."""
+
+    header: str
+    cells: Sequence[Text]
+    min_width: int = 0
+    no_wrap: bool = False
+    drop: int = 0
+
+
+def _slug_field(slugs: Sequence[str]) -> _Field:
+    # A slug is what `pipeline show` takes: it is never cut short or wrapped.
+    return _Field("Slug", [Text(s) for s in slugs], no_wrap=True)
+
+
+# Wide enough to measure any content without the terminal's width in the way.
+_UNBOUNDED = 1_000_000
+
+
+def _fitted_table(fields: Sequence[_Field]) -> Table | None:
+    """A table of ``fields`` that fits the terminal, or None when even the columns that are
+    never dropped cannot stand side by side at their narrowest.
+
+    Columns that may be dropped are left out, highest ``drop`` first, until the rest fit at
+    their narrowest, rather than squeezed to nothing. When the table does not fit at its
+    widest either, each column is given a width: a ``no_wrap`` one its widest cell, the others
+    their narrowest plus a share of what is left, in proportion to what more they could use
+    (rich alone would shrink them evenly, below the narrowest a column may be)."""
+    options = out.options.update_width(_UNBOUNDED)
+    ranges: dict[str, tuple[int, int]] = {}
+    for field in fields:
+        sizes = [Measurement.get(out, options, cell) for cell in (Text(field.header), *field.cells)]
+        narrowest = max(field.min_width, *(m.minimum for m in sizes))
+        widest = max(narrowest, *(m.maximum for m in sizes))
+        ranges[field.header] = (widest, widest) if field.no_wrap else (narrowest, widest)
+    kept = list(fields)
+    while True:
+        # What borders and padding take: a table of the headers alone, less the headers.
+        frame = Measurement.get(out, options, Table(*(f.header for f in kept))).minimum - sum(
+            len(f.header) for f in kept
+        )
+        room = out.width - frame
+        narrowest = sum(ranges[f.header][0] for f in kept)
+        if narrowest <= room:
+            break
+        droppable = [f for f in kept if f.drop]
+        if not droppable:
+            return None
+        kept.remove(max(droppable, key=lambda f: f.drop))
+    widths: list[int | None] = [None] * len(kept)
+    if sum(ranges[f.header][1] for f in kept) > room:
+        wants = [ranges[f.header][1] - ranges[f.header][0] for f in kept]
+        spare = room - narrowest
+        shares = [spare * want // sum(wants) for want in wants]
+        shares[wants.index(max(wants))] += spare - sum(shares)
+        widths = [ranges[f.header][0] + share for f, share in zip(kept, shares, strict=True)]
+    table = Table(
+        *(
+            Column(f.header, width=width, no_wrap=f.no_wrap)
+            for f, width in zip(kept, widths, strict=True)
+        )
+    )
+    for row in zip(*(f.cells for f in kept), strict=True):
+        table.add_row(*row)
+    return table
+
+
+def _print_stacked(entries: Iterable[tuple[Text, str, Text]]) -> None:
+    """Entries one under another, for a terminal too narrow for a table: the title (wrapped),
+    the slug on a line of its own (whole, so it can be copied), then the details, if any."""
+    for n, (title, slug, details) in enumerate(entries):
+        if n:
+            out.print()
+        _print_wrapped(title, indent="", style="bold")
+        out.print(Text("  " + slug))
+        _print_wrapped(details, indent="  ")
+
+
+def _print_wrapped(text: Text, *, indent: str, style: str = "") -> None:
+    """``text`` wrapped at words to the terminal, each line indented, without trailing spaces."""
+    for line in text.wrap(out, max(out.width - len(indent), 1)) if text.plain else ():
+        line.rstrip()
+        out.print(Text(indent) + line, style=style)
 
 
 def _print_json(document: object) -> None:
@@ -434,8 +532,9 @@ def _print_json(document: object) -> None:
 
 @app.command(cls=_Command)
 def search(
-    query: Annotated[
-        str, typer.Argument(metavar="QUERY", help="Words to find; all must occur (stemmed).")
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="WORD", help="Words to find; all must occur (stemmed)."),
     ],
     db: DbOption = DEFAULT_DB,
     limit: Annotated[
@@ -445,9 +544,10 @@ def search(
 ) -> None:
     """Search the catalogue.
 
-    Full-text search of titles, descriptions, aliases, steps, tips and mistakes; best matches
-    first. Exits 1 when nothing matches.
+    Full-text search of titles, descriptions, other names, steps, tips, mistakes and other
+    sections; best matches first. Exits 1 when nothing matches.
     """
+    query = " ".join(words)
     with _open_catalogue(db) as catalogue:
         try:
             hits = catalogue.search(query, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE))
@@ -466,10 +566,19 @@ def search(
             ]
         )
     elif hits:
-        table = Table("Title", _slug_column(h.slug for h in hits), "Snippet")
-        for hit in hits:
-            table.add_row(Text(visible(hit.title)), Text(hit.slug), _marked(visible(hit.snippet)))
-        out.print(table)
+        titles = [Text(visible(h.title)) for h in hits]
+        snippets = [_marked(h.snippet) for h in hits]
+        table = _fitted_table(
+            [
+                _Field("Title", titles, min_width=12),
+                _slug_field([h.slug for h in hits]),
+                _Field("Snippet", snippets, min_width=24),
+            ]
+        )
+        if table is None:
+            _print_stacked(zip(titles, (h.slug for h in hits), snippets, strict=True))
+        else:
+            out.print(table)
     else:
         out.print(f"no exercise matches '{visible(query)}'", markup=False)
     if not hits:
@@ -496,7 +605,7 @@ def list_exercises(
 ) -> None:
     """List the exercises in the catalogue.
 
-    Optionally only those matching every filter given; names ignore case.
+    Optionally only those matching every filter given; names ignore case and a plural s or es.
     """
     with _open_catalogue(db) as catalogue:
         try:
@@ -508,26 +617,39 @@ def list_exercises(
     if as_json:
         _print_json([dataclasses.asdict(e) for e in found])
         return
-    table = Table(
-        Column("Title", min_width=16),
-        _slug_column(e.slug for e in found),
-        Column("Level", no_wrap=True, min_width=5),
-        Column("Category", no_wrap=True, min_width=8),
-        Column("Muscles", min_width=10, overflow="fold"),
-        Column("Equipment", overflow="fold"),
-    )
-    for e in found:
-        table.add_row(
-            Text(visible(e.title)),
-            Text(e.slug),
-            Text(e.level or ""),
-            Text(visible(e.category or "")),
-            Text(visible(", ".join(e.muscles))),
-            Text(visible(", ".join(e.equipment))),
-        )
     if found:
-        out.print(table)
+        _print_exercises(found)
     out.print(_plural(len(found), "exercise"), markup=False)
+
+
+def _print_exercises(found: Sequence[ExerciseSummary]) -> None:
+    """The table of ``pipeline list``, fitted to the terminal: equipment is left out first,
+    then category, muscles and level; the title and the whole slug are always shown."""
+    titles = [Text(visible(e.title)) for e in found]
+    facts = {
+        "Level": [Text(e.level or "") for e in found],
+        "Category": [Text(visible(e.category or "")) for e in found],
+        "Muscles": [Text(visible(", ".join(e.muscles))) for e in found],
+        "Equipment": [Text(visible(", ".join(e.equipment))) for e in found],
+    }
+    table = _fitted_table(
+        [
+            _Field("Title", titles, min_width=16),
+            _slug_field([e.slug for e in found]),
+            _Field("Level", facts["Level"], no_wrap=True, drop=1),
+            _Field("Category", facts["Category"], no_wrap=True, drop=3),
+            _Field("Muscles", facts["Muscles"], min_width=10, drop=2),
+            _Field("Equipment", facts["Equipment"], drop=4),
+        ]
+    )
+    if table is not None:
+        out.print(table)
+        return
+    details = [
+        Text(" · ").join(cells[n] for cells in facts.values() if cells[n].plain)
+        for n in range(len(found))
+    ]
+    _print_stacked(zip(titles, (e.slug for e in found), details, strict=True))
 
 
 @app.command(cls=_Command)
@@ -563,7 +685,11 @@ def show(
         "Muscles": ", ".join(record.muscles),
         "Equipment": ", ".join(record.equipment),
         "Also called": ", ".join(record.aliases),
+        "Image": record.image,
         "Video": record.video_url,
+        "Video uploaded": record.video_uploaded,
+        "Language": record.lang,
+        "Updated": record.updated,
         "Source": record.source_path,
     }
     for name, value in facts.items():
@@ -574,6 +700,7 @@ def show(
         ("Execution", record.execution, True),
         ("Tips", record.tips, False),
         ("Common Mistakes", record.mistakes, False),
+        *((visible(o.heading), o.items, False) for o in record.other_sections),
     )
     for heading, items, numbered in sections:
         if not items:
