@@ -101,8 +101,9 @@ def test_a_snippet_is_validated_as_a_snippet_and_says_what_its_page_must_show(
     assert result.output.splitlines() == [
         f"{snippet}: ok (snippet: JSON-LD rules only; there is no page to compare it with)",
         f"{snippet}: note: the page it goes into must be {SHIPPED_PAGE} (its canonical URL), "
-        "show as visible text the 19 names and texts it marks up (of the HowTo, 4 steps and "
-        "6 tips) and carry the ids step-1, step-2, step-3, step-4; validate that page to check it",
+        "show as visible text the 20 names and texts it marks up (of the HowTo, 4 steps, "
+        "6 tips and 1 tool) and carry the ids step-1, step-2, step-3, step-4; "
+        "validate that page to check it",
         "1 file validated: 0 problems",
     ]
 
@@ -152,6 +153,9 @@ def test_a_host_page_that_meets_the_contract_validates_and_one_that_falls_short_
 
     assert validate_html(host(contract.texts, contract.anchors)) == []
     for n, text in enumerate(contract.texts):
+        others = contract.texts[:n] + contract.texts[n + 1 :]
+        if any(text.casefold() in other.casefold() for other in others):
+            continue  # still shown, inside another text (the tool "machine" in the title)
         problems = validate_html(
             host(contract.texts[:n] + contract.texts[n + 1 :], contract.anchors)
         )
