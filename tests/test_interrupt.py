@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pty
 import queue
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -361,3 +363,46 @@ def test_ctrl_c_and_sigterm_stop_the_command_cleanly_in_one_process(
     assert assert_stopped_cleanly(run, out, signal.SIGTERM) in (SEEDS, None)
 
     _complete(corpus, out, clean)
+
+
+def test_ctrl_c_at_a_terminal_stops_the_bars_and_gives_the_cursor_back(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C typed at a real terminal, halfway through the export bar."""
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "pipeline", "export", str(corpus), "--out", str(out)]
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    env.pop("GITHUB_ACTIONS", None)
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the terminal is its controlling terminal
+        try:
+            os.chdir(ROOT)
+            os.execve(sys.executable, argv, env)
+        finally:
+            os._exit(127)
+    screen = b""
+    typed = False
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if not typed and len(list((out / "json").glob("*"))) >= SEEDS // 4:
+            os.write(terminal, b"\x03")  # the terminal turns it into SIGINT for the group
+            typed = True
+        if select.select([terminal], [], [], 0.05)[0]:
+            try:
+                data = os.read(terminal, 65536)
+            except OSError:  # the other end closed: the run is over
+                break
+            if not data:
+                break
+            screen += data
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    text = screen.decode("utf-8", "replace")
+    assert typed, text
+    assert "Traceback" not in text, text
+    assert text.count("\x1b[?25l") == text.count("\x1b[?25h") >= 1  # the cursor is back
+    if os.waitstatus_to_exitcode(status) == 0:
+        return  # it finished before the key was read
+    assert os.waitstatus_to_exitcode(status) == 130, text
+    assert LINE.search(text.rstrip().splitlines()[-1]), text
+    assert temp_files(out) == []
