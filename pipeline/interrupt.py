@@ -33,9 +33,9 @@ class Interrupted(BaseException):
 
 
 class ExportInterrupted(Interrupted):
-    """An export stopped by a signal. ``exported`` of the run's ``total`` seeds have every
-    output of their own written; the manifest is not, so the next export into the folder
-    finishes the rest."""
+    """An export stopped by a signal. ``exported`` of the run's ``total`` seeds were known
+    to have every output of their own written (up to date, or written by this run); the
+    manifest is not written, so the next export into the folder finishes the rest."""
 
     def __init__(self, signum: int, *, exported: int, total: int) -> None:
         super().__init__(signum)
