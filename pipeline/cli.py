@@ -33,6 +33,7 @@ from pipeline.diagnostics import Diagnostic, Level, PipelineError, visible
 from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
+from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
 from pipeline.progress import BarReporter, LineReporter
 from pipeline.registry import RegistryError, load_exporters
 from pipeline.workers import WorkerError
@@ -770,19 +771,35 @@ def validate(
 
 
 def main() -> None:
-    """Entry point of the ``pipeline`` console script."""
-    try:
-        app()
-        status = 0
-    except SystemExit as done:
-        status = _exit_status(done.code)
-    # Every file is written and closed by now. An export leaves a large heap behind (the
-    # manifest, digests, parsed models), and letting the interpreter free it object by object
-    # took a fifth of a second of every run; the operating system takes it back at once.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(status)
+    """Run the command line. Ctrl-C or SIGTERM stops any command cleanly, with one line and
+    the shell's status for the signal (130, 143)."""
+    with interruptible():
+        try:
+            try:
+                app()
+                status = 0
+            except SystemExit as done:
+                status = _exit_status(done.code)
+            ignore_signals()
+        except Interrupted as stop:
+            err.print(_interrupted(stop), markup=False)
+            status = stop.exit_status
+        # Every file is written and closed by now. An export leaves a large heap behind (the
+        # manifest, digests, parsed models), and letting the interpreter free it object by
+        # object took a fifth of a second of every run; the operating system takes it back.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(status)
+
+
+def _interrupted(stop: Interrupted) -> str:
+    if isinstance(stop, ExportInterrupted):
+        return (
+            f"interrupted: {stop.exported} of {_plural(stop.total, 'seed')} exported; "
+            "the next run finishes the rest"
+        )
+    return "interrupted"
 
 
 def _exit_status(code: object) -> int:
