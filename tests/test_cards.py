@@ -884,3 +884,45 @@ def test_long_and_short_cards_render_byte_identically_twice() -> None:
             second = render_card(_fixture_card(name), settings)
             assert first.pdf == second.pdf
             assert first.artefact == second.artefact
+
+
+# -- reportlab internals the cards rely on (docs/cards.md, "Upgrading reportlab") -------------
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings(layout="2up", bleed_mm=3)])
+def test_the_digest_pages_are_the_operators_reportlab_wrote_into_the_card(
+    write_seed: WriteSeed, settings: Settings
+) -> None:
+    """The booklet copies each card page from ``canvas._code``, reportlab's private list of the
+    page's operators: they must be the very bytes of the card PDF's page, in order."""
+    import zlib
+
+    for exercise in (_fixture_card("long-de"), exercise_of(write_seed("x.md", GREEK_CYRILLIC))):
+        card = render_card(exercise, settings)
+        contents = [page.get_contents() for page in PdfReader(io.BytesIO(card.pdf)).pages]
+        written = b"".join(content.get_data() for content in contents if content is not None)
+        position = 0
+        for operators in map(zlib.decompress, card.artefact.pages):
+            position = written.index(operators, position) + len(operators)
+
+
+def test_the_booklet_dates_are_the_ones_reportlab_writes_into_the_cards(shipped: Exercise) -> None:
+    """The booklet writes reportlab's invariant-mode date itself (``INVARIANT_DATE``)."""
+    from pipeline.cards.booklet import INVARIANT_DATE
+
+    card = PdfReader(io.BytesIO(render_card(shipped, Settings()).pdf)).metadata
+    booklet = PdfReader(io.BytesIO(render_booklet([shipped], Settings()))).metadata
+    assert card is not None and booklet is not None
+    for key in ("/CreationDate", "/ModDate"):
+        assert str(card[key]) == str(booklet[key]) == INVARIANT_DATE
+
+
+def test_reportlab_runs_with_its_c_accelerators() -> None:
+    """Without ``rl-accel``, or with one this reportlab cannot load, reportlab falls back to
+    pure Python without a word and the cards render about 30% slower."""
+    from reportlab.lib import rl_accel
+    from reportlab.lib.rl_accel import fp_str
+
+    assert rl_accel._py_funcs == {}
+    assert set(rl_accel._c_funcs) == set(rl_accel.__all__)
+    assert fp_str.__module__ == "_rl_accel"
