@@ -71,7 +71,8 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     started = time.perf_counter()
     for exercise in exercises:
         script = script_element(exercise_document(exercise, settings))
-        page = exercise_page(exercise, page_url(exercise, settings), script)
+        canonical = page_url(exercise, settings)
+        page = exercise_page(exercise, canonical, script, catalogue_url=settings.base_url or "")
         (out / f"{exercise.slug}.html").write_text(page)
     entries = [IndexEntry.of(e, settings) for e in exercises]
     index_script = script_element(catalogue_document([(e.title, e.url) for e in entries], settings))

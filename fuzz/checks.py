@@ -24,7 +24,7 @@ SHIPPED_SLUG = "leverage-machine-lying-leg-curl"
 SETTINGS = Settings(base_url="https://exercises.example.org/")
 DIAGNOSTIC = re.compile(r"^[^\n]+?(?::[1-9][0-9]*)?: (?:error|warning|note): [^\n]+$")
 SUMMARY = re.compile(r"^\d+ seeds? checked: \d+ errors?, \d+ warnings?$")
-PER_SEED = ("json/{}.json", "jsonld/{}.jsonld", "jsonld/{}.snippet.html", "html/{}.html")
+PER_SEED = ("json/{}.json", "jsonld/{}.jsonld", "jsonld/{}.snippet.html", "html/{}/index.html")
 AGGREGATES = ("html/index.html", CATALOGUE_FILE, "cards.pdf")
 
 
@@ -137,10 +137,10 @@ def assert_outputs(out: Path, spec: SeedSpec) -> None:
     snippet = (out / f"jsonld/{slug}.snippet.html").read_text("utf-8")
     assert snippet.startswith('<script type="application/ld+json">\n')
     assert json.loads(snippet.split("\n", 1)[1].rsplit("</script>", 1)[0]) == json.loads(jsonld)
-    page = (out / f"html/{slug}.html").read_text("utf-8")
+    page = (out / f"html/{slug}/index.html").read_text("utf-8")
     assert validate_html(page) == []
     index = (out / "html/index.html").read_text("utf-8")
-    assert f'href="{slug}.html"' in index
+    assert f'href="{slug}/"' in index
     card = pdf_text(out / f"cards/{slug}.pdf")
     printed = [spec.title or "", spec.description, *spec.outro]
     printed += [f"{i.label or ''} {i.text}" for items in spec.sections.values() for i in items]

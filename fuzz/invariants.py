@@ -106,7 +106,9 @@ def check_seed(data: bytes) -> None:
         assert "".join(s.text for s in item.spans) == item.text, item
     script = script_element(exercise_document(exercise, SETTINGS))
     assert len(_BREAKERS.findall(script)) == 2, script  # its own <script and </script
-    page = exercise_page(exercise, page_url(exercise, SETTINGS), script)
+    page = exercise_page(
+        exercise, page_url(exercise, SETTINGS), script, catalogue_url=SETTINGS.base_url or ""
+    )
     assert len(_BREAKERS.findall(page)) == 2
     reader = _Markup()
     reader.feed(page)

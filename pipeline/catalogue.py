@@ -17,7 +17,7 @@ from types import TracebackType
 from pipeline.diagnostics import PipelineError
 from pipeline.model import Difficulty
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
 
 APPLICATION_ID = 0x45584354
@@ -26,9 +26,37 @@ APPLICATION_ID = 0x45584354
 CATALOGUE_FILE = "catalogue.sqlite"
 """The catalogue's name inside the output folder."""
 
+EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "INTEGER PRIMARY KEY"),
+    ("slug", "TEXT NOT NULL UNIQUE"),
+    ("title", "TEXT NOT NULL"),
+    ("description", "TEXT NOT NULL"),
+    ("image", "TEXT"),
+    ("video_id", "TEXT"),
+    ("video_url", "TEXT"),
+    ("video_uploaded", "TEXT"),
+    ("level", "TEXT CHECK (level IN ('beginner', 'intermediate', 'expert'))"),
+    ("category", "INTEGER REFERENCES categories (id)"),
+    ("lang", "TEXT NOT NULL"),
+    ("updated", "TEXT"),
+    ("outro", "TEXT NOT NULL"),
+    ("source_path", "TEXT NOT NULL"),
+    ("source_sha256", "TEXT NOT NULL"),
+    ("muscles", "TEXT NOT NULL CHECK (json_valid(muscles))"),
+    ("equipment", "TEXT NOT NULL CHECK (json_valid(equipment))"),
+    ("aliases", "TEXT NOT NULL CHECK (json_valid(aliases))"),
+    ("aliases_text", "TEXT NOT NULL"),
+    ("body", "TEXT NOT NULL"),
+)
+"""Every column of ``exercises``, in order, with its declaration: the one list of them, from
+which the table, the exporter's insert and ``show`` are made."""
+
+EXERCISE_COLUMN_NAMES = tuple(name for name, _ in EXERCISE_COLUMNS)
+
 # Every table, in dependency order. Indexes and the search index are built after the rows
 # are in (see INDEXES and FTS_BUILD), which is much faster than keeping them up to date.
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE categories (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE COLLATE NOCASE
@@ -42,22 +70,9 @@ CREATE TABLE equipment (
     name TEXT NOT NULL UNIQUE COLLATE NOCASE
 );
 CREATE TABLE exercises (
-    id INTEGER PRIMARY KEY,
-    slug TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    description TEXT NOT NULL,
-    video_id TEXT,
-    video_url TEXT,
-    level TEXT CHECK (level IN ('beginner', 'intermediate', 'expert')),
-    category INTEGER REFERENCES categories (id),
-    lang TEXT NOT NULL,
-    outro TEXT NOT NULL,
-    source_path TEXT NOT NULL,
-    source_sha256 TEXT NOT NULL,
-    muscles TEXT NOT NULL CHECK (json_valid(muscles)),
-    equipment TEXT NOT NULL CHECK (json_valid(equipment)),
-    aliases TEXT NOT NULL CHECK (json_valid(aliases)),
-    body TEXT NOT NULL
+"""
+    + ",\n".join(f"    {name} {declaration}" for name, declaration in EXERCISE_COLUMNS)
+    + """
 );
 CREATE TABLE steps (
     id INTEGER PRIMARY KEY,
@@ -85,6 +100,16 @@ CREATE TABLE notes (
     text TEXT NOT NULL,
     UNIQUE (exercise_id, kind, position)
 );
+CREATE TABLE other_sections (
+    id INTEGER PRIMARY KEY,
+    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
+    section INTEGER NOT NULL,
+    heading TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT,
+    text TEXT NOT NULL,
+    UNIQUE (exercise_id, section, position)
+);
 CREATE TABLE aliases (
     id INTEGER PRIMARY KEY,
     exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
@@ -105,11 +130,12 @@ CREATE TABLE exercise_equipment (
     PRIMARY KEY (exercise_id, equipment_id)
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE exercises_fts USING fts5 (
-    title, description, aliases, body,
+    title, description, aliases_text, body,
     content="exercises", content_rowid="id",
     tokenize="porter unicode61 remove_diacritics 2"
 );
 """
+)
 
 # Reverse lookups: "which exercises train this muscle" and the filters of `pipeline list`.
 INDEXES = """
@@ -122,7 +148,7 @@ CREATE INDEX exercise_equipment_equipment ON exercise_equipment (equipment_id, e
 # One statement builds the whole search index from the content table.
 FTS_BUILD = "INSERT INTO exercises_fts (exercises_fts) VALUES ('rebuild')"
 
-# bm25 weights per indexed column: title, description, aliases, body.
+# bm25 weights per indexed column: title, description, aliases_text, body.
 _BM25 = "bm25(exercises_fts, 10.0, 4.0, 8.0, 1.0)"
 
 REQUIRED_TABLES = frozenset(
@@ -131,6 +157,7 @@ REQUIRED_TABLES = frozenset(
         "steps",
         "howto_steps",
         "notes",
+        "other_sections",
         "muscles",
         "equipment",
         "categories",
@@ -193,17 +220,29 @@ class HowToStepRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherSectionRecord:
+    """A ``##`` section the seed format does not know, kept as written: its heading, and its
+    items (list items, or paragraphs)."""
+
+    heading: str
+    items: tuple[StepRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ExerciseRecord:
     """A whole exercise, as the catalogue holds it."""
 
     slug: str
     title: str
     description: str
+    image: str | None
     video_id: str | None
     video_url: str | None
+    video_uploaded: str | None
     level: str | None
     category: str | None
     lang: str
+    updated: str | None
     muscles: tuple[str, ...]
     equipment: tuple[str, ...]
     aliases: tuple[str, ...]
@@ -211,6 +250,7 @@ class ExerciseRecord:
     execution: tuple[StepRecord, ...]
     tips: tuple[StepRecord, ...]
     mistakes: tuple[StepRecord, ...]
+    other_sections: tuple[OtherSectionRecord, ...]
     howto: tuple[HowToStepRecord, ...]
     outro: str
     source_path: str
@@ -229,6 +269,24 @@ def fts_query(text: str) -> str:
         core = word.rstrip("*") if prefix else word
         terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))
     return " ".join(terms)
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def same_name(stored: str | None, asked: str | None) -> bool:
+    """Whether ``asked`` names the muscle, equipment or category ``stored``: the same ignoring
+    case and spacing, or one is the other with a plural ``s`` or ``es`` (``hamstring`` and
+    ``Hamstrings``, ``bench`` and ``benches``), as the search's stemmer would have them.
+    Nothing (an exercise without a category) is no name."""
+    if stored is None or asked is None:
+        return False
+    stored, asked = _folded(stored), _folded(asked)
+    if stored == asked:
+        return True
+    short, long = sorted((stored, asked), key=len)
+    return long in (short + "s", short + "es")
 
 
 def _tuple(value: str) -> tuple[str, ...]:
@@ -254,6 +312,7 @@ class Catalogue:
         except BaseException:
             self._db.close()
             raise
+        self._db.create_function("same_name", 2, same_name, deterministic=True)
 
     def _check(self) -> None:
         try:
@@ -339,8 +398,9 @@ class Catalogue:
         level: str | None = None,
         category: str | None = None,
     ) -> list[ExerciseSummary]:
-        """Exercises in slug order, only those matching every filter given (names compare
-        without regard to case). An unknown ``level`` is a :class:`CatalogueError`."""
+        """Exercises in slug order, only those matching every filter given. A muscle,
+        equipment or category matches as :func:`same_name` says (case, and a plural ``s`` or
+        ``es``, do not matter). An unknown ``level`` is a :class:`CatalogueError`."""
         levels = [str(d) for d in Difficulty]
         if level is not None and level.lower() not in levels:
             raise CatalogueError(f"unknown level '{level}' (choose from {', '.join(levels)})")
@@ -348,14 +408,14 @@ class Catalogue:
             SELECT e.slug, e.title, e.level, c.name, e.muscles, e.equipment
             FROM exercises AS e LEFT JOIN categories AS c ON c.id = e.category
             WHERE (:level IS NULL OR e.level = lower(:level))
-              AND (:category IS NULL OR c.name = :category)
+              AND (:category IS NULL OR same_name(c.name, :category))
               AND (:muscle IS NULL OR EXISTS (
                     SELECT 1 FROM exercise_muscles AS em JOIN muscles AS m ON m.id = em.muscle_id
-                    WHERE em.exercise_id = e.id AND m.name = :muscle))
+                    WHERE em.exercise_id = e.id AND same_name(m.name, :muscle)))
               AND (:equipment IS NULL OR EXISTS (
                     SELECT 1 FROM exercise_equipment AS ee
                     JOIN equipment AS q ON q.id = ee.equipment_id
-                    WHERE ee.exercise_id = e.id AND q.name = :equipment))
+                    WHERE ee.exercise_id = e.id AND same_name(q.name, :equipment)))
             ORDER BY e.slug
         """
         parameters: dict[str, object] = {
@@ -380,17 +440,16 @@ class Catalogue:
         """The whole exercise ``slug``; raises :class:`ExerciseNotFoundError` when there is
         none."""
         sql = """
-            SELECT e.id, e.slug, e.title, e.description, e.video_id, e.video_url, e.level,
-                   c.name, e.lang, e.muscles, e.equipment, e.aliases, e.outro,
-                   e.source_path, e.source_sha256
+            SELECT e.*, c.name AS category
             FROM exercises AS e LEFT JOIN categories AS c ON c.id = e.category
             WHERE e.slug = :slug
         """
-        row = next(self._rows(sql, {"slug": slug}), None)
-        if row is None:
+        found = next(self._rows(sql, {"slug": slug}), None)
+        if found is None:
             raise ExerciseNotFoundError(f"no exercise '{slug}' in {self.path}")
-        (exercise_id, slug_, title, description, video_id, video_url, level, category) = row[:8]
-        (lang, muscles, equipment, aliases, outro, source_path, source_sha256) = row[8:]
+        # By name, not position: the category's name (the last column) replaces its id.
+        row = dict(zip((*EXERCISE_COLUMN_NAMES, "category"), found, strict=True))
+        exercise_id = row["id"]
         steps: dict[str, list[StepRecord]] = {
             "setup": [],
             "execution": [],
@@ -419,29 +478,46 @@ class Catalogue:
             )
         )
 
+        other: dict[int, tuple[str, list[StepRecord]]] = {}
+        for section, heading, position, label, text in self._rows(
+            "SELECT section, heading, position, label, text FROM other_sections "
+            "WHERE exercise_id = :id ORDER BY section, position",
+            {"id": exercise_id},
+        ):
+            items = other.setdefault(int(str(section)), (str(heading), []))[1]
+            items.append(
+                StepRecord(int(str(position)), None if label is None else str(label), str(text))
+            )
+
         def optional(value: object) -> str | None:
             return None if value is None else str(value)
 
         return ExerciseRecord(
-            slug=str(slug_),
-            title=str(title),
-            description=str(description),
-            video_id=optional(video_id),
-            video_url=optional(video_url),
-            level=optional(level),
-            category=optional(category),
-            lang=str(lang),
-            muscles=_tuple(str(muscles)),
-            equipment=_tuple(str(equipment)),
-            aliases=_tuple(str(aliases)),
+            slug=str(row["slug"]),
+            title=str(row["title"]),
+            description=str(row["description"]),
+            image=optional(row["image"]),
+            video_id=optional(row["video_id"]),
+            video_url=optional(row["video_url"]),
+            video_uploaded=optional(row["video_uploaded"]),
+            level=optional(row["level"]),
+            category=optional(row["category"]),
+            lang=str(row["lang"]),
+            updated=optional(row["updated"]),
+            muscles=_tuple(str(row["muscles"])),
+            equipment=_tuple(str(row["equipment"])),
+            aliases=_tuple(str(row["aliases"])),
             setup=tuple(steps["setup"]),
             execution=tuple(steps["execution"]),
             tips=tuple(steps["tip"]),
             mistakes=tuple(steps["mistake"]),
+            other_sections=tuple(
+                OtherSectionRecord(heading, tuple(items)) for heading, items in other.values()
+            ),
             howto=howto,
-            outro=str(outro),
-            source_path=str(source_path),
-            source_sha256=str(source_sha256),
+            outro=str(row["outro"]),
+            source_path=str(row["source_path"]),
+            source_sha256=str(row["source_sha256"]),
         )
 
 

@@ -11,21 +11,31 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Column, Table
 from rich.text import Text
+from typer.core import TyperCommand
 
 from pipeline import __version__
-from pipeline.catalogue import CATALOGUE_FILE, Catalogue, CatalogueError, ExerciseNotFoundError
-from pipeline.config import Settings, load_settings
+from pipeline.catalogue import (
+    CATALOGUE_FILE,
+    Catalogue,
+    CatalogueError,
+    ExerciseNotFoundError,
+    ExerciseSummary,
+)
+from pipeline.config import Settings, SettingsError, load_settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError, summarise, visible
 from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
+from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
 from pipeline.progress import BarReporter, LineReporter
+from pipeline.registry import RegistryError, load_exporters
 from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
 
@@ -36,6 +46,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, as click and git print it: options as ``--out DIR``, paragraphs rewrapped
+    # to the terminal, no boxes to break on a narrow one.
+    rich_markup_mode=None,
 )
 
 # Diagnostics are machine-read (editors, CI): never wrapped, never styled from seed text.
@@ -44,6 +57,79 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_SEEDS = Path("seeds")
 DEFAULT_OUT = Path("outputs")
+
+
+class _Command(TyperCommand):
+    """A command whose help names values as ``PATH...`` and ``--out DIR``, never by their
+    Python types."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """The Arguments and Options sections of the help."""
+        params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
+        arguments = [_argument_help(p) for p in params if p.param_type_name == "argument"]
+        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl([row for row in rows if row])
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line: ``[OPTIONS] QUERY`` for a required argument, ``[PATH]...`` for an
+        optional one."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                pieces.append((name if param.required else f"[{name}]") + _repeats(param))
+        return pieces
+
+
+def _repeats(param: Any) -> str:
+    return "..." if param.nargs != 1 else ""
+
+
+def _argument_help(param: Any) -> tuple[str, str]:
+    name = (param.metavar or param.name.upper()) + _repeats(param)
+    default = f"  [default: {param.show_default}]" if isinstance(param.show_default, str) else ""
+    return name, (param.help or "") + default
+
+
+class _ExportCommand(_Command):
+    """``export``, whose help lists the exporters registered when it is asked for."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """The options, then every exporter ``--format`` can name, with what it writes."""
+        super().format_options(ctx, formatter)
+        with formatter.section("Exporters (--format NAME)"):
+            try:
+                exporters = load_exporters()
+            except RegistryError as exc:  # a broken plug-in: help still prints, and says so
+                formatter.write_text(f"error: {exc}")
+                return
+            formatter.write_dl([(name, cls.help) for name, cls in exporters.items()])
+        with formatter.section("Examples"):
+            for command, what in _EXPORT_EXAMPLES:
+                formatter.write_text(command)
+                with formatter.indentation():
+                    formatter.write_text(what)
+
+
+_EXPORT_EXAMPLES = (
+    ("pipeline export", "Every format of every seed in seeds/, into outputs/."),
+    ("pipeline export -f pdf --page-size letter", "Only the wall cards, on US Letter."),
+    ("pipeline export -f html -o site seeds/curl.md", "One seed's page, into site/."),
+)
+
+
+def _choices(setting: str) -> str:
+    return "[" + "|".join(get_args(Settings.model_fields[setting].annotation)) + "]"
+
+
+def _setting_help(setting: str, text: str) -> str:
+    """Help for an option that overrides a setting, with the setting's own default."""
+    default = Settings.model_fields[setting].default
+    shown = f"{default:g}" if isinstance(default, float) else default
+    return text + (f"  [default: {shown}]" if shown is not None else "")
 
 
 class ReportFormat(enum.StrEnum):
@@ -56,7 +142,9 @@ class ReportFormat(enum.StrEnum):
 SeedPaths = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Seed files or folders to read (folders are searched for *.md).", show_default="seeds/"
+        metavar="PATH",
+        help="Seed files or folders to read (folders are searched for *.md).",
+        show_default="seeds/",
     ),
 ]
 StrictOption = Annotated[
@@ -90,7 +178,11 @@ def root(
 
 def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings(**overrides)
+        return load_settings(option_names={"bleed_mm": "--bleed"}, **overrides)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            err.print(f"error: {problem}", markup=False)
+        raise typer.Exit(code=2) from None
     except PipelineError as exc:
         _fail_usage(str(exc))
 
@@ -128,19 +220,25 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     paths: SeedPaths = None,
     strict: StrictOption = False,
     verbose: VerboseOption = False,
     report_format: Annotated[
-        ReportFormat, typer.Option("--format", help="text for people, json for machines.")
+        ReportFormat,
+        typer.Option(
+            "--format",
+            metavar="[" + "|".join(ReportFormat) + "]",
+            help="text for people, json for machines.",
+        ),
     ] = ReportFormat.TEXT,
 ) -> None:
-    """Parse and validate seeds without writing anything.
+    """Check seeds, writing nothing.
 
-    Prints every problem as path:line: level: message, then a summary. Exits 0 when clean,
-    1 on any error (or warning, with --strict), 2 on a usage error.
+    Parses and validates every seed, prints each problem as path:line: level: message, then a
+    summary. Exits 0 when clean, 1 on any error (or warning, with --strict), 2 on a usage
+    error.
     """
     settings = _settings(strict=strict or None)
     try:
@@ -174,48 +272,56 @@ def check(
         raise typer.Exit(code=1)
 
 
-_BLEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm)?\s*$")
-
-
-def _bleed_mm(value: str | None) -> float | None:
-    if value is None:
-        return None
-    match = _BLEED.match(value)
-    if not match:
-        raise typer.BadParameter("give millimetres, e.g. 3mm")
-    return float(match.group(1))
-
-
-@app.command()
+@app.command(cls=_ExportCommand)
 def export(
     paths: SeedPaths = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder the outputs are written into.")
+        Path,
+        typer.Option("--out", "-o", metavar="DIR", help="Folder the outputs are written into."),
     ] = DEFAULT_OUT,
     formats: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", "-f", help="Only run this exporter (repeat for several). Default: all."
+            "--format",
+            "-f",
+            metavar="NAME",
+            help="Only run this exporter (repeat for several; default: all of them). "
+            "The exporters are listed below.",
         ),
     ] = None,
     base_url: Annotated[
         str | None,
         typer.Option(
             "--base-url",
-            help="Site the exercise pages live on (overrides the "
-            "base_url setting and PIPELINE_BASE_URL).",
+            metavar="URL",
+            help=_setting_help("base_url", "Site the exercise pages live on."),
         ),
     ] = None,
     page_size: Annotated[
-        str | None, typer.Option("--page-size", help="Card page size: a4, letter or a5.")
+        str | None,
+        typer.Option(
+            "--page-size",
+            metavar=_choices("page_size"),
+            help=_setting_help("page_size", "Card page size."),
+        ),
     ] = None,
     layout: Annotated[
         str | None,
-        typer.Option("--layout", help="1up: a card a page; 2up: two A5 cards on one A4 sheet."),
+        typer.Option(
+            "--layout",
+            metavar=_choices("layout"),
+            help=_setting_help("layout", "1up: a card a page; 2up: two A5 cards on one A4 sheet."),
+        ),
     ] = None,
     bleed: Annotated[
         str | None,
-        typer.Option("--bleed", help="Bleed for print shops, e.g. 3mm (adds crop marks)."),
+        typer.Option(
+            "--bleed",
+            metavar="MM",
+            help=_setting_help(
+                "bleed_mm", "Bleed for print shops, in millimetres: 3 or 3mm (adds crop marks)."
+            ),
+        ),
     ] = None,
     strict: StrictOption = False,
     jobs: Annotated[
@@ -224,7 +330,8 @@ def export(
             "--jobs",
             "-j",
             min=1,
-            help="Worker processes (default: one per core; 1 works in-process).",
+            metavar="N",
+            help="Worker processes (default: one per core; -j 1 runs in this process).",
         ),
     ] = None,
     force: Annotated[
@@ -239,20 +346,27 @@ def export(
     ] = False,
     report_json: Annotated[
         Path | None,
-        typer.Option("--report-json", help="Also write the run's report as JSON to this file."),
+        typer.Option(
+            "--report-json",
+            metavar="FILE",
+            help="Also write the run's report as JSON to this file.",
+        ),
     ] = None,
 ) -> None:
-    """Parse every seed once, then write every format into the output folder.
+    """Write every format from the seeds.
 
-    Only what changed since the last export into the folder is rebuilt. A seed with an error
-    is reported and left out of every format; the others are still written, and the exit
-    code is 1.
+    Parses every seed once, then writes every format into the output folder. Only what
+    changed since the last export into the folder is rebuilt. A seed with an error is reported
+    and left out of every format; the others are still written, and the exit code is 1.
+
+    --base-url, --page-size, --layout and --bleed override the settings base_url, page_size,
+    layout and bleed_mm, from the settings file or a PIPELINE_<NAME> variable.
     """
     settings = _settings(
         base_url=base_url,
         page_size=page_size,
         layout=layout,
-        bleed_mm=_bleed_mm(bleed),
+        bleed_mm=bleed,
         strict=strict or None,
     )
     reporter = LineReporter(err) if quiet or not err.is_terminal else BarReporter(err)
@@ -304,16 +418,22 @@ def _removed(paths: Sequence[str], *, verbose: bool, shown: int = 5) -> str:
     return f"removed {len(paths)}: {', '.join(paths[:shown])} and {more} more (--verbose lists all)"
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
-    """Print the JSON Schema of a seed's frontmatter, for editors that validate YAML."""
+    """Print the JSON Schema of the frontmatter.
+
+    Editors that validate YAML use it to check a seed's frontmatter as it is typed.
+    """
     document = SeedFrontmatter.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
 
 
 DbOption = Annotated[
-    Path, typer.Option("--db", help="The catalogue to read (written by `pipeline export`).")
+    Path,
+    typer.Option(
+        "--db", metavar="FILE", help="The catalogue to read (written by `pipeline export`)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 DEFAULT_DB = DEFAULT_OUT / CATALOGUE_FILE
@@ -329,30 +449,130 @@ def _open_catalogue(db: Path) -> Catalogue:
 
 
 def _marked(snippet: str) -> Text:
+    """The snippet with its matched words highlighted: split on the private marks first, then
+    each part made safe to print, so the marks themselves are never escaped into view."""
     text = Text()
     for n, part in enumerate(re.split(f"[{_MARK_OPEN}{_MARK_CLOSE}]", snippet)):
-        text.append(part, style="bold yellow" if n % 2 else "")
+        # A snippet may span steps, which the index holds one per line: one line on screen.
+        text.append(
+            visible(re.sub(r"\s*[\r\n]+\s*", " ", part)), style="bold yellow" if n % 2 else ""
+        )
     return text
 
 
-def _slug_column(slugs: Iterable[str]) -> Column:
-    # A slug is what `pipeline show` takes: it is never cut short.
-    return Column("Slug", no_wrap=True, min_width=max((len(s) for s in slugs), default=4))
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    """A column of a table fitted to the terminal, with its cells.
+
+    A ``no_wrap`` column is always as wide as its widest cell; the others wrap, but never
+    narrower than ``min_width`` or their longest word. ``drop`` orders the columns that may
+    be left out when the terminal is too narrow for all of them: the highest goes first; 0 is
+    never left out."""
+
+    header: str
+    cells: Sequence[Text]
+    min_width: int = 0
+    no_wrap: bool = False
+    drop: int = 0
+
+
+def _slug_field(slugs: Sequence[str]) -> _Field:
+    # A slug is what `pipeline show` takes: it is never cut short or wrapped.
+    return _Field("Slug", [Text(s) for s in slugs], no_wrap=True)
+
+
+# Wide enough to measure any content without the terminal's width in the way.
+_UNBOUNDED = 1_000_000
+
+
+def _fitted_table(fields: Sequence[_Field]) -> Table | None:
+    """A table of ``fields`` that fits the terminal, or None when even the columns that are
+    never dropped cannot stand side by side at their narrowest.
+
+    Columns that may be dropped are left out, highest ``drop`` first, until the rest fit at
+    their narrowest, rather than squeezed to nothing. When the table does not fit at its
+    widest either, each column is given a width: a ``no_wrap`` one its widest cell, the others
+    their narrowest plus a share of what is left, in proportion to what more they could use
+    (rich alone would shrink them evenly, below the narrowest a column may be)."""
+    options = out.options.update_width(_UNBOUNDED)
+    ranges: dict[str, tuple[int, int]] = {}
+    for field in fields:
+        sizes = [Measurement.get(out, options, cell) for cell in (Text(field.header), *field.cells)]
+        narrowest = max(field.min_width, *(m.minimum for m in sizes))
+        widest = max(narrowest, *(m.maximum for m in sizes))
+        ranges[field.header] = (widest, widest) if field.no_wrap else (narrowest, widest)
+    kept = list(fields)
+    while True:
+        # What borders and padding take: a table of the headers alone, less the headers.
+        frame = Measurement.get(out, options, Table(*(f.header for f in kept))).minimum - sum(
+            len(f.header) for f in kept
+        )
+        room = out.width - frame
+        narrowest = sum(ranges[f.header][0] for f in kept)
+        if narrowest <= room:
+            break
+        droppable = [f for f in kept if f.drop]
+        if not droppable:
+            return None
+        kept.remove(max(droppable, key=lambda f: f.drop))
+    widths: list[int | None] = [None] * len(kept)
+    if sum(ranges[f.header][1] for f in kept) > room:
+        wants = [ranges[f.header][1] - ranges[f.header][0] for f in kept]
+        spare = room - narrowest
+        shares = [spare * want // sum(wants) for want in wants]
+        shares[wants.index(max(wants))] += spare - sum(shares)
+        widths = [ranges[f.header][0] + share for f, share in zip(kept, shares, strict=True)]
+    table = Table(
+        *(
+            Column(f.header, width=width, no_wrap=f.no_wrap)
+            for f, width in zip(kept, widths, strict=True)
+        )
+    )
+    for row in zip(*(f.cells for f in kept), strict=True):
+        table.add_row(*row)
+    return table
+
+
+def _print_stacked(entries: Iterable[tuple[Text, str, Text]]) -> None:
+    """Entries one under another, for a terminal too narrow for a table: the title (wrapped),
+    the slug on a line of its own (whole, so it can be copied), then the details, if any."""
+    for n, (title, slug, details) in enumerate(entries):
+        if n:
+            out.print()
+        _print_wrapped(title, indent="", style="bold")
+        out.print(Text("  " + slug))
+        _print_wrapped(details, indent="  ")
+
+
+def _print_wrapped(text: Text, *, indent: str, style: str = "") -> None:
+    """``text`` wrapped at words to the terminal, each line indented, without trailing spaces."""
+    for line in text.wrap(out, max(out.width - len(indent), 1)) if text.plain else ():
+        line.rstrip()
+        out.print(Text(indent) + line, style=style)
 
 
 def _print_json(document: object) -> None:
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find; all must occur (stemmed).")],
+    words: Annotated[
+        list[str],
+        typer.Argument(metavar="WORD", help="Words to find; all must occur (stemmed)."),
+    ],
     db: DbOption = DEFAULT_DB,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="At most this many.")
+    ] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search of the catalogue: titles, descriptions, aliases, steps, tips and
-    mistakes. Best matches first. Exits 1 when nothing matches."""
+    """Search the catalogue.
+
+    Full-text search of titles, descriptions, other names, steps, tips, mistakes and other
+    sections; best matches first. Exits 1 when nothing matches.
+    """
+    query = " ".join(words)
     with _open_catalogue(db) as catalogue:
         try:
             hits = catalogue.search(query, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE))
@@ -371,28 +591,47 @@ def search(
             ]
         )
     elif hits:
-        table = Table("Title", _slug_column(h.slug for h in hits), "Snippet")
-        for hit in hits:
-            table.add_row(Text(visible(hit.title)), Text(hit.slug), _marked(visible(hit.snippet)))
-        out.print(table)
+        titles = [Text(visible(h.title)) for h in hits]
+        snippets = [_marked(h.snippet) for h in hits]
+        table = _fitted_table(
+            [
+                _Field("Title", titles, min_width=12),
+                _slug_field([h.slug for h in hits]),
+                _Field("Snippet", snippets, min_width=24),
+            ]
+        )
+        if table is None:
+            _print_stacked(zip(titles, (h.slug for h in hits), snippets, strict=True))
+        else:
+            out.print(table)
     else:
         out.print(f"no exercise matches '{visible(query)}'", markup=False)
     if not hits:
         raise typer.Exit(code=1)
 
 
-@app.command("list")
+@app.command("list", cls=_Command)
 def list_exercises(
     db: DbOption = DEFAULT_DB,
-    muscle: Annotated[str | None, typer.Option(help="Only those training this muscle.")] = None,
-    equipment: Annotated[str | None, typer.Option(help="Only those using this equipment.")] = None,
-    level: Annotated[
-        str | None, typer.Option(help="Only this level: beginner, intermediate or expert.")
+    muscle: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only those training this muscle.")
     ] = None,
-    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    equipment: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only those using this equipment.")
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(metavar="LEVEL", help="Only this level: beginner, intermediate or expert."),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only this category.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the exercises in the catalogue, optionally filtered (names ignore case)."""
+    """List the exercises in the catalogue.
+
+    Optionally only those matching every filter given; names ignore case and a plural s or es.
+    """
     with _open_catalogue(db) as catalogue:
         try:
             found = catalogue.list_exercises(
@@ -403,35 +642,54 @@ def list_exercises(
     if as_json:
         _print_json([dataclasses.asdict(e) for e in found])
         return
-    table = Table(
-        Column("Title", min_width=16),
-        _slug_column(e.slug for e in found),
-        Column("Level", no_wrap=True, min_width=5),
-        Column("Category", no_wrap=True, min_width=8),
-        Column("Muscles", min_width=10, overflow="fold"),
-        Column("Equipment", overflow="fold"),
-    )
-    for e in found:
-        table.add_row(
-            Text(visible(e.title)),
-            Text(e.slug),
-            Text(e.level or ""),
-            Text(visible(e.category or "")),
-            Text(visible(", ".join(e.muscles))),
-            Text(visible(", ".join(e.equipment))),
-        )
     if found:
-        out.print(table)
+        _print_exercises(found)
     out.print(_plural(len(found), "exercise"), markup=False)
 
 
-@app.command()
+def _print_exercises(found: Sequence[ExerciseSummary]) -> None:
+    """The table of ``pipeline list``, fitted to the terminal: equipment is left out first,
+    then category, muscles and level; the title and the whole slug are always shown."""
+    titles = [Text(visible(e.title)) for e in found]
+    facts = {
+        "Level": [Text(e.level or "") for e in found],
+        "Category": [Text(visible(e.category or "")) for e in found],
+        "Muscles": [Text(visible(", ".join(e.muscles))) for e in found],
+        "Equipment": [Text(visible(", ".join(e.equipment))) for e in found],
+    }
+    table = _fitted_table(
+        [
+            _Field("Title", titles, min_width=16),
+            _slug_field([e.slug for e in found]),
+            _Field("Level", facts["Level"], no_wrap=True, drop=1),
+            _Field("Category", facts["Category"], no_wrap=True, drop=3),
+            _Field("Muscles", facts["Muscles"], min_width=10, drop=2),
+            _Field("Equipment", facts["Equipment"], drop=4),
+        ]
+    )
+    if table is not None:
+        out.print(table)
+        return
+    details = [
+        Text(" · ").join(cells[n] for cells in facts.values() if cells[n].plain)
+        for n in range(len(found))
+    ]
+    _print_stacked(zip(titles, (e.slug for e in found), details, strict=True))
+
+
+@app.command(cls=_Command)
 def show(
-    slug: Annotated[str, typer.Argument(help="The exercise's slug (see `pipeline list`).")],
+    slug: Annotated[
+        str, typer.Argument(metavar="SLUG", help="The exercise's slug (see `pipeline list`).")
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
-    """Print one whole exercise from the catalogue. Exits 1 when there is no such slug."""
+    """Print one exercise from the catalogue.
+
+    Everything the catalogue holds of it, section by section. Exits 1 when there is no such
+    slug.
+    """
     with _open_catalogue(db) as catalogue:
         try:
             record = catalogue.show(slug)
@@ -452,7 +710,11 @@ def show(
         "Muscles": ", ".join(record.muscles),
         "Equipment": ", ".join(record.equipment),
         "Also called": ", ".join(record.aliases),
+        "Image": record.image,
         "Video": record.video_url,
+        "Video uploaded": record.video_uploaded,
+        "Language": record.lang,
+        "Updated": record.updated,
         "Source": record.source_path,
     }
     for name, value in facts.items():
@@ -463,6 +725,7 @@ def show(
         ("Execution", record.execution, True),
         ("Tips", record.tips, False),
         ("Common Mistakes", record.mistakes, False),
+        *((visible(o.heading), o.items, False) for o in record.other_sections),
     )
     for heading, items, numbered in sections:
         if not items:
@@ -481,50 +744,86 @@ def show(
             out.print(Text.assemble(f"{step.position}. ", (name, "bold"), f": {text}"))
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
-    files: Annotated[
-        list[Path], typer.Argument(help=".jsonld files or HTML pages (ours or anyone's).")
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help=".jsonld files, HTML pages or snippets (ours or anyone's), or folders to "
+            "search for them, e.g. outputs/.",
+        ),
     ],
 ) -> None:
-    """Validate schema.org JSON-LD offline: vocabulary, absolute URLs, Google's HowTo and
-    VideoObject rules and, for HTML pages, that the markup matches what the page shows.
+    """Validate schema.org JSON-LD, offline.
 
-    Prints path: error: message per problem. Exits 0 when every file is valid, 1 otherwise.
+    Checks the vocabulary, absolute URLs, Google's HowTo and VideoObject rules and, for HTML
+    pages, that the markup matches what the page shows.
+
+    HTML that is nothing but JSON-LD script elements (a .snippet.html) is a snippet: it has no
+    page to compare with, so a note says what the page it goes into must show. Prints path:
+    error: message per problem, then each file's verdict and how it was read. Exits 0 when
+    every file is valid, 1 otherwise.
     """
     # Imported here so the other commands do not load PyLD.
-    from pipeline.validation import UnreadableFileError, validate_file
+    from pipeline.validation import UnreadableFileError, check_file, files_in
 
-    problems = 0
-    for path in files:
-        try:
-            found = [str(p) for p in validate_file(path)]
-        except UnreadableFileError as exc:
-            found = [str(exc)]
-        for message in found:
-            out.print(f"{path}: error: {message}", markup=False)
-        problems += len(found)
-    out.print(
-        f"{_plural(len(files), 'file')} validated: {_plural(problems, 'problem')}", markup=False
-    )
+    checked = problems = 0
+    for given in paths:
+        files = files_in(given)
+        if not files:
+            out.print(f"{given}: error: no .jsonld or HTML file in this folder", markup=False)
+            problems += 1
+        for path in files:
+            checked += 1
+            try:
+                report = check_file(path)
+            except UnreadableFileError as exc:
+                out.print(f"{path}: error: {exc}", markup=False)
+                problems += 1
+                continue
+            for problem in report.problems:
+                out.print(f"{path}: error: {problem}", markup=False)
+            problems += len(report.problems)
+            verdict = _plural(len(report.problems), "problem") if report.problems else "ok"
+            out.print(f"{path}: {verdict} ({report.rules})", markup=False)
+            if report.contract is not None:
+                out.print(f"{path}: note: {report.contract}", markup=False)
+    out.print(f"{_plural(checked, 'file')} validated: {_plural(problems, 'problem')}", markup=False)
     if problems:
         raise typer.Exit(code=1)
 
 
 def main() -> None:
-    """Entry point of the ``pipeline`` console script."""
-    try:
-        app()
-        status = 0
-    except SystemExit as done:
-        status = _exit_status(done.code)
-    # Every file is written and closed by now. An export leaves a large heap behind (the
-    # manifest, digests, parsed models), and letting the interpreter free it object by object
-    # took a fifth of a second of every run; the operating system takes it back at once.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(status)
+    """Run the command line. Ctrl-C or SIGTERM stops any command cleanly, with one line and
+    the shell's status for the signal (130, 143)."""
+    with interruptible():
+        try:
+            try:
+                app()
+                status = 0
+            except SystemExit as done:
+                status = _exit_status(done.code)
+            ignore_signals()
+        except Interrupted as stop:
+            err.print(_interrupted(stop), markup=False)
+            status = stop.exit_status
+        # Every file is written and closed by now. An export leaves a large heap behind (the
+        # manifest, digests, parsed models), and letting the interpreter free it object by
+        # object took a fifth of a second of every run; the operating system takes it back.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(status)
+
+
+def _interrupted(stop: Interrupted) -> str:
+    if isinstance(stop, ExportInterrupted):
+        return (
+            f"interrupted: {stop.exported} of {_plural(stop.total, 'seed')} exported; "
+            "the next run finishes the rest"
+        )
+    return "interrupted"
 
 
 def _exit_status(code: object) -> int:

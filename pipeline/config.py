@@ -3,17 +3,67 @@ environment, then command-line options, each overriding the one before."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
 from pipeline.diagnostics import PipelineError
+from pipeline.frontmatter import did_you_mean
 from pipeline.parser import Limits
 
 ENV_PREFIX = "PIPELINE_"
+MAX_BLEED_MM = 10.0
+
+_MILLIMETRES = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?|[+-]?\.\d+)\s*(?:mm)?\s*$", re.IGNORECASE)
+
+
+def parse_bleed_mm(value: object) -> float:
+    """A bleed in millimetres from a number or a text such as ``3``, ``3mm`` or ``3.5 mm``.
+
+    The option, the environment variable and the settings file all go through this, so each
+    says the same thing about a bad value."""
+    millimetres = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        millimetres = float(value)
+    elif isinstance(value, str) and (match := _MILLIMETRES.match(value)):
+        millimetres = float(match.group(1))
+    if not math.isfinite(millimetres):
+        raise ValueError(f"{value!r} is not a length; give millimetres, e.g. 3mm")
+    if millimetres < 0:
+        raise ValueError("the bleed cannot be negative")
+    if millimetres > MAX_BLEED_MM:
+        raise ValueError(f"the bleed is at most {MAX_BLEED_MM:g}mm, not {millimetres:g}mm")
+    return millimetres
+
+
+class SettingsConflict(ValueError):
+    """Two settings that are each fine but cannot be used together."""
+
+    def __init__(self, fields: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class SettingsError(PipelineError):
+    """Settings that cannot be used; each problem names where its value came from."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class Settings(BaseModel):
@@ -46,7 +96,8 @@ class Settings(BaseModel):
         default="1up", description="1up: one card a page; 2up: two A5 cards on an A4 sheet."
     )
     bleed_mm: float = Field(
-        default=0.0, ge=0, le=10, description="Bleed around each card, in mm, for print shops."
+        default=0.0,
+        description=f"Bleed around each card, in mm (0 to {MAX_BLEED_MM:g}), for print shops.",
     )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
 
@@ -58,44 +109,106 @@ class Settings(BaseModel):
             max_items=self.max_section_items,
         )
 
+    @field_validator("bleed_mm", mode="before")
+    @classmethod
+    def _millimetres(cls, value: object) -> float:
+        return parse_bleed_mm(value)
+
     @model_validator(mode="after")
     def _printable_layout(self) -> Settings:
         if self.layout == "2up" and self.page_size == "a5":
             # Half of A5 is too small to read from a wall.
-            raise ValueError(
-                "layout 2up needs page size a4 or letter (two half-size cards on one sheet)"
+            raise SettingsConflict(
+                ("layout", "page_size"),
+                "layout 2up needs page size a4 or letter, not a5 "
+                "(two half-size cards on one sheet)",
             )
         return self
 
 
-def _read_file_settings(root: Path) -> tuple[dict[str, Any], str | None]:
-    pipeline_toml = root / "pipeline.toml"
-    pyproject = root / "pyproject.toml"
+def _read_file_settings(root: Path | None) -> tuple[dict[str, Any], str | None]:
+    """The settings file's values, and how to name one of its keys in a message ("{key}" in
+    the returned pattern); no file, or no ``[tool.pipeline]`` table, gives nothing."""
+    folder = root or Path.cwd()
+
+    def shown(name: str) -> str:
+        return name if root is None else str(folder / name)
+
+    pipeline_toml = folder / "pipeline.toml"
+    pyproject = folder / "pyproject.toml"
     try:
         if pipeline_toml.is_file():
-            return tomllib.loads(pipeline_toml.read_text("utf-8")), "pipeline.toml"
+            values = tomllib.loads(pipeline_toml.read_text("utf-8"))
+            return values, shown("pipeline.toml") + ": {key}"
         if pyproject.is_file():
-            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("pipeline", {})
-            return (table, "pyproject.toml [tool.pipeline]") if table else ({}, None)
+            tool = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+            table = tool.get("pipeline", {}) if isinstance(tool, dict) else {}
+            if not isinstance(table, dict):
+                raise PipelineError(f"{shown('pyproject.toml')}: tool.pipeline is not a table")
+            if table:
+                return table, shown("pyproject.toml") + " [tool.pipeline] {key}"
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PipelineError(f"cannot read the settings: {exc}") from None
     return {}, None
 
 
-def load_settings(root: Path | None = None, **overrides: Any) -> Settings:
+def load_settings(
+    root: Path | None = None, *, option_names: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
     """Settings for a run in ``root`` (default: the current folder). ``overrides`` are
-    command-line values; ``None`` means "not given"."""
-    values, origin = _read_file_settings(root or Path.cwd())
+    command-line values; ``None`` means "not given". A setting's option is named
+    ``--page-size`` for ``page_size`` in messages, unless ``option_names`` says otherwise.
+
+    Raises :class:`SettingsError` naming, for each bad value, the file key, environment
+    variable or option it came from."""
+    values, file_key = _read_file_settings(root)
+    origins = {key: file_key.format(key=key) for key in values} if file_key else {}
     for name in Settings.model_fields:
-        env = os.environ.get(ENV_PREFIX + name.upper())
+        variable = ENV_PREFIX + name.upper()
+        env = os.environ.get(variable)
         if env:
-            values[name] = env
-    values.update({k: v for k, v in overrides.items() if v is not None})
+            values[name], origins[name] = env, variable
+    for name, value in overrides.items():
+        if value is not None:
+            option = (option_names or {}).get(name) or "--" + name.replace("_", "-")
+            values[name], origins[name] = value, option
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
-        where = f" in {origin}" if origin else ""
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        raise PipelineError(f"bad setting{where}: {problems}") from None
+        raise SettingsError([_problem(error, origins) for error in exc.errors()]) from None
+
+
+def _problem(error: ErrorDetails, origins: Mapping[str, str]) -> str:
+    loc = error["loc"]
+    name = str(loc[0]) if loc else ""
+    where = origins.get(name, name)
+    value = error.get("input")
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, SettingsConflict):
+        sources = " and ".join(origins.get(field, f"the default {field}") for field in cause.fields)
+        return f"{sources}: {cause}"
+    if error["type"] == "extra_forbidden":
+        suggestion = did_you_mean(name, Settings.model_fields)
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        known = ", ".join(Settings.model_fields)
+        return f"{where}: not a setting{hint} (the settings: {known})"
+    if error["type"] == "literal_error":
+        allowed = ", ".join(get_args(Settings.model_fields[name].annotation))
+        return f"{where}: {value!r} is not one of {allowed}"
+    if isinstance(cause, ValueError):
+        return f"{where}: {cause}"
+    if error["type"] == "greater_than":
+        return f"{where}: must be more than {error.get('ctx', {}).get('gt')}, not {value!r}"
+    if error["type"] in _PLAIN_ERRORS:
+        return f"{where}: {value!r} {_PLAIN_ERRORS[error['type']]}"
+    return f"{where}: {value!r}: {error['msg'][:1].lower()}{error['msg'][1:]}"
+
+
+_PLAIN_ERRORS = {
+    "int_parsing": "is not a whole number",
+    "int_type": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "bool_parsing": "is not true or false",
+    "bool_type": "is not true or false",
+    "string_type": "is not text",
+}

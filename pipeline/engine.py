@@ -23,6 +23,7 @@ from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.frontmatter import KNOWN_KEYS
+from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
 from pipeline.manifest import (
     MANIFEST_FILE,
@@ -40,7 +41,7 @@ from pipeline.manifest import (
 )
 from pipeline.model import Exercise
 from pipeline.parser import ParseResult, parse_seed
-from pipeline.progress import Reporter, SilentReporter
+from pipeline.progress import Advance, Reporter, SilentReporter
 from pipeline.registry import create_exporters
 from pipeline.workers import (
     GC_THRESHOLD,
@@ -242,6 +243,10 @@ def export(
     Exporting some seeds leaves the others in ``out`` as they are: the aggregates still list
     every seed the folder holds. Only a seed that is gone from a folder given whole in
     ``paths`` has its outputs removed.
+
+    SIGINT (Ctrl-C) and SIGTERM stop it cleanly, as :class:`ExportInterrupted`: the workers
+    are stopped, no temp file is left and the lock is released; the manifest is not written,
+    so the next export into ``out`` finishes what this one did not.
     """
     reporter = reporter or SilentReporter()
     exporters = create_exporters(formats, settings)
@@ -254,12 +259,66 @@ def export(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
-    with OutputLock(out, timeout=lock_timeout, on_wait=reporter.message), few_collections():
+    tally = _Tally(reporter, len(seeds))
+    with (
+        _interruptible_export(tally),
+        OutputLock(out, timeout=lock_timeout, on_wait=reporter.message),
+        few_collections(),
+    ):
         workers = jobs or os.cpu_count() or 1
-        run = _Run(seeds, out, settings, exporters, workers, force, reporter, scope, drafts)
+        run = _Run(seeds, out, settings, exporters, workers, force, tally, scope, drafts)
         report = run.execute()
     report.diagnostics[:0] = warnings
     return report
+
+
+class _Tally:
+    """Passes an export's progress on, and keeps count of the seeds whose own outputs are
+    all written, so an interrupted export can say how far it got."""
+
+    def __init__(self, reporter: Reporter, seeds: int) -> None:
+        self.reporter = reporter
+        self.seeds = seeds
+        self.outstanding = seeds
+        """Seeds that may still have outputs of their own to write: until the seeds are read,
+        all of them; then those to parse; then those to export."""
+
+    @property
+    def exported(self) -> int:
+        """Seeds with nothing of their own left to write."""
+        return self.seeds - self.outstanding
+
+    @contextlib.contextmanager
+    def phase(self, name: str, total: int) -> Iterator[Advance]:
+        """The reporter's phase; the parse and export phases also count what is left."""
+        if name in ("parse", "export"):
+            self.outstanding = total
+        elif name != "read":  # an aggregate: every seed's own outputs come before
+            self.outstanding = 0
+        counts = name == "export"
+        with self.reporter.phase(name, total) as advance:
+
+            def counted(steps: int) -> None:
+                if counts:
+                    self.outstanding -= steps
+                advance(steps)
+
+            yield counted
+
+    def message(self, text: str) -> None:
+        """The reporter's message."""
+        self.reporter.message(text)
+
+
+@contextlib.contextmanager
+def _interruptible_export(tally: _Tally) -> Iterator[None]:
+    with interruptible():
+        try:
+            yield
+        except Interrupted as stop:
+            raise ExportInterrupted(
+                stop.signum, exported=tally.exported, total=tally.seeds
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -817,6 +876,7 @@ class _Run:
                 target = self.writer.target(stale)
                 target.unlink()
                 self.report.removed.append(stale)
+                _remove_empty_folders(target.parent, self.writer.root)
             except FileNotFoundError:
                 pass
             except (OSError, PipelineError) as error:
@@ -863,3 +923,14 @@ class _Run:
         self.report.unchanged = len(
             {f for f in produced if not f.startswith(state)} - set(self.report.written)
         )
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove ``folder``, then each folder above it below ``root``, while they are empty: a
+    page that moved (a new ``url_pattern``) leaves no empty folder behind."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            return
+        folder = folder.parent

@@ -2,7 +2,9 @@
 
 YAML is composed into nodes first, so every key and list item keeps its line,
 tags that would construct objects are refused before anything is built, and
-anchors/aliases are refused before they can be expanded.
+anchors/aliases are refused before they can be expanded. A scalar reaches its field as
+the text it is written with: what it means (a number, a date, a word) is the field's to say,
+so ``description: 2`` and ``description: 1.5`` are both text, and no number is ever built.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import datetime as dt
 import difflib
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +30,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import ErrorDetails
 
 from pipeline.model import YOUTUBE_ID, Difficulty
 
@@ -54,6 +59,12 @@ _BCP47 = re.compile(
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut short when it is long."""
+    text = " ".join(text.split())
+    return f"'{text[:limit]}...'" if len(text) > limit else f"'{text}'"
+
+
 def normalise_video(value: object) -> str:
     """A YouTube id from an id or a watch/short/embed/shorts URL; ``ValueError`` otherwise."""
     if not isinstance(value, str):
@@ -75,24 +86,27 @@ def normalise_video(value: object) -> str:
             elif len(parts) == 2 and parts[0] in ("embed", "shorts"):
                 candidate = parts[1]
     if candidate is None or not _YOUTUBE_ID.match(candidate):
-        raise ValueError(
-            f"'{text}' is not a YouTube video: give the 11-character id or a "
-            "youtube.com/watch?v=, youtu.be/, youtube.com/embed/ or youtube.com/shorts/ URL"
-        )
+        raise ValueError(f"{_shown(text)} is not a YouTube video")
     return candidate
 
 
 def _string_list(value: object) -> object:
-    # People write `equipment: machine` as often as `equipment: [machine]`.
+    # People write `equipment: machine` as often as `equipment: [machine]`, and leave
+    # `equipment:` with nothing after it to mean none.
+    if value is None:
+        return []
     return [value] if isinstance(value, str) else value
 
 
-def _check_items(values: list[str]) -> list[str]:
-    cleaned = [v.strip() for v in values]
-    if any(not v for v in cleaned):
-        raise ValueError("items must not be empty")
+def _item_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty")
+    return value.strip()
+
+
+def _first_of_each(values: list[str]) -> list[str]:
     first: dict[str, str] = {}
-    for value in cleaned:
+    for value in values:
         first.setdefault(value.casefold(), value)
     return list(first.values())
 
@@ -112,8 +126,35 @@ def repeated_items(values: object) -> list[int]:
     return repeats
 
 
-StringList = Annotated[list[str], BeforeValidator(_string_list)]
+StringList = Annotated[
+    list[Annotated[str, AfterValidator(_item_text)]], BeforeValidator(_string_list)
+]
 _HTTP_URL = TypeAdapter(HttpUrl)
+_TIMESTAMP = yaml.constructor.SafeConstructor.timestamp_regexp
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def parse_date(value: object) -> object:
+    """A date or date-time from its ISO 8601 (or YAML timestamp) text; ``ValueError`` if it is
+    not one. Anything but text is left for the field's type check to refuse."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        if _TIMESTAMP.match(text):
+            node = yaml.ScalarNode(_TIMESTAMP_TAG, text)
+            parsed: object = yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
+            return parsed
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        reason = str(exc)
+        if reason.startswith("Invalid isoformat"):
+            raise ValueError(f"{_shown(text)} is not a date") from None
+        # datetime's own reasons ("month must be in 1..12") are in the author's terms.
+        raise ValueError(f"{_shown(text)} is not a real date ({reason})") from None
 
 
 class SeedFrontmatter(BaseModel):
@@ -159,25 +200,26 @@ class SeedFrontmatter(BaseModel):
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
     draft: bool = Field(
         default=False,
-        description="true: the seed is checked but not exported (unless `export --drafts`).",
+        description="write true or false; a draft (true) is checked but not exported, "
+        "unless `export --drafts`.",
     )
 
     @field_validator("description", "title", "category", mode="after")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("must not be empty")
+            raise ValueError("is empty")
         return value.strip() if value is not None else None
 
     @field_validator("video", mode="before")
     @classmethod
     def _video(cls, value: object) -> object:
-        return None if value is None else normalise_video(value)
+        return normalise_video(value) if isinstance(value, str) else value
 
     @field_validator("equipment", "muscles", "aliases", mode="after")
     @classmethod
     def _items(cls, values: list[str]) -> list[str]:
-        return _check_items(values)
+        return _first_of_each(values)
 
     @field_validator("image", mode="after")
     @classmethod
@@ -187,31 +229,73 @@ class SeedFrontmatter(BaseModel):
         try:
             _HTTP_URL.validate_python(value.strip())
         except ValidationError:
-            raise ValueError(f"'{value}' is not an absolute http(s) URL") from None
+            raise ValueError(f"{_shown(value)} is not an absolute http(s) URL") from None
         return value.strip()
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _lang_default(cls, value: object) -> object:
+        # `lang:` with nothing after it means the default, as for every other optional key.
+        return cls.model_fields["lang"].default if value is None else value
 
     @field_validator("lang", mode="after")
     @classmethod
     def _lang(cls, value: str) -> str:
         if not _BCP47.match(value.strip()):
-            raise ValueError(f"'{value}' is not a BCP 47 language tag (e.g. en, de-CH, pt-BR)")
+            raise ValueError(f"{_shown(value)} is not a BCP 47 language tag")
         return value.strip()
+
+    @field_validator("video_uploaded", mode="before")
+    @classmethod
+    def _date_or_time(cls, value: object) -> object:
+        return parse_date(value)
 
     @field_validator("updated", mode="before")
     @classmethod
     def _date_only(cls, value: object) -> object:
+        value = parse_date(value)
         if isinstance(value, dt.datetime):
-            raise ValueError("must be a date (YYYY-MM-DD), not a date-time")
+            raise ValueError("is a date and time, not a date")
         return value
 
 
 KNOWN_KEYS: tuple[str, ...] = tuple(SeedFrontmatter.model_fields)
 
+# What to write, said after what is wrong: "level: 'pro' is not a level; write beginner, ...".
+WHAT_TO_WRITE: dict[str, str] = {
+    "description": "write one or two sentences that say what the exercise is, e.g. "
+    'description: "Curl your legs against a padded lever."',
+    "video": "give the 11-character YouTube id or a youtube.com/watch?v=, youtu.be/, "
+    "youtube.com/embed/ or youtube.com/shorts/ URL, e.g. video: vl5nUdE9mWM",
+    "title": 'write the title as text, e.g. title: "Lying Leg Curl"',
+    "slug": "use only a-z, 0-9 and single '-' between words, e.g. slug: lying-leg-curl",
+    "equipment": "write a name or a list of names, e.g. equipment: [leg curl machine]",
+    "muscles": "write a name or a list of names, e.g. muscles: [hamstrings, calves]",
+    "level": "write beginner, intermediate or expert, e.g. level: beginner",
+    "category": "write a word or two, e.g. category: strength",
+    "video_uploaded": "write the date as YYYY-MM-DD, e.g. video_uploaded: 2024-05-01",
+    "image": "write the image's full address, e.g. image: https://example.org/leg-curl.jpg",
+    "lang": "write the language of the text, e.g. lang: en, de-CH or pt-BR",
+    "aliases": 'write a name or a list of names, e.g. aliases: ["Prone Leg Curl"]',
+    "updated": "write the date as YYYY-MM-DD, e.g. updated: 2025-01-31",
+}
 
-def did_you_mean(key: str) -> str | None:
-    """The known key closest to a misspelt one (``vidoe`` -> ``video``), if any is close."""
-    matches = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.6)
-    return matches[0] if matches else None
+
+def what_to_write(key: str) -> str:
+    """How to write a valid ``key``: its hint, else its schema description."""
+    if key in WHAT_TO_WRITE:
+        return WHAT_TO_WRITE[key]
+    described = SeedFrontmatter.model_fields[key].description if key in KNOWN_KEYS else None
+    return (described or f"see the '{key}' row of docs/seed-format.md").rstrip(".")
+
+
+def did_you_mean(word: str, known: Iterable[str] = KNOWN_KEYS) -> str | None:
+    """The known name closest to a misspelt one, ignoring case (``vidoe`` -> ``video``,
+    ``Excecution`` -> ``Execution``), if any is close; ``known`` defaults to the
+    frontmatter's keys."""
+    folded = {name.casefold(): name for name in known}
+    matches = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[matches[0]] if matches else None
 
 
 class FrontmatterError(Exception):
@@ -225,12 +309,21 @@ class FrontmatterError(Exception):
 
 @dataclass
 class RawFrontmatter:
-    """Loaded frontmatter: plain values, with the file line of each key and list item."""
+    """Loaded frontmatter: each value as plain text, lists and mappings, with the file line
+    of each key and list item, and the problems found on the way.
+
+    A scalar is kept as the text it is written with (``1.50`` stays ``1.50``), null as
+    ``None``: whether it is a number, a date or a word is for its field to say. A key in
+    ``refused`` was reported in ``errors`` and has no value.
+    """
 
     values: dict[str, Any]
     key_lines: dict[str, int] = field(default_factory=dict)
     item_lines: dict[str, list[int]] = field(default_factory=dict)
     start_line: int = 1
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)
 
     def line_of(self, loc: tuple[int | str, ...]) -> int:
         """The file line of a pydantic error location (a key, or a key and a list index)."""
@@ -270,19 +363,22 @@ def split(text: str) -> SplitSeed:
     )
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
 def load(yaml_text: str, first_line: int) -> RawFrontmatter:
-    """Load frontmatter YAML safely; ``first_line`` is the file line the YAML text starts on."""
+    """Load frontmatter YAML safely; ``first_line`` is the file line the YAML text starts on.
+
+    ``FrontmatterError`` when the YAML cannot be read at all; a problem with one key is in
+    the result's ``errors`` and the other keys are still read.
+    """
     loader = yaml.CSafeLoader(yaml_text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = first_line + mark.line if mark else first_line
-            problem = exc.problem or exc.context or "invalid YAML"
-            if exc.context and exc.context_mark and exc.problem:
-                problem += f" ({exc.context} started on line {first_line + exc.context_mark.line})"
-            raise FrontmatterError(line, f"YAML syntax error: {problem}") from None
+            raise explain_yaml_error(exc, yaml_text, first_line) from None
         except yaml.reader.ReaderError as exc:
             line = first_line + yaml_text.count("\n", 0, exc.position)
             character = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -293,66 +389,270 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
             raise FrontmatterError(first_line, f"YAML error: {exc}") from None
         except RecursionError:
             raise FrontmatterError(first_line, "YAML is nested too deeply") from None
-        if node is None:
-            raise FrontmatterError(
-                first_line, "frontmatter is empty: it needs at least 'description'"
-            )
-        if not isinstance(node, yaml.MappingNode):
-            raise FrontmatterError(
-                first_line + node.start_mark.line,
-                "frontmatter must be a mapping of keys to values (key: value)",
-            )
-        _check_nodes(node, yaml_text, first_line)
-        raw = RawFrontmatter(values={}, start_line=first_line)
-        for key_node, value_node in node.value:
-            line = first_line + key_node.start_mark.line
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                raise FrontmatterError(line, "frontmatter keys must be plain words")
-            key = key_node.value
-            if key in raw.values:
-                raise FrontmatterError(line, f"'{key}' is given twice")
-            try:
-                raw.values[key] = loader.construct_object(value_node, deep=True)
-            except (yaml.YAMLError, ValueError, OverflowError) as exc:
-                # Timestamps are built by the constructor: 2024-13-45 fails here.
-                raise FrontmatterError(line, f"'{key}': not a valid value: {exc}") from None
-            raw.key_lines[key] = line
-            if isinstance(value_node, yaml.SequenceNode):
-                raw.item_lines[key] = [first_line + n.start_mark.line for n in value_node.value]
-        return raw
     finally:
         loader.dispose()
-
-
-def _first_alias_line(yaml_text: str, first_line: int) -> int:
-    # A composed alias is its anchor's node, so only the event stream knows where it stands.
-    for event in yaml.parse(yaml_text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
-            return first_line + event.start_mark.line
-    return first_line
-
-
-def _check_nodes(root: yaml.Node, yaml_text: str, first_line: int) -> None:
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        line = first_line + node.start_mark.line
-        if id(node) in seen:
-            raise FrontmatterError(
-                _first_alias_line(yaml_text, first_line),
-                "YAML anchors and aliases are not supported in a seed",
+    if node is None:
+        raise FrontmatterError(first_line, "frontmatter is empty: it needs at least 'description'")
+    if not isinstance(node, yaml.MappingNode):
+        raise FrontmatterError(
+            first_line + node.start_mark.line,
+            "frontmatter must be a mapping of keys to values (key: value)",
+        )
+    raw = RawFrontmatter(values={}, start_line=first_line)
+    checker = _NodeChecker(yaml_text, first_line)
+    lines = yaml_text.split("\n")
+    for key_node, value_node in node.value:
+        line = first_line + key_node.start_mark.line
+        key_clean, key_problems = checker.check(key_node)
+        value_clean, value_problems = checker.check(value_node)
+        raw.errors.extend(key_problems + value_problems)
+        if not (key_clean and value_clean):
+            if isinstance(key_node, yaml.ScalarNode):
+                raw.refused.add(key_node.value)
+                raw.key_lines.setdefault(key_node.value, line)
+            continue
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
+            raw.errors.append((line, "frontmatter keys must be plain words, e.g. description:"))
+            continue
+        key = key_node.value
+        if key in raw.key_lines:
+            raw.errors.append(
+                (line, f"{key}: given twice, first on line {raw.key_lines[key]}; keep one")
             )
-        seen.add(id(node))
-        if node.tag not in _SAFE_TAGS:
-            raise FrontmatterError(
-                line, f"YAML tag '{node.tag}' is not allowed: a seed holds plain values only"
+            continue
+        raw.key_lines[key] = line
+        raw.values[key] = _plain(value_node, key, lines, raw)
+        if isinstance(value_node, yaml.SequenceNode):
+            raw.item_lines[key] = [first_line + n.start_mark.line for n in value_node.value]
+    return raw
+
+
+def _plain(node: yaml.Node, key: str, lines: list[str], raw: RawFrontmatter) -> object:
+    """The node as text, lists and dicts; a plain scalar that runs on to a '- ' line is
+    warned about, since YAML quietly reads that line as more of its text."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL_TAG:
+            return None
+        # The C loader marks a plain scalar with style '', the Python one with None.
+        if not node.style and node.end_mark.line > node.start_mark.line:
+            _check_run_on(node, key, lines, raw)
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, key, lines, raw) for item in node.value]
+    mapping: dict[str, object] = {}
+    for index, (name, value) in enumerate(node.value):
+        label = name.value if isinstance(name, yaml.ScalarNode) else f"#{index}"
+        mapping[label] = _plain(value, key, lines, raw)
+    return mapping
+
+
+def _check_run_on(node: yaml.ScalarNode, key: str, lines: list[str], raw: RawFrontmatter) -> None:
+    start, end = node.start_mark, node.end_mark
+    for number in range(start.line + 1, end.line + 1):
+        text = lines[number].strip()
+        if text != "-" and not text.startswith("- "):
+            continue
+        first = lines[start.line][start.column :].strip()
+        line_start = lines[start.line][: start.column].strip()
+        reading = f"{_shown(first)} runs on to {_shown(text)} and is read as {_shown(node.value)}"
+        if line_start.endswith("-"):
+            fix = "indent every '- ' the same to make it its own item"
+            message = f"{key}: the list item {reading}; {fix}"
+        else:
+            fix = (
+                f"to make a list, start it on the line after '{key}:' with every '- ' "
+                "indented the same, or put the text in quotes if it is meant as one"
             )
-        if depth > _MAX_DEPTH:
-            raise FrontmatterError(line, f"YAML is nested more than {_MAX_DEPTH} levels deep")
-        # Children are pushed last-first so they are visited in document order, and an alias
-        # is reported where it is used, not where its anchor stands.
-        if isinstance(node, yaml.MappingNode):
-            stack.extend((n, depth + 1) for pair in reversed(node.value) for n in reversed(pair))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((n, depth + 1) for n in reversed(node.value))
+            message = f"{key}: {reading}; {fix}"
+        raw.warnings.append((raw.start_line + number, message))
+        return
+
+
+def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int, str]]:
+    """Each pydantic error as ``(line, "field: what is wrong; what to write")``, one per
+    field or list item, leaving out keys already refused while loading."""
+    problems: list[tuple[int, str]] = []
+    seen: set[tuple[int | str, ...]] = set()
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        key = str(loc[0]) if loc else "frontmatter"
+        # One message per field or list item: a date field's union would give one per type.
+        where = loc[:2] if len(loc) > 1 and isinstance(loc[1], int) else loc[:1]
+        if key in raw.refused or where in seen:
+            continue
+        seen.add(where)
+        item = f"item {loc[1] + 1} " if len(loc) > 1 and isinstance(loc[1], int) else ""
+        wrong = _what_is_wrong(key, error)
+        line = 1 if error["type"] == "missing" else raw.line_of(loc)
+        problems.append((line, f"{key}: {item}{wrong}; {what_to_write(key)}"))
+    return problems
+
+
+def _what_is_wrong(key: str, error: ErrorDetails) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return "missing from the frontmatter"
+    if kind == "value_error" and "ctx" in error:
+        return str(error["ctx"]["error"])
+    if value is None or kind == "string_too_short":
+        return "is empty"
+    if isinstance(value, list):
+        return "is a list, not text" if kind == "string_type" else "is a list"
+    if isinstance(value, dict):
+        return "is a set of 'key: value' pairs (put text that holds ': ' in quotes)"
+    # An enum's or a pattern's refusal: "level: 'pro' is not a level".
+    return f"{_shown(str(value))} is not a {key}"
+
+
+# --- YAML's own errors, in the author's terms -------------------------------------------------
+
+_KEY_VALUE = re.compile(r"^(?P<key>[^\s:#][^:]*?):\s+(?P<value>.*\S)\s*$")
+
+
+def explain_yaml_error(
+    exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int
+) -> FrontmatterError:
+    """A YAML syntax error at its file line, naming the usual real cause (a tab, an unquoted
+    ': ', a misaligned '- ', a quote not closed) where it is one of those."""
+    lines = yaml_text.split("\n")
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line if mark else 0
+    problem = exc.problem or exc.context or "invalid YAML"
+    source = lines[line] if line < len(lines) else ""
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    at_mark = source[mark.column] if mark and mark.column < len(source) else ""
+    started = exc.context_mark.line if exc.context_mark else line
+
+    def error(at: int, message: str) -> FrontmatterError:
+        return FrontmatterError(first_line + at, message)
+
+    if "\t" in indent:
+        return error(line, "YAML does not allow tabs for indentation: use spaces")
+    if at_mark == "\t":
+        return error(line, "YAML does not allow a tab here: use spaces")
+    if problem.startswith("mapping values are not allowed"):
+        return error(line, _unquoted_colon(lines, line))
+    if problem == "did not find expected key" and source.lstrip().startswith("-"):
+        return error(
+            line,
+            f"{_shown(source.strip())} is not lined up with a list: indent every '- ' of a "
+            "list the same, under its key",
+        )
+    if problem == "did not find expected key" and re.match(r"^[^\s:#][^:]*:\s+[\"']", source):
+        return error(
+            line,
+            "text goes on after the closing quote: put the whole value in quotes: "
+            f"{_requoted(source)}",
+        )
+    if problem.startswith("block sequence entries are not allowed"):
+        match = _KEY_VALUE.match(source)
+        under = f" under '{match['key'].strip()}:'" if match else ""
+        return error(
+            line,
+            f"a '- ' list cannot start on the line of its key: put each '- ' item on a line "
+            f"of its own{under}, or write the list as [a, b]",
+        )
+    if problem == "found character that cannot start any token" and at_mark:
+        return error(line, f"a YAML value cannot start with '{at_mark}': put the value in quotes")
+    if problem == "could not find expected ':'" and started < len(lines):
+        shown = _shown(lines[started].strip())
+        return error(started, f"{shown} has no ':'; write each key as key: value")
+    if exc.context == "while scanning a quoted scalar":
+        return error(started, "a quoted value is not closed: end it with the same quote")
+    message = f"YAML syntax error: {problem}"
+    if exc.context and exc.context_mark and exc.problem:
+        message += f" ({exc.context} started on line {first_line + started})"
+    return error(line, message)
+
+
+def _unquoted_colon(lines: list[str], line: int) -> str:
+    source = lines[line] if line < len(lines) else ""
+    if source[:1].isspace() and not source.lstrip().startswith("-"):
+        owner = next(
+            (text.split(":", 1)[0] for text in reversed(lines[:line]) if text[:1].strip()), ""
+        )
+        return (
+            f"{_shown(source.strip())} is indented, so YAML reads it as more of "
+            f"'{owner}:', where ': ' is not allowed; start each key at the beginning of its "
+            "line, or put the whole value in quotes"
+        )
+    return f"put a value containing ': ' in quotes: {_requoted(source)}"
+
+
+def _requoted(source: str) -> str:
+    """A ``key: value`` or ``- item`` line with its value in quotes, as it should be written."""
+    item = re.match(r"^\s*-\s+(?P<value>.*\S)", source)
+    if item:
+        return f"- {_quoted(item['value'])}"
+    match = _KEY_VALUE.match(source)
+    if match is None:
+        return _quoted(source.strip())
+    return f"{match['key'].strip()}: {_quoted(match['value'])}"
+
+
+def _quoted(value: str) -> str:
+    # Double quotes read best; single ones when the text holds what double quotes escape.
+    if '"' in value or "\\" in value:
+        return "'" + value.replace("'", "''") + "'"
+    return f'"{value}"'
+
+
+class _NodeChecker:
+    """Refuses what a seed may not hold, node by node: tags that construct objects, anchors
+    and aliases, and nesting deeper than ``_MAX_DEPTH``."""
+
+    def __init__(self, yaml_text: str, first_line: int) -> None:
+        self.yaml_text = yaml_text
+        self.first_line = first_line
+        self.seen: set[int] = set()
+        self.alias_line: int | None = None
+
+    def check(self, root: yaml.Node) -> tuple[bool, list[tuple[int, str]]]:
+        """Whether ``root`` and the nodes under it hold only what a seed may, and what they
+        may not hold, each with its file line."""
+        clean = True
+        found: list[tuple[int, str]] = []
+        stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            line = self.first_line + node.start_mark.line
+            if id(node) in self.seen:
+                # A composed alias is its anchor's node: it is refused without walking it
+                # again, so a "billion laughs" is never expanded. It is said once, at the
+                # first alias, however many keys use one; their keys are refused all the same.
+                clean = False
+                if self.alias_line is None:
+                    found.append((self._first_alias_line(), _ALIAS_MESSAGE))
+                continue
+            self.seen.add(id(node))
+            if node.tag not in _SAFE_TAGS:
+                clean = False
+                found.append(
+                    (line, f"YAML tag '{node.tag}' is not allowed: a seed holds plain values only")
+                )
+                continue
+            if depth > _MAX_DEPTH:
+                clean = False
+                found.append((line, f"YAML is nested more than {_MAX_DEPTH} levels deep"))
+                continue
+            # Children are pushed last-first so they are visited in document order.
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(
+                    (n, depth + 1) for pair in reversed(node.value) for n in reversed(pair)
+                )
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((n, depth + 1) for n in reversed(node.value))
+        return clean, found
+
+    def _first_alias_line(self) -> int:
+        # Only the event stream knows where an alias stands.
+        if self.alias_line is None:
+            self.alias_line = self.first_line
+            for event in yaml.parse(self.yaml_text, Loader=yaml.CSafeLoader):
+                if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+                    self.alias_line = self.first_line + event.start_mark.line
+                    break
+        return self.alias_line
+
+
+_ALIAS_MESSAGE = "YAML anchors and aliases are not supported in a seed"

@@ -41,12 +41,21 @@ class OutputLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise OutputError(f"cannot lock {self.path}: {exc.strerror or exc}") from None
+        try:
+            self._wait(fd)
+        except BaseException:  # the wait timed out, or was interrupted
+            os.close(fd)
+            raise
+        self._fd = fd
+        return self
+
+    def _wait(self, fd: int) -> None:
         deadline = time.monotonic() + self.timeout
         told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return
             except BlockingIOError:
                 if not told and self.on_wait:
                     self.on_wait(
@@ -54,14 +63,11 @@ class OutputLock:
                     )
                     told = True
                 if time.monotonic() > deadline:
-                    os.close(fd)
                     raise LockTimeoutError(
                         f"another export into {self.path.parent.parent} is still running after "
                         f"{self.timeout:.0f} s (lock {self.path}); try again when it has finished"
                     ) from None
                 time.sleep(0.05)
-        self._fd = fd
-        return self
 
     def __exit__(
         self,

@@ -155,6 +155,8 @@ def parse_seed_bytes(
         exercise = None
     if report.failed:
         exercise = None
+    # In line order, so one read of the list fixes the seed top to bottom.
+    report.diagnostics.sort(key=lambda diagnostic: diagnostic.line)
     return ParseResult(path, exercise, report.diagnostics, sha256)
 
 
@@ -224,11 +226,17 @@ def _parse(
     _check_line_lengths(text, limits, report)
     try:
         parts = frontmatter.split(text)
-        raw = frontmatter.load(parts.yaml_text, parts.yaml_line)
     except frontmatter.FrontmatterError as exc:
         raise report.fatal(exc.line, exc.message) from None
-
-    meta = _validate_frontmatter(raw, report, strict=strict)
+    # Frontmatter that cannot be read still leaves the body to check: every mistake a run
+    # can find is reported at once.
+    meta: frontmatter.SeedFrontmatter | None = None
+    try:
+        raw = frontmatter.load(parts.yaml_text, parts.yaml_line)
+    except frontmatter.FrontmatterError as exc:
+        report.error(exc.line, exc.message)
+    else:
+        meta = _validate_frontmatter(raw, report, strict=strict)
     body_text = _replace_controls(parts.body, parts.body_line, report)
     body = _BodyParser(body_text, parts.body_line, report, limits).run()
     if meta is None or body is None or report.failed:
@@ -265,6 +273,10 @@ def _parse(
 def _validate_frontmatter(
     raw: frontmatter.RawFrontmatter, report: _Report, *, strict: bool
 ) -> frontmatter.SeedFrontmatter | None:
+    for line, message in raw.errors:
+        report.error(line, message)
+    for line, message in raw.warnings:
+        report.warning(line, message)
     known: dict[str, object] = {}
     for key, value in raw.values.items():
         if key in frontmatter.KNOWN_KEYS:
@@ -277,25 +289,17 @@ def _validate_frontmatter(
     try:
         meta = frontmatter.SeedFrontmatter.model_validate(known)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            name = str(loc[0]) if loc else "frontmatter"
-            if error["type"] == "missing":
-                report.error(1, f"'{name}' is required in the frontmatter")
-                continue
-            message = str(error["msg"]).removeprefix("Value error, ")
-            if error["type"] == "string_too_short":
-                message = "must not be empty"
-            report.error(raw.line_of(loc), f"'{name}': {message}")
+        for line, message in frontmatter.field_problems(exc, raw):
+            report.error(line, message)
         return None
     for key in ("equipment", "muscles", "aliases"):
         for index in frontmatter.repeated_items(known.get(key)):
             report.warning(
                 raw.line_of((key, index)),
-                f"'{key}': '{known[key][index]}' is listed twice; "  # type: ignore[index]
+                f"{key}: '{known[key][index]}' is listed twice; "  # type: ignore[index]
                 "the repeat is left out",
             )
-    return meta
+    return None if raw.errors else meta
 
 
 # --- body -------------------------------------------------------------------------------------
@@ -357,6 +361,7 @@ class _BodyParser:
         self.sections: list[Section] = []
         self.outro: list[Paragraph] = []
         self.howto: list[tuple[str, int, list[list[Span]]]] = []
+        self.near_misses: list[tuple[int, str, str]] = []  # line, heading, known heading
 
     def line(self, token: Token) -> int:
         return self.first_line + (token.map[0] if token.map else 0)
@@ -481,6 +486,11 @@ class _BodyParser:
     def check_heading(self, kind: SectionKind, heading: str, token: Token) -> None:
         line = self.line(token)
         if kind is SectionKind.OTHER:
+            suggestion = frontmatter.did_you_mean(heading, tuple(_HEADINGS.values()))
+            if suggestion is not None:
+                # Said in finish(): a misspelt Execution is the reason there is none.
+                self.near_misses.append((line, heading, suggestion))
+                return
             self.report.warning(
                 line,
                 f"unknown section '## {heading}' is kept as it is; the known "
@@ -594,11 +604,28 @@ class _BodyParser:
 
     def finish(self) -> _Body | None:
         execution = next((s for s in self.sections if s.kind is SectionKind.EXECUTION), None)
+        missing = _HEADINGS[SectionKind.EXECUTION] if execution is None else None
+        for line, heading, suggestion in self.near_misses:
+            if suggestion == missing:
+                self.report.error(
+                    line,
+                    f"unknown section '## {heading}' (did you mean '## {suggestion}'?): "
+                    f"without it the seed has no '## {suggestion}' section",
+                )
+                missing = None
+            else:
+                self.report.warning(
+                    line,
+                    f"unknown section '## {heading}' is kept as it is "
+                    f"(did you mean '## {suggestion}'?)",
+                )
         if execution is None:
-            self.report.error(
-                self.first_line,
-                "no '## Execution' section: it lists the steps of the exercise as a numbered list",
-            )
+            if missing is not None:
+                self.report.error(
+                    self.first_line,
+                    "no '## Execution' section: it lists the steps of the exercise as a "
+                    "numbered list",
+                )
         elif not execution.items:
             self.report.error(
                 execution.source.line, "'## Execution' has no steps: add a numbered list under it"

@@ -20,6 +20,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from pipeline.interrupt import deferred
+
 Advance = Callable[[int], None]
 
 
@@ -96,9 +98,17 @@ class BarReporter:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=self.console, transient=False) as progress:
+        progress = Progress(*columns, console=self.console, transient=False)
+        # Started and stopped in one piece even on Ctrl-C: a display stopped half-way leaves
+        # the terminal without its cursor.
+        try:
+            with deferred():
+                progress.start()
             task = progress.add_task(name, total=total)
             yield lambda steps: progress.advance(task, steps)
+        finally:
+            with deferred():
+                progress.stop()
 
     def message(self, text: str) -> None:
         """Print the message above the bars."""

@@ -8,8 +8,10 @@ Checks, without touching the network:
   type of the node it is on (directly or through a superclass);
 - every ``@id`` and URL value is absolute;
 - Google's HowTo and VideoObject profiles;
-- for HTML pages: the script element cannot be broken out of, every HowTo ``name`` and
-  ``text`` appears in the page's visible text, and every step ``url`` anchor exists.
+- for HTML: the script element cannot be broken out of; and for a page (not a snippet: HTML
+  that is nothing but JSON-LD script elements), every HowTo ``name`` and ``text`` appears in
+  the page's visible text, and every step ``url`` anchor exists. A snippet has no page to
+  compare with, so its report says what the page it goes into must show (:class:`HostContract`).
 
 Problems are returned, never raised: only a file that cannot be read raises
 :class:`UnreadableFileError`.
@@ -26,6 +28,7 @@ import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,8 @@ from pipeline.diagnostics import PipelineError
 
 SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSONLD_SUFFIX = ".jsonld"
+SNIPPET_SUFFIX = ".snippet.html"
 _CONTEXT_URLS = frozenset(
     {"schema.org", "schema.org/docs/jsonldcontext.json", "schema.org/docs/jsonldcontext.jsonld"}
 )
@@ -411,6 +416,9 @@ class PageContent:
     """Every ``id`` (and ``<a name>``) in the page."""
     canonical: str | None = None
     """The ``<link rel="canonical">`` URL, if any."""
+    only_scripts: bool = True
+    """True when the text holds nothing but JSON-LD script elements (and comments): a snippet
+    to paste into a page, not a page."""
 
 
 _INLINE = frozenset(
@@ -475,6 +483,9 @@ class _PageReader(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
+        kind = attributes.get("type", "").split(";")[0].strip().lower()
+        if tag != "script" or kind != "application/ld+json":
+            self.page.only_scripts = False
         if tag == "body":
             # </head> may be left out; the body is visible whatever was left open before it.
             self._hidden.clear()
@@ -484,7 +495,6 @@ class _PageReader(html.parser.HTMLParser):
         rel = attributes.get("rel", "").lower().split()
         if tag == "link" and "canonical" in rel and self.page.canonical is None:
             self.page.canonical = attributes.get("href")
-        kind = attributes.get("type", "").split(";")[0].strip().lower()
         if tag == "script" and kind == "application/ld+json":
             self._script = []
         style = re.sub(r"\s+", "", attributes.get("style", "").lower())
@@ -512,8 +522,15 @@ class _PageReader(html.parser.HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._script is not None:
             self._script.append(data)
-        elif not self._hidden:
+            return
+        if data.strip():
+            self.page.only_scripts = False
+        if not self._hidden:
             self._text.append(data)
+
+    def handle_decl(self, decl: str) -> None:
+        # A <!DOCTYPE> starts a document, not a fragment.
+        self.page.only_scripts = False
 
     def close(self) -> None:
         super().close()
@@ -543,8 +560,17 @@ _SCRIPT_BREAKERS = re.compile(r"<!--|<script|</script", re.IGNORECASE)
 def validate_html(text: str) -> list[Problem]:
     """Every problem with the JSON-LD of an HTML page, and between it and what the page shows."""
     page = read_page(text)
+    nodes, problems = _script_problems(page)
+    if nodes:
+        problems.extend(_check_parity(nodes, page))
+    return problems
+
+
+def _script_problems(page: PageContent) -> tuple[list[Node], list[Problem]]:
+    """The nodes of every JSON-LD script element of ``page``, and every problem with them that
+    does not depend on what the page shows."""
     if not page.scripts:
-        return [Problem("", 'no <script type="application/ld+json"> element')]
+        return [], [Problem("", 'no <script type="application/ld+json"> element')]
     problems: list[Problem] = []
     nodes: list[Node] = []
     for number, script in enumerate(page.scripts, start=1):
@@ -569,8 +595,7 @@ def validate_html(text: str) -> list[Problem]:
         nodes += script_nodes
         problems += located(found)
     problems.extend(_check_google(nodes))
-    problems.extend(_check_parity(nodes, page))
-    return problems
+    return nodes, problems
 
 
 def _check_parity(nodes: list[Node], page: PageContent) -> Iterator[Problem]:
@@ -592,8 +617,122 @@ def _check_parity(nodes: list[Node], page: PageContent) -> Iterator[Problem]:
                 )
 
 
-def validate_file(path: Path) -> list[Problem]:
-    """Every problem with a ``.jsonld`` file or an HTML page (by its suffix); raises
+class Mode(StrEnum):
+    """How a file is validated."""
+
+    DOCUMENT = "JSON-LD document"
+    """A ``.jsonld`` file: the JSON-LD rules."""
+    PAGE = "page"
+    """An HTML page: the JSON-LD rules, and the page must show what its markup says."""
+    SNIPPET = "snippet"
+    """HTML that is only JSON-LD script elements, to paste into a page: the JSON-LD rules, and
+    a :class:`HostContract` for the page it goes into."""
+
+
+@dataclass(frozen=True)
+class HostContract:
+    """What the page a snippet is pasted into must carry for the snippet's markup to be
+    honest: what ``pipeline validate`` checks on that page (visible-content parity)."""
+
+    pages: tuple[str, ...]
+    """The URLs the steps' ``url`` point into: the host page's own (canonical) URL."""
+    texts: tuple[str, ...]
+    """Every ``name`` and ``text`` of the HowTo and its parts, to be visible on the page."""
+    parts: tuple[tuple[str, int], ...]
+    """How many of each HowTo part (HowToStep, HowToTip, HowToTool...) those texts come from."""
+    anchors: tuple[str, ...]
+    """The ``id``s the steps' ``url`` fragments name, to be on the page."""
+    video: bool
+    """True when the snippet marks up a VideoObject: the page must embed that video."""
+
+    def __str__(self) -> str:
+        if not self.texts:
+            return "it marks up no HowTo, so nothing is asked of the page it goes into"
+        sources = ["the HowTo"] + [
+            _count(count, *_PART_NAMES[kind]) for kind, count in self.parts if kind in _PART_NAMES
+        ]
+        demands = [
+            f"show as visible text the {_count(len(self.texts), 'name or text', 'names and texts')}"
+            f" it marks up (of {_listed(sources)})"
+        ]
+        if self.pages:
+            demands.insert(0, f"be {' or '.join(self.pages)} (its canonical URL)")
+        if self.anchors:
+            demands.append(f"carry the ids {', '.join(self.anchors)}")
+        if self.video:
+            demands.append("embed the video it marks up")
+        return f"the page it goes into must {_listed(demands)}; validate that page to check it"
+
+
+_PART_NAMES = {
+    "HowToSection": ("section", "sections"),
+    "HowToStep": ("step", "steps"),
+    "HowToDirection": ("direction", "directions"),
+    "HowToTip": ("tip", "tips"),
+    "HowToTool": ("tool", "tools"),
+    "HowToSupply": ("supply", "supplies"),
+}
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
+def host_contract(nodes: list[Node]) -> HostContract:
+    """What a page must show for ``nodes`` (a snippet's JSON-LD) to describe it honestly."""
+    texts: dict[str, None] = {}
+    counts: dict[str, int] = {}
+    pages: dict[str, None] = {}
+    anchors: dict[str, None] = {}
+    for node in _howto_parts(nodes):
+        kinds = _short_types(node)
+        for term in ("name", "text"):
+            texts.update(dict.fromkeys(normalise_text(v) for v in _literals(node, term)))
+        for kind in sorted(kinds & _PART_NAMES.keys()):
+            counts[kind] = counts.get(kind, 0) + 1
+        if "HowToStep" not in kinds:
+            continue
+        for url in _literals(node, "url"):
+            address, fragment = urllib.parse.urldefrag(url)
+            if fragment:
+                pages[address] = None
+                anchors[urllib.parse.unquote(fragment)] = None
+    texts.pop("", None)
+    return HostContract(
+        pages=tuple(pages),
+        texts=tuple(texts),
+        parts=tuple((kind, counts[kind]) for kind in _PART_NAMES if kind in counts),
+        anchors=tuple(anchors),
+        video=any("VideoObject" in _short_types(n) for n in nodes),
+    )
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What validating one file found, and how it was validated."""
+
+    mode: Mode
+    problems: list[Problem]
+    contract: HostContract | None = None
+    """For a snippet whose JSON-LD could be read: what its host page must show."""
+
+    @property
+    def rules(self) -> str:
+        """The checks the mode runs, as the report names them."""
+        if self.mode is Mode.PAGE:
+            return "page: JSON-LD rules and what the page shows"
+        if self.mode is Mode.SNIPPET:
+            return "snippet: JSON-LD rules only; there is no page to compare it with"
+        return "JSON-LD document: JSON-LD rules"
+
+
+def check_file(path: Path) -> FileReport:
+    """Validate a ``.jsonld`` file or HTML (by its suffix); HTML that holds nothing but
+    JSON-LD script elements, or a name ending in ``.snippet.html``, is a snippet. Raises
     :class:`UnreadableFileError` when the file cannot be read."""
     try:
         text = path.read_text("utf-8")
@@ -601,6 +740,33 @@ def validate_file(path: Path) -> list[Problem]:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UnreadableFileError(f"cannot read {path}: {reason}") from None
     text = text.removeprefix("\ufeff")
-    if path.suffix.lower() in HTML_SUFFIXES:
-        return validate_html(text)
-    return validate_jsonld(text)
+    if path.suffix.lower() not in HTML_SUFFIXES:
+        return FileReport(Mode.DOCUMENT, validate_jsonld(text))
+    page = read_page(text)
+    nodes, problems = _script_problems(page)
+    if page.scripts and (page.only_scripts or path.name.lower().endswith(SNIPPET_SUFFIX)):
+        return FileReport(Mode.SNIPPET, problems, host_contract(nodes) if nodes else None)
+    if nodes:
+        problems.extend(_check_parity(nodes, page))
+    return FileReport(Mode.PAGE, problems)
+
+
+def validate_file(path: Path) -> list[Problem]:
+    """Every problem with a ``.jsonld`` file, an HTML page or a snippet (see
+    :func:`check_file`); raises :class:`UnreadableFileError` when the file cannot be read."""
+    return check_file(path).problems
+
+
+def files_in(path: Path) -> list[Path]:
+    """``path`` itself, or, for a folder, every ``.jsonld`` and HTML file below it in path
+    order, leaving out hidden folders (such as the export's ``.pipeline/`` state)."""
+    if not path.is_dir():
+        return [path]
+    found = [
+        file
+        for file in path.rglob("*")
+        if file.is_file()
+        and (file.suffix.lower() in HTML_SUFFIXES or file.suffix.lower() == JSONLD_SUFFIX)
+        and not any(part.startswith(".") for part in file.relative_to(path).parts)
+    ]
+    return sorted(found, key=lambda file: file.relative_to(path).as_posix())

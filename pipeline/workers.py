@@ -23,16 +23,17 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, cast
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
+from pipeline.interrupt import Interrupted, deferred, unblock
 from pipeline.model import Exercise
 from pipeline.parser import ParseResult, parse_seed
 from pipeline.registry import create_exporters
-from pipeline.writer import OutputError, OutputWriter
+from pipeline.writer import OutputError, OutputWriter, remove_temp_files
 
 BATCH = 32
 CHUNK = 4
@@ -40,6 +41,8 @@ CHUNK = 4
 GC_THRESHOLD = (700, 10, 1_000)
 """Collector thresholds for a run: see :func:`pipeline.engine.few_collections`."""
 _PR_SET_PDEATHSIG = 1
+STOP_SECONDS = 3.0
+"""How long a worker told to stop has to end by itself before it is killed."""
 
 
 class WorkerError(PipelineError):
@@ -226,18 +229,31 @@ def _serve(
     existing: Collection[str],
     tasks: Sequence[SeedTask],
 ) -> None:
-    """A worker process: parse its share, wait for its export jobs, run them."""
-    _die_with_parent(parent)
-    gc.set_threshold(*GC_THRESHOLD)  # as in the parent, whatever the start method
+    """A worker process: parse its share, wait for its export jobs, run them.
+
+    Ctrl-C reaches every process of the terminal's foreground group: a worker ignores it and
+    is stopped by the parent, with SIGTERM, which unwinds it (a file half-written is
+    removed) and ends it without a word."""
     try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _stop_worker)
+        unblock()  # blocked since the fork, in case one came before the handlers were set
+        _die_with_parent(parent)
+        gc.set_threshold(*GC_THRESHOLD)  # as in the parent, whatever the start method
         worker = SeedWorker(settings, exporters, out, existing)
         _send_batches(conn, "parsed", worker.parse(tasks))
         # Export jobs come in small chunks, each answered with its results, until None.
         while (chunk := conn.recv()) is not None:
             conn.send(("exported", list(worker.export(chunk))))
         conn.close()
-    except (EOFError, BrokenPipeError):  # the parent has gone; so do we, quietly
+    except (EOFError, BrokenPipeError, Interrupted):  # the parent has gone, or stops us
         os._exit(1)
+    # Ended here, so a SIGTERM that comes as it ends cannot surface in multiprocessing's code.
+    os._exit(0)
+
+
+def _stop_worker(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
 
 
 def _send_batches(conn: Connection, kind: str, items: Iterator[Any]) -> None:
@@ -301,12 +317,20 @@ class WorkerPool:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        for process in self._processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-        for conn in self._conns:
-            conn.close()
+        # Not cut short by a second Ctrl-C: no worker may outlive the run.
+        with deferred():
+            for process in self._processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in self._processes:
+                process.join(STOP_SECONDS)
+                if process.exitcode is None:  # stuck in a long native call
+                    process.kill()
+                    process.join()
+            killed = [p.pid for p in self._processes if p.pid and (p.exitcode or 0) < 0]
+            remove_temp_files(self.out, killed)
+            for conn in self._conns:
+                conn.close()
 
     def start(self, tasks: Sequence[SeedTask]) -> None:
         """Hand out the seeds: forks the workers, which start parsing at once."""
@@ -322,28 +346,30 @@ class WorkerPool:
             "multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext",
             multiprocessing.get_context("fork" if "fork" in methods else "spawn"),
         )
-        for number, share in enumerate(balanced_shares(self._tasks, workers)):
-            for task in share:
-                self._owner[task.index] = number
-            parent, child = context.Pipe()
-            process = context.Process(
-                target=_serve,
-                args=(
-                    child,
-                    os.getpid(),
-                    self.settings,
-                    self.exporters,
-                    self.out,
-                    self.existing,
-                    share,
-                ),
-                name=f"pipeline-worker-{number}",
-                daemon=True,
-            )
-            process.start()
-            child.close()
-            self._conns.append(parent)
-            self._processes.append(process)
+        # Every worker started is known, so an interrupt stops them all.
+        with deferred():
+            for number, share in enumerate(balanced_shares(self._tasks, workers)):
+                for task in share:
+                    self._owner[task.index] = number
+                parent, child = context.Pipe()
+                process = context.Process(
+                    target=_serve,
+                    args=(
+                        child,
+                        os.getpid(),
+                        self.settings,
+                        self.exporters,
+                        self.out,
+                        self.existing,
+                        share,
+                    ),
+                    name=f"pipeline-worker-{number}",
+                    daemon=True,
+                )
+                process.start()
+                child.close()
+                self._conns.append(parent)
+                self._processes.append(process)
 
     def parse(self, advance: Callable[[int], None]) -> list[ParseSummary]:
         """Collect every seed's parse summary, in seed order."""

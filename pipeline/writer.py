@@ -114,15 +114,17 @@ class OutputWriter:
         # process id makes the temp name unique; a leftover from a killed run is truncated.
         folder, name = os.path.split(path)
         temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
-        try:
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
         replaced = False
+        # One try from the open on: an interrupt that lands just after the open still removes
+        # the temp file.
         try:
+            try:
+                if folder not in self._folders:
+                    os.makedirs(folder, exist_ok=True)
+                    self._folders.add(folder)
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
             if not keep_open:
                 os.close(fd)
             try:
@@ -138,3 +140,16 @@ class OutputWriter:
             if not replaced:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
+
+
+def remove_temp_files(root: Path, pids: Collection[int]) -> None:
+    """Remove the temp files that writers in the processes ``pids`` left under ``root`` when
+    they were killed (a writer that is stopped any other way removes its own)."""
+    endings = tuple(f".{pid}{TEMP_SUFFIX}" for pid in pids)
+    if not endings:
+        return
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(endings):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(folder, name))

@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SEED = ROOT / "seeds" / "leverage-machine-lying-leg-curl.md"
 
 
+def line_of(text: str, start: str) -> int:
+    """The 1-based number of the first line of ``text`` that starts with ``start``."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
 def exercise_of(path: Path) -> Exercise:
     """The exercise a seed file parses to; fails the test, with its diagnostics, if it has none."""
     result = parse_seed(path)

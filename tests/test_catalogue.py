@@ -23,6 +23,7 @@ from pipeline.catalogue import (
     CatalogueError,
     ExerciseNotFoundError,
     fts_query,
+    same_name,
 )
 from pipeline.cli import app
 from pipeline.config import Settings
@@ -415,7 +416,11 @@ def test_list_filters_by_muscle_equipment_level_and_category(
         assert slugs(muscle="hamstrings", equipment="CABLE") == ["cable-pull-through"]
         assert slugs(level="expert") == ["nordic-curl"]
         assert slugs(category="Strength") == ["cable-row"]
-        assert slugs(muscle="hamstring") == []
+        # As the search would have it: a plural `s` or `es`, and case, do not matter.
+        assert slugs(muscle="hamstring") == ["cable-pull-through", "nordic-curl"]
+        assert slugs(muscle="Glute", equipment="cables") == ["cable-pull-through"]
+        assert slugs(category="strengths") == ["cable-row"]
+        assert slugs(muscle="ham") == []
         with pytest.raises(CatalogueError, match="unknown level"):
             catalogue.list_exercises(level="hard")
         (summary,) = catalogue.list_exercises(equipment="cable", level="beginner")
@@ -498,13 +503,13 @@ def test_a_catalogue_of_another_schema_version_is_refused(shipped_db: Path) -> N
         Catalogue(shipped_db)
 
 
-def test_datasette_detects_the_search_index_and_serves_results(shipped_db: Path) -> None:
+def test_datasette_detects_the_search_index_and_serves_results(squat_db: Path) -> None:
     from datasette.app import Datasette
 
     metadata = yaml.safe_load((ROOT / "datasette.yaml").read_text("utf-8"))
 
     async def browse() -> None:
-        datasette = Datasette([str(shipped_db)], metadata=metadata)
+        datasette = Datasette([str(squat_db)], metadata=metadata)
         database = datasette.get_database("catalogue")
         assert await database.fts_table("exercises") == "exercises_fts"
 
@@ -520,6 +525,23 @@ def test_datasette_detects_the_search_index_and_serves_results(shipped_db: Path)
         assert hit["slug"] == SLUG
         assert "**hamstrings**" in hit["snippet"]
 
+        response = await datasette.client.get("/catalogue/search.json?q=high+bar&_shape=array")
+        assert [(h["slug"], h["snippet"]) for h in response.json()] == [
+            ("back-squat", "back squat, **high**-**bar** squat")
+        ]
+        response = await datasette.client.get(
+            "/catalogue/exercises.json?slug=back-squat&_shape=array"
+        )
+        (row,) = response.json()
+        assert (row["image"], row["video_uploaded"], row["updated"]) == (
+            "https://example.com/squat.jpg",
+            "2024-03-01T09:30:00+00:00",
+            "2025-01-15",
+        )
+        response = await datasette.client.get("/catalogue/machine_hamstrings.json?_shape=array")
+        assert response.status_code == 200
+        assert [row["slug"] for row in response.json()] == [SLUG]
+
         response = await datasette.client.get("/catalogue/search.json?q=&_shape=array")
         assert response.status_code == 200
         assert response.json() == []
@@ -533,3 +555,291 @@ def test_datasette_detects_the_search_index_and_serves_results(shipped_db: Path)
         assert "Exercise catalogue" in response.text
 
     asyncio.run(browse())
+
+
+SQUAT_FRONT = (
+    "title: Barbell Back Squat\n"
+    "muscles: [quadriceps, glutes, hamstrings]\n"
+    "equipment: [barbell, squat rack]\n"
+    "level: intermediate\n"
+    "category: strength\n"
+    "aliases: [back squat, high-bar squat]\n"
+    "image: https://example.com/squat.jpg\n"
+    "video: https://youtu.be/vl5nUdE9mWM\n"
+    "video_uploaded: 2024-03-01T09:30:00Z\n"
+    "updated: 2025-01-15\n"
+)
+
+
+@pytest.fixture
+def squat_db(seeds_dir: Path, tmp_path: Path) -> Path:
+    """The catalogue of the shipped seed and a back squat that has every frontmatter field."""
+    (seeds_dir / "back-squat.md").write_text(
+        seed(
+            description="A compound lift for the legs.",
+            front=SQUAT_FRONT,
+            setup="1. **Rack**: Set the bar at chest height.",
+            execution="1. Squat down and stand up.",
+            tips="- Brace.",
+        ),
+        "utf-8",
+    )
+    build(seeds_dir, tmp_path / "out")
+    return tmp_path / "out" / "catalogue.sqlite"
+
+
+def test_search_highlights_matched_words_with_a_style_not_escapes(
+    shipped_db: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    import pipeline.cli
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, color_system="standard", width=120)
+    monkeypatch.setattr(pipeline.cli, "out", terminal)
+    result = runner.invoke(app, ["search", "hamstring", "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    printed = screen.getvalue()
+    assert "\x1b[1;33mhamstrings\x1b[0m" in printed  # bold yellow
+    assert "\\x02" not in printed and "\\x03" not in printed
+    assert "\x02" not in printed and "\x03" not in printed
+
+
+def test_search_of_several_unquoted_words_finds_what_has_them_all(
+    shipped_db: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["search", "hamstrings", "curl", "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    assert SLUG in result.output
+    result = runner.invoke(app, ["search", "hamstrings", "squat", "--db", str(shipped_db)])
+    assert result.exit_code == 1
+    assert "no exercise matches 'hamstrings squat'" in result.output
+
+
+def test_a_snippet_across_steps_reads_as_one_line_of_words(
+    squat_db: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["search", "brace", "--db", str(squat_db)])
+    assert result.exit_code == 0, result.output
+    assert "\\x0a" not in result.output
+    assert "stand up. Brace." in " ".join(result.output.replace("│", " ").split())
+
+
+def test_an_alias_hit_shows_the_other_names_as_text_not_json(
+    squat_db: Path, runner: CliRunner
+) -> None:
+    with Catalogue(squat_db) as catalogue:
+        (hit,) = catalogue.search("high bar")
+    assert hit.slug == "back-squat"
+    assert hit.snippet == "back squat, **high**-**bar** squat"
+    result = runner.invoke(app, ["search", "high-bar", "--db", str(squat_db)])
+    assert result.exit_code == 0, result.output
+    assert "back squat, high-bar squat" in result.output
+    assert '["' not in result.output and "\\x02" not in result.output
+    # The aliases keep their JSON array for scripts and facets; the index reads plain text.
+    assert rows(
+        squat_db, "SELECT aliases, aliases_text FROM exercises WHERE slug = ?", "back-squat"
+    ) == [('["back squat","high-bar squat"]', "back squat, high-bar squat")]
+
+
+@pytest.mark.parametrize(
+    "words", [['"'], ["AND("], ["-"], ["NEAR(", "hamstring"], ['hamstring"'], ["*"], ["OR"]]
+)
+def test_search_syntax_typed_on_the_command_line_is_searched_for(
+    shipped_db: Path, runner: CliRunner, words: list[str]
+) -> None:
+    result = runner.invoke(app, ["search", "--db", str(shipped_db), *words])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert "no exercise matches" in result.output
+
+
+def test_a_word_that_looks_like_an_option_is_a_usage_error_or_searched_after_dashes(
+    shipped_db: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["search", "-hamstring", "--db", str(shipped_db)])
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+    assert isinstance(result.exception, SystemExit)
+    result = runner.invoke(app, ["search", "--db", str(shipped_db), "--", "-hamstring"])
+    assert result.exit_code == 0, result.output
+    assert SLUG in result.output
+
+
+def test_the_catalogue_keeps_image_video_upload_date_and_update(
+    squat_db: Path, runner: CliRunner
+) -> None:
+    assert rows(
+        squat_db,
+        "SELECT image, video_id, video_url, video_uploaded, updated, lang FROM exercises "
+        "WHERE slug = 'back-squat'",
+    ) == [
+        (
+            "https://example.com/squat.jpg",
+            "vl5nUdE9mWM",
+            "https://www.youtube.com/watch?v=vl5nUdE9mWM",
+            "2024-03-01T09:30:00+00:00",
+            "2025-01-15",
+            "en",
+        )
+    ]
+    # A seed with every field fills every column: nothing the model has is left out.
+    with sqlite3.connect(squat_db) as connection:
+        cursor = connection.execute("SELECT * FROM exercises WHERE slug = 'back-squat'")
+        (row,) = cursor.fetchall()
+        empty = [d[0] for d, value in zip(cursor.description, row, strict=True) if value is None]
+    connection.close()
+    assert empty == []
+    assert rows(
+        squat_db, "SELECT image, video_uploaded, updated FROM exercises WHERE slug = ?", SLUG
+    ) == [(None, None, None)]
+
+    result = runner.invoke(app, ["show", "back-squat", "--json", "--db", str(squat_db)])
+    document = json.loads(result.output)
+    assert document["image"] == "https://example.com/squat.jpg"
+    assert document["video_uploaded"] == "2024-03-01T09:30:00+00:00"
+    assert document["updated"] == "2025-01-15"
+    assert document["lang"] == "en"
+    result = runner.invoke(app, ["show", "back-squat", "--db", str(squat_db)])
+    for line in (
+        "Image: https://example.com/squat.jpg",
+        "Video: https://www.youtube.com/watch?v=vl5nUdE9mWM",
+        "Video uploaded: 2024-03-01T09:30:00+00:00",
+        "Updated: 2025-01-15",
+    ):
+        assert line in result.output
+
+
+def test_list_muscle_in_the_singular_finds_what_search_finds(
+    squat_db: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["list", "--muscle", "hamstring", "--db", str(squat_db)])
+    assert result.exit_code == 0, result.output
+    # The shipped seed trains the hamstrings too.
+    assert "back-squat" in result.output and SLUG in result.output
+    assert "2 exercises" in result.output
+    filters = ["--muscle", "Glute", "--equipment", "squat racks", "--category", "Strengths"]
+    result = runner.invoke(app, ["list", *filters, "--json", "--db", str(squat_db)])
+    assert [e["slug"] for e in json.loads(result.output)] == ["back-squat"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "asked", "same"),
+    [
+        ("hamstrings", "hamstring", True),
+        ("Hamstring", "HAMSTRINGS", True),
+        ("bench", "benches", True),
+        ("squat rack", "Squat  Racks", True),
+        ("glutes", "glute", True),
+        ("hamstrings", "ham", False),
+        ("strength_50%", "strengthX50%", False),
+        ("bench", "benchess", False),
+        (None, "strength", False),
+    ],
+)
+def test_names_match_ignoring_case_spacing_and_a_plural(
+    stored: str | None, asked: str, same: bool
+) -> None:
+    assert same_name(stored, asked) is same
+
+
+LIST_COLUMNS = ["Title", "Slug", "Level", "Category", "Muscles", "Equipment"]
+# Which columns `list` keeps as the terminal narrows, most useful first.
+KEPT_FIRST = ["Title", "Slug", "Level", "Muscles", "Category", "Equipment"]
+TITLES = {SLUG: "Leverage Machine Lying Leg Curl", "back-squat": "Barbell Back Squat"}
+
+
+def first_column(output: str) -> str:
+    """The text of a table's first column (its rows' first cells, joined), or for the stacked
+    layout every line that is not indented: where the titles are."""
+    if "┃" in output:
+        cells = [line.split("│")[1] for line in output.splitlines() if line.startswith("│")]
+    else:
+        cells = [line for line in output.splitlines() if line and not line.startswith(" ")]
+    return " ".join(" ".join(cells).split())
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 120])
+def test_list_drops_low_value_columns_first_and_never_the_title_or_slug(
+    squat_db: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = runner.invoke(app, ["list", "--db", str(squat_db)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= width, result.output
+    titles = first_column(result.output)
+    for slug, title in TITLES.items():
+        # The slug whole, as one word, on one line: what `pipeline show` takes.
+        assert any(slug in line.replace("│", " ").split() for line in lines), result.output
+        assert title in titles, result.output
+    header = next((line for line in lines if line.startswith("┃") and "Title" in line), None)
+    if header is None:
+        # Too narrow for a table: one exercise under another, with everything it has.
+        assert width < 60
+        assert all(line == line.rstrip() for line in lines)
+        flat = " ".join(result.output.split())
+        assert (
+            "intermediate · strength · quadriceps, glutes, hamstrings · barbell, squat rack" in flat
+        )
+        return
+    shown = [cell.strip() for cell in header.strip("┃").split("┃")]
+    # Whole headers only (nothing squeezed), and those left out are the least useful ones.
+    assert set(shown) == set(KEPT_FIRST[: len(shown)]), result.output
+    assert shown == [c for c in LIST_COLUMNS if c in shown]
+    assert {"Title", "Slug"} <= set(shown)
+    if width >= 120:
+        assert len(shown) == len(LIST_COLUMNS)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_search_fits_a_narrow_terminal_without_cutting_title_or_slug(
+    shipped_db: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = runner.invoke(app, ["search", "hamstring", "--db", str(shipped_db)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= width, result.output
+    assert any(SLUG in line.split() for line in lines)
+    assert TITLES[SLUG] in first_column(result.output)
+    flat = " ".join(result.output.replace("│", " ").split())
+    assert "Isolate your hamstrings" in flat or "Isolate your hamstrings" in result.output
+
+
+def test_an_unknown_section_is_kept_shown_and_searched(
+    write_seed: WriteSeed, tmp_path: Path, runner: CliRunner
+) -> None:
+    write_seed(
+        "nordic-curl.md",
+        seed(
+            mistakes="- Rushing.\n\n## Variations\n- **Banded**: Loop a band around the chest.\n"
+            "- Eccentric only.",
+        ),
+    )
+    build(tmp_path / "seeds", tmp_path / "out")
+    db = tmp_path / "out" / "catalogue.sqlite"
+    assert rows(
+        db, "SELECT section, heading, position, label, text FROM other_sections ORDER BY id"
+    ) == [
+        (5, "Variations", 1, "Banded", "Loop a band around the chest."),
+        (5, "Variations", 2, None, "Eccentric only."),
+    ]
+    with Catalogue(db) as catalogue:
+        assert [h.slug for h in catalogue.search("eccentric")] == ["nordic-curl"]
+        (variations,) = catalogue.show("nordic-curl").other_sections
+    assert variations.heading == "Variations"
+    assert [i.text for i in variations.items] == [
+        "Loop a band around the chest.",
+        "Eccentric only.",
+    ]
+    result = runner.invoke(app, ["show", "nordic-curl", "--db", str(db)])
+    assert "Variations\n- Banded: Loop a band around the chest.\n- Eccentric only." in result.output
+    result = runner.invoke(app, ["show", "nordic-curl", "--json", "--db", str(db)])
+    (section,) = json.loads(result.output)["other_sections"]
+    assert section["heading"] == "Variations" and len(section["items"]) == 2

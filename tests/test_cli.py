@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from pipeline import __version__
 from pipeline.cli import app
+from tests.conftest import line_of
 
 WriteSeed = Callable[[str, str | bytes], Path]
 
@@ -39,7 +40,7 @@ def test_check_reports_errors_with_path_and_line_and_exits_1(
     result = runner.invoke(app, ["check", str(seeds_dir)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].startswith(f"{bad.as_posix()}:2: error: 'video': 'nope' is not a YouTube video")
+    assert lines[0].startswith(f"{bad.as_posix()}:2: error: video: 'nope' is not a YouTube video")
     assert lines[-1] == "2 seeds checked: 1 error, 0 warnings"
 
 
@@ -49,10 +50,11 @@ def test_warnings_pass_unless_strict(
     seed = write_seed("curl.md", shipped_text.replace("---\n\n", "colour: red\n---\n\n", 1))
     relaxed = runner.invoke(app, ["check", str(seed)])
     assert relaxed.exit_code == 0
-    assert f"{seed.as_posix()}:4: warning: unknown frontmatter key 'colour'" in relaxed.output
+    line = line_of(seed.read_text("utf-8"), "colour:")
+    assert f"{seed.as_posix()}:{line}: warning: unknown frontmatter key 'colour'" in relaxed.output
     strict = runner.invoke(app, ["check", "--strict", str(seed)])
     assert strict.exit_code == 1
-    assert f"{seed.as_posix()}:4: error: unknown frontmatter key 'colour'" in strict.output
+    assert f"{seed.as_posix()}:{line}: error: unknown frontmatter key 'colour'" in strict.output
 
 
 def test_check_json_format(runner: CliRunner, write_seed: WriteSeed) -> None:
@@ -75,7 +77,7 @@ def test_github_annotations(
     seed = write_seed("bad.md", "---\ndescription: d\nvideo: 'a, b'\n---\n")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = runner.invoke(app, ["check", str(seed)])
-    assert f"::error file={seed.as_posix()},line=3::'video': 'a, b' is not" in result.output
+    assert f"::error file={seed.as_posix()},line=3::video: 'a, b' is not" in result.output
 
 
 def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:

@@ -99,20 +99,20 @@ def test_change_remove_and_rename_touch_only_the_right_outputs(
         f"json/{changed}.json",
         f"jsonld/{changed}.jsonld",
         f"jsonld/{changed}.snippet.html",
-        f"html/{changed}.html",
+        f"html/{changed}/index.html",
         f"cards/{changed}.pdf",
     }
     # The JSON-LD marks up the howto steps, which this change leaves alone.
     assert changed_files - aggregates == {
         f"json/{changed}.json",
-        f"html/{changed}.html",
+        f"html/{changed}/index.html",
         f"cards/{changed}.pdf",
     }
     assert own <= after.keys()
     assert "Breathe in." in after[f"json/{changed}.json"].decode()
     gone = {f for f in before if removed in f} | {f for f in before if renamed in f}
     assert gone and not gone & after.keys()
-    assert {"json/renamed-seed.json", "html/renamed-seed.html"} <= after.keys()
+    assert {"json/renamed-seed.json", "html/renamed-seed/index.html"} <= after.keys()
     assert set(report.removed) == gone
 
 
@@ -130,7 +130,8 @@ def test_failed_seed_keeps_its_outputs_and_the_others_are_untouched(
     broken.write_text("---\ndescription: [\n---\n")
     report = export([seeds], out, SETTINGS, jobs=1)
     assert report.failed == [broken.as_posix()]
-    assert report.errors == 1
+    # The YAML error, and the body checked all the same: no Execution, no marker.
+    assert report.errors == 3
     after = snapshot(out)
     per_seed = {f for f in before if not f.startswith(("catalogue", "cards.pdf", "html/index"))}
     assert {f: after[f] for f in per_seed} == {f: before[f] for f in per_seed}

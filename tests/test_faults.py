@@ -85,7 +85,7 @@ def test_disk_full_during_a_write_keeps_the_old_output(
 ) -> None:
     out = tmp_path / "out"
     assert run(runner, seeds_dir, out).exit_code == 0
-    old_page = (out / "html" / f"{SLUG}.html").read_bytes()
+    old_page = (out / "html" / SLUG / "index.html").read_bytes()
     seed = seeds_dir / f"{SLUG}.md"
     seed.write_text(seed.read_text().replace("Isolate", "Train"), "utf-8")
 
@@ -101,7 +101,7 @@ def test_disk_full_during_a_write_keeps_the_old_output(
     result = run(runner, seeds_dir, out)
     assert result.exit_code == 1
     assert "No space left on device" in result.output
-    assert (out / "html" / f"{SLUG}.html").read_bytes() == old_page
+    assert (out / "html" / SLUG / "index.html").read_bytes() == old_page
     assert not list(out.rglob("*.pipeline-tmp"))
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import re
 import shutil
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 from html import escape, unescape
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +23,7 @@ from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
-from tests.conftest import exercise_of
+from tests.conftest import SHIPPED_SEED, exercise_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonld"
 HOSTILE_SEED = FIXTURES / "hostile-curl.md"
@@ -33,17 +41,21 @@ def out(seeds_dir: Path) -> Path:
     return target
 
 
+def _page(out: Path, slug: str) -> Path:
+    return out / "html" / slug / "index.html"
+
+
 def test_a_page_and_an_index_per_export(out: Path) -> None:
-    assert sorted(p.name for p in (out / "html").iterdir()) == [
-        "hostile-curl.html",
-        "index.html",
-        f"{SHIPPED}.html",
+    assert sorted(p.relative_to(out).as_posix() for p in out.glob("html/**/*.html")) == [
+        "html/hostile-curl/index.html",
+        "html/index.html",
+        f"html/{SHIPPED}/index.html",
     ]
 
 
 def test_the_page_shows_everything_the_seed_says(out: Path, seeds_dir: Path) -> None:
     exercise = exercise_of(seeds_dir / f"{SHIPPED}.md")
-    html = (out / "html" / f"{SHIPPED}.html").read_text("utf-8")
+    html = _page(out, SHIPPED).read_text("utf-8")
     page = read_page(html)
     assert f"<title>{exercise.title}</title>" in html
     assert f"<h1>{exercise.title}</h1>" in html
@@ -65,7 +77,7 @@ def test_the_page_shows_everything_the_seed_says(out: Path, seeds_dir: Path) -> 
 
 def test_the_page_carries_exactly_the_jsonld_document(out: Path) -> None:
     for slug in (SHIPPED, "hostile-curl"):
-        html = (out / "html" / f"{slug}.html").read_text("utf-8")
+        html = _page(out, slug).read_text("utf-8")
         page = read_page(html)
         assert len(page.scripts) == 1
         expected = json.loads((out / "jsonld" / f"{slug}.jsonld").read_text("utf-8"))
@@ -75,13 +87,13 @@ def test_the_page_carries_exactly_the_jsonld_document(out: Path) -> None:
 
 
 def test_every_generated_page_validates(out: Path) -> None:
-    for path in sorted((out / "html").glob("*.html")):
+    for path in sorted(out.glob("html/**/*.html")):
         assert validate_html(path.read_text("utf-8")) == [], path
 
 
 def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
     exercise = exercise_of(HOSTILE_SEED)
-    html = (out / "html" / "hostile-curl.html").read_text("utf-8")
+    html = _page(out, "hostile-curl").read_text("utf-8")
     # The only script element is the JSON-LD one: no seed text opens or closes another.
     assert html.count("<script") == 1 and html.count("</script") == 1
     assert "<!--" not in html
@@ -96,7 +108,7 @@ def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
 
 
 def test_the_page_loads_nothing_but_the_video(out: Path) -> None:
-    html = (out / "html" / f"{SHIPPED}.html").read_text("utf-8")
+    html = _page(out, SHIPPED).read_text("utf-8")
     sources = re.findall(r'\ssrc="([^"]*)"', html)
     assert sources == ["https://www.youtube.com/embed/vl5nUdE9mWM"]
     assert not re.search(r"<link[^>]+stylesheet|@import|url\(|@font-face|<script src", html)
@@ -110,8 +122,8 @@ def test_the_page_loads_nothing_but_the_video(out: Path) -> None:
 def test_the_index_links_every_exercise(out: Path) -> None:
     html = (out / "html" / "index.html").read_text("utf-8")
     links = re.findall(r'<a href="([^"]+)"', html)
-    assert links == ["hostile-curl.html", f"{SHIPPED}.html"]
-    assert all((out / "html" / link).is_file() for link in links)
+    assert links == ["hostile-curl/", f"{SHIPPED}/"]
+    assert all((out / "html" / link / "index.html").is_file() for link in links)
     document = json.loads(read_page(html).scripts[0])
     items = document["@graph"][1]["itemListElement"]
     assert [i["url"] for i in items] == [
@@ -121,10 +133,186 @@ def test_the_index_links_every_exercise(out: Path) -> None:
 
 
 def test_each_page_links_back_to_the_index(out: Path) -> None:
-    html = (out / "html" / f"{SHIPPED}.html").read_text("utf-8")
-    assert '<a href="index.html">Exercises</a>' in html
+    html = _page(out, SHIPPED).read_text("utf-8")
+    assert '<a href="../">Exercises</a>' in html
 
 
 def test_the_html_exporter_needs_a_base_url() -> None:
     with pytest.raises(PipelineError, match="base_url"):
         get_exporter("html")(Settings()).check_settings()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href is not None:
+            self.hrefs.append(href)
+
+
+def _links(html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser.hrefs
+
+
+def _urls_in(node: object, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every (property, value) of the JSON-LD whose value is a URL a reader can follow."""
+    if isinstance(node, dict):
+        if node.get("@type") in ("HowToStep", "HowToTip"):
+            yield "@id", node["@id"]
+        for name, value in node.items():
+            yield from _urls_in(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _urls_in(value, key)
+    elif isinstance(node, str) and key in ("url", "item"):
+        yield key, node
+
+
+BASE = "https://gym.example.com/exercises/"
+LAYOUTS = {
+    "{base_url}{slug}/": "html/{slug}/index.html",
+    "{base_url}{slug}.html": "html/{slug}.html",
+    "{base_url}how-to/{slug}/": "html/how-to/{slug}/index.html",
+}
+
+
+@pytest.mark.parametrize(("pattern", "layout"), LAYOUTS.items())
+def test_every_link_and_url_resolves_to_a_page_written_where_its_url_says(
+    pattern: str, layout: str, seeds_dir: Path
+) -> None:
+    shutil.copy(HOSTILE_SEED, seeds_dir / HOSTILE_SEED.name)
+    out = seeds_dir.parent / "out"
+    settings = Settings(base_url=BASE, url_pattern=pattern)
+    report = export([seeds_dir], out, settings, ["html"])
+    assert report.errors == 0, report.diagnostics
+    pages = {}
+    for path in sorted((out / "html").rglob("*.html")):
+        canonical = read_page(path.read_text("utf-8")).canonical
+        assert canonical is not None and canonical not in pages, path
+        pages[canonical] = path
+    assert pages[BASE] == out / "html" / "index.html"
+    for slug in (SHIPPED, "hostile-curl"):
+        assert pages[pattern.format(base_url=BASE, slug=slug)] == out / layout.format(slug=slug)
+    assert len(pages) == 3
+    for url, path in pages.items():
+        html = path.read_text("utf-8")
+        page = read_page(html)
+        followed = 0
+        for href in _links(html):
+            target = urllib.parse.urljoin(url, href)
+            if target.startswith("https://www.youtube.com/"):
+                continue
+            # Relative, so the same folder works on any host and on a staging copy.
+            assert not urllib.parse.urlsplit(href).netloc and not href.startswith("/"), href
+            assert target in pages, (path, href, target)
+            followed += 1
+        assert followed >= 1, path
+        for key, value in _urls_in(json.loads(page.scripts[0])):
+            if not value.startswith(BASE):
+                continue  # the video's own page
+            address, fragment = urllib.parse.urldefrag(value)
+            assert address in pages, (path, key, value)
+            if fragment and key != "item":
+                assert fragment in read_page(pages[address].read_text("utf-8")).anchors, value
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_the_html_folder_deployed_at_base_url_serves_each_page_at_its_canonical_url(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    shutil.copy(HOSTILE_SEED, seeds_dir / HOSTILE_SEED.name)
+    site = tmp_path / "site"
+    site.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # The output folder is the web root, so html/ is deployed at /html/.
+        base = f"http://127.0.0.1:{server.server_address[1]}/html/"
+        report = export([seeds_dir], site, Settings(base_url=base), ["html"])
+        assert report.errors == 0, report.diagnostics
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        seen: dict[str, str] = {}
+        queue = [base]
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            with opener.open(url, timeout=10) as response:
+                assert response.status == 200 and response.geturl() == url
+                html = response.read().decode("utf-8")
+            assert read_page(html).canonical == url
+            seen[url] = html
+            for href in _links(html):
+                target = urllib.parse.urldefrag(urllib.parse.urljoin(url, href))[0]
+                if target.startswith(base):
+                    queue.append(target)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    listed = json.loads(read_page(seen[base]).scripts[0])["@graph"][1]["itemListElement"]
+    assert sorted(seen) == sorted([base, *(item["url"] for item in listed)])
+    assert len(seen) == 3
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (
+            Settings(base_url="https://gym.example.com/exercises"),
+            "base_url setting 'https://gym.example.com/exercises' must end with '/'",
+        ),
+        (
+            Settings(base_url=BASE, url_pattern="https://cdn.example.com/{slug}/"),
+            "gives 'https://cdn.example.com/<slug>/', which is not under base_url",
+        ),
+        (
+            Settings(base_url=BASE, url_pattern="{base_url}how-to/{slug}"),
+            "which no static file can serve: end it with '/'",
+        ),
+        (
+            Settings(base_url=BASE, url_pattern="{base_url}{slug}/?lang=en"),
+            "which no static file can serve",
+        ),
+        (Settings(base_url=BASE, url_pattern="{base_url}all/"), "use {slug} in it"),
+    ],
+)
+def test_a_url_layout_no_folder_can_serve_is_a_settings_error(
+    settings: Settings, expected: str
+) -> None:
+    with pytest.raises(PipelineError, match=re.escape(expected)):
+        get_exporter("html")(settings).check_settings()
+
+
+def test_a_new_url_pattern_moves_the_pages_and_leaves_nothing_stale(seeds_dir: Path) -> None:
+    out = seeds_dir.parent / "out"
+    flat = Settings(base_url=BASE, url_pattern="{base_url}{slug}.html")
+    export([seeds_dir], out, flat, ["html"])
+    assert (out / "html" / f"{SHIPPED}.html").is_file()
+    report = export([seeds_dir], out, SETTINGS, ["html"])
+    assert report.removed == [f"html/{SHIPPED}.html"]
+    assert _page(out, SHIPPED).is_file()
+    report = export([seeds_dir], out, flat, ["html"])
+    assert report.removed == [f"html/{SHIPPED}/index.html"]
+    # The page's folder went with it.
+    assert sorted(p.name for p in (out / "html").iterdir()) == ["index.html", f"{SHIPPED}.html"]
+
+
+def test_a_seed_whose_page_would_be_the_index_is_an_error(write_seed: Any, tmp_path: Path) -> None:
+    seed = write_seed("index.md", SHIPPED_SEED.read_text("utf-8"))
+    flat = Settings(base_url=BASE, url_pattern="{base_url}{slug}.html")
+    report = export([seed.parent], tmp_path / "out", flat, ["html"])
+    assert report.failed == [str(seed)]
+    assert any("the index page" in d.message for d in report.diagnostics)

@@ -255,7 +255,10 @@ def test_two_exports_are_byte_identical(seeds_dir: Path) -> None:
     export([seeds_dir], first, SETTINGS, ["jsonld", "html"])
     export([seeds_dir], second, SETTINGS, ["jsonld", "html"])
     files = sorted(
-        p.relative_to(first) for folder in ("html", "jsonld") for p in (first / folder).iterdir()
+        p.relative_to(first)
+        for folder in ("html", "jsonld")
+        for p in (first / folder).rglob("*")
+        if p.is_file()
     )
     assert len(files) == 7
     for relative in files:

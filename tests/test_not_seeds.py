@@ -78,10 +78,10 @@ def test_a_draft_is_checked_but_not_exported_unless_drafts(
         f"{draft.as_posix()}: note: a draft (draft: true): not exported, and its earlier "
         "outputs are removed" in result.output
     )
-    assert "removed 5: cards/wip-curl.pdf, html/wip-curl.html, json/wip-curl.json" in (
+    assert "removed 5: cards/wip-curl.pdf, html/wip-curl/index.html, json/wip-curl.json" in (
         result.output
     )
-    assert not (out / "html" / "wip-curl.html").exists()
+    assert not (out / "html" / "wip-curl" / "index.html").exists()
     assert catalogue_slugs(out) == ["leverage-machine-lying-leg-curl"]
 
 
@@ -105,12 +105,10 @@ def test_a_drafts_errors_are_reported_by_check_and_export(
     draft = write_seed("wip.md", as_draft(shipped_text).replace('"vl5nUdE9mWM"', "nope"))
     checked = runner.invoke(app, ["check", str(draft)])
     assert checked.exit_code == 1
-    assert f"{draft.as_posix()}:3: error: 'video': 'nope' is not a YouTube video" in (
-        checked.output
-    )
+    assert f"{draft.as_posix()}:3: error: video: 'nope' is not a YouTube video" in (checked.output)
     exported = runner.invoke(app, ["export", str(draft), "--out", str(tmp_path / "out")])
     assert exported.exit_code == 1
-    assert f"{draft.as_posix()}:3: error: 'video'" in exported.output
+    assert f"{draft.as_posix()}:3: error: video: 'nope'" in exported.output
 
 
 def test_draft_must_be_true_or_false(
@@ -119,4 +117,6 @@ def test_draft_must_be_true_or_false(
     seed = write_seed("wip.md", shipped_text.replace("---\n", "---\ndraft: maybe\n", 1))
     result = runner.invoke(app, ["check", str(seed)])
     assert result.exit_code == 1
-    assert f"{seed.as_posix()}:2: error: 'draft'" in result.output
+    assert f"{seed.as_posix()}:2: error: draft: 'maybe' is not a draft; write true or false" in (
+        result.output
+    )

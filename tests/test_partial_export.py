@@ -37,7 +37,7 @@ def own_outputs(slug: str) -> set[str]:
         f"json/{slug}.json",
         f"jsonld/{slug}.jsonld",
         f"jsonld/{slug}.snippet.html",
-        f"html/{slug}.html",
+        f"html/{slug}/index.html",
         f"cards/{slug}.pdf",
     }
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,9 @@ from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.validation import (
+    Mode,
     UnreadableFileError,
+    check_file,
     validate_document,
     validate_file,
     validate_html,
@@ -67,13 +71,108 @@ def outputs(seeds_dir: Path) -> Path:
 
 
 def test_validate_accepts_every_generated_file(runner: CliRunner, outputs: Path) -> None:
-    files = sorted(str(p) for p in outputs.glob("jsonld/*.jsonld")) + sorted(
-        str(p) for p in outputs.glob("html/*.html")
-    )
-    assert len(files) == 5
-    result = runner.invoke(app, ["validate", *files])
+    result = runner.invoke(app, ["validate", str(outputs)])
     assert result.exit_code == 0, result.output
-    assert result.output == "5 files validated: 0 problems\n"
+    verdicts = [re.match(r"(.*): ok \(([^:]+):", line) for line in result.output.splitlines()]
+    modes = {Path(m[1]).relative_to(outputs).as_posix(): m[2] for m in verdicts if m}
+    # The folder is searched; its .pipeline/ state and the json/ models are not JSON-LD.
+    assert modes == {
+        "html/hostile-curl/index.html": "page",
+        "html/index.html": "page",
+        "html/leverage-machine-lying-leg-curl/index.html": "page",
+        "jsonld/hostile-curl.jsonld": "JSON-LD document",
+        "jsonld/hostile-curl.snippet.html": "snippet",
+        "jsonld/leverage-machine-lying-leg-curl.jsonld": "JSON-LD document",
+        "jsonld/leverage-machine-lying-leg-curl.snippet.html": "snippet",
+    }
+    assert result.output.endswith("\n7 files validated: 0 problems\n")
+
+
+SHIPPED = "leverage-machine-lying-leg-curl"
+SHIPPED_PAGE = f"https://gym.example.com/{SHIPPED}/"
+
+
+def test_a_snippet_is_validated_as_a_snippet_and_says_what_its_page_must_show(
+    runner: CliRunner, outputs: Path
+) -> None:
+    snippet = outputs / "jsonld" / f"{SHIPPED}.snippet.html"
+    result = runner.invoke(app, ["validate", str(snippet)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"{snippet}: ok (snippet: JSON-LD rules only; there is no page to compare it with)",
+        f"{snippet}: note: the page it goes into must be {SHIPPED_PAGE} (its canonical URL), "
+        "show as visible text the 20 names and texts it marks up (of the HowTo, 4 steps, "
+        "6 tips and 1 tool) and carry the ids step-1, step-2, step-3, step-4; "
+        "validate that page to check it",
+        "1 file validated: 0 problems",
+    ]
+
+
+def test_a_fragment_of_only_jsonld_scripts_is_a_snippet_whatever_its_name(tmp_path: Path) -> None:
+    script = f'<script type="application/ld+json">{json.dumps(_document())}</script>'
+    fragment = tmp_path / "paste-me.html"
+    fragment.write_text(f"<!-- for the CMS -->\n{script}\n", "utf-8")
+    report = check_file(fragment)
+    assert report.mode is Mode.SNIPPET and report.problems == []
+    assert report.contract is not None
+    assert report.contract.texts == ("Squat", "Stand", "Stand tall.", "Breathe in.")
+    assert report.contract.anchors == ("step-1",) and report.contract.pages == (PAGE,)
+    # Anything a reader would see makes it a page, checked against what it shows.
+    fragment.write_text(f"<p>Squat</p>{script}", "utf-8")
+    report = check_file(fragment)
+    assert report.mode is Mode.PAGE
+    assert "name 'Stand' is not visible on the page" in str(report.problems[0])
+
+
+def test_a_snippet_still_gets_every_jsonld_rule(runner: CliRunner, tmp_path: Path) -> None:
+    snippet = tmp_path / "bad.snippet.html"
+    document = _document(_howto(foo="x"))
+    snippet.write_text(f'<script type="application/ld+json">{json.dumps(document)}</script>')
+    result = runner.invoke(app, ["validate", str(snippet)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        f"{snippet}: error: HowTo {PAGE}#howto: 'foo' is not a schema.org property",
+        f"{snippet}: 1 problem (snippet: JSON-LD rules only; there is no page to compare it with)",
+    ]
+
+
+def test_a_host_page_that_meets_the_contract_validates_and_one_that_falls_short_does_not(
+    outputs: Path,
+) -> None:
+    snippet = outputs / "jsonld" / f"{SHIPPED}.snippet.html"
+    contract = check_file(snippet).contract
+    assert contract is not None and contract.pages == (SHIPPED_PAGE,)
+
+    def host(texts: tuple[str, ...], anchors: tuple[str, ...]) -> str:
+        shown = "".join(f"<p>{escape(text)}</p>" for text in texts)
+        ids = "".join(f'<span id="{anchor}"></span>' for anchor in anchors)
+        return (
+            f'<!DOCTYPE html><html><head><link rel="canonical" href="{contract.pages[0]}">'
+            f"{snippet.read_text('utf-8')}</head><body>{shown}{ids}</body></html>"
+        )
+
+    assert validate_html(host(contract.texts, contract.anchors)) == []
+    for n, text in enumerate(contract.texts):
+        others = contract.texts[:n] + contract.texts[n + 1 :]
+        if any(text.casefold() in other.casefold() for other in others):
+            continue  # still shown, inside another text (the tool "machine" in the title)
+        problems = validate_html(
+            host(contract.texts[:n] + contract.texts[n + 1 :], contract.anchors)
+        )
+        assert problems and all("is not visible on the page" in str(p) for p in problems), text
+    problems = validate_html(host(contract.texts, contract.anchors[1:]))
+    assert [p.message for p in problems] == [
+        f"url '{SHIPPED_PAGE}#step-1': the page has no #step-1 anchor"
+    ]
+
+
+def test_a_folder_with_nothing_to_validate_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{tmp_path}: error: no .jsonld or HTML file in this folder\n0 files validated: 1 problem\n"
+    )
 
 
 def test_validate_reports_path_error_per_problem_and_exits_1(
@@ -88,8 +187,10 @@ def test_validate_reports_path_error_per_problem_and_exits_1(
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines == [
+        f"{good}: ok (JSON-LD document: JSON-LD rules)",
         f"{path}: error: HowTo {PAGE}#howto: 'foo' is not a schema.org property",
         f"{path}: error: HowTo {PAGE}#howto: Google requires at least one step",
+        f"{path}: 2 problems (JSON-LD document: JSON-LD rules)",
         "2 files validated: 2 problems",
     ]
 

@@ -110,7 +110,7 @@ class SectionHeading(PanelPiece):
         inner = availWidth - 2 * self.pad_side
         self.lines = break_lines(self.text, self.font, self.size, inner, self.tracking)
         line_height = self.size * 1.25
-        self.height = self.pad_top + len(self.lines) * line_height + self.size * 0.45
+        self.height = self.pad_top + len(self.lines) * line_height + self.size * 0.3
         return self.width, self.height
 
     def draw(self) -> None:

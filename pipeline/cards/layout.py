@@ -17,6 +17,14 @@ from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 
 PAGE_SIZES: dict[str, tuple[float, float]] = {"a4": A4, "letter": letter, "a5": A5}
+PAGE_NAMES = {"a4": "A4", "letter": "Letter", "a5": "A5"}
+HALF_NAMES = {"a4": "A5 (half of A4, 2up)", "letter": "half-Letter (2up)"}
+FULL_PAGE_BODY = (12.0, 20.0)
+"""Body text range on an A4 or Letter card. 12 pt reads from two metres; 20 pt still sets
+about 45 characters a line in the text column, the short end of a comfortable measure."""
+HALF_PAGE_BODY = (10.0, 14.0)
+"""Body text range on an A5 card or a 2up half: the smallest that reads from two metres on a
+card that size, and the size that sets about 45 characters a line in its narrower column."""
 CREATOR = "exercise-pipeline"
 """Author and creator in every card's metadata."""
 KEYWORDS = "exercise, wall card"
@@ -40,6 +48,12 @@ class Geometry:
     bleed: float
     slug: float
     per_sheet: int
+    name: str = "A4"
+    """The card's size as a reader knows it, for messages."""
+    body_floor: float = FULL_PAGE_BODY[0]
+    """Body text is never set below this on the card's first page: past it the card flows on."""
+    body_ceiling: float = FULL_PAGE_BODY[1]
+    """A short card grows its body text up to this."""
 
     @property
     def sheet_width(self) -> float:
@@ -75,7 +89,8 @@ class Geometry:
 
 
 def geometry(settings: Settings) -> Geometry:
-    """The page geometry the settings ask for.
+    """The page geometry the settings ask for, with the card's body text range: 12 to 20 pt
+    on A4 and Letter, 10 to 14 pt on A5 and on the half-size cards of 2up.
 
     ``2up`` puts two half-size cards side by side on a landscape sheet of ``page_size``
     (two A5 cards on A4); A5 has no half size a wall card can be read from, so it is refused.
@@ -89,8 +104,14 @@ def geometry(settings: Settings) -> Geometry:
                 "layout 2up needs page size a4 or letter (two half-size cards on one sheet)"
             )
         sheet_w, sheet_h = landscape((width, height))
-        return Geometry(sheet_w / 2, sheet_h, sheet_w, sheet_h, bleed, slug, 2)
-    return Geometry(width, height, width, height, bleed, slug, 1)
+        floor, ceiling = HALF_PAGE_BODY
+        name = HALF_NAMES[settings.page_size]
+        return Geometry(
+            sheet_w / 2, sheet_h, sheet_w, sheet_h, bleed, slug, 2, name, floor, ceiling
+        )
+    floor, ceiling = HALF_PAGE_BODY if settings.page_size == "a5" else FULL_PAGE_BODY
+    name = PAGE_NAMES[settings.page_size]
+    return Geometry(width, height, width, height, bleed, slug, 1, name, floor, ceiling)
 
 
 def new_canvas(target: object, geo: Geometry, font: str, lang: str) -> Canvas:

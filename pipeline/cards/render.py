@@ -38,12 +38,16 @@ from pipeline.cards.text import break_lines
 from pipeline.config import Settings
 from pipeline.model import Exercise
 
-MAX_BODY = 16.0
-"""Largest body size on an A4 card: short cards grow up to it for reading from further away."""
-PREFERRED_BODY = 14.0
-MIN_BODY = 9.0
-"""Body text never shrinks below this on A4 (scaled for A5); past it the card flows on."""
 STEP = 0.25
+"""Body sizes are tried in quarter points."""
+SMALLEST_BODY = 4.0
+"""Where the search for the size an overflowing card would need gives up."""
+SECTION_GAP_GROWTH = 1.5
+"""At most this many body sizes of extra space between sections of a short card."""
+ITEM_GAP_GROWTH = 0.4
+"""At most this many body sizes of extra space between items outside a tinted panel."""
+OPTICAL_CENTRE = 0.4
+"""Share of the room a short card leaves over (once its gaps have grown) that goes above it."""
 
 
 @dataclass
@@ -89,17 +93,6 @@ def _measure(story: Sequence[Flowable], width: float) -> list[float]:
     return heights
 
 
-def _stack(
-    story: Sequence[Flowable], heights: Sequence[float], top: float
-) -> list[tuple[Flowable, float]]:
-    """Place an already measured story that fits one page, without wrapping it again."""
-    placed = []
-    for flowable, height in zip(story, heights, strict=True):
-        top -= height
-        placed.append((flowable, top))
-    return placed
-
-
 def _paginate(
     story: list[Flowable], box: _CardBox, continued_top: float
 ) -> list[list[tuple[Flowable, float]]]:
@@ -140,60 +133,140 @@ def _paginate(
     return pages
 
 
+class _Fitter:
+    """Builds and measures the story at a body size, remembering what it measured."""
+
+    def __init__(
+        self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox
+    ) -> None:
+        self.exercise = exercise
+        self.geo = geo
+        self.family = family
+        self.box = box
+        self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
+
+    def story(self, body: float) -> list[Flowable]:
+        """The card's flowables at ``body`` points."""
+        return build_story(self.exercise, Styles(body, self.family, self.geo.scale))
+
+    def measure(self, body: float) -> tuple[list[Flowable], list[float]]:
+        """The story at ``body`` points and the height of each of its flowables."""
+        if body not in self.measured:
+            story = self.story(body)
+            self.measured[body] = (story, _measure(story, self.box.width))
+        return self.measured[body]
+
+    def total(self, body: float) -> float:
+        """The card's height at ``body`` points, on one page of unlimited height."""
+        return float(sum(self.measure(body)[1]))
+
+    def largest_fitting(self, low: float, high: float) -> float | None:
+        """The largest size in quarter points from ``low`` to ``high`` at which the card fits
+        one page, or None when not even ``low`` fits.
+
+        Each try aims at the size where the page would just fill, reckoning that height
+        grows with a power of the size (taller lines, and fewer words a line): first the
+        1.75th, the typical card's, then the power the two sizes that bracket the answer
+        show. A try that
+        fits raises the bracket's bottom and one that does not lowers its top, so the
+        bracket shrinks with every try and a few settle it."""
+        lowest, highest = round(low / STEP), round(high / STEP)
+        fitting: int | None = None
+        failing: int | None = None
+        trial = highest
+        while True:
+            if self.total(trial * STEP) <= self.box.height:
+                fitting = trial
+            else:
+                failing = trial
+            top = highest if failing is None else failing - 1
+            bottom = lowest if fitting is None else fitting + 1
+            if bottom > top:
+                return None if fitting is None else fitting * STEP
+            trial = min(top, max(bottom, self._aim(trial, fitting, failing)))
+
+    def _aim(self, last: int, fitting: int | None, failing: int | None) -> int:
+        """The quarter-point size at which the card is predicted to just fill the page."""
+        power = 1.75
+        if fitting is not None and failing is not None:
+            small, large = fitting * STEP, failing * STEP
+            grown = math.log(self.total(large) / self.total(small)) / math.log(large / small)
+            power = min(3.0, max(0.75, grown))
+        body = last * STEP
+        aim = body * math.pow(self.box.height / self.total(body), 1 / power) / STEP
+        # Round towards the side not yet tried: up from a size that fits, down from one that
+        # does not, so each try can move the bracket's far end, not just creep.
+        return math.ceil(aim) if last == fitting else math.floor(aim)
+
+    def pages(self, body: float, continued_top: float) -> list[list[tuple[Flowable, float]]]:
+        """The card at ``body`` points (a size it does not fit one page at), placed on as
+        many pages as it takes."""
+        return _paginate(self.story(body), self.box, continued_top)
+
+
+def _spread(
+    story: Sequence[Flowable], heights: Sequence[float], box: _CardBox, body: float
+) -> list[tuple[Flowable, float]]:
+    """Place a story that fits one page, sharing the room left at the foot of the page out
+    between sections (and between items not inside a tinted panel), each gap growing by a
+    bounded amount; past those bounds the content moves down towards the optical centre."""
+    room = box.height - sum(heights)
+    growth = []
+    for index, flowable in enumerate(story):
+        if index == 0:
+            growth.append(0.0)
+        elif isinstance(flowable, PanelPiece):
+            growth.append(0.0 if flowable.panel else ITEM_GAP_GROWTH * body)
+        else:
+            growth.append(SECTION_GAP_GROWTH * body)
+    share = min(1.0, room / sum(growth)) if sum(growth) else 0.0
+    placed = []
+    # What the gaps cannot take sits a little above the middle, as on a poster: the card
+    # ends neither in a blank half page nor with its title low on the page.
+    top = box.top - (room - sum(growth) * share) * OPTICAL_CENTRE
+    for flowable, height, grow in zip(story, heights, growth, strict=True):
+        top -= height + grow * share
+        placed.append((flowable, top))
+    return placed
+
+
 def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
-    """Lay the card out at the largest body size that fits one page, or at the floor over
-    several pages (with a warning) when even that does not fit."""
+    """Lay the card out at the largest body size that fits one page, between the page's
+    floor and ceiling; or, when even the floor does not fit, over more pages (with a
+    warning naming the size one page would have needed)."""
     box = _CardBox(geo)
     warnings = []
     missing = missing_characters(card_texts(exercise))
     if missing:
         chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
         warnings.append(f"card for '{exercise.slug}': the card font has no glyph for {chars}")
-    top_size, floor = MAX_BODY * geo.scale, MIN_BODY * geo.scale
-
-    def story_at(body: float) -> list[Flowable]:
-        return build_story(exercise, Styles(body, family, geo.scale))
-
-    body = top_size
-    story = story_at(body)
-    heights = _measure(story, box.width)
-    while sum(heights) > box.height and body > floor:
-        # Height grows about with the 1.5th power of the size (taller lines, and fewer
-        # words per line), so jump close to the answer, then step down if still too tall.
-        guess = body * (box.height / sum(heights)) ** (1 / 1.5)
-        body = max(floor, min(body - STEP, math.floor(guess / STEP) * STEP))
-        story = story_at(body)
-        heights = _measure(story, box.width)
-        while sum(heights) <= box.height and body + STEP <= top_size:
-            # The jump may undershoot: creep back up while the next size still fits.
-            larger = story_at(body + STEP)
-            larger_heights = _measure(larger, box.width)
-            if sum(larger_heights) > box.height:
-                break
-            body, story, heights = body + STEP, larger, larger_heights
+    floor, ceiling = geo.body_floor, geo.body_ceiling
+    fitter = _Fitter(exercise, geo, family, box)
     continued_top = box.top - _running_head_height(geo)
-    if sum(heights) <= box.height:
-        pages = [_stack(story, heights, box.top)]
-    else:
-        pages = _paginate(story, box, continued_top)
-    if len(pages) > 1:
-        # It takes several pages anyway: use the largest size that needs no more of them
-        # than the floor does, so the extra paper buys legibility.
-        low, high = floor, PREFERRED_BODY * geo.scale
-        while high - low >= STEP:
-            middle = math.floor((low + high) / 2 / STEP) * STEP
-            if middle <= low:
-                break
-            trial = _paginate(story_at(middle), box, continued_top)
-            if len(trial) <= len(pages):
-                low, body, pages = middle, middle, trial
-            else:
-                high = middle - STEP
-        warnings.append(
-            f"card for '{exercise.slug}' does not fit one page even at {floor:g} pt body "
-            f"text; it continues on {len(pages) - 1} more page{'s' if len(pages) > 2 else ''} "
-            f"at {body:g} pt"
-        )
+    body = fitter.largest_fitting(floor, ceiling)
+    if body is not None:
+        story, heights = fitter.measure(body)
+        return _Laid(body, [_spread(story, heights, box, body)], warnings)
+    needed = fitter.largest_fitting(SMALLEST_BODY, floor - STEP)
+    body = floor
+    pages = fitter.pages(body, continued_top)
+    # It takes several pages anyway: use the largest size that needs no more of them than
+    # the floor does, so the extra paper buys legibility.
+    low, high = floor + STEP, ceiling
+    while low <= high:
+        middle = math.floor((low + high) / 2 / STEP) * STEP
+        trial = fitter.pages(middle, continued_top)
+        if len(trial) <= len(pages):
+            body, pages, low = middle, trial, middle + STEP
+        else:
+            high = middle - STEP
+    more = len(pages) - 1
+    need = f"{needed:g} pt" if needed is not None else f"less than {SMALLEST_BODY:g} pt"
+    warnings.append(
+        f"card for '{exercise.slug}' would need {need} body text to fit one {geo.name} page, "
+        f"below the {floor:g} pt that reads from two metres; it continues on {more} more "
+        f"page{'s' if more > 1 else ''} at {body:g} pt"
+    )
     return _Laid(body, pages, warnings)
 
 

@@ -39,6 +39,9 @@ from pipeline.cards.palette import (
 from pipeline.cards.text import Run, TextBlock
 from pipeline.model import Exercise, Item, SectionKind, Span
 
+HEADING_RATIO = 1.2
+"""Section headings are a step (a minor third) above the body, so they always lead it."""
+
 
 @dataclass(frozen=True)
 class Styles:
@@ -54,7 +57,7 @@ class Styles:
         size: float,
         *,
         color: Color = INK,
-        leading: float = 1.24,
+        leading: float = 1.2,
         space_before: float = 0.0,
     ) -> TextBlock:
         """A left-aligned text block in the card family."""
@@ -122,16 +125,16 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
         if not section.items:
             continue
         marker, color, tint = _MARKERS[section.kind]
-        panel = Panel(tint, body * 0.6, body * 0.5) if tint else None
+        panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
         heading_color = color if tint else ACCENT
         heading = SectionHeading(
             section.heading,
             font=family.bold,
-            size=body * 0.92,
+            size=body * HEADING_RATIO,
             color=heading_color,
             rule=None if tint else RULE,
             panel=panel,
-            space_before=body * (0.8 if panel else 0.75),
+            space_before=body * (0.65 if panel else 0.6),
         )
         items: list[Flowable] = []
         for number, item in enumerate(section.items, start=1):
@@ -142,7 +145,7 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
                     number=number,
                     color=color,
                     gutter=body * 1.85,
-                    gap=body * 0.3,
+                    gap=body * 0.25,
                     panel=panel,
                     last=number == len(section.items),
                     marker_font=family.bold,
@@ -156,7 +159,7 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
                 span_runs(paragraph.spans, styles, italic=True),
                 body * 0.86,
                 color=MUTED,
-                space_before=body * (0.8 if index == 0 else 0.3),
+                space_before=body * (0.6 if index == 0 else 0.3),
             )
         )
     return story
@@ -165,12 +168,12 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
 def _header(exercise: Exercise, styles: Styles) -> Flowable:
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
-    left: list[Flowable] = [styles.block([title], body * 2.1, leading=1.08)]
+    left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
     badges = _badges(exercise)
     if badges:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
-    left.append(styles.block([description], body, color=MUTED, space_before=body * 0.55))
+    left.append(styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55))
     qr = None
     if exercise.video_short_url:
         caption = exercise.video_short_url.removeprefix("https://")

@@ -6,6 +6,7 @@ a word longer than a line is broken between characters rather than left sticking
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ Piece = tuple[str, str]
 Line = list[Piece]
 
 
-def _words(runs: Sequence[Run]) -> list[list[Piece]]:
-    """Runs cut into words; a word may change font midway (``**bold**ly``)."""
+@functools.lru_cache(maxsize=4096)
+def _words(runs: tuple[Run, ...]) -> list[tuple[list[Piece], float, int]]:
+    """Runs cut into words, each with its width at 1 pt and its length; a word may change
+    font midway (``**bold**ly``). Kept per text: the fit search sets it at many sizes."""
     words: list[list[Piece]] = [[]]
     for run in runs:
         parts = _SPACES.split(run.text)
@@ -41,11 +44,21 @@ def _words(runs: Sequence[Run]) -> list[list[Piece]]:
                 words.append([])
             if part:
                 words[-1].append((part, run.font))
-    return [w for w in words if w]
+    return [(w, _unit_width(w), sum(len(t) for t, _ in w)) for w in words if w]
+
+
+@functools.lru_cache(maxsize=65536)
+def _piece_width(text: str, font: str) -> float:
+    return float(stringWidth(text, font, 1.0))
+
+
+def _unit_width(pieces: Sequence[Piece]) -> float:
+    """Width at 1 pt: a string's width grows in proportion to its size."""
+    return sum(_piece_width(t, font) for t, font in pieces)
 
 
 def _width(pieces: Sequence[Piece], size: float, tracking: float = 0.0) -> float:
-    return float(sum(stringWidth(t, font, size) + tracking * len(t) for t, font in pieces))
+    return _unit_width(pieces) * size + tracking * sum(len(t) for t, _ in pieces)
 
 
 def _break_word(word: list[Piece], size: float, width: float, tracking: float) -> list[list[Piece]]:
@@ -73,15 +86,15 @@ def set_lines(runs: Sequence[Run], size: float, width: float, tracking: float = 
     lines: list[Line] = []
     line: Line = []
     used = 0.0
-    for word in _words(runs):
-        word_width = _width(word, size, tracking)
-        space = _width([(" ", line[-1][1])], size, tracking) if line else 0.0
-        if line and used + space + word_width <= width:
-            line.append((" ", line[-1][1]))
-            line.extend(word)
-            used += space + word_width
-            continue
+    for word, unit, length in _words(tuple(runs)):
+        word_width = unit * size + tracking * length
         if line:
+            space = _piece_width(" ", line[-1][1]) * size + tracking
+            if used + space + word_width <= width:
+                line.append((" ", line[-1][1]))
+                line.extend(word)
+                used += space + word_width
+                continue
             lines.append(line)
         if word_width <= width:
             line, used = list(word), word_width

@@ -27,7 +27,7 @@ class CardsExporter(Exporter):
 
     name = "pdf"
     help = "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title"
-    version = "3"
+    version = "4"
     settings_used = ("page_size", "layout", "bleed_mm")
 
     def __init__(self, settings: Settings) -> None:

@@ -1,5 +1,9 @@
-"""The ``html`` exporter: a standalone page per exercise, ``html/<slug>.html``, carrying the
-JSON-LD of what it shows, and ``html/index.html`` listing them all.
+"""The ``html`` exporter: a standalone page per exercise carrying the JSON-LD of what it shows,
+and ``html/index.html`` listing them all.
+
+The ``html/`` folder is the site at ``base_url``: each page is written where its URL (from
+``url_pattern``) says, ``html/<slug>/index.html`` by default, and every link between pages is
+relative, so the folder deployed at ``base_url`` serves each page at its canonical URL.
 
 Pages load nothing but the YouTube player: the style sheet is inline, fonts are the reader's
 system fonts, and a Content-Security-Policy forbids every script.
@@ -7,11 +11,14 @@ system fonts, and a Content-Security-Policy forbids every script.
 
 from __future__ import annotations
 
+import posixpath
+import urllib.parse
 from collections.abc import Sequence
 from html import escape
 from typing import NamedTuple
 
 from pipeline.config import Settings
+from pipeline.diagnostics import PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.jsonld import (
     CATALOGUE_NAME,
@@ -24,6 +31,96 @@ from pipeline.jsonld import (
 )
 from pipeline.model import Exercise, Item, Paragraph, Section, SectionKind
 from pipeline.registry import register
+from pipeline.writer import OutputError
+
+INDEX_FILE = "index.html"
+"""The file a static host serves for a URL that ends in ``/``."""
+_PAGE_SUFFIXES = (".html", ".htm")
+
+# -- where the pages go, and how they link to each other ------------------------------------
+
+
+def site_path(url: str, base_url: str) -> str | None:
+    """The file under ``html/`` that serves ``url`` once ``html/`` is deployed at ``base_url``
+    (``<base_url>push-up/`` -> ``push-up/index.html``, ``<base_url>push-up.html`` -> itself),
+    or None when no static file can: ``url`` is not under ``base_url``, has a query, or names
+    neither a folder nor an ``.html`` file."""
+    if not url.startswith(base_url):
+        return None
+    rest = url[len(base_url) :]
+    if "?" in rest or "#" in rest:
+        return None
+    *folders, name = (urllib.parse.unquote(part) for part in rest.split("/"))
+    parts = [*folders, name or INDEX_FILE]
+    if any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
+        return None
+    if not parts[-1].lower().endswith(_PAGE_SUFFIXES):
+        return None
+    return "/".join(parts)
+
+
+def check_layout(settings: Settings) -> None:
+    """Raise :class:`PipelineError` naming the setting when ``html/`` cannot be the site at
+    ``base_url``: ``base_url`` must be a folder, and ``url_pattern`` must put each page in its
+    own file below it."""
+    base_url = check_base_url(settings)
+    if not base_url.endswith("/") or urllib.parse.urlsplit(base_url).query:
+        raise PipelineError(
+            f"the base_url setting '{base_url}' must end with '/' for the html exporter: "
+            "html/index.html is the page at base_url, and the exercise pages sit below it "
+            f"(e.g. {base_url.split('?')[0].rstrip('/')}/)"
+        )
+    pattern = settings.url_pattern
+    first, second = (pattern.format(base_url=base_url, slug=slug) for slug in ("a", "b"))
+    path = site_path(first, base_url)
+    shown = pattern.format(base_url=base_url, slug="<slug>")
+    if not first.startswith(base_url):
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' gives '{shown}', which is not under base_url "
+            f"'{base_url}': the html exporter writes the site at base_url; start url_pattern "
+            "with {base_url}, or export only the JSON-LD (-f jsonld)"
+        )
+    if path is None:
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' gives '{shown}', which no static file can "
+            "serve: end it with '/' (a page is then html/<slug>/index.html) or with '.html' "
+            "(html/<slug>.html)"
+        )
+    if path == site_path(second, base_url) or path == INDEX_FILE:
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' does not give each page a URL of its own: "
+            "use {slug} in it, e.g. {base_url}{slug}/"
+        )
+
+
+def page_path(exercise: Exercise, settings: Settings) -> str:
+    """The output path of the exercise's page, ``html/`` + where its URL is below ``base_url``
+    (``html/<slug>/index.html`` with the default ``url_pattern``)."""
+    path = site_path(page_url(exercise, settings), check_base_url(settings))
+    if path is None or path == INDEX_FILE:
+        raise OutputError(
+            f"the page of '{exercise.slug}' would be at {page_url(exercise, settings)}, "
+            "where the html exporter cannot write a page of its own (it is the index page, or "
+            "not a file below base_url); rename the seed or change url_pattern"
+        )
+    return f"html/{path}"
+
+
+def relative_link(page: str, target: str) -> str:
+    """The link, relative to the page at URL ``page``, that a browser resolves to ``target``
+    (``../`` from ``<base_url>push-up/`` to ``<base_url>``): the same on the deployed site as
+    on a copy of it anywhere else."""
+    source_path = urllib.parse.urlsplit(page).path
+    target_path = urllib.parse.urlsplit(target).path
+    link = posixpath.relpath(target_path, source_path[: source_path.rfind("/") + 1] or "/")
+    if target_path.endswith("/"):
+        link = "./" if link == "." else link + "/"
+    if ":" in link.split("/", 1)[0]:
+        # "a:b" would read as a URL scheme.
+        link = "./" + link
+    # An unusual base_url (one with "." or "//" in its path) keeps absolute links.
+    return link if urllib.parse.urljoin(page, link) == target else target
+
 
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
@@ -241,8 +338,10 @@ def _image(exercise: Exercise, css_class: str) -> str:
     )
 
 
-def exercise_page(exercise: Exercise, canonical: str, script: str) -> str:
-    """The standalone HTML page of one exercise, with ``script`` (its JSON-LD) in the head."""
+def exercise_page(exercise: Exercise, canonical: str, script: str, *, catalogue_url: str) -> str:
+    """The standalone HTML page of one exercise at URL ``canonical``, with ``script`` (its
+    JSON-LD) in the head, linking to the catalogue page at ``catalogue_url``."""
+    index = escape(relative_link(canonical, catalogue_url))
     steps = "".join(
         f'<li id="step-{n}"><h3>{escape(step.name)}</h3>{_paragraphs(step.text)}</li>'
         for n, step in enumerate(exercise.howto, start=1)
@@ -277,7 +376,7 @@ def exercise_page(exercise: Exercise, canonical: str, script: str) -> str:
     body = f"""<header class="hero">
 <div class="wrap">
 <nav class="crumbs" aria-label="Breadcrumb"><ol>
-<li><a href="index.html">{CATALOGUE_NAME}</a></li>
+<li><a href="{index}">{CATALOGUE_NAME}</a></li>
 <li aria-current="page">{escape(exercise.title)}</li>
 </ol></nav>
 <div class="hero-grid{" has-media" if media else ""}">
@@ -299,7 +398,7 @@ def exercise_page(exercise: Exercise, canonical: str, script: str) -> str:
 {closing}
 </main>
 <footer class="site-footer"><div class="wrap">
-{updated}<p><a href="index.html">All exercises</a></p>
+{updated}<p><a href="{index}">All exercises</a></p>
 </div></footer>"""
     return _page(
         lang=exercise.lang,
@@ -352,7 +451,8 @@ class IndexEntry(NamedTuple):
 def index_page(entries: Sequence[IndexEntry], catalogue_url: str, script: str) -> str:
     """The catalogue page: every exercise with its description and a link to its page."""
     cards = "".join(
-        f'<li><h2><a href="{e.slug}.html">{escape(e.title)}</a></h2>'
+        f'<li><h2><a href="{escape(relative_link(catalogue_url, e.url))}">'
+        f"{escape(e.title)}</a></h2>"
         f'<p>{escape(e.description)}</p><p class="tag">{e.summary()}</p></li>'
         for e in entries
     )
@@ -381,18 +481,22 @@ class HtmlExporter(Exporter):
     """Writes a styled page per exercise with its JSON-LD, and an index of every exercise."""
 
     name = "html"
-    help = "html/<slug>.html and html/index.html: standalone pages with their JSON-LD"
+    help = "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD"
+    version = "2"
     settings_used = ("base_url", "url_pattern")
 
     def check_settings(self) -> None:
-        """Refuse to start without an absolute ``base_url``: the pages' JSON-LD needs it."""
-        check_base_url(self.settings)
+        """Refuse to start without an absolute ``base_url`` (the pages' JSON-LD needs it), or
+        when the page URLs cannot be files in ``html/`` deployed at ``base_url``."""
+        check_layout(self.settings)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
-        """Write ``html/<slug>.html``."""
-        script = script_element(exercise_document(exercise, context.settings))
-        page = exercise_page(exercise, page_url(exercise, context.settings), script)
-        context.writer.write_text(f"html/{exercise.slug}.html", page)
+        """Write the page where its URL says: ``html/<slug>/index.html`` by default."""
+        settings = context.settings
+        script = script_element(exercise_document(exercise, settings))
+        canonical = page_url(exercise, settings)
+        page = exercise_page(exercise, canonical, script, catalogue_url=check_base_url(settings))
+        context.writer.write_text(page_path(exercise, settings), page)
 
     def digest(self, exercise: Exercise) -> IndexEntry:
         """What the index shows of the exercise."""

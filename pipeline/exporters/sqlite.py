@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from typing import Any, NamedTuple
 from pipeline.catalogue import (
     APPLICATION_ID,
     CATALOGUE_FILE,
+    EXERCISE_COLUMN_NAMES,
     FTS_BUILD,
     INDEXES,
     SCHEMA,
@@ -29,6 +31,10 @@ from pipeline.registry import register
 from pipeline.writer import OutputError
 
 Row = tuple[object, ...]
+
+# An exercise's row is made by column name, then put in column order: binding by position
+# is a quarter faster than by name for the widest table.
+_exercise_row = operator.itemgetter(*EXERCISE_COLUMN_NAMES)
 
 
 class CatalogueBuildError(OutputError):
@@ -59,6 +65,8 @@ _SECTION_TABLES = {
 }
 
 ItemRow = tuple[str, int, str | None, str]
+# (section's place among the seed's `##` sections, heading, position, label, text)
+OtherItemRow = tuple[int, str, int, str | None, str]
 
 
 class CatalogueEntry(NamedTuple):
@@ -68,11 +76,14 @@ class CatalogueEntry(NamedTuple):
     slug: str
     title: str
     description: str
+    image: str | None
     video_id: str | None
     video_url: str | None
+    video_uploaded: str | None
     level: str | None
     category: str | None
     lang: str
+    updated: str | None
     outro: str
     source_path: str
     source_sha256: str
@@ -82,6 +93,7 @@ class CatalogueEntry(NamedTuple):
     body: str
     steps: tuple[ItemRow, ...]
     notes: tuple[ItemRow, ...]
+    other_sections: tuple[OtherItemRow, ...]
     howto: tuple[tuple[int, str, str], ...]
 
 
@@ -90,10 +102,16 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
     body: list[str] = []
     steps: list[ItemRow] = []
     notes: list[ItemRow] = []
+    other: list[OtherItemRow] = []
     seen: set[SectionKind] = set()
     # One pass over the sections; like the model's setup/execution/tips/mistakes
-    # properties, only the first section of a kind counts.
-    for section in e.sections:
+    # properties, only the first section of a kind counts. Unknown sections are all kept.
+    for place, section in enumerate(e.sections, 1):
+        if section.kind is SectionKind.OTHER:
+            for position, item in enumerate(section.items, 1):
+                other.append((place, section.heading, position, item.label, item.text))
+                body.append(f"{item.label}: {item.text}" if item.label else item.text)
+            continue
         target = _SECTION_TABLES.get(section.kind)
         if target is None or section.kind in seen:
             continue
@@ -109,11 +127,14 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         slug=e.slug,
         title=e.title,
         description=e.description,
+        image=e.image,
         video_id=e.video_id,
         video_url=e.video_url,
+        video_uploaded=None if e.video_uploaded is None else e.video_uploaded.isoformat(),
         level=None if e.level is None else e.level.value,
         category=e.category,
         lang=e.lang,
+        updated=None if e.updated is None else e.updated.isoformat(),
         outro=e.outro_text,
         source_path=e.source.path,
         source_sha256=e.source_sha256,
@@ -123,6 +144,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         body="\n".join(body),
         steps=tuple(steps),
         notes=tuple(notes),
+        other_sections=tuple(other),
         howto=howto,
     )
 
@@ -148,6 +170,7 @@ class _Rows:
         self.steps: list[Row] = []
         self.howto: list[Row] = []
         self.notes: list[Row] = []
+        self.other_sections: list[Row] = []
         self.aliases: list[Row] = []
         self.exercise_muscles: list[Row] = []
         self.exercise_equipment: list[Row] = []
@@ -157,28 +180,33 @@ class _Rows:
     def _add(self, exercise_id: int, e: CatalogueEntry) -> None:
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
-        self.exercises.append(
-            (
-                exercise_id,
-                e.slug,
-                e.title,
-                e.description,
-                e.video_id,
-                e.video_url,
-                e.level,
-                None if e.category is None else self.category_ids[e.category.casefold()],
-                e.lang,
-                e.outro,
-                e.source_path,
-                e.source_sha256,
-                _json(tuple(self.muscle_names[m] for m in muscles)),
-                _json(tuple(self.equipment_names[q] for q in equipment)),
-                _json(e.aliases),
-                e.body,
-            )
-        )
+        row: dict[str, object] = {
+            "id": exercise_id,
+            "slug": e.slug,
+            "title": e.title,
+            "description": e.description,
+            "image": e.image,
+            "video_id": e.video_id,
+            "video_url": e.video_url,
+            "video_uploaded": e.video_uploaded,
+            "level": e.level,
+            "category": None if e.category is None else self.category_ids[e.category.casefold()],
+            "lang": e.lang,
+            "updated": e.updated,
+            "outro": e.outro,
+            "source_path": e.source_path,
+            "source_sha256": e.source_sha256,
+            "muscles": _json(tuple(self.muscle_names[m] for m in muscles)),
+            "equipment": _json(tuple(self.equipment_names[q] for q in equipment)),
+            "aliases": _json(e.aliases),
+            # Plain text for the search index, so a snippet of an alias reads as words.
+            "aliases_text": ", ".join(e.aliases),
+            "body": e.body,
+        }
+        self.exercises.append(_exercise_row(row))
         self.steps.extend((exercise_id, *step) for step in e.steps)
         self.notes.extend((exercise_id, *note) for note in e.notes)
+        self.other_sections.extend((exercise_id, *item) for item in e.other_sections)
         self.howto.extend((exercise_id, *step) for step in e.howto)
         self.aliases.extend((exercise_id, n, a) for n, a in enumerate(e.aliases, 1))
         self.exercise_muscles.extend(
@@ -195,9 +223,8 @@ _INSERTS = (
     ("equipment", "INSERT INTO equipment (id, name) VALUES (?, ?)"),
     (
         "exercises",
-        "INSERT INTO exercises (id, slug, title, description, video_id, video_url, level, "
-        "category, lang, outro, source_path, source_sha256, muscles, equipment, aliases, body) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO exercises ({', '.join(EXERCISE_COLUMN_NAMES)}) "
+        f"VALUES ({', '.join('?' for _ in EXERCISE_COLUMN_NAMES)})",
     ),
     (
         "steps",
@@ -210,6 +237,11 @@ _INSERTS = (
     (
         "notes",
         "INSERT INTO notes (exercise_id, kind, position, label, text) VALUES (?, ?, ?, ?, ?)",
+    ),
+    (
+        "other_sections",
+        "INSERT INTO other_sections (exercise_id, section, heading, position, label, text) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
     ),
     ("aliases", "INSERT INTO aliases (exercise_id, position, name) VALUES (?, ?, ?)"),
     (
@@ -291,7 +323,7 @@ class SqliteExporter(Exporter):
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
     # Bumped whenever a digest or the file's bytes would change: cached digests are then
     # recomputed and every catalogue rebuilt.
-    version = f"{SCHEMA_VERSION}.2"
+    version = f"{SCHEMA_VERSION}.0"
 
     def digest(self, exercise: Exercise) -> CatalogueEntry:
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`)."""
