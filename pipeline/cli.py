@@ -29,7 +29,7 @@ from pipeline.catalogue import (
     ExerciseSummary,
 )
 from pipeline.config import Settings, SettingsError, load_settings
-from pipeline.diagnostics import Diagnostic, Level, PipelineError, visible
+from pipeline.diagnostics import Diagnostic, Level, PipelineError, summarise, visible
 from pipeline.engine import export as run_export
 from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
@@ -150,6 +150,12 @@ SeedPaths = Annotated[
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Treat warnings (an unknown key, ...) as errors.")
 ]
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="List every note, not one line per note many seeds share."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -199,13 +205,12 @@ def _annotation(diagnostic: Diagnostic) -> str:
     return f"::{kind} {where}::{escape(diagnostic.message)}"
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], console: Console) -> None:
-    github = os.environ.get("GITHUB_ACTIONS") == "true"
-    lines = []
-    for diagnostic in diagnostics:
-        lines.append(str(diagnostic))
-        if github:
-            lines.append(_annotation(diagnostic))
+def _print_diagnostics(
+    diagnostics: Sequence[Diagnostic], console: Console, *, verbose: bool = False
+) -> None:
+    lines = [str(d) for d in diagnostics] if verbose else summarise(diagnostics)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        lines += [_annotation(d) for d in diagnostics]
     if lines:
         # Plain text in one write: thousands of lines through rich would take a second.
         console.file.write("\n".join(lines) + "\n")
@@ -219,6 +224,7 @@ def _plural(count: int, word: str) -> str:
 def check(
     paths: SeedPaths = None,
     strict: StrictOption = False,
+    verbose: VerboseOption = False,
     report_format: Annotated[
         ReportFormat,
         typer.Option(
@@ -253,7 +259,7 @@ def check(
         }
         out.print(json.dumps(document, indent=2), markup=False)
     else:
-        _print_diagnostics(diagnostics, out)
+        _print_diagnostics(diagnostics, out, verbose=verbose)
         if not seeds.results:
             out.print("no seed files found", markup=False)
         else:
@@ -331,6 +337,10 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild every output, changed or not.")
     ] = False,
+    drafts: Annotated[
+        bool, typer.Option("--drafts", help="Export seeds marked 'draft: true' too.")
+    ] = False,
+    verbose: VerboseOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars: one line per phase.")
     ] = False,
@@ -368,6 +378,7 @@ def export(
             formats or (),
             jobs=jobs,
             force=force,
+            drafts=drafts,
             reporter=reporter,
         )
     except (OutputError, WorkerError) as exc:  # the run failed; the command was fine
@@ -375,7 +386,7 @@ def export(
         raise typer.Exit(code=1) from None
     except PipelineError as exc:
         _fail_usage(str(exc))
-    _print_diagnostics(report.diagnostics, err)
+    _print_diagnostics(report.diagnostics, err, verbose=verbose)
     if report_json is not None:
         try:
             report_json.write_text(json.dumps(report.as_dict(), indent=2) + "\n", "utf-8")
@@ -383,15 +394,28 @@ def export(
             _fail_usage(f"cannot write {report_json}: {exc.strerror or exc}")
     total, failed, warned = len(report.seeds), len(report.failed), len(report.warned)
     timings = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.seconds.items())
+    held_back = len(report.drafts)
+    drafts_part = f", {_plural(held_back, 'draft')} not exported" if held_back else ""
     out.print(
         f"{_plural(total, 'seed')} into {out_dir}: {total - failed - warned} ok, "
-        f"{warned} warned, {failed} failed; {_plural(len(report.written), 'file')} written, "
-        f"{report.unchanged} unchanged, {len(report.removed)} removed"
+        f"{warned} warned, {failed} failed{drafts_part}; "
+        f"{_plural(len(report.written), 'file')} written, "
+        f"{report.unchanged} unchanged, {_removed(report.removed, verbose=verbose)}"
         + (f" [{timings}]" if timings else ""),
         markup=False,
     )
     if report.errors or (strict and report.warnings) or not report.seeds:
         raise typer.Exit(code=1)
+
+
+def _removed(paths: Sequence[str], *, verbose: bool, shown: int = 5) -> str:
+    # Removing is the one thing an export does that cannot be undone: it is named.
+    if not paths:
+        return "0 removed"
+    if verbose or len(paths) <= shown:
+        return f"removed {len(paths)}: {', '.join(paths)}"
+    more = len(paths) - shown
+    return f"removed {len(paths)}: {', '.join(paths[:shown])} and {more} more (--verbose lists all)"
 
 
 @app.command(cls=_Command)

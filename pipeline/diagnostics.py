@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Characters that act on a terminal or a line-based reader instead of showing: C0 and C1
@@ -53,9 +54,13 @@ class Diagnostic:
         if not self.path.isprintable():
             self.path = visible(self.path)
 
+    @property
+    def where(self) -> str:
+        """``path:line``, or ``path`` for a diagnostic about a whole file."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.level}: {self.message}"
+        return f"{self.where}: {self.level}: {self.message}"
 
     def as_dict(self) -> dict[str, str | int]:
         """The diagnostic as a JSON-ready mapping."""
@@ -69,3 +74,29 @@ class Diagnostic:
 
 class PipelineError(Exception):
     """A failure that is not about one seed (configuration, output folder, ...)."""
+
+
+def summarise(diagnostics: Sequence[Diagnostic], *, examples: int = 3) -> list[str]:
+    """The diagnostics as lines for people: every error and warning on a line of its own, and
+    a note that several seeds share (the same message) once, where it first occurs, with how
+    many seeds and a few of them::
+
+        note: 1144 seeds: no VideoObject in the JSON-LD: ... (e.g. a.md, b.md, c.md; ...)
+
+    Machine-read reports are not made from this: they list every diagnostic."""
+    seeds_of: dict[str, dict[str, None]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.level is Level.NOTE:
+            seeds_of.setdefault(diagnostic.message, {})[diagnostic.path] = None
+    lines: list[str] = []
+    said: set[str] = set()
+    for diagnostic in diagnostics:
+        seeds = seeds_of[diagnostic.message] if diagnostic.level is Level.NOTE else {}
+        if len(seeds) < 2:
+            lines.append(str(diagnostic))
+        elif diagnostic.message not in said:
+            said.add(diagnostic.message)
+            shown = ", ".join(list(seeds)[:examples])
+            listed = f"e.g. {shown}; --verbose lists all" if len(seeds) > examples else shown
+            lines.append(f"{Level.NOTE}: {len(seeds)} seeds: {diagnostic.message} ({listed})")
+    return lines

@@ -8,11 +8,12 @@ remove what is stale, record the manifest); exporters own only their format.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.exporters.base import ExportContext, Exporter
+from pipeline.frontmatter import KNOWN_KEYS
 from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
 from pipeline.manifest import (
@@ -54,10 +56,18 @@ from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
 SEED_SUFFIX = ".md"
 
 
+def is_ignored(name: str) -> bool:
+    """True for a name a folder search passes over: ``README.md``, and a file or folder whose
+    name starts with ``_`` or ``.`` (notes, templates, editor and version-control files)."""
+    return name.startswith(("_", ".")) or name.casefold() == "readme.md"
+
+
 def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Seed files named by ``paths``: files as given, folders searched for ``*.md``; sorted and
-    without repeats. Inside a folder, a symbolic link that leads outside it is not followed,
-    and is warned about. Raises :class:`PipelineError` for a path that does not exist."""
+    without repeats. A folder search passes over what :func:`is_ignored` names; a file named
+    in ``paths`` is read whatever its name. Inside a folder, a symbolic link that leads outside
+    it is not followed, and is warned about. Raises :class:`PipelineError` for a path that does
+    not exist."""
     found: dict[Path, None] = {}
     warnings: list[Diagnostic] = []
     for path in paths:
@@ -80,6 +90,8 @@ def _scan_seeds(
     # included, and scandir knows each entry's type without a stat.
     with os.scandir(folder) as entries:
         for entry in entries:
+            if is_ignored(entry.name):
+                continue
             if entry.is_symlink():
                 target = Path(entry.path).resolve()
                 if not target.is_relative_to(root):
@@ -154,6 +166,7 @@ class ExportReport:
     seeds: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     warned: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
     parsed: int = 0
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
@@ -181,6 +194,7 @@ class ExportReport:
                 "ok": len(self.seeds) - len(self.failed) - len(self.warned),
                 "warned": len(self.warned),
                 "failed": len(self.failed),
+                "drafts": len(self.drafts),
                 "parsed": self.parsed,
                 "failed_paths": self.failed,
             },
@@ -201,7 +215,8 @@ class ExportReport:
 
 def parse_key(settings: Settings) -> str:
     """What, besides a seed's bytes, decides what it parses to."""
-    key = f"{__version__}|{settings.limits()}|{settings.strict}"
+    # The known keys too: a key added (`draft`) changes what a seed that has it parses to.
+    key = f"{__version__}|{settings.limits()}|{settings.strict}|{','.join(KNOWN_KEYS)}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -213,6 +228,7 @@ def export(
     *,
     jobs: int | None = None,
     force: bool = False,
+    drafts: bool = False,
     reporter: Reporter | None = None,
     lock_timeout: float = 600.0,
 ) -> ExportReport:
@@ -220,8 +236,13 @@ def export(
 
     Only what changed since the last export into ``out`` is rebuilt (``force`` rebuilds all).
     A seed with an error is reported and skipped by every exporter; its earlier outputs are
-    left as they were. ``jobs`` worker processes share the work (default: one per core); the
-    outputs are the same bytes whatever their number.
+    left as they were. A draft (``draft: true``) is checked but not exported unless ``drafts``;
+    its earlier outputs are removed. ``jobs`` worker processes share the work (default: one
+    per core); the outputs are the same bytes whatever their number.
+
+    Exporting some seeds leaves the others in ``out`` as they are: the aggregates still list
+    every seed the folder holds. Only a seed that is gone from a folder given whole in
+    ``paths`` has its outputs removed.
 
     SIGINT (Ctrl-C) and SIGTERM stop it cleanly, as :class:`ExportInterrupted`: the workers
     are stopped, no temp file is left and the lock is released; the manifest is not written,
@@ -230,6 +251,10 @@ def export(
     reporter = reporter or SilentReporter()
     exporters = create_exporters(formats, settings)
     seeds, warnings = discover_seeds(paths)
+    scope = _Scope(
+        folders=tuple(p for p in paths if p.is_dir()),
+        files=tuple(p for p in paths if not p.is_dir()),
+    )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -240,7 +265,8 @@ def export(
         OutputLock(out, timeout=lock_timeout, on_wait=reporter.message),
         few_collections(),
     ):
-        run = _Run(seeds, out, settings, exporters, jobs or os.cpu_count() or 1, force, tally)
+        workers = jobs or os.cpu_count() or 1
+        run = _Run(seeds, out, settings, exporters, workers, force, tally, scope, drafts)
         report = run.execute()
     report.diagnostics[:0] = warnings
     return report
@@ -361,12 +387,60 @@ def _existing_outputs(out: Path) -> set[str]:
     return existing
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What a run was given: folders, searched whole, and files. A seed the output folder
+    holds from an earlier export is this run's business only if it lies inside one of them:
+    then it is exported again, or, when it is gone, its outputs are removed."""
+
+    folders: tuple[Path, ...] = ()
+    files: tuple[Path, ...] = ()
+
+    @functools.cached_property
+    def _prefixes(self) -> tuple[str, ...]:
+        return tuple(
+            f"{f.as_posix().rstrip('/')}/" for f in self.folders if f.as_posix() not in (".", "/")
+        )
+
+    @functools.cached_property
+    def _resolved(self) -> tuple[tuple[Path, ...], frozenset[Path]]:
+        return tuple(f.resolve() for f in self.folders), frozenset(f.resolve() for f in self.files)
+
+    def covers(self, display: str) -> bool:
+        """True when the seed path ``display`` (as an earlier run showed it) lies in this
+        scope. Only called for seeds this run did not find."""
+        # The usual case, a folder given the same way as last time, needs no file system call.
+        if ".." not in display and display.startswith(self._prefixes):
+            return True
+        if not self.folders and display.rpartition("/")[2] not in {f.name for f in self.files}:
+            return False
+        folders, files = self._resolved
+        try:
+            where = Path(display).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return where in files or any(where.is_relative_to(f) for f in folders)
+
+
 class _SeedState(NamedTuple):
-    """A seed after the whole-set checks: usable or not, its slug, what was said about it."""
+    """A seed after the whole-set checks: usable or not, its slug, what was said about it,
+    and whether it is a draft."""
 
     ok: bool
     slug: str | None
     diagnostics: list[Diagnostic]
+    draft: bool = False
+
+
+def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
+    examples = ", ".join(seeds[:3]) + (f" and {len(seeds) - 3} more" if len(seeds) > 3 else "")
+    return Diagnostic(
+        out,
+        0,
+        Level.WARNING,
+        f"{exporter}: {len(seeds)} seeds exported earlier are left out: their cached digests "
+        f"are missing; export them again to put them back ({examples})",
+    )
 
 
 class _Run:
@@ -381,6 +455,8 @@ class _Run:
         jobs: int,
         force: bool,
         reporter: Reporter,
+        scope: _Scope,
+        include_drafts: bool = False,
     ) -> None:
         self.paths = seeds
         self.displays = [p.as_posix() for p in seeds]
@@ -392,7 +468,18 @@ class _Run:
         self.jobs = jobs
         self.force = force
         self.reporter = reporter
-        self.old = Manifest() if force else Manifest.load(out)
+        self.include_drafts = include_drafts
+        # What the folder holds (kept, removed, carried over), even under --force; `old` is
+        # what this run may reuse.
+        self.previous = Manifest.load(out)
+        self.old = Manifest() if force else self.previous
+        self.found = set(self.displays)
+        self.kept = {
+            display: record
+            for display, record in self.previous.seeds.items()
+            if display not in self.found and not scope.covers(display)
+        }
+        """Seeds outside this run's scope: their records, outputs and digests stay."""
         self.parse_key = parse_key(settings)
         self.reparse_all = self.old.parse_key != self.parse_key
         self.fingerprints = {name: e.fingerprint() for name, e in self.exporters.items()}
@@ -435,7 +522,9 @@ class _Run:
                 advance(1)
         self.files = files
         records = [self._record(d, f.sha256) for d, f in zip(self.displays, files, strict=True)]
-        seeds_changed = any(r is None for r in records) or set(self.old.seeds) != set(self.displays)
+        seeds_changed = any(r is None for r in records) or self.old.seeds.keys() != (
+            self.found | self.kept.keys()
+        )
         rebuild = {
             e.name
             for e in self.aggregators
@@ -449,7 +538,7 @@ class _Run:
         def needs_parse(display: str, record: SeedRecord | None) -> bool:
             if record is None:
                 return True
-            if not record.ok:
+            if not record.ok or not self._publishes(record.draft):
                 return False
             if any(not self._outputs_current(record, n) for n in self.per_seed):
                 return True
@@ -480,6 +569,9 @@ class _Run:
         self.report.phases["total"] = time.perf_counter() - started
         return self.report
 
+    def _publishes(self, draft: bool) -> bool:
+        return self.include_drafts or not draft
+
     def _prepare(self, names: set[str]) -> None:
         for name in sorted(names):
             # Only a head start: if it fails, the call that needs it fails too, and that is
@@ -495,9 +587,29 @@ class _Run:
             return None
         return entry
 
+    def _kept_digest(
+        self, cache: DigestCache, display: str, name: str
+    ) -> tuple[str, str, Any] | None:
+        """The cached digest of a seed outside this run's scope, as its last export made it
+        (with other settings, perhaps, like its own outputs), if it is for the same bytes."""
+        entry = cache.get(display)
+        if entry is None or entry[0] != self.kept[display].sha256:
+            return None
+        if entry[1] != self.fingerprints[name] and self.reparse_all:
+            return None  # from another version of the pipeline: its form may differ
+        return entry
+
     def _inputs_key(self, records: Sequence[SeedRecord | None]) -> str:
+        """A hash of every seed the aggregates are built from: this run's and the kept."""
+
+        seeds: Iterable[tuple[str, SeedRecord | None]] = zip(self.displays, records, strict=True)
+        if self.kept:
+            # In path order, as a run given all of them lists them: the same seeds, one key.
+            seeds = sorted([*seeds, *self.kept.items()], key=lambda seed: seed[0])
+        held_back = not self.include_drafts
         parts = [
-            f"{d}:{r.sha256 if r else '?'}" for d, r in zip(self.displays, records, strict=True)
+            f"{d}:{r.sha256}{':draft' if held_back and r.draft else ''}" if r else f"{d}:?"
+            for d, r in seeds
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
@@ -520,22 +632,33 @@ class _Run:
         for index, display in enumerate(self.displays):
             summary = summaries.get(index)
             if summary is not None:
-                states.append(_SeedState(summary.ok, summary.slug, list(summary.diagnostics)))
+                states.append(
+                    _SeedState(summary.ok, summary.slug, list(summary.diagnostics), summary.draft)
+                )
             else:
                 record = records[index] or self.old.seeds[display]
-                states.append(
-                    _SeedState(record.ok, record.slug, diagnostics_from_rows(record.diagnostics))
-                )
+                diagnostics = diagnostics_from_rows(record.diagnostics)
+                states.append(_SeedState(record.ok, record.slug, diagnostics, record.draft))
         slugs = {
-            self.displays[i]: slug
-            for i, (ok, slug, _) in enumerate(states)
-            if ok and slug is not None
+            self.displays[i]: state.slug
+            for i, state in enumerate(states)
+            if state.ok and state.slug is not None
         }
+        # A seed kept from an earlier export still holds its slug in the outputs.
+        slugs.update((d, r.slug) for d, r in self.kept.items() if r.ok and r.slug is not None)
         for path, message in duplicate_slug_errors(slugs).items():
+            if path in self.kept:
+                continue
+            earlier = [p for p in self.kept if p in slugs and slugs[p] == slugs[path]]
+            if earlier:
+                message += f" (exported earlier into {self.out}"
+                if not all(Path(p).exists() for p in earlier):
+                    message += "; that file is gone: export its folder to remove it"
+                message += ")"
             index = self.displays.index(path)
             state = states[index]
             error = Diagnostic(path, 1, Level.ERROR, message)
-            states[index] = _SeedState(False, state.slug, [*state.diagnostics, error])
+            states[index] = state._replace(ok=False, diagnostics=[*state.diagnostics, error])
         return states
 
     def _export(
@@ -548,7 +671,7 @@ class _Run:
     ) -> dict[int, Any]:
         jobs = []
         for index in sorted(summaries):
-            if not states[index].ok:
+            if not states[index].ok or not self._publishes(states[index].draft):
                 continue
             record = records[index]
             export = tuple(
@@ -580,7 +703,10 @@ class _Run:
         new: dict[str, SeedRecord] = {}
         for index, display in enumerate(self.displays):
             old = self.old.seeds.get(display)
-            outputs = dict(old.outputs) if old else {}
+            held = self.previous.seeds.get(display)
+            outputs = dict(held.outputs) if held else {}
+            if states[index].ok and not self._publishes(states[index].draft):
+                outputs = {}  # an unpublished draft: what it had is removed
             result = results.get(index)
             if result is not None:
                 for name, output in result.outputs.items():
@@ -608,6 +734,7 @@ class _Run:
                     mtime_ns=stat.mtime_ns,
                     diagnostics=diagnostic_rows(summary.diagnostics),
                     outputs=outputs,
+                    draft=summary.draft,
                 )
             else:
                 record = records[index] or old
@@ -620,6 +747,7 @@ class _Run:
                     stat.mtime_ns,
                     record.diagnostics,
                     outputs,
+                    record.draft,
                 )
         return new
 
@@ -632,31 +760,57 @@ class _Run:
         caches: dict[str, DigestCache],
     ) -> dict[str, AggregateRecord]:
         aggregates = {
-            name: record for name, record in self.old.aggregates.items() if name not in rebuild
+            name: record for name, record in self.previous.aggregates.items() if name not in rebuild
         }
         if not rebuild:
             return aggregates
-        valid = sorted((s.slug or "", index) for index, s in enumerate(states) if s.ok)
+        # In slug order: this run's seeds that are published, then the kept ones (index -1).
+        members = sorted(
+            [
+                (s.slug or "", self.displays[index], index)
+                for index, s in enumerate(states)
+                if s.ok and self._publishes(s.draft)
+            ]
+            + [(r.slug or "", d, -1) for d, r in self.kept.items() if r.ok]
+        )
         inputs = self._inputs_key([records[d] for d in self.displays])
         for exporter in self.aggregators:
             if exporter.name not in rebuild:
                 continue
             cache: DigestCache = {}
             digests = []
-            for _, index in valid:
-                display = self.displays[index]
-                sha = records[display].sha256
-                result = results.get(index)
-                if result is not None and exporter.name in result.digests:
-                    entry = (sha, self.fingerprints[exporter.name], result.digests[exporter.name])
-                else:
-                    cached = self._cached_digest(caches[exporter.name], display, sha, exporter.name)
-                    if cached is None:  # its digest failed, and that was reported
+            missing: list[str] = []
+            for _, display, index in members:
+                if index < 0:
+                    kept = self._kept_digest(caches[exporter.name], display, exporter.name)
+                    if kept is None:
+                        if not self.kept[display].draft:
+                            missing.append(display)
                         continue
-                    entry = cached
+                    entry = kept
+                else:
+                    sha = records[display].sha256
+                    result = results.get(index)
+                    if result is not None and exporter.name in result.digests:
+                        fingerprint = self.fingerprints[exporter.name]
+                        entry = (sha, fingerprint, result.digests[exporter.name])
+                    else:
+                        cached = self._cached_digest(
+                            caches[exporter.name], display, sha, exporter.name
+                        )
+                        if cached is None:  # its digest failed, and that was reported
+                            continue
+                        entry = cached
                 cache[display] = entry
                 digests.append(entry[2])
-            aggregates[exporter.name] = self._run_aggregate(exporter, digests, inputs)
+            if missing:
+                self.report.diagnostics.append(_left_out(str(self.out), exporter.name, missing))
+            stale = missing or any(
+                cache[d][1] != self.fingerprints[exporter.name] for d in self.kept if d in cache
+            )
+            # Built in part from what an earlier run left: the next run builds it again.
+            aggregate_inputs = "" if stale else inputs
+            aggregates[exporter.name] = self._run_aggregate(exporter, digests, aggregate_inputs)
             try:
                 self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
             except OutputError as error:  # only a cache: the next run parses what it lacks
@@ -686,7 +840,7 @@ class _Run:
         if any(d.level is Level.ERROR for d in context.diagnostics):
             # What the last good run built stays, and is not removed as stale; the aggregate
             # is retried next run even when nothing else changed.
-            previous = self.old.aggregates.get(exporter.name)
+            previous = self.previous.aggregates.get(exporter.name)
             files += previous.files if previous else []
             inputs = ""
         return AggregateRecord(
@@ -696,16 +850,27 @@ class _Run:
             diagnostics=diagnostic_rows(context.diagnostics),
         )
 
+    def _draft_note(self, display: str) -> Diagnostic:
+        held = self.previous.seeds.get(display)
+        if held is not None and held.outputs:
+            message = "a draft (draft: true): not exported, and its earlier outputs are removed"
+        else:
+            message = "a draft (draft: true): checked, not exported (export --drafts to include it)"
+        return Diagnostic(display, 0, Level.NOTE, message)
+
     def _finish(
         self,
         records: dict[str, SeedRecord],
         aggregates: dict[str, AggregateRecord],
         states: list[_SeedState],
     ) -> None:
-        produced = {f for r in records.values() for o in r.outputs.values() for f in o.files}
+        held = {**records, **self.kept} if self.kept else records
+        produced = {f for r in held.values() for o in r.outputs.values() for f in o.files}
         produced |= {f for a in aggregates.values() for f in a.files}
-        earlier = {f for r in self.old.seeds.values() for o in r.outputs.values() for f in o.files}
-        earlier |= {f for a in self.old.aggregates.values() for f in a.files}
+        earlier = {
+            f for r in self.previous.seeds.values() for o in r.outputs.values() for f in o.files
+        }
+        earlier |= {f for a in self.previous.aggregates.values() for f in a.files}
         for stale in sorted(earlier - produced):
             try:
                 target = self.writer.target(stale)
@@ -718,8 +883,8 @@ class _Run:
                 self.report.diagnostics.append(
                     Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}")
                 )
-        manifest = Manifest(parse_key=self.parse_key, seeds=records, aggregates=aggregates)
-        if manifest != self.old or MANIFEST_FILE not in self.existing:
+        manifest = Manifest(parse_key=self.parse_key, seeds=held, aggregates=aggregates)
+        if manifest != self.previous or MANIFEST_FILE not in self.existing:
             try:
                 self.writer.write_bytes(MANIFEST_FILE, manifest.to_bytes())
             except OutputError as error:
@@ -730,7 +895,10 @@ class _Run:
 
         diagnostics = list(self.report.diagnostics)
         for index, display in enumerate(self.displays):
-            ok, _, seed_diagnostics = states[index]
+            ok, _, seed_diagnostics, draft = states[index]
+            if ok and not self._publishes(draft):
+                self.report.drafts.append(display)
+                seed_diagnostics = [*seed_diagnostics, self._draft_note(display)]
             exported = [
                 d
                 for name in sorted(self.exporters)

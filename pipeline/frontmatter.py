@@ -198,6 +198,11 @@ class SeedFrontmatter(BaseModel):
     lang: str = Field(default="en", description="BCP 47 language tag of the text, e.g. en, de-CH.")
     aliases: StringList = Field(default_factory=list, description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
+    draft: bool = Field(
+        default=False,
+        description="write true or false; a draft (true) is checked but not exported, "
+        "unless `export --drafts`.",
+    )
 
     @field_validator("description", "title", "category", mode="after")
     @classmethod

@@ -1,9 +1,11 @@
 """What the last export built, kept in ``<out>/.pipeline/`` so the next one rebuilds only what
 changed.
 
-- ``manifest.json``: per seed, the content hash it was read from, its slug and diagnostics, and
-  per exporter the files it produced and the exporter fingerprint they were built with; per
-  aggregate exporter, the files it produced and a hash of the seeds they were built from.
+- ``manifest.json``: per seed, the content hash it was read from, its slug and diagnostics,
+  whether it is a draft, and per exporter the files it produced and the exporter fingerprint
+  they were built with; per aggregate exporter, the files it produced and a hash of the seeds
+  they were built from. It is the record of every output the folder holds: an export of some
+  seeds keeps the records of the others.
 - ``digests/<exporter>.pickle``: per exporter, what its aggregate needs of each seed, so an
   aggregate can be rebuilt without parsing the seeds that did not change. Only the pipeline
   writes this folder; it is a cache, deleted safely at any time.
@@ -63,6 +65,7 @@ class SeedRecord:
     mtime_ns: int = -1
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    draft: bool = False
 
 
 @dataclass(slots=True)
@@ -112,6 +115,7 @@ class Manifest:
                         )
                         for name, o in seed["outputs"].items()
                     },
+                    draft=bool(seed.get("draft", False)),
                 )
                 for path, seed in data["seeds"].items()
             }
@@ -150,6 +154,7 @@ class Manifest:
                     "mtime_ns": r.mtime_ns,
                     "diagnostics": r.diagnostics,
                     "outputs": {name: output(o) for name, o in sorted(r.outputs.items())},
+                    "draft": r.draft,
                 }
                 for path, r in sorted(self.seeds.items())
             },

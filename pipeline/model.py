@@ -113,6 +113,10 @@ class Exercise(_Frozen):
     lang: str = Field(default="en", description="BCP 47 language tag of the text.")
     aliases: tuple[str, ...] = Field(default=(), description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="When the text was last revised.")
+    # Left out of the JSON model: it decides whether a seed is exported, not what it exports to.
+    draft: bool = Field(
+        default=False, exclude=True, description="Checked but not exported (unless --drafts)."
+    )
     sections: tuple[Section, ...] = Field(description="The `##` sections, in document order.")
     outro: tuple[Paragraph, ...] = Field(
         default=(), description="The closing note: paragraphs after the sections."

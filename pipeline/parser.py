@@ -263,6 +263,7 @@ def _parse(
         lang=meta.lang,
         aliases=tuple(meta.aliases),
         updated=meta.updated,
+        draft=meta.draft,
         sections=body.sections,
         outro=body.outro,
         howto=body.howto,

@@ -70,6 +70,7 @@ class ParseSummary:
     slug: str | None
     ok: bool
     diagnostics: list[Diagnostic]
+    draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +162,7 @@ class SeedWorker:
                 slug=exercise.slug if exercise else None,
                 ok=exercise is not None,
                 diagnostics=result.diagnostics,
+                draft=exercise.draft if exercise else False,
             )
 
     def export(self, jobs: Iterable[ExportJob]) -> Iterator[SeedResult]:
