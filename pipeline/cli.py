@@ -187,6 +187,13 @@ def _settings(**overrides: Any) -> Settings:
         _fail_usage(str(exc))
 
 
+def _at_least_one(value: int | None) -> int | None:
+    # A callback, not click's IntRange: that prints "[x>=1]" in the help.
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not a whole number of 1 or more")
+    return value
+
+
 def _fail_usage(message: str) -> NoReturn:
     err.print(f"error: {message}", markup=False)
     raise typer.Exit(code=2)
@@ -329,7 +336,7 @@ def export(
         typer.Option(
             "--jobs",
             "-j",
-            min=1,
+            callback=_at_least_one,
             metavar="N",
             help="Worker processes (default: one per core; -j 1 runs in this process).",
         ),
@@ -563,7 +570,10 @@ def search(
     ],
     db: DbOption = DEFAULT_DB,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, metavar="N", help="At most this many.")
+        int,
+        typer.Option(
+            "--limit", "-n", callback=_at_least_one, metavar="N", help="At most this many."
+        ),
     ] = 20,
     as_json: JsonOption = False,
 ) -> None:

@@ -213,3 +213,10 @@ def test_seed_text_cannot_drive_the_terminal(
     assert "Curl\\x1b[5m now" in shown.output
     assert "Lifting [5m hips" in shown.output
     assert "\x1b" not in shown.output
+
+
+@pytest.mark.parametrize("command", [["export", "--jobs", "0"], ["search", "-n", "0", "curl"]])
+def test_a_count_below_one_is_a_usage_error(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2
+    assert "0 is not a whole number of 1 or more" in result.output
