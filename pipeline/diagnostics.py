@@ -76,6 +76,16 @@ class PipelineError(Exception):
     """A failure that is not about one seed (configuration, output folder, ...)."""
 
 
+def run_failed(diagnostics: Sequence[Diagnostic], *, strict: bool, seeds: int) -> bool:
+    """The one rule for how a run over ``seeds`` seed files ends: it failed on any error, on
+    any warning when ``strict``, and when there was no seed at all (a wrong folder, most
+    likely). ``pipeline check`` and ``pipeline export`` both exit 1 exactly when this holds."""
+    if seeds == 0:
+        return True
+    failing = (Level.ERROR, Level.WARNING) if strict else (Level.ERROR,)
+    return any(d.level in failing for d in diagnostics)
+
+
 def summarise(diagnostics: Sequence[Diagnostic], *, examples: int = 3) -> list[str]:
     """The diagnostics as lines for people: every error and warning on a line of its own, and
     a note that several seeds share (the same message) once, where it first occurs, with how

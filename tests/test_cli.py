@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -220,3 +222,36 @@ def test_a_count_below_one_is_a_usage_error(runner: CliRunner, command: list[str
     result = runner.invoke(app, command)
     assert result.exit_code == 2
     assert "0 is not a whole number of 1 or more" in result.output
+
+
+def test_the_strict_setting_fails_an_export_on_a_warning_as_the_flag_does(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long_seed = Path(__file__).parent / "fixtures" / "cards" / "long-en.md"
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "long-en.md").write_bytes(long_seed.read_bytes())
+    arguments = ["export", str(seeds), "--out", str(tmp_path / "out"), "-f", "pdf", "-j", "1"]
+    relaxed = runner.invoke(app, [*arguments, "--page-size", "a5"])
+    assert relaxed.exit_code == 0 and "warning: card for 'long-en'" in relaxed.output
+    flagged = runner.invoke(app, [*arguments, "--page-size", "a5", "--force", "--strict"])
+    assert flagged.exit_code == 1
+    monkeypatch.setenv("PIPELINE_STRICT", "true")
+    set_by_environment = runner.invoke(app, [*arguments, "--page-size", "a5", "--force"])
+    assert set_by_environment.exit_code == 1
+
+
+def test_exit_handlers_still_run_after_the_fast_exit(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    program = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'ran')\n"
+        "sys.argv = ['pipeline', '--version']\n"
+        "from pipeline.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.startswith("pipeline ")
+    assert marker.read_text() == "ran"

@@ -17,7 +17,9 @@ from pipeline.cli import app
 from pipeline.exporters.base import Exporter
 from pipeline.registry import _EXPORTERS, RegistryError, load_exporters, register
 
-TYPE_NAMES = re.compile(r"<bool>|<list\[|<int range>|<str>|<path>|<int>|<float>|<text\||\[x[<>]=?\d")
+TYPE_NAMES = re.compile(
+    r"<bool>|<list\[|<int range>|<str>|<path>|<int>|<float>|<text\||\[x[<>]=?\d"
+)
 
 
 def _commands() -> list[list[str]]:
