@@ -34,7 +34,7 @@ from pipeline.cards.layout import (
 )
 from pipeline.cards.palette import MUTED, RULE
 from pipeline.cards.story import Styles, build_story, card_texts
-from pipeline.cards.text import break_lines
+from pipeline.cards.text import break_lines, forget_texts
 from pipeline.config import Settings
 from pipeline.model import Exercise
 
@@ -234,6 +234,7 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
     """Lay the card out at the largest body size that fits one page, between the page's
     floor and ceiling; or, when even the floor does not fit, over more pages (with a
     warning naming the size one page would have needed)."""
+    forget_texts()
     box = _CardBox(geo)
     warnings = []
     missing = missing_characters(card_texts(exercise))

@@ -35,7 +35,8 @@ Line = list[Piece]
 @functools.lru_cache(maxsize=4096)
 def _words(runs: tuple[Run, ...]) -> list[tuple[list[Piece], float, int]]:
     """Runs cut into words, each with its width at 1 pt and its length; a word may change
-    font midway (``**bold**ly``). Kept per text: the fit search sets it at many sizes."""
+    font midway (``**bold**ly``). Kept per text while one card is laid out: the fit search
+    sets it at many sizes (:func:`forget_texts` lets it go)."""
     words: list[list[Piece]] = [[]]
     for run in runs:
         parts = _SPACES.split(run.text)
@@ -50,6 +51,13 @@ def _words(runs: tuple[Run, ...]) -> list[tuple[list[Piece], float, int]]:
 @functools.lru_cache(maxsize=65536)
 def _piece_width(text: str, font: str) -> float:
     return float(stringWidth(text, font, 1.0))
+
+
+def forget_texts() -> None:
+    """Let go of the words of the card laid out last. A worker lays out thousands of cards,
+    and keeping every card's words cost about 9 KB a card, for nothing: a text recurs
+    within one card's fit search, rarely across cards."""
+    _words.cache_clear()
 
 
 def _unit_width(pieces: Sequence[Piece]) -> float:
