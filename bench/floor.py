@@ -28,7 +28,7 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     from pipeline.cards import assemble_booklet, render_card
     from pipeline.catalogue import CATALOGUE_FILE
     from pipeline.config import load_settings
-    from pipeline.exporters.html import IndexEntry, exercise_page, index_page
+    from pipeline.pages import IndexEntry, exercise_page, index_page
     from pipeline.exporters.sqlite import build_catalogue, catalogue_entry
     from pipeline.jsonld import (
         catalogue_document,

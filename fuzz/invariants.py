@@ -8,7 +8,7 @@ import re
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
-from pipeline.exporters.html import exercise_page
+from pipeline.pages import exercise_page
 from pipeline.exporters.sqlite import catalogue_entry
 from pipeline.frontmatter import SLUG_PATTERN
 from pipeline.jsonld import exercise_document, page_url, script_element
