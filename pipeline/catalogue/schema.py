@@ -104,7 +104,7 @@ EXERCISE_COLUMN_NAMES = tuple(name for name, _ in EXERCISE_COLUMNS)
 @dataclass(frozen=True, slots=True)
 class ExerciseFacts:
     """The columns of ``exercises`` that the exporter's entry and ``show``'s record both hold
-    as they are (a list as a tuple of its JSON), so each is named once for both."""
+    alike (a category by its name, a list as the tuple its JSON holds), named once for both."""
 
     slug: str
     title: str
@@ -126,41 +126,32 @@ _POSITION = ("position", "INTEGER NOT NULL")
 _LABEL = ("label", "TEXT")
 _TEXT = ("text", "TEXT NOT NULL")
 
+
+def _item_table(name: str, kind: str, kinds: tuple[str, ...]) -> Table:
+    """The numbered, optionally labelled items of sections of ``kinds``, told apart by the
+    ``kind`` column (steps: setup and execution; notes: tips and mistakes)."""
+    allowed = ", ".join(f"'{k}'" for k in kinds)
+    return Table(
+        name,
+        (_OWNER, (kind, f"TEXT NOT NULL CHECK ({kind} IN ({allowed}))"), _POSITION, _LABEL, _TEXT),
+        (f"UNIQUE (exercise_id, {kind}, position)",),
+        rowid_filled_by_sqlite=True,
+    )
+
+
 TABLES: tuple[Table, ...] = (
     _lookup_table("categories"),
     _lookup_table("muscles"),
     _lookup_table("equipment"),
     Table("exercises", EXERCISE_COLUMNS),
-    Table(
-        "steps",
-        (
-            _OWNER,
-            ("section", "TEXT NOT NULL CHECK (section IN ('setup', 'execution'))"),
-            _POSITION,
-            _LABEL,
-            _TEXT,
-        ),
-        ("UNIQUE (exercise_id, section, position)",),
-        rowid_filled_by_sqlite=True,
-    ),
+    _item_table("steps", "section", ("setup", "execution")),
     Table(
         "howto_steps",
         (_OWNER, _POSITION, ("name", "TEXT NOT NULL"), _TEXT),
         ("UNIQUE (exercise_id, position)",),
         rowid_filled_by_sqlite=True,
     ),
-    Table(
-        "notes",
-        (
-            _OWNER,
-            ("kind", "TEXT NOT NULL CHECK (kind IN ('tip', 'mistake'))"),
-            _POSITION,
-            _LABEL,
-            _TEXT,
-        ),
-        ("UNIQUE (exercise_id, kind, position)",),
-        rowid_filled_by_sqlite=True,
-    ),
+    _item_table("notes", "kind", ("tip", "mistake")),
     Table(
         "other_sections",
         (
