@@ -12,7 +12,7 @@ import functools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,34 +194,39 @@ class _Rows:
         )
 
     def _add_items(self, exercise_id: int, e: CatalogueEntry) -> None:
-        t = self.tables
-        t["steps"].extend(
-            {"exercise_id": exercise_id, "section": s, "position": p, "label": la, "text": tx}
-            for s, p, la, tx in e.steps
-        )
-        t["notes"].extend(
-            {"exercise_id": exercise_id, "kind": k, "position": p, "label": la, "text": tx}
-            for k, p, la, tx in e.notes
-        )
-        t["other_sections"].extend(
+        self.tables["steps"].extend(_item_rows(exercise_id, "section", e.steps))
+        self.tables["notes"].extend(_item_rows(exercise_id, "kind", e.notes))
+        self.tables["other_sections"].extend(
             {
                 "exercise_id": exercise_id,
-                "section": s,
-                "heading": h,
-                "position": p,
-                "label": la,
-                "text": tx,
+                "section": place,
+                "heading": heading,
+                "position": position,
+                "label": label,
+                "text": text,
             }
-            for s, h, p, la, tx in e.other_sections
+            for place, heading, position, label, text in e.other_sections
         )
-        t["howto_steps"].extend(
-            {"exercise_id": exercise_id, "position": p, "name": name, "text": tx}
-            for p, name, tx in e.howto
+        self.tables["howto_steps"].extend(
+            {"exercise_id": exercise_id, "position": position, "name": name, "text": text}
+            for position, name, text in e.howto
         )
-        t["aliases"].extend(
-            {"exercise_id": exercise_id, "position": p, "name": alias}
-            for p, alias in enumerate(e.aliases, 1)
+        self.tables["aliases"].extend(
+            {"exercise_id": exercise_id, "position": position, "name": alias}
+            for position, alias in enumerate(e.aliases, 1)
         )
+
+
+def _item_rows(exercise_id: int, kind_column: str, items: Iterable[ItemRow]) -> Iterator[Row]:
+    """The rows of steps or notes, whose kind (setup, tip...) is in ``kind_column``."""
+    for kind, position, label, text in items:
+        yield {
+            "exercise_id": exercise_id,
+            kind_column: kind,
+            "position": position,
+            "label": label,
+            "text": text,
+        }
 
 
 def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
