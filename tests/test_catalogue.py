@@ -35,6 +35,7 @@ from pipeline.exporters.base import ExportContext
 from pipeline.exporters.sqlite import SqliteExporter
 from pipeline.parser import parse_seed
 from pipeline.writer import OutputError, OutputWriter
+from tests.complexity import tangled
 from tests.conftest import exercise_of
 from tests.golden import GOLDEN, golden_outputs
 
@@ -874,3 +875,7 @@ def test_show_reads_back_every_column_the_entry_holds(shipped_db: Path, seeds_di
     for name in [*shared, "outro", "source_path", "source_sha256"]:
         assert getattr(record, name) == getattr(entry, name), name
     assert record.video_id and record.muscles and record.category
+
+
+def test_no_part_of_the_catalogue_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("catalogue", "exporters/sqlite.py") == []

@@ -23,6 +23,7 @@ from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
+from tests.complexity import tangled
 from tests.conftest import SHIPPED_SEED, exercise_of
 from tests.golden import GOLDEN, golden_outputs
 
@@ -324,3 +325,7 @@ def test_the_pages_are_byte_for_byte_the_golden_ones(tmp_path: Path) -> None:
     for name, data in golden_outputs(tmp_path).items():
         if name.endswith(".html"):
             assert data.decode() == (GOLDEN / name).read_text("utf-8"), name
+
+
+def test_no_part_of_the_page_builder_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("pages", "exporters/html.py") == []

@@ -26,6 +26,7 @@ from pipeline.validation import (
     validate_html,
     vocabulary,
 )
+from tests.complexity import tangled
 
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
 PAGE = "https://example.org/squat/"
@@ -431,3 +432,7 @@ def test_googles_rules_report_the_howto_first_then_each_node_once_per_rule() -> 
     for nodes in (graph, graph[::-1]):
         document = {"@context": "https://schema.org", "@graph": nodes}
         assert [str(p) for p in validate_document(document)] == expected
+
+
+def test_no_check_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("validation.py") == []
