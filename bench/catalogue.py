@@ -27,10 +27,11 @@ from pathlib import Path
 
 from bench.corpus import build_corpus
 from pipeline.catalogue import CATALOGUE_FILE, Catalogue
+from pipeline.catalogue.build import catalogue_entry
 from pipeline.config import Settings
 from pipeline.engine import export, read_seeds
 from pipeline.exporters.base import ExportContext
-from pipeline.exporters.sqlite import SqliteExporter, catalogue_entry
+from pipeline.exporters.sqlite import SqliteExporter
 from pipeline.writer import OutputWriter
 
 DB_TARGET_SECONDS = 1.0

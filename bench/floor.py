@@ -27,9 +27,8 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
 
     from pipeline.cards import assemble_booklet, render_card
     from pipeline.catalogue import CATALOGUE_FILE
+    from pipeline.catalogue.build import build_catalogue, catalogue_entry
     from pipeline.config import load_settings
-    from pipeline.exporters.html import IndexEntry, exercise_page, index_page
-    from pipeline.exporters.sqlite import build_catalogue, catalogue_entry
     from pipeline.jsonld import (
         catalogue_document,
         dumps_script_safe,
@@ -37,6 +36,7 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
         page_url,
         script_element,
     )
+    from pipeline.pages import IndexEntry, exercise_page, index_page
     from pipeline.parser import parse_seed
 
     started = time.perf_counter()

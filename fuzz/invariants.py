@@ -6,13 +6,13 @@ from __future__ import annotations
 import html.parser
 import re
 
+from pipeline.catalogue.build import catalogue_entry
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
-from pipeline.exporters.html import exercise_page
-from pipeline.exporters.sqlite import catalogue_entry
 from pipeline.frontmatter import SLUG_PATTERN
 from pipeline.jsonld import exercise_document, page_url, script_element
 from pipeline.model import Exercise
+from pipeline.pages import exercise_page
 from pipeline.parser import parse_seed_bytes
 
 SETTINGS = Settings(base_url="https://exercises.example.org/")

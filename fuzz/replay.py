@@ -31,7 +31,8 @@ MODULES = (
     "inline.py",
     "slugs.py",
     "jsonld.py",
-    "exporters/html.py",
+    "pages/layout.py",
+    "pages/render.py",
 )
 
 

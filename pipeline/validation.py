@@ -26,7 +26,7 @@ import json
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -183,13 +183,20 @@ def parse_json(text: str) -> tuple[object, Problem | None]:
         return None, Problem("", f"not valid JSON: {exc}")
 
 
-def _flatten(document: object) -> tuple[list[Node], list[Problem]]:
+def _shape_problem(document: object) -> Problem | None:
+    """Why ``document`` cannot be JSON-LD at all, before it is expanded."""
     tops: list[object] = document if isinstance(document, list) else [document]
     objects = [top for top in tops if isinstance(top, dict)]
     if not objects or len(objects) != len(tops):
-        return [], [Problem("", "not a JSON-LD document: expected a JSON object")]
+        return Problem("", "not a JSON-LD document: expected a JSON object")
     if not all("@context" in top for top in objects):
-        return [], [Problem("", 'no "@context": give "@context": "https://schema.org"')]
+        return Problem("", 'no "@context": give "@context": "https://schema.org"')
+    return None
+
+
+def _flatten(document: object) -> tuple[list[Node], list[Problem]]:
+    if shape := _shape_problem(document):
+        return [], [shape]
     options = {"documentLoader": _load_document, "base": None}
     try:
         flat = jsonld.flatten(jsonld.expand(document, options), None, options)
@@ -239,28 +246,44 @@ def _check_vocabulary(nodes: list[Node]) -> Iterator[Problem]:
         properties = [key for key in node if not key.startswith("@")]
         if properties and not _types(node):
             yield Problem(where, 'has properties but no "@type"')
-        ancestors: set[str] = set()
-        for iri in _types(node):
-            term = _schema_term(iri)
-            if term is None or term not in vocab.ancestors:
-                yield Problem(where, f'"@type" {term or iri!r} is not a schema.org type')
-                continue
-            ancestors |= vocab.ancestors[term]
-            if term in vocab.superseded:
-                yield Problem(where, f"type {term!r} is superseded by {vocab.superseded[term]!r}")
+        yield from _check_types(where, node, vocab)
+        ancestors = _ancestors(node, vocab)
         for iri in properties:
-            term = _schema_term(iri)
-            if term is None or term not in vocab.domains:
-                yield Problem(where, f"{term or iri!r} is not a schema.org property")
-                continue
-            if term in vocab.superseded:
-                yield Problem(where, f"{term!r} is superseded by {vocab.superseded[term]!r}")
-            domain = vocab.domains[term]
-            if ancestors and domain and not domain & ancestors:
-                allowed = ", ".join(sorted(domain))
-                yield Problem(where, f"{term!r} is not a property of this type (only of {allowed})")
-            for value in _as_list(node[iri]):
-                yield from _check_value(where, term, value, vocab)
+            yield from _check_property(where, iri, node[iri], ancestors, vocab)
+
+
+def _ancestors(node: Node, vocab: Vocabulary) -> frozenset[str]:
+    """Every schema.org class the node is an instance of, through its types' superclasses."""
+    found: set[str] = set()
+    for iri in _types(node):
+        found |= vocab.ancestors.get(_schema_term(iri) or "", frozenset())
+    return frozenset(found)
+
+
+def _check_types(where: str, node: Node, vocab: Vocabulary) -> Iterator[Problem]:
+    for iri in _types(node):
+        term = _schema_term(iri)
+        if term is None or term not in vocab.ancestors:
+            yield Problem(where, f'"@type" {term or iri!r} is not a schema.org type')
+        elif term in vocab.superseded:
+            yield Problem(where, f"type {term!r} is superseded by {vocab.superseded[term]!r}")
+
+
+def _check_property(
+    where: str, iri: str, values: object, ancestors: frozenset[str], vocab: Vocabulary
+) -> Iterator[Problem]:
+    term = _schema_term(iri)
+    if term is None or term not in vocab.domains:
+        yield Problem(where, f"{term or iri!r} is not a schema.org property")
+        return
+    if term in vocab.superseded:
+        yield Problem(where, f"{term!r} is superseded by {vocab.superseded[term]!r}")
+    domain = vocab.domains[term]
+    if ancestors and domain and not domain & ancestors:
+        allowed = ", ".join(sorted(domain))
+        yield Problem(where, f"{term!r} is not a property of this type (only of {allowed})")
+    for value in _as_list(values):
+        yield from _check_value(where, term, value, vocab)
 
 
 def _check_value(where: str, term: str, value: object, vocab: Vocabulary) -> Iterator[Problem]:
@@ -313,22 +336,56 @@ def _is_iso8601(value: str) -> bool:
 
 _HOWTO_PARTS = frozenset({"HowToStep", "HowToSection", "HowToTip", "HowToDirection"})
 
+Checker = Callable[[Node], Iterator[Problem]]
 
-def _check_google(nodes: list[Node]) -> Iterator[Problem]:
-    index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
-    howtos = [n for n in nodes if "HowTo" in _short_types(n)]
-    if len(howtos) > 1:
-        yield Problem("", f"{len(howtos)} HowTo nodes: Google allows exactly one HowTo per page")
-    if not howtos and any(_HOWTO_PARTS & _short_types(n) for n in nodes):
-        yield Problem("", "HowTo steps, sections or tips without a HowTo")
-    for howto in howtos:
-        if not _has_text(howto, "name"):
-            yield Problem(_label(howto), "Google requires a name")
-        steps = _refs(howto, "step", index)
-        if not steps and not _literals(howto, "step"):
-            yield Problem(_label(howto), "Google requires at least one step")
-        if _literals(howto, "step") and not steps:
-            yield Problem(_label(howto), "step must be HowToStep or HowToSection nodes, not text")
+
+class _GoogleProfile:
+    """Google's HowTo and VideoObject rules: one small checker per ``@type``, as a renderer has
+    one method per token type. The HowTo nodes are checked first, then every node by the
+    checkers of its types, in :attr:`rules` order."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        self.nodes = nodes
+        self.index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+        self.howtos = [n for n in nodes if "HowTo" in _short_types(n)]
+        self.rules: dict[str, Checker] = {
+            "HowToStep": self.how_to_step,
+            "HowToSection": self.how_to_section,
+            "HowToTip": self.how_to_tip_or_direction,
+            "HowToDirection": self.how_to_tip_or_direction,
+            "VideoObject": self.video_object,
+        }
+
+    def check(self) -> Iterator[Problem]:
+        """Every problem Google's rules find in the nodes."""
+        yield from self.page()
+        for howto in self.howtos:
+            yield from self.how_to(howto)
+        for node in self.nodes:
+            kinds = _short_types(node)
+            # A node that is both a HowToTip and a HowToDirection is checked once.
+            checkers = dict.fromkeys(rule for kind, rule in self.rules.items() if kind in kinds)
+            for checker in checkers:
+                yield from checker(node)
+
+    def page(self) -> Iterator[Problem]:
+        """One HowTo per page, and no HowTo parts without one."""
+        if len(self.howtos) > 1:
+            yield Problem(
+                "", f"{len(self.howtos)} HowTo nodes: Google allows exactly one HowTo per page"
+            )
+        if not self.howtos and any(_HOWTO_PARTS & _short_types(n) for n in self.nodes):
+            yield Problem("", "HowTo steps, sections or tips without a HowTo")
+
+    def how_to(self, node: Node) -> Iterator[Problem]:
+        """A HowTo has a name and at least one step, each a HowToStep or HowToSection node."""
+        if not _has_text(node, "name"):
+            yield Problem(_label(node), "Google requires a name")
+        steps = _refs(node, "step", self.index)
+        if not steps and not _literals(node, "step"):
+            yield Problem(_label(node), "Google requires at least one step")
+        if _literals(node, "step") and not steps:
+            yield Problem(_label(node), "step must be HowToStep or HowToSection nodes, not text")
         for step in steps:
             if not {"HowToStep", "HowToSection"} & _short_types(step):
                 yield Problem(
@@ -336,35 +393,43 @@ def _check_google(nodes: list[Node]) -> Iterator[Problem]:
                     "a HowTo step must be a HowToStep or HowToSection (a tip or "
                     "direction belongs in a step's itemListElement)",
                 )
-    for node in nodes:
-        kinds = _short_types(node)
-        where = _label(node)
-        if "HowToStep" in kinds:
-            if not _has_text(node, "text"):
-                yield Problem(where, "Google requires text")
-            for part in _refs(node, "itemListElement", index):
-                if not {"HowToDirection", "HowToTip"} & _short_types(part):
-                    yield Problem(
-                        _label(part),
-                        "a HowToStep's itemListElement must be HowToDirection or HowToTip",
-                    )
-        if "HowToSection" in kinds:
-            if not _has_text(node, "name"):
-                yield Problem(where, "Google requires a name")
-            for part in _refs(node, "itemListElement", index):
-                if "HowToStep" not in _short_types(part):
-                    yield Problem(
-                        _label(part), "a HowToSection's itemListElement must be HowToStep"
-                    )
-        if kinds & {"HowToTip", "HowToDirection"} and not _has_text(node, "text"):
-            yield Problem(where, "Google requires text")
-        if "VideoObject" in kinds:
-            for term in ("name", "thumbnailUrl", "uploadDate"):
-                if not _has_text(node, term):
-                    yield Problem(where, f"Google requires {term}")
-            for value in _literals(node, "uploadDate"):
-                if not _is_iso8601(value):
-                    yield Problem(where, f"uploadDate {value!r} is not an ISO 8601 date")
+
+    def how_to_step(self, node: Node) -> Iterator[Problem]:
+        """A HowToStep has text, and its parts are directions or tips."""
+        if not _has_text(node, "text"):
+            yield Problem(_label(node), "Google requires text")
+        for part in _refs(node, "itemListElement", self.index):
+            if not {"HowToDirection", "HowToTip"} & _short_types(part):
+                yield Problem(
+                    _label(part),
+                    "a HowToStep's itemListElement must be HowToDirection or HowToTip",
+                )
+
+    def how_to_section(self, node: Node) -> Iterator[Problem]:
+        """A HowToSection has a name, and its parts are steps."""
+        if not _has_text(node, "name"):
+            yield Problem(_label(node), "Google requires a name")
+        for part in _refs(node, "itemListElement", self.index):
+            if "HowToStep" not in _short_types(part):
+                yield Problem(_label(part), "a HowToSection's itemListElement must be HowToStep")
+
+    def how_to_tip_or_direction(self, node: Node) -> Iterator[Problem]:
+        """A HowToTip or HowToDirection has text."""
+        if not _has_text(node, "text"):
+            yield Problem(_label(node), "Google requires text")
+
+    def video_object(self, node: Node) -> Iterator[Problem]:
+        """A VideoObject has a name, a thumbnail and an ISO 8601 upload date."""
+        for term in ("name", "thumbnailUrl", "uploadDate"):
+            if not _has_text(node, term):
+                yield Problem(_label(node), f"Google requires {term}")
+        for value in _literals(node, "uploadDate"):
+            if not _is_iso8601(value):
+                yield Problem(_label(node), f"uploadDate {value!r} is not an ISO 8601 date")
+
+
+def _check_google(nodes: list[Node]) -> Iterator[Problem]:
+    return _GoogleProfile(nodes).check()
 
 
 def _howto_parts(nodes: list[Node]) -> Iterator[Node]:
@@ -473,6 +538,12 @@ _INVISIBLE = frozenset(
 )
 
 
+def _hides(tag: str, attributes: dict[str, str]) -> bool:
+    """Whether the element keeps what it holds from the reader's sight."""
+    style = re.sub(r"\s+", "", attributes.get("style", "").lower())
+    return tag in _INVISIBLE or "hidden" in attributes or "display:none" in style
+
+
 class _PageReader(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -484,25 +555,33 @@ class _PageReader(html.parser.HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         kind = attributes.get("type", "").split(";")[0].strip().lower()
-        if tag != "script" or kind != "application/ld+json":
+        is_jsonld = tag == "script" and kind == "application/ld+json"
+        if not is_jsonld:
             self.page.only_scripts = False
         if tag == "body":
             # </head> may be left out; the body is visible whatever was left open before it.
             self._hidden.clear()
+        self._note_anchors(tag, attributes)
+        self._note_canonical(tag, attributes)
+        if is_jsonld:
+            self._script = []
+        self._note_hidden(tag, attributes)
+        if tag not in _INLINE:
+            self._text.append(" ")
+
+    def _note_hidden(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag not in _VOID and (self._hidden or _hides(tag, attributes)):
+            self._hidden.append(tag)
+
+    def _note_anchors(self, tag: str, attributes: dict[str, str]) -> None:
         for name in ("id", "name") if tag == "a" else ("id",):
             if attributes.get(name):
                 self.page.anchors.add(attributes[name])
+
+    def _note_canonical(self, tag: str, attributes: dict[str, str]) -> None:
         rel = attributes.get("rel", "").lower().split()
         if tag == "link" and "canonical" in rel and self.page.canonical is None:
             self.page.canonical = attributes.get("href")
-        if tag == "script" and kind == "application/ld+json":
-            self._script = []
-        style = re.sub(r"\s+", "", attributes.get("style", "").lower())
-        hides = tag in _INVISIBLE or "hidden" in attributes or "display:none" in style
-        if tag not in _VOID and (self._hidden or hides):
-            self._hidden.append(tag)
-        if tag not in _INLINE:
-            self._text.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -600,21 +679,30 @@ def _script_problems(page: PageContent) -> tuple[list[Node], list[Problem]]:
 
 def _check_parity(nodes: list[Node], page: PageContent) -> Iterator[Problem]:
     for node in _howto_parts(nodes):
-        for term in ("name", "text"):
-            for value in _literals(node, term):
-                if normalise_text(value) not in page.visible_text:
-                    shown = value if len(value) <= 60 else value[:57] + "..."
-                    yield Problem(_label(node), f"{term} {shown!r} is not visible on the page")
-        if "HowToStep" not in _short_types(node):
-            continue
-        for url in _literals(node, "url"):
-            address, fragment = urllib.parse.urldefrag(url)
-            if fragment and urllib.parse.unquote(fragment) not in page.anchors:
-                yield Problem(_label(node), f"url {url!r}: the page has no #{fragment} anchor")
-            elif fragment and page.canonical and address != page.canonical:
-                yield Problem(
-                    _label(node), f"url {url!r} is not on this page (canonical {page.canonical})"
-                )
+        yield from _check_visible(node, page)
+        if "HowToStep" in _short_types(node):
+            yield from _check_step_urls(node, page)
+
+
+def _check_visible(node: Node, page: PageContent) -> Iterator[Problem]:
+    """Every ``name`` and ``text`` of the node is in the page's visible text."""
+    for term in ("name", "text"):
+        for value in _literals(node, term):
+            if normalise_text(value) not in page.visible_text:
+                shown = value if len(value) <= 60 else value[:57] + "..."
+                yield Problem(_label(node), f"{term} {shown!r} is not visible on the page")
+
+
+def _check_step_urls(node: Node, page: PageContent) -> Iterator[Problem]:
+    """Each ``url`` of a step points at an anchor that is on this page."""
+    for url in _literals(node, "url"):
+        address, fragment = urllib.parse.urldefrag(url)
+        if fragment and urllib.parse.unquote(fragment) not in page.anchors:
+            yield Problem(_label(node), f"url {url!r}: the page has no #{fragment} anchor")
+        elif fragment and page.canonical and address != page.canonical:
+            yield Problem(
+                _label(node), f"url {url!r} is not on this page (canonical {page.canonical})"
+            )
 
 
 class Mode(StrEnum):
@@ -694,13 +782,10 @@ def host_contract(nodes: list[Node]) -> HostContract:
             texts.update(dict.fromkeys(normalise_text(v) for v in _literals(node, term)))
         for kind in sorted(kinds & _PART_NAMES.keys()):
             counts[kind] = counts.get(kind, 0) + 1
-        if "HowToStep" not in kinds:
-            continue
-        for url in _literals(node, "url"):
-            address, fragment = urllib.parse.urldefrag(url)
-            if fragment:
+        if "HowToStep" in kinds:
+            for address, anchor in _step_anchors(node):
                 pages[address] = None
-                anchors[urllib.parse.unquote(fragment)] = None
+                anchors[anchor] = None
     texts.pop("", None)
     return HostContract(
         pages=tuple(pages),
@@ -709,6 +794,14 @@ def host_contract(nodes: list[Node]) -> HostContract:
         anchors=tuple(anchors),
         video=any("VideoObject" in _short_types(n) for n in nodes),
     )
+
+
+def _step_anchors(node: Node) -> Iterator[tuple[str, str]]:
+    """The page and the anchor of each ``url`` of a step that names an anchor."""
+    for url in _literals(node, "url"):
+        address, fragment = urllib.parse.urldefrag(url)
+        if fragment:
+            yield address, urllib.parse.unquote(fragment)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable
@@ -15,16 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import pipeline.exporters.sqlite as sqlite_exporter
+import pipeline.catalogue.build as catalogue_build
 from pipeline.catalogue import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     Catalogue,
     CatalogueError,
+    ExerciseFacts,
     ExerciseNotFoundError,
     fts_query,
     same_name,
 )
+from pipeline.catalogue.schema import TABLES
 from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.engine import ExportReport, export, read_seeds
@@ -32,6 +35,9 @@ from pipeline.exporters.base import ExportContext
 from pipeline.exporters.sqlite import SqliteExporter
 from pipeline.parser import parse_seed
 from pipeline.writer import OutputError, OutputWriter
+from tests.complexity import tangled
+from tests.conftest import exercise_of
+from tests.golden import GOLDEN, golden_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "seeds" / "leverage-machine-lying-leg-curl.md"
@@ -243,7 +249,7 @@ def test_a_build_killed_before_the_swap_leaves_the_previous_catalogue(
         raise PowerCut
 
     (seeds_dir / "new-exercise.md").write_text(seed(), "utf-8")
-    monkeypatch.setattr(sqlite_exporter, "_verify", crash)
+    monkeypatch.setattr(catalogue_build, "_verify", crash)
     with pytest.raises(PowerCut):
         export_catalogue(seeds_dir, out)
 
@@ -260,7 +266,7 @@ def test_a_build_that_fails_a_check_is_reported_and_not_swapped_in(
     out = tmp_path / "out"
     build(seeds_dir, out)
     before = (out / "catalogue.sqlite").read_bytes()
-    fill = sqlite_exporter._fill
+    fill = catalogue_build._fill
 
     def fill_with_an_orphan(connection: sqlite3.Connection, rows: Any) -> None:
         fill(connection, rows)
@@ -268,7 +274,7 @@ def test_a_build_that_fails_a_check_is_reported_and_not_swapped_in(
             "INSERT INTO steps (exercise_id, section, position, text) VALUES (99, 'setup', 1, 'x')"
         )
 
-    monkeypatch.setattr(sqlite_exporter, "_fill", fill_with_an_orphan)
+    monkeypatch.setattr(catalogue_build, "_fill", fill_with_an_orphan)
     with pytest.raises(OutputError, match=r"catalogue\.sqlite.*FOREIGN KEY"):
         export_catalogue(seeds_dir, out)
     assert (out / "catalogue.sqlite").read_bytes() == before
@@ -281,7 +287,7 @@ def test_a_build_that_fails_a_check_is_reported_and_not_swapped_in(
     assert report.errors >= 1
     # The last good catalogue is kept, not removed as a stale output, and is retried next run.
     assert (out / "catalogue.sqlite").read_bytes() == before
-    monkeypatch.setattr(sqlite_exporter, "_fill", fill)
+    monkeypatch.setattr(catalogue_build, "_fill", fill)
     assert export([seeds_dir], out, Settings(), ["sqlite"]).errors == 0
     with Catalogue(out / "catalogue.sqlite") as catalogue:
         assert len(catalogue.list_exercises()) == 2
@@ -843,3 +849,33 @@ def test_an_unknown_section_is_kept_shown_and_searched(
     result = runner.invoke(app, ["show", "nordic-curl", "--json", "--db", str(db)])
     (section,) = json.loads(result.output)["other_sections"]
     assert section["heading"] == "Variations" and len(section["items"]) == 2
+
+
+def test_the_catalogue_is_row_for_row_the_golden_one(tmp_path: Path) -> None:
+    # The schema's text and every row, as an SQL dump: a moved column or value shows here.
+    dump = golden_outputs(tmp_path)["catalogue.sql"].decode()
+    assert dump == (GOLDEN / "catalogue.sql").read_text("utf-8")
+
+
+def test_every_table_is_declared_and_filled_from_its_one_column_list(shipped_db: Path) -> None:
+    db = sqlite3.connect(shipped_db)
+    for table in TABLES:
+        declared = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table.name})"))
+        filled = table.insert().split("(", 1)[1].split(")", 1)[0].split(", ")
+        rowid = ("id",) if table.rowid_filled_by_sqlite else ()
+        assert declared == rowid + table.column_names == rowid + tuple(filled)
+    db.close()
+
+
+def test_show_reads_back_every_column_the_entry_holds(shipped_db: Path, seeds_dir: Path) -> None:
+    entry = catalogue_build.catalogue_entry(exercise_of(seeds_dir / f"{SLUG}.md"))
+    with Catalogue(shipped_db) as catalogue:
+        record = catalogue.show(SLUG)
+    shared = [f.name for f in dataclasses.fields(ExerciseFacts)]
+    for name in [*shared, "outro", "source_path", "source_sha256"]:
+        assert getattr(record, name) == getattr(entry, name), name
+    assert record.video_id and record.muscles and record.category
+
+
+def test_no_part_of_the_catalogue_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("catalogue", "exporters/sqlite.py") == []

@@ -23,7 +23,9 @@ from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
+from tests.complexity import tangled
 from tests.conftest import SHIPPED_SEED, exercise_of
+from tests.golden import GOLDEN, golden_outputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonld"
 HOSTILE_SEED = FIXTURES / "hostile-curl.md"
@@ -316,3 +318,14 @@ def test_a_seed_whose_page_would_be_the_index_is_an_error(write_seed: Any, tmp_p
     report = export([seed.parent], tmp_path / "out", flat, ["html"])
     assert report.failed == [str(seed)]
     assert any("the index page" in d.message for d in report.diagnostics)
+
+
+def test_the_pages_are_byte_for_byte_the_golden_ones(tmp_path: Path) -> None:
+    # Any change to the markup, the style sheet or the escaping shows here as a diff.
+    for name, data in golden_outputs(tmp_path).items():
+        if name.endswith(".html"):
+            assert data.decode() == (GOLDEN / name).read_text("utf-8"), name
+
+
+def test_no_part_of_the_page_builder_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("pages", "exporters/html.py") == []

@@ -26,6 +26,7 @@ from pipeline.validation import (
     validate_html,
     vocabulary,
 )
+from tests.complexity import tangled
 
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
 PAGE = "https://example.org/squat/"
@@ -404,3 +405,34 @@ def test_a_page_that_leaves_out_the_optional_head_end_tag_is_read() -> None:
     page = _page(_document(), GOOD_BODY).replace("</head>", "").replace("<body>", "<body >")
     assert "</head>" not in page
     assert validate_html(page) == []
+
+
+def test_googles_rules_report_the_howto_first_then_each_node_once_per_rule() -> None:
+    # One checker per @type: a node of two types that share a rule hears it once, and the
+    # report reads in a fixed order whatever order the nodes are written in.
+    page = "https://gym.example.com/push-up/"
+    graph = [
+        {"@type": ["HowToTip", "HowToDirection"], "@id": page + "#both"},
+        {
+            "@type": "VideoObject",
+            "@id": page + "#video",
+            "name": "v",
+            "thumbnailUrl": page + "t.jpg",
+            "uploadDate": "soon",
+        },
+        {"@type": "HowTo", "@id": page + "#howto", "step": [{"@id": page + "#both"}]},
+    ]
+    expected = [
+        f"HowTo {page}#howto: Google requires a name",
+        f"HowToTip/HowToDirection {page}#both: a HowTo step must be a HowToStep or HowToSection "
+        "(a tip or direction belongs in a step's itemListElement)",
+        f"HowToTip/HowToDirection {page}#both: Google requires text",
+        f"VideoObject {page}#video: uploadDate 'soon' is not an ISO 8601 date",
+    ]
+    for nodes in (graph, graph[::-1]):
+        document = {"@context": "https://schema.org", "@graph": nodes}
+        assert [str(p) for p in validate_document(document)] == expected
+
+
+def test_no_check_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("validation.py") == []

@@ -1,172 +1,58 @@
-"""The SQLite catalogue: its schema, and a small typed library to query it.
+"""The SQLite catalogue, and a small typed library to query it.
 
-The ``sqlite`` exporter (:mod:`pipeline.exporters.sqlite`) writes the file from the schema
-below; :class:`Catalogue` reads it back for ``pipeline search``, ``list`` and ``show``, and
-for any script that wants exercises without parsing seeds.
+Its tables are listed in :mod:`pipeline.catalogue.schema`, and :mod:`pipeline.catalogue.build`
+makes their rows and the file the ``sqlite`` exporter writes. :class:`Catalogue` reads it back
+for ``pipeline search``, ``list`` and ``show``, and for any script that wants exercises without
+parsing seeds.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from pipeline.catalogue.schema import (
+    APPLICATION_ID,
+    CATALOGUE_FILE,
+    EXERCISE_COLUMN_NAMES,
+    EXERCISE_COLUMNS,
+    REQUIRED_TABLES,
+    SCHEMA_VERSION,
+    ExerciseFacts,
+)
 from pipeline.diagnostics import PipelineError
 from pipeline.model import Difficulty
 
-SCHEMA_VERSION = 2
-"""``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
-
-APPLICATION_ID = 0x45584354
-"""``PRAGMA application_id`` of every catalogue (``EXCT``), so ``file`` and we can tell it."""
-
-CATALOGUE_FILE = "catalogue.sqlite"
-"""The catalogue's name inside the output folder."""
-
-EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "INTEGER PRIMARY KEY"),
-    ("slug", "TEXT NOT NULL UNIQUE"),
-    ("title", "TEXT NOT NULL"),
-    ("description", "TEXT NOT NULL"),
-    ("image", "TEXT"),
-    ("video_id", "TEXT"),
-    ("video_url", "TEXT"),
-    ("video_uploaded", "TEXT"),
-    ("level", "TEXT CHECK (level IN ('beginner', 'intermediate', 'expert'))"),
-    ("category", "INTEGER REFERENCES categories (id)"),
-    ("lang", "TEXT NOT NULL"),
-    ("updated", "TEXT"),
-    ("outro", "TEXT NOT NULL"),
-    ("source_path", "TEXT NOT NULL"),
-    ("source_sha256", "TEXT NOT NULL"),
-    ("muscles", "TEXT NOT NULL CHECK (json_valid(muscles))"),
-    ("equipment", "TEXT NOT NULL CHECK (json_valid(equipment))"),
-    ("aliases", "TEXT NOT NULL CHECK (json_valid(aliases))"),
-    ("aliases_text", "TEXT NOT NULL"),
-    ("body", "TEXT NOT NULL"),
-)
-"""Every column of ``exercises``, in order, with its declaration: the one list of them, from
-which the table, the exporter's insert and ``show`` are made."""
-
-EXERCISE_COLUMN_NAMES = tuple(name for name, _ in EXERCISE_COLUMNS)
-
-# Every table, in dependency order. Indexes and the search index are built after the rows
-# are in (see INDEXES and FTS_BUILD), which is much faster than keeping them up to date.
-SCHEMA = (
-    """
-CREATE TABLE categories (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE
-);
-CREATE TABLE muscles (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE
-);
-CREATE TABLE equipment (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE
-);
-CREATE TABLE exercises (
-"""
-    + ",\n".join(f"    {name} {declaration}" for name, declaration in EXERCISE_COLUMNS)
-    + """
-);
-CREATE TABLE steps (
-    id INTEGER PRIMARY KEY,
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    section TEXT NOT NULL CHECK (section IN ('setup', 'execution')),
-    position INTEGER NOT NULL,
-    label TEXT,
-    text TEXT NOT NULL,
-    UNIQUE (exercise_id, section, position)
-);
-CREATE TABLE howto_steps (
-    id INTEGER PRIMARY KEY,
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    text TEXT NOT NULL,
-    UNIQUE (exercise_id, position)
-);
-CREATE TABLE notes (
-    id INTEGER PRIMARY KEY,
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('tip', 'mistake')),
-    position INTEGER NOT NULL,
-    label TEXT,
-    text TEXT NOT NULL,
-    UNIQUE (exercise_id, kind, position)
-);
-CREATE TABLE other_sections (
-    id INTEGER PRIMARY KEY,
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    section INTEGER NOT NULL,
-    heading TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    label TEXT,
-    text TEXT NOT NULL,
-    UNIQUE (exercise_id, section, position)
-);
-CREATE TABLE aliases (
-    id INTEGER PRIMARY KEY,
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    UNIQUE (exercise_id, position)
-);
-CREATE TABLE exercise_muscles (
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    muscle_id INTEGER NOT NULL REFERENCES muscles (id),
-    position INTEGER NOT NULL,
-    PRIMARY KEY (exercise_id, muscle_id)
-) WITHOUT ROWID;
-CREATE TABLE exercise_equipment (
-    exercise_id INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE,
-    equipment_id INTEGER NOT NULL REFERENCES equipment (id),
-    position INTEGER NOT NULL,
-    PRIMARY KEY (exercise_id, equipment_id)
-) WITHOUT ROWID;
-CREATE VIRTUAL TABLE exercises_fts USING fts5 (
-    title, description, aliases_text, body,
-    content="exercises", content_rowid="id",
-    tokenize="porter unicode61 remove_diacritics 2"
-);
-"""
-)
-
-# Reverse lookups: "which exercises train this muscle" and the filters of `pipeline list`.
-INDEXES = """
-CREATE INDEX exercises_category ON exercises (category);
-CREATE INDEX exercises_level ON exercises (level);
-CREATE INDEX exercise_muscles_muscle ON exercise_muscles (muscle_id, exercise_id);
-CREATE INDEX exercise_equipment_equipment ON exercise_equipment (equipment_id, exercise_id);
-"""
-
-# One statement builds the whole search index from the content table.
-FTS_BUILD = "INSERT INTO exercises_fts (exercises_fts) VALUES ('rebuild')"
+__all__ = [
+    "APPLICATION_ID",
+    "CATALOGUE_FILE",
+    "DEFAULT_HIGHLIGHT",
+    "EXERCISE_COLUMNS",
+    "EXERCISE_COLUMN_NAMES",
+    "REQUIRED_TABLES",
+    "SCHEMA_VERSION",
+    "Catalogue",
+    "CatalogueError",
+    "ExerciseFacts",
+    "ExerciseNotFoundError",
+    "ExerciseRecord",
+    "ExerciseSummary",
+    "HowToStepRecord",
+    "OtherSectionRecord",
+    "SearchHit",
+    "StepRecord",
+    "fts_query",
+    "open_catalogue",
+    "same_name",
+]
 
 # bm25 weights per indexed column: title, description, aliases_text, body.
 _BM25 = "bm25(exercises_fts, 10.0, 4.0, 8.0, 1.0)"
-
-REQUIRED_TABLES = frozenset(
-    {
-        "exercises",
-        "steps",
-        "howto_steps",
-        "notes",
-        "other_sections",
-        "muscles",
-        "equipment",
-        "categories",
-        "exercise_muscles",
-        "exercise_equipment",
-        "aliases",
-        "exercises_fts",
-    }
-)
 
 DEFAULT_HIGHLIGHT = ("**", "**")
 
@@ -229,23 +115,9 @@ class OtherSectionRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class ExerciseRecord:
+class ExerciseRecord(ExerciseFacts):
     """A whole exercise, as the catalogue holds it."""
 
-    slug: str
-    title: str
-    description: str
-    image: str | None
-    video_id: str | None
-    video_url: str | None
-    video_uploaded: str | None
-    level: str | None
-    category: str | None
-    lang: str
-    updated: str | None
-    muscles: tuple[str, ...]
-    equipment: tuple[str, ...]
-    aliases: tuple[str, ...]
     setup: tuple[StepRecord, ...]
     execution: tuple[StepRecord, ...]
     tips: tuple[StepRecord, ...]
@@ -449,7 +321,30 @@ class Catalogue:
             raise ExerciseNotFoundError(f"no exercise '{slug}' in {self.path}")
         # By name, not position: the category's name (the last column) replaces its id.
         row = dict(zip((*EXERCISE_COLUMN_NAMES, "category"), found, strict=True))
-        exercise_id = row["id"]
+        parameters = {"id": row["id"]}
+        steps = self._steps(parameters)
+        return ExerciseRecord(
+            **_facts(row),
+            setup=tuple(steps["setup"]),
+            execution=tuple(steps["execution"]),
+            tips=tuple(steps["tip"]),
+            mistakes=tuple(steps["mistake"]),
+            other_sections=self._other_sections(parameters),
+            howto=tuple(
+                HowToStepRecord(int(str(position)), str(name), str(text))
+                for position, name, text in self._rows(
+                    "SELECT position, name, text FROM howto_steps WHERE exercise_id = :id "
+                    "ORDER BY position",
+                    parameters,
+                )
+            ),
+            outro=str(row["outro"]),
+            source_path=str(row["source_path"]),
+            source_sha256=str(row["source_sha256"]),
+        )
+
+    def _steps(self, parameters: dict[str, object]) -> dict[str, list[StepRecord]]:
+        """The exercise's steps, tips and mistakes, by section or kind."""
         steps: dict[str, list[StepRecord]] = {
             "setup": [],
             "execution": [],
@@ -463,62 +358,45 @@ class Catalogue:
             SELECT kind, position, label, text FROM notes WHERE exercise_id = :id
             ORDER BY 1, 2
             """,
-            {"id": exercise_id},
+            parameters,
         ):
-            record = StepRecord(
-                int(str(position)), None if label is None else str(label), str(text)
-            )
-            steps[str(kind)].append(record)
-        howto = tuple(
-            HowToStepRecord(int(str(position)), str(name), str(text))
-            for position, name, text in self._rows(
-                "SELECT position, name, text FROM howto_steps WHERE exercise_id = :id "
-                "ORDER BY position",
-                {"id": exercise_id},
-            )
-        )
+            steps[str(kind)].append(_step(position, label, text))
+        return steps
 
+    def _other_sections(self, parameters: dict[str, object]) -> tuple[OtherSectionRecord, ...]:
+        """The exercise's sections the seed format does not know, in the seed's order."""
         other: dict[int, tuple[str, list[StepRecord]]] = {}
         for section, heading, position, label, text in self._rows(
             "SELECT section, heading, position, label, text FROM other_sections "
             "WHERE exercise_id = :id ORDER BY section, position",
-            {"id": exercise_id},
+            parameters,
         ):
-            items = other.setdefault(int(str(section)), (str(heading), []))[1]
-            items.append(
-                StepRecord(int(str(position)), None if label is None else str(label), str(text))
+            other.setdefault(int(str(section)), (str(heading), []))[1].append(
+                _step(position, label, text)
             )
+        return tuple(OtherSectionRecord(heading, tuple(items)) for heading, items in other.values())
 
-        def optional(value: object) -> str | None:
-            return None if value is None else str(value)
 
-        return ExerciseRecord(
-            slug=str(row["slug"]),
-            title=str(row["title"]),
-            description=str(row["description"]),
-            image=optional(row["image"]),
-            video_id=optional(row["video_id"]),
-            video_url=optional(row["video_url"]),
-            video_uploaded=optional(row["video_uploaded"]),
-            level=optional(row["level"]),
-            category=optional(row["category"]),
-            lang=str(row["lang"]),
-            updated=optional(row["updated"]),
-            muscles=_tuple(str(row["muscles"])),
-            equipment=_tuple(str(row["equipment"])),
-            aliases=_tuple(str(row["aliases"])),
-            setup=tuple(steps["setup"]),
-            execution=tuple(steps["execution"]),
-            tips=tuple(steps["tip"]),
-            mistakes=tuple(steps["mistake"]),
-            other_sections=tuple(
-                OtherSectionRecord(heading, tuple(items)) for heading, items in other.values()
-            ),
-            howto=howto,
-            outro=str(row["outro"]),
-            source_path=str(row["source_path"]),
-            source_sha256=str(row["source_sha256"]),
-        )
+def _facts(row: dict[str, object]) -> dict[str, Any]:
+    """The :class:`ExerciseFacts` of an ``exercises`` row, each column read as its field's
+    type says."""
+    return {f.name: _FROM_COLUMN[str(f.type)](row[f.name]) for f in fields(ExerciseFacts)}
+
+
+def _step(position: object, label: object, text: object) -> StepRecord:
+    return StepRecord(int(str(position)), _optional(label), str(text))
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# How show() reads each column of ExerciseFacts back, by the field's declared type.
+_FROM_COLUMN: dict[str, Callable[[object], object]] = {
+    "str": str,
+    "str | None": _optional,
+    "tuple[str, ...]": lambda value: _tuple(str(value)),
+}
 
 
 def open_catalogue(path: Path) -> Catalogue:

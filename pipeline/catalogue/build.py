@@ -1,0 +1,288 @@
+"""Building ``catalogue.sqlite``: what it keeps of each exercise (:class:`CatalogueEntry`), its
+rows, table by table, and the checked build of a new file.
+
+Every row is made as a dict by column name, and every insert and the order of its values come
+from its table's column list in :mod:`pipeline.catalogue.schema`, so a column is added to one
+list and to the row that fills it, never to positions that must agree.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.catalogue.schema import (
+    APPLICATION_ID,
+    CATALOGUE_FILE,
+    EXERCISE_COLUMN_NAMES,
+    FTS_BUILD,
+    INDEXES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TABLES,
+    ExerciseFacts,
+)
+from pipeline.model import Exercise, Item, Section, SectionKind
+from pipeline.writer import OutputError
+
+Row = dict[str, object]
+ItemRow = tuple[str, int, str | None, str]
+"""(section or kind, position, label, text) of a step, tip or mistake."""
+OtherItemRow = tuple[int, str, int, str | None, str]
+"""(section's place among the seed's ``##`` sections, heading, position, label, text)."""
+HowToRow = tuple[int, str, str]
+"""(position, name, text) of a how-to step."""
+
+
+class CatalogueBuildError(OutputError):
+    """The new catalogue failed a check; the previous one is left in place."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry(ExerciseFacts):
+    """What the catalogue keeps of one exercise: plain values, small and picklable, so it can
+    be made where the seed is parsed and cached between runs."""
+
+    outro: str
+    source_path: str
+    source_sha256: str
+    body: str
+    steps: tuple[ItemRow, ...]
+    notes: tuple[ItemRow, ...]
+    other_sections: tuple[OtherItemRow, ...]
+    howto: tuple[HowToRow, ...]
+
+
+_SECTION_TABLES = {
+    SectionKind.SETUP: ("steps", "setup"),
+    SectionKind.EXECUTION: ("steps", "execution"),
+    SectionKind.TIPS: ("notes", "tip"),
+    SectionKind.MISTAKES: ("notes", "mistake"),
+}
+
+
+def _said(item: Item) -> str:
+    """The item as the search index reads it."""
+    return f"{item.label}: {item.text}" if item.label else item.text
+
+
+class _Sections:
+    """The items of an exercise's sections, by the table they go into, in one pass. Like the
+    model's setup/execution/tips/mistakes properties, only the first section of a kind counts;
+    unknown sections are all kept."""
+
+    def __init__(self, sections: Iterable[Section]) -> None:
+        self.body: list[str] = []
+        self.rows: dict[str, list[ItemRow]] = {"steps": [], "notes": []}
+        self.other: list[OtherItemRow] = []
+        seen: set[SectionKind] = set()
+        for place, section in enumerate(sections, 1):
+            if section.kind is SectionKind.OTHER:
+                self._add_other(place, section)
+            elif section.kind in _SECTION_TABLES and section.kind not in seen:
+                seen.add(section.kind)
+                self._add_known(section)
+
+    def _add_other(self, place: int, section: Section) -> None:
+        for position, item in enumerate(section.items, 1):
+            self.other.append((place, section.heading, position, item.label, item.text))
+            self.body.append(_said(item))
+
+    def _add_known(self, section: Section) -> None:
+        table, tag = _SECTION_TABLES[section.kind]
+        for position, item in enumerate(section.items, 1):
+            self.rows[table].append((tag, position, item.label, item.text))
+            self.body.append(_said(item))
+
+
+def catalogue_entry(e: Exercise) -> CatalogueEntry:
+    """The catalogue's view of one exercise."""
+    sections = _Sections(e.sections)
+    return CatalogueEntry(
+        slug=e.slug,
+        title=e.title,
+        description=e.description,
+        image=e.image,
+        video_id=e.video_id,
+        video_url=e.video_url,
+        video_uploaded=None if e.video_uploaded is None else e.video_uploaded.isoformat(),
+        level=None if e.level is None else e.level.value,
+        category=e.category,
+        lang=e.lang,
+        updated=None if e.updated is None else e.updated.isoformat(),
+        muscles=e.muscles,
+        equipment=e.equipment,
+        aliases=e.aliases,
+        outro=e.outro_text,
+        source_path=e.source.path,
+        source_sha256=e.source_sha256,
+        body="\n".join(sections.body),
+        steps=tuple(sections.rows["steps"]),
+        notes=tuple(sections.rows["notes"]),
+        other_sections=tuple(sections.other),
+        howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _json(values: tuple[str, ...]) -> str:
+    # Many exercises share a list of muscles or equipment: each list is encoded once.
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) if values else "[]"
+
+
+class _Lookup:
+    """A lookup table (muscles, equipment, categories): one spelling per name ignoring case,
+    the first one met, numbered in name order so the ids do not depend on which seed came
+    first."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        spellings: dict[str, str] = {}
+        for value in values:
+            spellings.setdefault(value.casefold(), value)
+        ordered = sorted(spellings.items())
+        self.ids = {key: number for number, (key, _) in enumerate(ordered, start=1)}
+        self.spellings = dict(ordered)
+        self.rows: list[Row] = [{"id": self.ids[key], "name": name} for key, name in ordered]
+
+
+# The columns of `exercises` the entry does not hold as they are stored.
+_DERIVED_COLUMNS = frozenset({"id", "category", "muscles", "equipment", "aliases", "aliases_text"})
+_COPIED_COLUMNS = tuple(name for name in EXERCISE_COLUMN_NAMES if name not in _DERIVED_COLUMNS)
+
+
+class _Rows:
+    """Every row of the catalogue, by table name, from the entries in slug order."""
+
+    def __init__(self, entries: Sequence[CatalogueEntry]) -> None:
+        self.categories = _Lookup(e.category for e in entries if e.category is not None)
+        self.muscles = _Lookup(m for e in entries for m in e.muscles)
+        self.equipment = _Lookup(q for e in entries for q in e.equipment)
+        self.tables: dict[str, list[Row]] = {table.name: [] for table in TABLES}
+        self.tables["categories"] = self.categories.rows
+        self.tables["muscles"] = self.muscles.rows
+        self.tables["equipment"] = self.equipment.rows
+        for exercise_id, entry in enumerate(entries, start=1):
+            self._add_exercise(exercise_id, entry)
+            self._add_items(exercise_id, entry)
+
+    def _add_exercise(self, exercise_id: int, e: CatalogueEntry) -> None:
+        muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
+        equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
+        row: Row = {name: getattr(e, name) for name in _COPIED_COLUMNS}
+        row["id"] = exercise_id
+        row["category"] = None if e.category is None else self.categories.ids[e.category.casefold()]
+        row["muscles"] = _json(tuple(self.muscles.spellings[m] for m in muscles))
+        row["equipment"] = _json(tuple(self.equipment.spellings[q] for q in equipment))
+        row["aliases"] = _json(e.aliases)
+        # Plain text for the search index, so a snippet of an alias reads as words.
+        row["aliases_text"] = ", ".join(e.aliases)
+        self.tables["exercises"].append(row)
+        self._add_links("muscles", "muscle_id", exercise_id, [self.muscles.ids[m] for m in muscles])
+        self._add_links(
+            "equipment", "equipment_id", exercise_id, [self.equipment.ids[q] for q in equipment]
+        )
+
+    def _add_links(self, name: str, column: str, exercise_id: int, ids: list[int]) -> None:
+        self.tables[f"exercise_{name}"].extend(
+            {"exercise_id": exercise_id, column: target, "position": n}
+            for n, target in enumerate(ids, 1)
+        )
+
+    def _add_items(self, exercise_id: int, e: CatalogueEntry) -> None:
+        self.tables["steps"].extend(_item_rows(exercise_id, "section", e.steps))
+        self.tables["notes"].extend(_item_rows(exercise_id, "kind", e.notes))
+        self.tables["other_sections"].extend(
+            {
+                "exercise_id": exercise_id,
+                "section": place,
+                "heading": heading,
+                "position": position,
+                "label": label,
+                "text": text,
+            }
+            for place, heading, position, label, text in e.other_sections
+        )
+        self.tables["howto_steps"].extend(
+            {"exercise_id": exercise_id, "position": position, "name": name, "text": text}
+            for position, name, text in e.howto
+        )
+        self.tables["aliases"].extend(
+            {"exercise_id": exercise_id, "position": position, "name": alias}
+            for position, alias in enumerate(e.aliases, 1)
+        )
+
+
+def _item_rows(exercise_id: int, kind_column: str, items: Iterable[ItemRow]) -> Iterator[Row]:
+    """The rows of steps or notes, whose kind (setup, tip...) is in ``kind_column``."""
+    for kind, position, label, text in items:
+        yield {
+            "exercise_id": exercise_id,
+            kind_column: kind,
+            "position": position,
+            "label": label,
+            "text": text,
+        }
+
+
+def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
+    """Create the schema and insert every row, in the open transaction."""
+    # Statement by statement: executescript() would commit the open transaction first.
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    for table in TABLES:
+        db.executemany(table.insert(), table.values(rows.tables[table.name]))
+    for statement in INDEXES.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute(FTS_BUILD)
+
+
+def _verify(db: sqlite3.Connection) -> None:
+    """Raise :class:`CatalogueBuildError` unless the new file is sound."""
+    problems = [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
+    if problems != ["ok"]:
+        raise CatalogueBuildError(
+            f"the new {CATALOGUE_FILE} failed its integrity check: {'; '.join(problems[:5])}"
+        )
+    orphans = db.execute("PRAGMA foreign_key_check").fetchall()
+    if orphans:
+        raise CatalogueBuildError(
+            f"the new {CATALOGUE_FILE} has {len(orphans)} broken references "
+            f"(first in table {orphans[0][0]})"
+        )
+
+
+def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:
+    """Write the catalogue of ``entries`` (in slug order) into the empty file ``path``, in one
+    transaction, and check it. Raises :class:`OutputError` on any failure."""
+    rows = _Rows(entries)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        # The file is private until it is renamed into place and is thrown away on any
+        # failure, so syncing every page buys nothing: one fsync at the end suffices. The
+        # rollback journal is kept in memory so a killed build leaves no journal file that a
+        # later build could mistake for its own; journal modes other than WAL are not stored
+        # in the file, which opens with the default rollback journal.
+        db.execute("PRAGMA journal_mode = MEMORY")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -262144")
+        db.execute("PRAGMA temp_store = MEMORY")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("BEGIN")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        _fill(db, rows)
+        db.execute("COMMIT")
+        _verify(db)
+    except sqlite3.Error as exc:
+        raise OutputError(f"cannot build {CATALOGUE_FILE}: {exc}") from None
+    finally:
+        db.close()
+    with path.open("rb") as file:
+        os.fsync(file.fileno())

@@ -1,0 +1,208 @@
+"""The catalogue's schema: every table as one list of its columns, from which the ``CREATE``
+statements, the exporter's inserts and ``show``'s reading are all made."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
+
+APPLICATION_ID = 0x45584354
+"""``PRAGMA application_id`` of every catalogue (``EXCT``), so ``file`` and we can tell it."""
+
+CATALOGUE_FILE = "catalogue.sqlite"
+"""The catalogue's name inside the output folder."""
+
+_ROW_ID = ("id", "INTEGER PRIMARY KEY")
+_OWNER = ("exercise_id", "INTEGER NOT NULL REFERENCES exercises (id) ON DELETE CASCADE")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: its columns, in order, with their declarations, and its constraints."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    constraints: tuple[str, ...] = ()
+    rowid_filled_by_sqlite: bool = False
+    """True when ``id`` is the rowid, numbered by SQLite: it is declared but not inserted."""
+    options: str = ""
+    """What follows the closing parenthesis (``WITHOUT ROWID``)."""
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Every column's name, in order."""
+        return tuple(name for name, _ in self.columns)
+
+    def create(self) -> str:
+        """The ``CREATE TABLE`` statement, without its ``;``."""
+        columns = ((_ROW_ID,) if self.rowid_filled_by_sqlite else ()) + self.columns
+        lines = [f"    {name} {declaration}" for name, declaration in columns]
+        lines += [f"    {constraint}" for constraint in self.constraints]
+        return f"CREATE TABLE {self.name} (\n" + ",\n".join(lines) + f"\n){self.options}"
+
+    def insert(self) -> str:
+        """The ``INSERT`` of one row, its values in column order (see :meth:`values`)."""
+        names = self.column_names
+        marks = ", ".join("?" for _ in names)
+        return f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({marks})"
+
+    def values(self, rows: Iterable[Mapping[str, object]]) -> Iterator[tuple[object, ...]]:
+        """Each row, a mapping by column name, as its values in column order: SQLite binds
+        by position about a quarter faster than by name."""
+        return map(operator.itemgetter(*self.column_names), rows)
+
+
+def _lookup_table(name: str) -> Table:
+    return Table(name, (_ROW_ID, ("name", "TEXT NOT NULL UNIQUE COLLATE NOCASE")))
+
+
+def _link_table(name: str, target: str) -> Table:
+    """A many-to-many link from an exercise to a lookup table, in the seed's order."""
+    return Table(
+        f"exercise_{name}",
+        (
+            _OWNER,
+            (f"{target}_id", f"INTEGER NOT NULL REFERENCES {name} (id)"),
+            ("position", "INTEGER NOT NULL"),
+        ),
+        (f"PRIMARY KEY (exercise_id, {target}_id)",),
+        options=" WITHOUT ROWID",
+    )
+
+
+EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
+    _ROW_ID,
+    ("slug", "TEXT NOT NULL UNIQUE"),
+    ("title", "TEXT NOT NULL"),
+    ("description", "TEXT NOT NULL"),
+    ("image", "TEXT"),
+    ("video_id", "TEXT"),
+    ("video_url", "TEXT"),
+    ("video_uploaded", "TEXT"),
+    ("level", "TEXT CHECK (level IN ('beginner', 'intermediate', 'expert'))"),
+    ("category", "INTEGER REFERENCES categories (id)"),
+    ("lang", "TEXT NOT NULL"),
+    ("updated", "TEXT"),
+    ("outro", "TEXT NOT NULL"),
+    ("source_path", "TEXT NOT NULL"),
+    ("source_sha256", "TEXT NOT NULL"),
+    ("muscles", "TEXT NOT NULL CHECK (json_valid(muscles))"),
+    ("equipment", "TEXT NOT NULL CHECK (json_valid(equipment))"),
+    ("aliases", "TEXT NOT NULL CHECK (json_valid(aliases))"),
+    ("aliases_text", "TEXT NOT NULL"),
+    ("body", "TEXT NOT NULL"),
+)
+"""Every column of ``exercises``, in order, with its declaration."""
+
+EXERCISE_COLUMN_NAMES = tuple(name for name, _ in EXERCISE_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseFacts:
+    """The columns of ``exercises`` that the exporter's entry and ``show``'s record both hold
+    alike (a category by its name, a list as the tuple its JSON holds), named once for both."""
+
+    slug: str
+    title: str
+    description: str
+    image: str | None
+    video_id: str | None
+    video_url: str | None
+    video_uploaded: str | None
+    level: str | None
+    category: str | None
+    lang: str
+    updated: str | None
+    muscles: tuple[str, ...]
+    equipment: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+_POSITION = ("position", "INTEGER NOT NULL")
+_LABEL = ("label", "TEXT")
+_TEXT = ("text", "TEXT NOT NULL")
+
+
+def _item_table(name: str, kind: str, kinds: tuple[str, ...]) -> Table:
+    """The numbered, optionally labelled items of sections of ``kinds``, told apart by the
+    ``kind`` column (steps: setup and execution; notes: tips and mistakes)."""
+    allowed = ", ".join(f"'{k}'" for k in kinds)
+    return Table(
+        name,
+        (_OWNER, (kind, f"TEXT NOT NULL CHECK ({kind} IN ({allowed}))"), _POSITION, _LABEL, _TEXT),
+        (f"UNIQUE (exercise_id, {kind}, position)",),
+        rowid_filled_by_sqlite=True,
+    )
+
+
+TABLES: tuple[Table, ...] = (
+    _lookup_table("categories"),
+    _lookup_table("muscles"),
+    _lookup_table("equipment"),
+    Table("exercises", EXERCISE_COLUMNS),
+    _item_table("steps", "section", ("setup", "execution")),
+    Table(
+        "howto_steps",
+        (_OWNER, _POSITION, ("name", "TEXT NOT NULL"), _TEXT),
+        ("UNIQUE (exercise_id, position)",),
+        rowid_filled_by_sqlite=True,
+    ),
+    _item_table("notes", "kind", ("tip", "mistake")),
+    Table(
+        "other_sections",
+        (
+            _OWNER,
+            ("section", "INTEGER NOT NULL"),
+            ("heading", "TEXT NOT NULL"),
+            _POSITION,
+            _LABEL,
+            _TEXT,
+        ),
+        ("UNIQUE (exercise_id, section, position)",),
+        rowid_filled_by_sqlite=True,
+    ),
+    Table(
+        "aliases",
+        (_OWNER, _POSITION, ("name", "TEXT NOT NULL")),
+        ("UNIQUE (exercise_id, position)",),
+        rowid_filled_by_sqlite=True,
+    ),
+    _link_table("muscles", "muscle"),
+    _link_table("equipment", "equipment"),
+)
+"""Every table but the search index, in dependency order."""
+
+FTS_TABLE = "exercises_fts"
+FTS_COLUMNS = ("title", "description", "aliases_text", "body")
+"""The columns of ``exercises`` the full-text search indexes, in its order."""
+
+# Indexes and the search index are built after the rows are in (see INDEXES and FTS_BUILD),
+# which is much faster than keeping them up to date.
+SCHEMA = (
+    "\n"
+    + "".join(f"{table.create()};\n" for table in TABLES)
+    + f"""CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5 (
+    {", ".join(FTS_COLUMNS)},
+    content="exercises", content_rowid="id",
+    tokenize="porter unicode61 remove_diacritics 2"
+);
+"""
+)
+
+# Reverse lookups: "which exercises train this muscle" and the filters of `pipeline list`.
+INDEXES = """
+CREATE INDEX exercises_category ON exercises (category);
+CREATE INDEX exercises_level ON exercises (level);
+CREATE INDEX exercise_muscles_muscle ON exercise_muscles (muscle_id, exercise_id);
+CREATE INDEX exercise_equipment_equipment ON exercise_equipment (equipment_id, exercise_id);
+"""
+
+# One statement builds the whole search index from the content table.
+FTS_BUILD = f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')"
+
+REQUIRED_TABLES = frozenset({table.name for table in TABLES} | {FTS_TABLE})
+"""The tables a file must have to be read as a catalogue."""

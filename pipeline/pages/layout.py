@@ -1,0 +1,104 @@
+"""Where the pages of the site go under ``html/``, and how they link to each other.
+
+The ``html/`` folder is the site at ``base_url``: each page is written where its URL (from
+``url_pattern``) says, ``html/<slug>/index.html`` by default, and every link between pages is
+relative, so the folder deployed at ``base_url`` serves each page at its canonical URL.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import urllib.parse
+
+from pipeline.config import Settings
+from pipeline.diagnostics import PipelineError
+from pipeline.jsonld import check_base_url, page_url
+from pipeline.model import Exercise
+from pipeline.writer import OutputError
+
+INDEX_FILE = "index.html"
+"""The file a static host serves for a URL that ends in ``/``."""
+_PAGE_SUFFIXES = (".html", ".htm")
+
+
+def _is_plain_part(part: str) -> bool:
+    """Whether one segment of a path can name a file or folder as it stands."""
+    return part not in ("", ".", "..") and "/" not in part and "\\" not in part
+
+
+def site_path(url: str, base_url: str) -> str | None:
+    """The file under ``html/`` that serves ``url`` once ``html/`` is deployed at ``base_url``
+    (``<base_url>push-up/`` -> ``push-up/index.html``, ``<base_url>push-up.html`` -> itself),
+    or None when no static file can: ``url`` is not under ``base_url``, has a query, or names
+    neither a folder nor an ``.html`` file."""
+    rest = url.removeprefix(base_url)
+    if not url.startswith(base_url) or "?" in rest or "#" in rest:
+        return None
+    *folders, name = (urllib.parse.unquote(part) for part in rest.split("/"))
+    parts = [*folders, name or INDEX_FILE]
+    if not all(map(_is_plain_part, parts)) or not parts[-1].lower().endswith(_PAGE_SUFFIXES):
+        return None
+    return "/".join(parts)
+
+
+def check_layout(settings: Settings) -> None:
+    """Raise :class:`PipelineError` naming the setting when ``html/`` cannot be the site at
+    ``base_url``: ``base_url`` must be a folder, and ``url_pattern`` must put each page in its
+    own file below it."""
+    base_url = check_base_url(settings)
+    if not base_url.endswith("/") or urllib.parse.urlsplit(base_url).query:
+        raise PipelineError(
+            f"the base_url setting '{base_url}' must end with '/' for the html exporter: "
+            "html/index.html is the page at base_url, and the exercise pages sit below it "
+            f"(e.g. {base_url.split('?')[0].rstrip('/')}/)"
+        )
+    pattern = settings.url_pattern
+    first, second = (pattern.format(base_url=base_url, slug=slug) for slug in ("a", "b"))
+    path = site_path(first, base_url)
+    shown = pattern.format(base_url=base_url, slug="<slug>")
+    if not first.startswith(base_url):
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' gives '{shown}', which is not under base_url "
+            f"'{base_url}': the html exporter writes the site at base_url; start url_pattern "
+            "with {base_url}, or export only the JSON-LD (-f jsonld)"
+        )
+    if path is None:
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' gives '{shown}', which no static file can "
+            "serve: end it with '/' (a page is then html/<slug>/index.html) or with '.html' "
+            "(html/<slug>.html)"
+        )
+    if path == site_path(second, base_url) or path == INDEX_FILE:
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' does not give each page a URL of its own: "
+            "use {slug} in it, e.g. {base_url}{slug}/"
+        )
+
+
+def page_path(exercise: Exercise, settings: Settings) -> str:
+    """The output path of the exercise's page, ``html/`` + where its URL is below ``base_url``
+    (``html/<slug>/index.html`` with the default ``url_pattern``)."""
+    path = site_path(page_url(exercise, settings), check_base_url(settings))
+    if path is None or path == INDEX_FILE:
+        raise OutputError(
+            f"the page of '{exercise.slug}' would be at {page_url(exercise, settings)}, "
+            "where the html exporter cannot write a page of its own (it is the index page, or "
+            "not a file below base_url); rename the seed or change url_pattern"
+        )
+    return f"html/{path}"
+
+
+def relative_link(page: str, target: str) -> str:
+    """The link, relative to the page at URL ``page``, that a browser resolves to ``target``
+    (``../`` from ``<base_url>push-up/`` to ``<base_url>``): the same on the deployed site as
+    on a copy of it anywhere else."""
+    source_path = urllib.parse.urlsplit(page).path
+    target_path = urllib.parse.urlsplit(target).path
+    link = posixpath.relpath(target_path, source_path[: source_path.rfind("/") + 1] or "/")
+    if target_path.endswith("/"):
+        link = "./" if link == "." else link + "/"
+    if ":" in link.split("/", 1)[0]:
+        # "a:b" would read as a URL scheme.
+        link = "./" + link
+    # An unusual base_url (one with "." or "//" in its path) keeps absolute links.
+    return link if urllib.parse.urljoin(page, link) == target else target
