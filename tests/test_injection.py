@@ -244,14 +244,21 @@ def test_a_slug_that_is_a_path_is_an_error_and_writes_nothing_outside(
     }
 
 
-@pytest.mark.parametrize("name", ["a..b.md", "back\\slash.md"])
-def test_a_file_name_that_is_a_path_is_an_error_and_writes_nothing_outside(
-    name: str, tmp_path: Path
-) -> None:
+def _shipped_beside(tmp_path: Path, name: str) -> Path:
+    """A seeds folder holding the shipped seed and a copy of it, under another slug, named
+    ``name``."""
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SHIPPED.name).write_bytes(SHIPPED.read_bytes())
     (seeds / name).write_bytes(SHIPPED.read_bytes().replace(b"---\n", b"---\nslug: other\n", 1))
+    return seeds
+
+
+@pytest.mark.parametrize("name", ["a..b.md", "back\\slash.md"])
+def test_a_file_name_that_is_a_path_is_an_error_and_writes_nothing_outside(
+    name: str, tmp_path: Path
+) -> None:
+    seeds = _shipped_beside(tmp_path, name)
     before = _tree(tmp_path)
     code, lines = run_check(seeds)
     assert code == 1
@@ -268,10 +275,7 @@ def test_a_file_name_that_is_a_path_is_an_error_and_writes_nothing_outside(
 def test_a_dot_name_is_passed_over_in_a_folder_and_an_error_when_named(
     name: str, tmp_path: Path
 ) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / SHIPPED.name).write_bytes(SHIPPED.read_bytes())
-    (seeds / name).write_bytes(SHIPPED.read_bytes().replace(b"---\n", b"---\nslug: other\n", 1))
+    seeds = _shipped_beside(tmp_path, name)
     before = _tree(tmp_path)
     code, lines = run_check(seeds)
     assert code == 0, lines  # a name starting with '.' is not a seed in a folder search

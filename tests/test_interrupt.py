@@ -312,56 +312,40 @@ def _complete(corpus: Path, out: Path, clean: dict[str, bytes]) -> None:
     assert tree(out) == clean
 
 
-def test_ctrl_c_and_sigterm_stop_the_command_cleanly_with_workers(
-    corpus: Path, clean: dict[str, bytes], tmp_path: Path
+# When each signal is sent, as (line the run prints first, share of the seeds' JSON written
+# first, signal); the last moment of each run is after every seed's own outputs.
+MOMENTS: dict[int, list[tuple[str, int, int]]] = {
+    2: [
+        (r"import time:.*\| +typer$", 0, signal.SIGINT),  # while the command line loads
+        ("read:", 0, signal.SIGINT),  # while the workers parse
+        ("parse:", 3, signal.SIGTERM),  # with a third of the pages written
+        ("export:", 0, signal.SIGINT),
+    ],
+    1: [
+        ("read:", 0, signal.SIGINT),  # while it parses
+        ("parse:", 2, signal.SIGINT),  # with half of the pages written
+        ("export:", 0, signal.SIGTERM),
+    ],
+}
+
+
+@pytest.mark.parametrize("jobs", sorted(MOMENTS, reverse=True))
+def test_ctrl_c_and_sigterm_stop_the_command_cleanly(
+    corpus: Path, clean: dict[str, bytes], tmp_path: Path, jobs: int
 ) -> None:
     out = tmp_path / "out"
-
-    run = Export(corpus, out, jobs=2)  # while the program loads (typer: the command line's)
-    run.wait_for(r"import time:.*\| +typer$")
-    run.signal(signal.SIGINT)
-    assert_stopped_cleanly(run, out, signal.SIGINT)
-
-    run = Export(corpus, out, jobs=2)  # while the workers parse
-    run.wait_for("read:")
-    run.signal(signal.SIGINT)
-    assert_stopped_cleanly(run, out, signal.SIGINT)
-
-    run = Export(corpus, out, jobs=2)  # with some pages written
-    run.wait_for("parse:")
-    run.wait_for_files(out / "json", SEEDS // 3)
-    run.signal(signal.SIGTERM)
-    assert_stopped_cleanly(run, out, signal.SIGTERM)
-
-    run = Export(corpus, out, jobs=2)  # with every seed's own outputs written
-    if run.wait_for("export:"):
-        run.signal(signal.SIGINT)
-    assert assert_stopped_cleanly(run, out, signal.SIGINT) in (SEEDS, None)
-
-    _complete(corpus, out, clean)
-
-
-def test_ctrl_c_and_sigterm_stop_the_command_cleanly_in_one_process(
-    corpus: Path, clean: dict[str, bytes], tmp_path: Path
-) -> None:
-    out = tmp_path / "out"
-
-    run = Export(corpus, out, jobs=1)  # while it parses
-    run.wait_for("read:")
-    run.signal(signal.SIGINT)
-    assert_stopped_cleanly(run, out, signal.SIGINT)
-
-    run = Export(corpus, out, jobs=1)  # with some pages written
-    run.wait_for("parse:")
-    run.wait_for_files(out / "json", SEEDS // 2)
-    run.signal(signal.SIGINT)
-    assert_stopped_cleanly(run, out, signal.SIGINT)
-
-    run = Export(corpus, out, jobs=1)  # with every seed's own outputs written
-    if run.wait_for("export:"):
-        run.signal(signal.SIGTERM)
-    assert assert_stopped_cleanly(run, out, signal.SIGTERM) in (SEEDS, None)
-
+    *during, (last_line, _, last_signal) = MOMENTS[jobs]
+    for line, share, signum in during:
+        run = Export(corpus, out, jobs=jobs)
+        run.wait_for(line)
+        if share:
+            run.wait_for_files(out / "json", SEEDS // share)
+        run.signal(signum)
+        assert_stopped_cleanly(run, out, signum)
+    run = Export(corpus, out, jobs=jobs)
+    if run.wait_for(last_line):
+        run.signal(last_signal)
+    assert assert_stopped_cleanly(run, out, last_signal) in (SEEDS, None)
     _complete(corpus, out, clean)
 
 
