@@ -7,7 +7,7 @@ For each corpus size it times, in one process and best of ``--repeat`` runs:
 - our full catalogue build: read and parse every seed, then write ``catalogue.sqlite``
   (tables, indexes, full-text index, checks, atomic swap), as ``pipeline export -f sqlite``;
 - the database part alone, from exercises already parsed;
-- the same from the per-seed digests the engine caches between runs (what an export that
+- the same from the per-seed entries the engine keeps between runs (what an export that
   re-parses only changed seeds pays for the catalogue);
 - markdown-to-sqlite on the same files (its Python entry point, so neither side pays for
   starting an interpreter): frontmatter and Markdown into one table, no structure, no index.
@@ -27,10 +27,10 @@ from pathlib import Path
 
 from bench.corpus import build_corpus
 from pipeline.catalogue import CATALOGUE_FILE, Catalogue
-from pipeline.catalogue.build import catalogue_entry
 from pipeline.config import Settings
 from pipeline.engine import export, read_seeds
-from pipeline.exporters.base import ExportContext
+from pipeline.entries import codec_for
+from pipeline.exporters.base import ExportContext, export_in_process
 from pipeline.exporters.sqlite import SqliteExporter
 from pipeline.writer import OutputWriter
 
@@ -68,14 +68,19 @@ def measure(count: int, work: Path, repeat: int) -> dict[str, float]:
     def database(attempt: int) -> None:
         out = work / f"db-{count}-{attempt}"
         context = ExportContext(writer=OutputWriter(out), settings=settings)
-        SqliteExporter(settings).export_all(exercises, context)
+        export_in_process(SqliteExporter(settings), exercises, context)
 
-    entries = [catalogue_entry(e) for e in exercises]
+    # The entries as the engine keeps them between runs: made by the hook, read back from JSON.
+    exporter = SqliteExporter(settings)
+    codec = codec_for(SqliteExporter.entry_type)
+    context = ExportContext(writer=OutputWriter(work), settings=settings)
+    made = [codec.encode(exporter.export_exercise(e, context)) for e in exercises]
+    entries = codec.decode_all(made)
 
     def aggregate(attempt: int) -> None:
         out = work / f"agg-{count}-{attempt}"
         context = ExportContext(writer=OutputWriter(out), settings=settings)
-        SqliteExporter(settings).export_all(entries, context)
+        SqliteExporter(settings).export_all([e for e in entries if e is not None], context)
 
     def theirs(attempt: int) -> None:
         markdown_to_sqlite.callback(
@@ -104,7 +109,7 @@ def main() -> None:
     failed = False
     try:
         print(
-            f"{'seeds':>6}  {'ours (parse + db)':>18}  {'db part':>8}  {'from digests':>12}  "
+            f"{'seeds':>6}  {'ours (parse + db)':>18}  {'db part':>8}  {'from entries':>12}  "
             f"{'markdown-to-sqlite':>18}"
         )
         for count in args.counts:

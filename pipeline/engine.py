@@ -1,162 +1,96 @@
 """The engine: find seeds, parse each once, check them together, then fan out to the exporters,
 rebuilding only what changed since the last export into the same folder.
 
-The sequence is fixed (read, parse, check the whole set, write per seed, write aggregates,
-remove what is stale, record the manifest); exporters own only their format.
+The sequence is fixed (read, plan, parse, check the whole set, run the per-seed hooks, build
+the aggregates, remove what is stale, record the state); the decisions are
+:mod:`pipeline.plan`'s, the state :mod:`pipeline.state`'s, and exporters own only their format.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import hashlib
 import os
+import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
+from pipeline.discover import (
+    SeedFile,
+    SeedSet,
+    discover_seeds,
+    duplicate_slug_errors,
+    identify,
+    is_ignored,
+    read_seeds,
+)
+from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.frontmatter import KNOWN_KEYS
 from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
-from pipeline.manifest import (
-    MANIFEST_FILE,
-    STATE_DIR,
-    AggregateRecord,
-    DigestCache,
-    Manifest,
-    OutputRecord,
-    SeedRecord,
-    diagnostic_rows,
-    diagnostics_from_rows,
-    digest_file,
-    dump_digests,
-    load_digests,
+from pipeline.plan import (
+    Facts,
+    Scope,
+    SeedEntry,
+    SeedState,
+    aggregate_members,
+    aggregates_to_rebuild,
+    entry_current,
+    hooks_to_run,
+    inputs_key,
+    kept_records,
+    needs_parse,
+    publishes,
+    reusable_record,
+    slug_clashes,
+    stale_files,
 )
-from pipeline.model import Exercise
-from pipeline.parser import ParseResult, parse_seed
 from pipeline.progress import Advance, Reporter, SilentReporter
 from pipeline.registry import create_exporters
+from pipeline.state import (
+    AggregateRecord,
+    CachedEntry,
+    OutputRecord,
+    SeedRecord,
+    State,
+    StateStore,
+    diagnostic_rows,
+    diagnostics_from_rows,
+    remove_legacy_state,
+    state_folder,
+)
 from pipeline.workers import (
     GC_THRESHOLD,
+    ExporterResult,
     ExportJob,
-    ParseSummary,
+    SeedResult,
     SeedTask,
     WorkerPool,
     internal_error,
 )
 from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
 
-SEED_SUFFIX = ".md"
+__all__ = [
+    "ExportReport",
+    "SeedSet",
+    "discover_seeds",
+    "duplicate_slug_errors",
+    "export",
+    "few_collections",
+    "is_ignored",
+    "parse_key",
+    "read_seeds",
+]
 
-
-def is_ignored(name: str) -> bool:
-    """True for a name a folder search passes over: ``README.md``, and a file or folder whose
-    name starts with ``_`` or ``.`` (notes, templates, editor and version-control files)."""
-    return name.startswith(("_", ".")) or name.casefold() == "readme.md"
-
-
-def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Seed files named by ``paths``: files as given, folders searched for ``*.md``; sorted and
-    without repeats. A folder search passes over what :func:`is_ignored` names; a file named
-    in ``paths`` is read whatever its name. Inside a folder, a symbolic link that leads outside
-    it is not followed, and is warned about. Raises :class:`PipelineError` for a path that does
-    not exist."""
-    found: dict[Path, None] = {}
-    warnings: list[Diagnostic] = []
-    for path in paths:
-        if path.is_dir():
-            seeds: list[str] = []
-            _scan_seeds(str(path), path.resolve(), seeds, warnings, set())
-            for seed in sorted(seeds):
-                found.setdefault(Path(seed), None)
-        elif path.is_file():
-            found.setdefault(path, None)
-        else:
-            raise PipelineError(f"{path}: no such file or folder")
-    return sorted(found, key=lambda p: p.as_posix()), warnings
-
-
-def _scan_seeds(
-    folder: str, root: Path, found: list[str], warnings: list[Diagnostic], visited: set[Path]
-) -> None:
-    # scandir, not Path.rglob: ten thousand seeds are walked on every run, no-op runs
-    # included, and scandir knows each entry's type without a stat.
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if is_ignored(entry.name):
-                continue
-            if entry.is_symlink():
-                target = Path(entry.path).resolve()
-                if not target.is_relative_to(root):
-                    if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
-                        warnings.append(
-                            Diagnostic(
-                                Path(entry.path).as_posix(),
-                                0,
-                                Level.WARNING,
-                                f"a symbolic link to {target}, outside {root}: not followed",
-                            )
-                        )
-                    continue
-                if target.is_dir() and target not in visited:
-                    visited.add(target)
-                    _scan_seeds(entry.path, root, found, warnings, visited)
-                elif entry.name.endswith(SEED_SUFFIX) and target.is_file():
-                    found.append(entry.path)
-            elif entry.is_dir():
-                _scan_seeds(entry.path, root, found, warnings, visited)
-            elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
-                found.append(entry.path)
-
-
-@dataclass
-class SeedSet:
-    """Every seed read: the exercises that parsed cleanly, in slug order, and all diagnostics."""
-
-    results: list[ParseResult]
-    exercises: list[Exercise]
-    diagnostics: list[Diagnostic]
-
-    @property
-    def failed(self) -> list[str]:
-        """Paths of the seeds that have an error."""
-        return [r.path for r in self.results if not r.ok]
-
-
-def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
-    """Parse every seed under ``paths`` once, in this process, then check what only the whole
-    set can show (two seeds with one slug)."""
-    seeds, warnings = discover_seeds(paths)
-    results = [parse_seed(seed, limits=settings.limits(), strict=settings.strict) for seed in seeds]
-    slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
-    for path, message in duplicate_slug_errors(slugs).items():
-        result = next(r for r in results if r.path == path)
-        result.diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
-        result.exercise = None
-    exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
-    diagnostics = [*warnings, *(d for r in results for d in r.diagnostics)]
-    return SeedSet(results, exercises, diagnostics)
-
-
-def duplicate_slug_errors(slugs: dict[str, str]) -> dict[str, str]:
-    """For each seed path whose slug another seed also has, the error naming the others.
-    Both are refused: keeping either would make the output depend on file order."""
-    holders: dict[str, list[str]] = {}
-    for path, slug in slugs.items():
-        holders.setdefault(slug, []).append(path)
-    errors = {}
-    for slug, paths in holders.items():
-        for path in paths if len(paths) > 1 else ():
-            others = ", ".join(p for p in paths if p != path)
-            errors[path] = f"slug '{slug}' is also used by {others}"
-    return errors
+_UNREAD = SeedFile(None, -1, -1)
 
 
 @dataclass
@@ -251,7 +185,7 @@ def export(
     reporter = reporter or SilentReporter()
     exporters = create_exporters(formats, settings)
     seeds, warnings = discover_seeds(paths)
-    scope = _Scope(
+    scope = Scope(
         folders=tuple(p for p in paths if p.is_dir()),
         files=tuple(p for p in paths if not p.is_dir()),
     )
@@ -260,15 +194,16 @@ def export(
     except OSError as error:
         raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
     tally = _Tally(reporter, len(seeds))
+    options = _Options(jobs or os.cpu_count() or 1, force, drafts, scope, tally)
     with (
         _interruptible_export(tally),
         OutputLock(out, timeout=lock_timeout, on_wait=reporter.message),
         few_collections(),
+        StateStore(state_folder(out)) as store,
     ):
-        workers = jobs or os.cpu_count() or 1
-        run = _Run(seeds, out, settings, exporters, workers, force, tally, scope, drafts)
-        report = run.execute()
-    report.diagnostics[:0] = warnings
+        legacy = remove_legacy_state(out)
+        report = _Run(seeds, out, settings, exporters, options, store).execute()
+    report.diagnostics[:0] = [*warnings, *([legacy] if legacy else [])]
     return report
 
 
@@ -321,30 +256,6 @@ def _interruptible_export(tally: _Tally) -> Iterator[None]:
             ) from None
 
 
-@dataclass(frozen=True, slots=True)
-class _SeedFile:
-    sha256: str | None
-    size: int
-    mtime_ns: int
-
-
-def _identify(path: Path, known: SeedRecord | None, max_bytes: int) -> _SeedFile:
-    """The seed's content hash; read only when its size or mtime differs from last time.
-    A seed the last run did not see is not hashed here: it is parsed anyway, and the parse
-    gives its hash (this keeps a first export's serial part short)."""
-    try:
-        stat = path.stat()
-        if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            return _SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
-        if known is None or stat.st_size > max_bytes:
-            return _SeedFile(None, stat.st_size, stat.st_mtime_ns)
-        return _SeedFile(
-            hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns
-        )
-    except OSError:
-        return _SeedFile(None, -1, -1)
-
-
 @contextlib.contextmanager
 def few_collections() -> Iterator[None]:
     """Run with the cyclic garbage collector's full passes put off.
@@ -388,48 +299,14 @@ def _existing_outputs(out: Path) -> set[str]:
 
 
 @dataclass(frozen=True)
-class _Scope:
-    """What a run was given: folders, searched whole, and files. A seed the output folder
-    holds from an earlier export is this run's business only if it lies inside one of them:
-    then it is exported again, or, when it is gone, its outputs are removed."""
+class _Options:
+    """How a run was asked to go."""
 
-    folders: tuple[Path, ...] = ()
-    files: tuple[Path, ...] = ()
-
-    @functools.cached_property
-    def _prefixes(self) -> tuple[str, ...]:
-        return tuple(
-            f"{f.as_posix().rstrip('/')}/" for f in self.folders if f.as_posix() not in (".", "/")
-        )
-
-    @functools.cached_property
-    def _resolved(self) -> tuple[tuple[Path, ...], frozenset[Path]]:
-        return tuple(f.resolve() for f in self.folders), frozenset(f.resolve() for f in self.files)
-
-    def covers(self, display: str) -> bool:
-        """True when the seed path ``display`` (as an earlier run showed it) lies in this
-        scope. Only called for seeds this run did not find."""
-        # The usual case, a folder given the same way as last time, needs no file system call.
-        if ".." not in display and display.startswith(self._prefixes):
-            return True
-        if not self.folders and display.rpartition("/")[2] not in {f.name for f in self.files}:
-            return False
-        folders, files = self._resolved
-        try:
-            where = Path(display).resolve()
-        except (OSError, RuntimeError):
-            return False
-        return where in files or any(where.is_relative_to(f) for f in folders)
-
-
-class _SeedState(NamedTuple):
-    """A seed after the whole-set checks: usable or not, its slug, what was said about it,
-    and whether it is a draft."""
-
-    ok: bool
-    slug: str | None
-    diagnostics: list[Diagnostic]
-    draft: bool = False
+    jobs: int
+    force: bool
+    drafts: bool
+    scope: Scope
+    tally: _Tally
 
 
 def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
@@ -444,7 +321,7 @@ def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
 
 
 class _Run:
-    """One export: the decisions, the work, and the new manifest."""
+    """One export: the plan, the work in the fixed sequence, and the new state."""
 
     def __init__(
         self,
@@ -452,125 +329,108 @@ class _Run:
         out: Path,
         settings: Settings,
         exporters: list[Exporter],
-        jobs: int,
-        force: bool,
-        reporter: Reporter,
-        scope: _Scope,
-        include_drafts: bool = False,
+        options: _Options,
+        store: StateStore,
     ) -> None:
-        self.paths = seeds
-        self.displays = [p.as_posix() for p in seeds]
         self.out = out
         self.settings = settings
+        self.options = options
+        self.reporter = options.tally
         self.exporters = {e.name: e for e in exporters}
-        self.per_seed = [e.name for e in exporters if e.has_per_seed()]
+        self.names = tuple(self.exporters)
         self.aggregators = [e for e in exporters if e.has_aggregate()]
-        self.jobs = jobs
-        self.force = force
-        self.reporter = reporter
-        self.include_drafts = include_drafts
-        # What the folder holds (kept, removed, carried over), even under --force; `old` is
-        # what this run may reuse.
-        self.previous = Manifest.load(out)
-        self.old = Manifest() if force else self.previous
-        self.found = set(self.displays)
-        self.kept = {
-            display: record
-            for display, record in self.previous.seeds.items()
-            if display not in self.found and not scope.covers(display)
-        }
-        """Seeds outside this run's scope: their records, outputs and digests stay."""
+        self.store = store
+        # What the folder holds (kept, removed, carried over), even under --force.
+        self.previous = store.load()
         self.parse_key = parse_key(settings)
-        self.reparse_all = self.old.parse_key != self.parse_key
-        self.fingerprints = {name: e.fingerprint() for name, e in self.exporters.items()}
-        self.report = ExportReport(seeds=list(self.displays))
         self.existing = _existing_outputs(out)
+        self.facts = Facts(
+            fingerprints={name: e.fingerprint() for name, e in self.exporters.items()},
+            existing=self.existing,
+            aggregators=tuple(e.name for e in self.aggregators),
+            include_drafts=options.drafts,
+            force=options.force,
+            reparse_all=options.force or self.previous.parse_key != self.parse_key,
+        )
+        self.seeds = [
+            SeedEntry(index, path, path.as_posix(), _UNREAD) for index, path in enumerate(seeds)
+        ]
+        self.kept = kept_records(self.previous, {s.display for s in self.seeds}, options.scope)
+        """Seeds outside this run's scope: their records, outputs and entries stay."""
+        self.report = ExportReport(seeds=[s.display for s in self.seeds])
+        self.report.diagnostics.extend(store.notes)
         self.writer = OutputWriter(out, existing=self.existing)
-        self.files: list[_SeedFile] = []
-
-    # -- decisions -----------------------------------------------------------------------------
-
-    def _record(self, display: str, sha: str | None) -> SeedRecord | None:
-        record = self.old.seeds.get(display)
-        if self.reparse_all or record is None or sha is None or record.sha256 != sha:
-            return None
-        return record
-
-    def _outputs_current(self, record: SeedRecord, name: str) -> bool:
-        output = record.outputs.get(name)
-        return (
-            output is not None
-            and output.fingerprint == self.fingerprints[name]
-            and self.existing.issuperset(output.files)
-        )
-
-    def _aggregate_current(self, name: str) -> bool:
-        record = self.old.aggregates.get(name)
-        return (
-            record is not None
-            and record.fingerprint == self.fingerprints[name]
-            and self.existing.issuperset(record.files)
-        )
+        self.cached: dict[str, dict[str, CachedEntry]] = {}
+        """Per rebuilt aggregate, the entries an earlier run stored that can still be read."""
+        self.made: dict[str, dict[str, CachedEntry]] = {e.name: {} for e in self.aggregators}
+        """Per aggregate, the entries this run made."""
+        self.results: dict[int, SeedResult] = {}
 
     def execute(self) -> ExportReport:
+        """Run the export: read, plan, parse, check, export, build the aggregates, remove what
+        is stale, record the state, and report."""
         started = time.perf_counter()
-        with self.reporter.phase("read", len(self.paths)) as advance:
-            files = []
-            for path, display in zip(self.paths, self.displays, strict=True):
-                known = None if self.reparse_all else self.old.seeds.get(display)
-                files.append(_identify(path, known, self.settings.max_seed_bytes))
-                advance(1)
-        self.files = files
-        records = [self._record(d, f.sha256) for d, f in zip(self.displays, files, strict=True)]
-        seeds_changed = any(r is None for r in records) or self.old.seeds.keys() != (
-            self.found | self.kept.keys()
-        )
-        rebuild = {
-            e.name
-            for e in self.aggregators
-            if self.force
-            or seeds_changed
-            or not self._aggregate_current(e.name)
-            or self.old.aggregates[e.name].inputs != self._inputs_key(records)
-        }
-        caches = {name: load_digests(self.out, name) for name in sorted(rebuild)}
-
-        def needs_parse(display: str, record: SeedRecord | None) -> bool:
-            if record is None:
-                return True
-            if not record.ok or not self._publishes(record.draft):
-                return False
-            if any(not self._outputs_current(record, n) for n in self.per_seed):
-                return True
-            return any(
-                self._cached_digest(caches[n], display, record.sha256, n) is None for n in rebuild
-            )
-
-        tasks = [
-            SeedTask(i, path, display, files[i].size)
-            for i, (path, display, record) in enumerate(
-                zip(self.paths, self.displays, records, strict=True)
-            )
-            if needs_parse(display, record)
-        ]
+        self._read()
+        rebuild = aggregates_to_rebuild(self.previous, self.seeds, self.kept, self.facts)
+        self.cached = {name: self._stored_entries(name) for name in sorted(rebuild)}
+        tasks = []
+        for seed in self.seeds:
+            seed.parse = needs_parse(seed, self.names, rebuild, self.cached, self.facts)
+            if seed.parse:
+                tasks.append(SeedTask(seed.index, seed.path, seed.display, seed.file.size))
         self.report.parsed = len(tasks)
         self.report.phases["read"] = time.perf_counter() - started
 
-        self._prepare((set(self.per_seed) if tasks else set()) | rebuild)
-        pool = WorkerPool(self.jobs, self.settings, list(self.exporters), self.out, self.existing)
-        with pool:
+        self._prepare((set(self.names) if tasks else set()) | rebuild)
+        with WorkerPool(
+            self.options.jobs, self.settings, list(self.names), self.out, self.existing
+        ) as pool:
             pool.start(tasks)
-            summaries = self._parse(pool, tasks)
-            states = self._states(records, summaries)
-            results = self._export(pool, states, records, summaries, rebuild)
-        new_records = self._new_records(records, summaries, states, results)
-        aggregates = self._aggregates(rebuild, states, new_records, results, caches)
-        self._finish(new_records, aggregates, states)
+            self._parse(pool, tasks)
+            self._check_set()
+            self._export(pool, rebuild)
+        self._record()
+        aggregates = self._aggregates(rebuild)
+        self._remove_stale(aggregates)
+        self._commit(aggregates)
+        self._summarise(aggregates)
         self.report.phases["total"] = time.perf_counter() - started
         return self.report
 
-    def _publishes(self, draft: bool) -> bool:
-        return self.include_drafts or not draft
+    # -- the sequence --------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        max_bytes = self.settings.max_seed_bytes
+        with self.reporter.phase("read", len(self.seeds)) as advance:
+            for seed in self.seeds:
+                seed.held = self.previous.seeds.get(seed.display)
+                known = None if self.facts.reparse_all else seed.held
+                seed.file = identify(seed.path, known, max_bytes)
+                seed.reusable = reusable_record(seed.held, seed.file, self.facts)
+                advance(1)
+
+    def _stored_entries(self, name: str) -> dict[str, CachedEntry]:
+        """The entries of exporter ``name`` an earlier run stored, each checked by reading it
+        back through the exporter's entry type; one that cannot be read is made again."""
+        stored = self.store.entries(name)
+        codec = codec_for(self.exporters[name].entry_type)
+        values = codec.decode_all([entry.data for entry in stored.values()])
+        usable = {}
+        for (display, entry), value in zip(stored.items(), values, strict=True):
+            if value is not None:
+                entry.value = value
+                usable[display] = entry
+        if len(usable) < len(stored):
+            self.report.diagnostics.append(
+                Diagnostic(
+                    self.store.path.as_posix(),
+                    0,
+                    Level.NOTE,
+                    f"{name}: {len(stored) - len(usable)} stored entries cannot be read; "
+                    "they are made again",
+                )
+            )
+        return usable
 
     def _prepare(self, names: set[str]) -> None:
         for name in sorted(names):
@@ -579,255 +439,178 @@ class _Run:
             with contextlib.suppress(Exception):
                 self.exporters[name].prepare()
 
-    def _cached_digest(
-        self, cache: DigestCache, display: str, sha: str, name: str
-    ) -> tuple[str, str, Any] | None:
-        entry = cache.get(display)
-        if entry is None or entry[0] != sha or entry[1] != self.fingerprints[name]:
-            return None
-        return entry
-
-    def _kept_digest(
-        self, cache: DigestCache, display: str, name: str
-    ) -> tuple[str, str, Any] | None:
-        """The cached digest of a seed outside this run's scope, as its last export made it
-        (with other settings, perhaps, like its own outputs), if it is for the same bytes."""
-        entry = cache.get(display)
-        if entry is None or entry[0] != self.kept[display].sha256:
-            return None
-        if entry[1] != self.fingerprints[name] and self.reparse_all:
-            return None  # from another version of the pipeline: its form may differ
-        return entry
-
-    def _inputs_key(self, records: Sequence[SeedRecord | None]) -> str:
-        """A hash of every seed the aggregates are built from: this run's and the kept."""
-
-        seeds: Iterable[tuple[str, SeedRecord | None]] = zip(self.displays, records, strict=True)
-        if self.kept:
-            # In path order, as a run given all of them lists them: the same seeds, one key.
-            seeds = sorted([*seeds, *self.kept.items()], key=lambda seed: seed[0])
-        held_back = not self.include_drafts
-        parts = [
-            f"{d}:{r.sha256}{':draft' if held_back and r.draft else ''}" if r else f"{d}:?"
-            for d, r in seeds
-        ]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-
-    # -- phases --------------------------------------------------------------------------------
-
-    def _parse(self, pool: WorkerPool, tasks: list[SeedTask]) -> dict[int, ParseSummary]:
-        started = time.perf_counter()
+    def _parse(self, pool: WorkerPool, tasks: list[SeedTask]) -> None:
         if not tasks:
-            return {}
+            return
+        started = time.perf_counter()
         with self.reporter.phase("parse", len(tasks)) as advance:
             summaries = pool.parse(advance)
         self.report.phases["parse"] = time.perf_counter() - started
-        return {s.index: s for s in summaries}
+        for summary in summaries:
+            seed = self.seeds[summary.index]
+            seed.sha256 = summary.sha256
+            seed.own = SeedState(summary.ok, summary.slug, summary.diagnostics, summary.draft)
 
-    def _states(
-        self, records: list[SeedRecord | None], summaries: dict[int, ParseSummary]
-    ) -> list[_SeedState]:
-        """Per seed: valid, slug, diagnostics; after the whole-set checks."""
-        states: list[_SeedState] = []
-        for index, display in enumerate(self.displays):
-            summary = summaries.get(index)
-            if summary is not None:
-                states.append(
-                    _SeedState(summary.ok, summary.slug, list(summary.diagnostics), summary.draft)
-                )
-            else:
-                record = records[index] or self.old.seeds[display]
+    def _check_set(self) -> None:
+        """Each seed's state after what only the whole set shows (two seeds with one slug)."""
+        for seed in self.seeds:
+            if seed.own is None:
+                record = seed.reusable
+                assert record is not None  # a seed without a usable record is parsed
+                seed.sha256 = record.sha256
                 diagnostics = diagnostics_from_rows(record.diagnostics)
-                states.append(_SeedState(record.ok, record.slug, diagnostics, record.draft))
-        slugs = {
-            self.displays[i]: state.slug
-            for i, state in enumerate(states)
-            if state.ok and state.slug is not None
-        }
-        # A seed kept from an earlier export still holds its slug in the outputs.
-        slugs.update((d, r.slug) for d, r in self.kept.items() if r.ok and r.slug is not None)
-        for path, message in duplicate_slug_errors(slugs).items():
-            if path in self.kept:
-                continue
-            earlier = [p for p in self.kept if p in slugs and slugs[p] == slugs[path]]
-            if earlier:
-                message += f" (exported earlier into {self.out}"
-                if not all(Path(p).exists() for p in earlier):
-                    message += "; that file is gone: export its folder to remove it"
-                message += ")"
-            index = self.displays.index(path)
-            state = states[index]
-            error = Diagnostic(path, 1, Level.ERROR, message)
-            states[index] = state._replace(ok=False, diagnostics=[*state.diagnostics, error])
-        return states
-
-    def _export(
-        self,
-        pool: WorkerPool,
-        states: list[_SeedState],
-        records: list[SeedRecord | None],
-        summaries: dict[int, ParseSummary],
-        rebuild: set[str],
-    ) -> dict[int, Any]:
-        jobs = []
-        for index in sorted(summaries):
-            if not states[index].ok or not self._publishes(states[index].draft):
-                continue
-            record = records[index]
-            export = tuple(
-                n for n in self.per_seed if record is None or not self._outputs_current(record, n)
+                seed.own = SeedState(record.ok, record.slug, diagnostics, record.draft)
+            seed.state = SeedState(
+                seed.own.ok, seed.own.slug, list(seed.own.diagnostics), seed.own.draft
             )
-            digest = tuple(sorted(rebuild))
-            if export or digest:
-                jobs.append(ExportJob(index, export, digest))
+        for display, error in slug_clashes(self.seeds, self.kept, self.out).items():
+            state = self._seed(display).state
+            assert state is not None
+            state.ok = False
+            state.diagnostics.append(error)
+
+    def _seed(self, display: str) -> SeedEntry:
+        if not hasattr(self, "_by_display"):
+            self._by_display = {s.display: s for s in self.seeds}
+        return self._by_display[display]
+
+    def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
+        jobs = []
+        for seed in self.seeds:
+            state = seed.state
+            if not seed.parse or state is None or not state.ok:
+                continue
+            if not publishes(self.facts, state.draft):
+                continue
+            seed.exporters = hooks_to_run(seed, self.names, rebuild, self.cached, self.facts)
+            if seed.exporters:
+                jobs.append(ExportJob(seed.index, seed.exporters))
+        if not jobs:
+            return
         started = time.perf_counter()
-        if not jobs and not summaries:
-            return {}
         with self.reporter.phase("export", len(jobs)) as advance:
             results = pool.export(jobs, advance)
         self.report.phases["export"] = time.perf_counter() - started
+        owners: dict[str, tuple[str, str]] = {}
         for result in results:
-            self.report.diagnostics.extend(result.problems)
+            seed = self.seeds[result.index]
+            self.results[result.index] = result
             for name, output in result.outputs.items():
                 self.report.seconds[name] = self.report.seconds.get(name, 0.0) + output.seconds
                 self.report.written.extend(output.written)
-        return {r.index: r for r in results}
-
-    def _new_records(
-        self,
-        records: list[SeedRecord | None],
-        summaries: dict[int, ParseSummary],
-        states: list[_SeedState],
-        results: dict[int, Any],
-    ) -> dict[str, SeedRecord]:
-        new: dict[str, SeedRecord] = {}
-        for index, display in enumerate(self.displays):
-            old = self.old.seeds.get(display)
-            held = self.previous.seeds.get(display)
-            outputs = dict(held.outputs) if held else {}
-            if states[index].ok and not self._publishes(states[index].draft):
-                outputs = {}  # an unpublished draft: what it had is removed
-            result = results.get(index)
-            if result is not None:
-                for name, output in result.outputs.items():
-                    files = output.files
-                    failed = any(d.level is Level.ERROR for d in output.diagnostics)
-                    if failed and name in outputs:
-                        # What the last good run wrote stays and is not removed as stale.
-                        files = sorted(set(files) | set(outputs[name].files))
-                    outputs[name] = OutputRecord(
-                        # A failed output is retried next run, whatever else changed.
-                        fingerprint="" if failed else self.fingerprints[name],
-                        files=files,
-                        diagnostics=diagnostic_rows(output.diagnostics),
+                _claim(owners, seed.display, name, output)
+                if output.entry is not None and name in self.made:
+                    assert seed.sha256 is not None
+                    self.made[name][seed.display] = CachedEntry(
+                        seed.sha256, self.facts.fingerprints[name], output.entry
                     )
-            summary = summaries.get(index)
-            stat = self.files[index]
-            if summary is not None:
-                # The parse's own hash: if the file changed after it was stat'ed, its mtime
-                # differs next time and it is read again.
-                new[display] = SeedRecord(
-                    sha256=summary.sha256 or "",
-                    slug=summary.slug,
-                    ok=summary.ok,
-                    size=stat.size,
-                    mtime_ns=stat.mtime_ns,
-                    diagnostics=diagnostic_rows(summary.diagnostics),
-                    outputs=outputs,
-                    draft=summary.draft,
-                )
-            else:
-                record = records[index] or old
-                assert record is not None
-                new[display] = SeedRecord(
-                    record.sha256,
-                    record.slug,
-                    record.ok,
-                    stat.size,
-                    stat.mtime_ns,
-                    record.diagnostics,
-                    outputs,
-                    record.draft,
-                )
-        return new
+        self.owners = owners
 
-    def _aggregates(
-        self,
-        rebuild: set[str],
-        states: list[_SeedState],
-        records: dict[str, SeedRecord],
-        results: dict[int, Any],
-        caches: dict[str, DigestCache],
-    ) -> dict[str, AggregateRecord]:
+    def _record(self) -> None:
+        """What this run records of each seed."""
+        for seed in self.seeds:
+            own, state = seed.own, seed.state
+            assert own is not None and state is not None
+            outputs = dict(seed.held.outputs) if seed.held else {}
+            if state.ok and not publishes(self.facts, state.draft):
+                outputs = {}  # an unpublished draft: what it had is removed
+            result = self.results.get(seed.index)
+            for name, output in result.outputs.items() if result else ():
+                files = output.files
+                failed = any(d.level is Level.ERROR for d in output.diagnostics)
+                if failed and name in outputs:
+                    # What the last good run wrote stays and is not removed as stale.
+                    files = sorted(set(files) | set(outputs[name].files))
+                outputs[name] = OutputRecord(
+                    # A failed output is retried next run, whatever else changed.
+                    fingerprint="" if failed else self.facts.fingerprints[name],
+                    files=files,
+                    diagnostics=diagnostic_rows(output.diagnostics),
+                )
+            # The parse's own hash: if the file changed after it was stat'ed, its mtime
+            # differs next time and it is read again.
+            seed.record = SeedRecord(
+                sha256=seed.sha256 or "",
+                slug=own.slug,
+                ok=own.ok,
+                size=seed.file.size,
+                mtime_ns=seed.file.mtime_ns,
+                diagnostics=diagnostic_rows(own.diagnostics),
+                outputs=outputs,
+                draft=own.draft,
+            )
+
+    def _aggregates(self, rebuild: set[str]) -> dict[str, AggregateRecord]:
         aggregates = {
             name: record for name, record in self.previous.aggregates.items() if name not in rebuild
         }
         if not rebuild:
             return aggregates
-        # In slug order: this run's seeds that are published, then the kept ones (index -1).
-        members = sorted(
-            [
-                (s.slug or "", self.displays[index], index)
-                for index, s in enumerate(states)
-                if s.ok and self._publishes(s.draft)
-            ]
-            + [(r.slug or "", d, -1) for d, r in self.kept.items() if r.ok]
-        )
-        inputs = self._inputs_key([records[d] for d in self.displays])
+        members = aggregate_members(self.seeds, self.kept, self.facts)
+        records: list[tuple[str, SeedRecord | None]] = [(s.display, s.record) for s in self.seeds]
+        key = inputs_key([*records, *self.kept.items()], self.facts)
         for exporter in self.aggregators:
-            if exporter.name not in rebuild:
-                continue
-            cache: DigestCache = {}
-            digests = []
-            missing: list[str] = []
-            for _, display, index in members:
-                if index < 0:
-                    kept = self._kept_digest(caches[exporter.name], display, exporter.name)
-                    if kept is None:
-                        if not self.kept[display].draft:
-                            missing.append(display)
-                        continue
-                    entry = kept
-                else:
-                    sha = records[display].sha256
-                    result = results.get(index)
-                    if result is not None and exporter.name in result.digests:
-                        fingerprint = self.fingerprints[exporter.name]
-                        entry = (sha, fingerprint, result.digests[exporter.name])
-                    else:
-                        cached = self._cached_digest(
-                            caches[exporter.name], display, sha, exporter.name
-                        )
-                        if cached is None:  # its digest failed, and that was reported
-                            continue
-                        entry = cached
-                cache[display] = entry
-                digests.append(entry[2])
-            if missing:
-                self.report.diagnostics.append(_left_out(str(self.out), exporter.name, missing))
-            stale = missing or any(
-                cache[d][1] != self.fingerprints[exporter.name] for d in self.kept if d in cache
-            )
-            # Built in part from what an earlier run left: the next run builds it again.
-            aggregate_inputs = "" if stale else inputs
-            aggregates[exporter.name] = self._run_aggregate(exporter, digests, aggregate_inputs)
-            try:
-                self.writer.write_bytes(digest_file(exporter.name), dump_digests(cache))
-            except OutputError as error:  # only a cache: the next run parses what it lacks
-                self.report.diagnostics.append(
-                    Diagnostic(str(self.out), 0, Level.WARNING, str(error))
-                )
+            if exporter.name in rebuild:
+                aggregates[exporter.name] = self._aggregate(exporter, members, key)
         return aggregates
 
+    def _aggregate(
+        self, exporter: Exporter, members: list[tuple[str, SeedEntry | None]], key: str
+    ) -> AggregateRecord:
+        """Build one aggregate from its members' entries: made in this run, or stored."""
+        name = exporter.name
+        made, cached = self.made[name], self.cached[name]
+        fresh: list[tuple[int, bytes]] = []
+        values: list[Any] = []
+        missing: list[str] = []
+        stale = False
+        for display, seed in members:
+            if seed is None:
+                entry = self._kept_entry(cached.get(display), display, name)
+                if entry is None:
+                    if not self.kept[display].draft:
+                        missing.append(display)
+                    continue
+                stale = stale or entry.fingerprint != self.facts.fingerprints[name]
+            else:
+                entry = made.get(display)
+                if entry is None:
+                    entry = cached.get(display)
+                    if entry is None or not entry_current(
+                        entry, seed.sha256 or "", name, self.facts
+                    ):
+                        continue  # its hook failed, and that was reported
+            if entry.value is None:
+                fresh.append((len(values), entry.data))
+            values.append(entry.value)
+        decoded = codec_for(exporter.entry_type).decode_all([data for _, data in fresh])
+        for (position, _), value in zip(fresh, decoded, strict=True):
+            values[position] = value
+        if missing:
+            self.report.diagnostics.append(_left_out(str(self.out), name, missing))
+        # Built in part from what an earlier run left: the next run builds it again.
+        return self._run_aggregate(
+            exporter, [v for v in values if v is not None], "" if missing or stale else key
+        )
+
+    def _kept_entry(self, entry: CachedEntry | None, display: str, name: str) -> CachedEntry | None:
+        """The stored entry of a seed outside this run's scope, as its last export made it
+        (with other settings, perhaps, like its own outputs), if it is for the same bytes."""
+        if entry is None or entry.sha256 != self.kept[display].sha256:
+            return None
+        if entry.fingerprint != self.facts.fingerprints[name] and self.facts.reparse_all:
+            return None  # from another version of the pipeline: its form may differ
+        return entry
+
     def _run_aggregate(
-        self, exporter: Exporter, digests: list[Any], inputs: str
+        self, exporter: Exporter, entries: list[Any], inputs: str
     ) -> AggregateRecord:
         writer = self.writer.sibling()
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
         with self.reporter.phase(exporter.name, 1) as advance:
             try:
-                exporter.export_all(digests, context)
+                exporter.export_all(entries, context)
             except OutputError as error:
                 context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
             except Exception as error:  # a bug in one exporter must not cost the others
@@ -844,34 +627,19 @@ class _Run:
             files += previous.files if previous else []
             inputs = ""
         return AggregateRecord(
-            fingerprint=self.fingerprints[exporter.name],
+            fingerprint=self.facts.fingerprints[exporter.name],
             inputs=inputs,
             files=sorted(set(files)),
             diagnostics=diagnostic_rows(context.diagnostics),
         )
 
-    def _draft_note(self, display: str) -> Diagnostic:
-        held = self.previous.seeds.get(display)
-        if held is not None and held.outputs:
-            message = "a draft (draft: true): not exported, and its earlier outputs are removed"
-        else:
-            message = "a draft (draft: true): checked, not exported (export --drafts to include it)"
-        return Diagnostic(display, 0, Level.NOTE, message)
+    def _held(self) -> dict[str, SeedRecord]:
+        records = {s.display: s.record for s in self.seeds if s.record is not None}
+        return {**records, **self.kept} if self.kept else records
 
-    def _finish(
-        self,
-        records: dict[str, SeedRecord],
-        aggregates: dict[str, AggregateRecord],
-        states: list[_SeedState],
-    ) -> None:
-        held = {**records, **self.kept} if self.kept else records
-        produced = {f for r in held.values() for o in r.outputs.values() for f in o.files}
-        produced |= {f for a in aggregates.values() for f in a.files}
-        earlier = {
-            f for r in self.previous.seeds.values() for o in r.outputs.values() for f in o.files
-        }
-        earlier |= {f for a in self.previous.aggregates.values() for f in a.files}
-        for stale in sorted(earlier - produced):
+    def _remove_stale(self, aggregates: dict[str, AggregateRecord]) -> None:
+        files = [a.files for a in aggregates.values()]
+        for stale in stale_files(self.previous, self._held().values(), files):
             try:
                 target = self.writer.target(stale)
                 target.unlink()
@@ -883,46 +651,77 @@ class _Run:
                 self.report.diagnostics.append(
                     Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}")
                 )
-        manifest = Manifest(parse_key=self.parse_key, seeds=held, aggregates=aggregates)
-        if manifest != self.previous or MANIFEST_FILE not in self.existing:
-            try:
-                self.writer.write_bytes(MANIFEST_FILE, manifest.to_bytes())
-            except OutputError as error:
-                # The outputs written are complete; the next run rebuilds what it cannot tell.
-                self.report.diagnostics.append(
-                    Diagnostic(str(self.out), 0, Level.ERROR, str(error))
-                )
 
-        diagnostics = list(self.report.diagnostics)
-        for index, display in enumerate(self.displays):
-            ok, _, seed_diagnostics, draft = states[index]
-            if ok and not self._publishes(draft):
-                self.report.drafts.append(display)
-                seed_diagnostics = [*seed_diagnostics, self._draft_note(display)]
-            exported = [
-                d
-                for name in sorted(self.exporters)
-                for d in diagnostics_from_rows(
-                    records[display].outputs[name].diagnostics
-                    if ok and name in records[display].outputs
-                    else []
+    def _commit(self, aggregates: dict[str, AggregateRecord]) -> None:
+        new = State(self.parse_key, self._held(), aggregates)
+        try:
+            self.store.commit(self.previous, new, self.made)
+        except (sqlite3.Error, OSError) as error:
+            # The outputs written are complete; the next run rebuilds what it cannot tell.
+            self.report.diagnostics.append(
+                Diagnostic(
+                    self.store.path.as_posix(),
+                    0,
+                    Level.ERROR,
+                    f"cannot record the build state: {error}",
                 )
-            ]
-            everything = seed_diagnostics + exported
-            diagnostics.extend(everything)
-            if not ok or any(d.level is Level.ERROR for d in everything):
-                self.report.failed.append(display)
-            elif any(d.level is Level.WARNING for d in everything):
-                self.report.warned.append(display)
+            )
+
+    def _draft_note(self, seed: SeedEntry) -> Diagnostic:
+        if seed.held is not None and seed.held.outputs:
+            message = "a draft (draft: true): not exported, and its earlier outputs are removed"
+        else:
+            message = "a draft (draft: true): checked, not exported (export --drafts to include it)"
+        return Diagnostic(seed.display, 0, Level.NOTE, message)
+
+    def _summarise(self, aggregates: dict[str, AggregateRecord]) -> None:
+        diagnostics = list(self.report.diagnostics)
+        for seed in self.seeds:
+            diagnostics.extend(self._seed_diagnostics(seed))
         for name in sorted(aggregates):
             if name in self.exporters:
                 diagnostics.extend(diagnostics_from_rows(aggregates[name].diagnostics))
         self.report.diagnostics = diagnostics
-        state = f"{STATE_DIR}/"
-        self.report.written = [f for f in self.report.written if not f.startswith(state)]
-        self.report.unchanged = len(
-            {f for f in produced if not f.startswith(state)} - set(self.report.written)
-        )
+        produced = {f for r in self._held().values() for o in r.outputs.values() for f in o.files}
+        produced.update(f for a in aggregates.values() for f in a.files)
+        self.report.unchanged = len(produced - set(self.report.written))
+
+    def _seed_diagnostics(self, seed: SeedEntry) -> list[Diagnostic]:
+        """What was said of one seed: by the parse and the checks, then by each exporter."""
+        state, record = seed.state, seed.record
+        assert state is not None and record is not None
+        said = list(state.diagnostics)
+        if state.ok and not publishes(self.facts, state.draft):
+            self.report.drafts.append(seed.display)
+            said.append(self._draft_note(seed))
+        if state.ok:
+            for name in sorted(self.exporters):
+                if name in record.outputs:
+                    said.extend(diagnostics_from_rows(record.outputs[name].diagnostics))
+        if not state.ok or any(d.level is Level.ERROR for d in said):
+            self.report.failed.append(seed.display)
+        elif any(d.level is Level.WARNING for d in said):
+            self.report.warned.append(seed.display)
+        return said
+
+
+def _claim(
+    owners: dict[str, tuple[str, str]], display: str, name: str, output: ExporterResult
+) -> None:
+    """Record who wrote each file of an output; a file another exporter or seed wrote in this
+    run (in another worker, perhaps) is an error of the later one, in seed order."""
+    for path in output.files:
+        owner = owners.setdefault(path, (name, display))
+        if owner != (name, display):
+            output.diagnostics.append(
+                Diagnostic(
+                    display,
+                    0,
+                    Level.ERROR,
+                    f"'{path}' is written by exporter '{owner[0]}' for {owner[1]} and by "
+                    f"exporter '{name}' for this seed",
+                )
+            )
 
 
 def _remove_empty_folders(folder: Path, root: Path) -> None:

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.manifest import STATE_DIR
+from pipeline.state import LOCK_FILE, state_folder
 from pipeline.writer import OutputError
-
-LOCK_FILE = f"{STATE_DIR}/lock"
 
 
 class LockTimeoutError(OutputError):
@@ -30,7 +28,8 @@ class OutputLock:
     def __init__(
         self, out: Path, *, timeout: float = 600.0, on_wait: Callable[[str], None] | None = None
     ) -> None:
-        self.path = out / LOCK_FILE
+        self.out = out
+        self.path = state_folder(out) / LOCK_FILE
         self.timeout = timeout
         self.on_wait = on_wait
         self._fd: int | None = None
@@ -58,13 +57,11 @@ class OutputLock:
                 return
             except BlockingIOError:
                 if not told and self.on_wait:
-                    self.on_wait(
-                        f"waiting for another export into {self.path.parent.parent} to finish"
-                    )
+                    self.on_wait(f"waiting for another export into {self.out} to finish")
                     told = True
                 if time.monotonic() > deadline:
                     raise LockTimeoutError(
-                        f"another export into {self.path.parent.parent} is still running after "
+                        f"another export into {self.out} is still running after "
                         f"{self.timeout:.0f} s (lock {self.path}); try again when it has finished"
                     ) from None
                 time.sleep(0.05)

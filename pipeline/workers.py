@@ -2,8 +2,8 @@
 
 A seed is parsed once, by the worker it is given to, and its model stays in that worker:
 the export phase sends each seed back to the worker that parsed it, so no model ever crosses a
-process boundary. Only small summaries, file lists, diagnostics and digests travel. Near the
-end, a worker with nothing left of its own takes seeds from another's queue and parses them
+process boundary. Only small summaries, file lists, diagnostics and entries (as JSON) travel.
+Near the end, a worker with nothing left of its own takes seeds from another's queue and parses them
 again (a tenth of exporting them), so neither waits for the other.
 """
 
@@ -28,6 +28,7 @@ from typing import Any, cast
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
+from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.interrupt import Interrupted, deferred, unblock
 from pipeline.model import Exercise
@@ -75,15 +76,14 @@ class ParseSummary:
 
 @dataclass(frozen=True, slots=True)
 class ExportJob:
-    """Per-seed work for one parsed seed: which exporters write, which give a digest.
+    """Per-seed work for one parsed seed: the exporters whose per-seed hook runs.
 
     A job handed to a worker that did not parse the seed (it ran out of work of its own)
     carries the seed's task and hash: that worker parses the file again, and gives the job
     back, undone, if the file is no longer the one that was checked."""
 
     index: int
-    export: tuple[str, ...]
-    digest: tuple[str, ...]
+    exporters: tuple[str, ...]
     task: SeedTask | None = None
     sha256: str | None = None
 
@@ -96,6 +96,8 @@ class ExporterResult:
     written: list[str]
     diagnostics: list[Diagnostic]
     seconds: float
+    entry: bytes | None = None
+    """The seed's entry for the exporter's aggregate, as JSON (see :mod:`pipeline.entries`)."""
 
 
 @dataclass(slots=True)
@@ -104,8 +106,6 @@ class SeedResult:
 
     index: int
     outputs: dict[str, ExporterResult] = field(default_factory=dict)
-    digests: dict[str, Any] = field(default_factory=dict)
-    problems: list[Diagnostic] = field(default_factory=list)
     declined: bool = False
 
 
@@ -174,13 +174,8 @@ class SeedWorker:
                 yield SeedResult(job.index, declined=True)
                 continue
             result = SeedResult(job.index)
-            for name in job.export:
+            for name in job.exporters:
                 result.outputs[name] = self._export_one(self.exporters[name], exercise)
-            for name in job.digest:
-                try:
-                    result.digests[name] = self.exporters[name].digest(exercise)
-                except Exception as error:  # reported; the seed is left out of that aggregate
-                    result.problems.append(internal_error(exercise.source.path, name, error))
             yield result
 
     def _adopt(self, job: ExportJob) -> Exercise | None:
@@ -194,11 +189,15 @@ class SeedWorker:
         return exercise
 
     def _export_one(self, exporter: Exporter, exercise: Exercise) -> ExporterResult:
+        """Run one exporter's per-seed hook: its files written, its entry as JSON."""
         writer = self._writer.sibling()
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
+        entry = None
         try:
-            exporter.export_exercise(exercise, context)
+            made = exporter.export_exercise(exercise, context)
+            if exporter.has_aggregate():
+                entry = codec_for(exporter.entry_type).encode(made)
         except OutputError as error:
             context.diagnostics.append(Diagnostic(exercise.source.path, 0, Level.ERROR, str(error)))
         except Exception as error:  # a bug in one exporter must not cost the other seeds
@@ -208,6 +207,7 @@ class SeedWorker:
             written=writer.written,
             diagnostics=context.diagnostics,
             seconds=time.perf_counter() - started,
+            entry=entry,
         )
 
 
@@ -402,7 +402,7 @@ class WorkerPool:
         """The job as a worker that did not parse its seed needs it: with the seed and the
         hash it had when it was checked."""
         task = self._task_of[job.index]
-        return ExportJob(job.index, job.export, job.digest, task, self._sha_of[job.index])
+        return ExportJob(job.index, job.exporters, task, self._sha_of[job.index])
 
     def _collect(self, kind: str, advance: Callable[[int], None]) -> list[Any]:
         items: list[Any] = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,17 +21,18 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.ttfonts import TTFont
 from typer.testing import CliRunner
 
-from pipeline.cards import render_booklet, render_card
+from pipeline.cards import PlainArtefact, render_booklet, render_card
 from pipeline.cards.fonts import CardFont
 from pipeline.cards.layout import MARK_GAP, MARK_LENGTH
 from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
 from pipeline.engine import export
+from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext
 from pipeline.exporters.cards import CardsExporter
-from pipeline.manifest import digest_file
 from pipeline.model import Exercise
+from pipeline.state import STATE_FILE, state_folder
 from pipeline.writer import OutputWriter
 from tests.conftest import exercise_of
 
@@ -653,19 +654,20 @@ def test_jobs_1_and_jobs_2_give_a_byte_identical_booklet(
     )
 
 
-@pytest.mark.parametrize("digests_lost", [False, True])
+@pytest.mark.parametrize("entries_lost", [False, True])
 def test_a_one_seed_change_gives_the_booklet_a_clean_export_gives(
-    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path, digests_lost: bool
+    seeds_dir: Path, write_seed: WriteSeed, shipped_text: str, tmp_path: Path, entries_lost: bool
 ) -> None:
     seeds = _catalogue(seeds_dir, write_seed, shipped_text)
     out = tmp_path / "out"
     export([seeds], out, Settings(), ["pdf"], jobs=2)
-    if digests_lost:
-        # The cards are current but the cached digests are gone: each is made again alone.
-        (out / digest_file("pdf")).unlink()
+    if entries_lost:
+        # The cards are current but their stored entries are gone: each is made again.
+        with sqlite3.connect(state_folder(out) / STATE_FILE) as db:
+            db.execute("DELETE FROM entries WHERE exporter = 'pdf'")
     write_seed("hostile.md", HOSTILE.replace("Bold</b> & Co", "Bold</b> & Sons"))
     report = export([seeds], out, Settings(), ["pdf"], jobs=2)
-    assert report.parsed == (6 if digests_lost else 1)
+    assert report.parsed == (6 if entries_lost else 1)
     assert set(report.written) == {"cards/hostile.pdf", "cards.pdf"}
     export([seeds], tmp_path / "clean", Settings(), ["pdf"], jobs=1)
     assert (out / "cards.pdf").read_bytes() == (tmp_path / "clean" / "cards.pdf").read_bytes()
@@ -722,13 +724,11 @@ def test_booklet_passes_qpdf_check(
         assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_the_digest_is_small_plain_data_made_from_the_same_rendering(
+def test_the_entry_is_small_plain_data_made_from_the_one_rendering(
     shipped: Exercise, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import pipeline.cards
 
-    exporter = CardsExporter(Settings())
-    alone = exporter.digest(shipped)  # no card exported first: it renders by itself
     renders = []
     real = pipeline.cards.render_card
 
@@ -737,13 +737,14 @@ def test_the_digest_is_small_plain_data_made_from_the_same_rendering(
         return real(exercise, settings)
 
     monkeypatch.setattr(pipeline.cards, "render_card", counting)
-    fresh = CardsExporter(Settings())
     context = ExportContext(writer=OutputWriter(tmp_path), settings=Settings())
-    fresh.export_exercise(shipped, context)
-    digest = fresh.digest(shipped)
+    entry = CardsExporter(Settings()).export_exercise(shipped, context)
     assert renders == [shipped.slug]
-    assert pickle.loads(pickle.dumps(digest)) == digest == alone
-    assert len(pickle.dumps(digest)) < 8_000
+    assert entry == real(shipped, Settings()).artefact.plain()
+    codec = codec_for(CardsExporter.entry_type)
+    assert codec.decode(codec.encode(entry)) == entry
+    assert len(codec.encode(entry)) < 10_000
+    assert CardsExporter.entry_type == PlainArtefact
 
 
 def test_booklet_metadata_names_the_print_run(shipped: Exercise, write_seed: WriteSeed) -> None:

@@ -31,7 +31,7 @@ from pipeline.catalogue.schema import TABLES
 from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.engine import ExportReport, export, read_seeds
-from pipeline.exporters.base import ExportContext
+from pipeline.exporters.base import ExportContext, export_in_process
 from pipeline.exporters.sqlite import SqliteExporter
 from pipeline.parser import parse_seed
 from pipeline.writer import OutputError, OutputWriter
@@ -232,7 +232,7 @@ def export_catalogue(seeds: Path, out: Path) -> None:
     """Run the exporter alone on ``seeds``, as the engine's last step does."""
     exercises = read_seeds([seeds], Settings()).exercises
     context = ExportContext(writer=OutputWriter(out), settings=Settings())
-    SqliteExporter(Settings()).export_all(exercises, context)
+    export_in_process(SqliteExporter(Settings()), exercises, context)
 
 
 def test_a_build_killed_before_the_swap_leaves_the_previous_catalogue(

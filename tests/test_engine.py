@@ -19,18 +19,15 @@ from pypdf import PdfReader
 from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
-from pipeline.manifest import STATE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(ROOT)
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    """Every output file's bytes, without the pipeline's own state folder."""
+    """Every output file's bytes (the build state is kept outside the folder)."""
     return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and not p.relative_to(out).as_posix().startswith(STATE_DIR)
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
     }
 
 
@@ -185,8 +182,7 @@ def _cli(*args: str, cwd: Path = ROOT) -> subprocess.Popen[bytes]:
 
 def _assert_outputs_valid(out: Path) -> None:
     for path in out.rglob("*"):
-        name = path.relative_to(out).as_posix()
-        if path.suffix in (".json", ".jsonld") and not name.startswith(STATE_DIR):
+        if path.suffix in (".json", ".jsonld"):
             json.loads(path.read_bytes())
         elif path.suffix == ".pdf":
             assert len(PdfReader(path).pages) >= 1
@@ -262,14 +258,16 @@ def test_exporter_from_a_plugin_package_is_discovered(tmp_path: Path, corpus: Pa
             name = "csv"
             help = "exercises.csv"
 
-            def digest(self, exercise):
+            entry_type = tuple[str, str, int]
+
+            def export_exercise(self, exercise, context):
                 return (exercise.slug, exercise.title, len(exercise.execution))
 
-            def export_all(self, digests, context):
+            def export_all(self, entries, context):
                 buffer = io.StringIO()
                 writer = csv.writer(buffer, lineterminator="\\n")
                 writer.writerow(["slug", "title", "steps"])
-                writer.writerows(digests)
+                writer.writerows(entries)
                 context.writer.write_text("exercises.csv", buffer.getvalue())
     ''')
     )

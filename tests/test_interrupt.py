@@ -25,8 +25,8 @@ from pipeline.config import load_settings
 from pipeline.engine import export
 from pipeline.interrupt import ExportInterrupted
 from pipeline.lock import OutputLock
-from pipeline.manifest import STATE_DIR
 from pipeline.progress import Advance
+from pipeline.state import StateStore, state_folder
 from pipeline.writer import TEMP_SUFFIX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +34,14 @@ SETTINGS = load_settings(ROOT)
 LINE = re.compile(r"interrupted: (\d+) of (\d+) seeds? exported; the next run finishes the rest")
 
 
-def tree(out: Path) -> dict[str, bytes]:
-    """Every file in the folder, the manifest included. Not the lock, and not the digest
-    caches, whose pickled bytes depend on which process made each digest (they load equal)."""
-    files = {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
-    return {
-        name: path.read_bytes()
-        for name, path in files.items()
-        if name != f"{STATE_DIR}/lock" and not name.startswith(f"{STATE_DIR}/digests/")
+def tree(out: Path) -> dict[str, object]:
+    """Every file in the folder, and every row of its build state."""
+    files: dict[str, object] = {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
     }
+    with StateStore(state_folder(out)) as store:
+        files.update((f"state:{table}", rows) for table, rows in store.rows().items())
+    return files
 
 
 def temp_files(out: Path) -> list[str]:
@@ -107,7 +106,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def small_clean(small_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def small_clean(small_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out = tmp_path_factory.mktemp("small-clean")
     assert export([small_corpus], out, SETTINGS, jobs=1).errors == 0
     return tree(out)
@@ -125,7 +124,7 @@ def small_clean(small_corpus: Path, tmp_path_factory: pytest.TempPathFactory) ->
 )
 def test_an_interrupted_export_stops_cleanly_and_the_next_run_completes_it(
     small_corpus: Path,
-    small_clean: dict[str, bytes],
+    small_clean: dict[str, object],
     tmp_path: Path,
     jobs: int,
     phase: str,
@@ -299,13 +298,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out = tmp_path_factory.mktemp("clean")
     assert export([corpus], out, SETTINGS, jobs=2).errors == 0
     return tree(out)
 
 
-def _complete(corpus: Path, out: Path, clean: dict[str, bytes]) -> None:
+def _complete(corpus: Path, out: Path, clean: dict[str, object]) -> None:
     run = Export(corpus, out, jobs=2)
     assert run.finish() == 0, "".join(run.stderr)
     assert not any("waiting for another export" in line for line in run.stderr)
@@ -331,7 +330,7 @@ MOMENTS: dict[int, list[tuple[str, int, int]]] = {
 
 @pytest.mark.parametrize("jobs", sorted(MOMENTS, reverse=True))
 def test_ctrl_c_and_sigterm_stop_the_command_cleanly(
-    corpus: Path, clean: dict[str, bytes], tmp_path: Path, jobs: int
+    corpus: Path, clean: dict[str, object], tmp_path: Path, jobs: int
 ) -> None:
     out = tmp_path / "out"
     *during, (last_line, _, last_signal) = MOMENTS[jobs]

@@ -15,7 +15,6 @@ from bench.corpus import build_corpus
 from pipeline.cli import app
 from pipeline.config import load_settings
 from pipeline.engine import export
-from pipeline.manifest import STATE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(ROOT)
@@ -23,11 +22,9 @@ AGGREGATES = {"catalogue.sqlite", "cards.pdf", "html/index.html"}
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    """Every output file's bytes, without the pipeline's own state folder."""
+    """Every output file's bytes (the build state is kept outside the folder)."""
     return {
-        p.relative_to(out).as_posix(): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and not p.relative_to(out).as_posix().startswith(STATE_DIR)
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
     }
 
 

@@ -42,11 +42,11 @@ def test_a_seed_exported_by_a_worker_that_did_not_parse_it(tmp_path: Path) -> No
     seed_task = SeedTask(0, seed, seed.as_posix(), seed.stat().st_size)
     owner = SeedWorker(SETTINGS, ["json"], tmp_path / "owner")
     (summary,) = owner.parse([seed_task])
-    job = ExportJob(0, ("json",), ())
+    job = ExportJob(0, ("json",))
     (own,) = owner.export([job])
 
     thief = SeedWorker(SETTINGS, ["json"], tmp_path / "thief")
-    stolen = ExportJob(0, ("json",), (), seed_task, summary.sha256)
+    stolen = ExportJob(0, ("json",), seed_task, summary.sha256)
     (taken,) = thief.export([stolen])
     assert not taken.declined
     assert taken.outputs["json"].files == own.outputs["json"].files

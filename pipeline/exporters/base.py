@@ -36,12 +36,14 @@ class Exporter:
     """Base of every exporter. Subclasses set ``name`` and ``help`` and override the hooks they
     need; the engine calls them only with seeds that parsed without error.
 
-    - :meth:`export_exercise` writes the outputs of one exercise (a page, a card). It may run
-      in a worker process, so it must depend only on the exercise and the settings.
-    - :meth:`digest` gives what :meth:`export_all` needs of one exercise; the engine caches it
-      between runs, so an aggregate is rebuilt without parsing the seeds that did not change.
-      The default is the exercise itself; an exporter whose aggregate needs less returns less.
-    - :meth:`export_all` writes outputs built from every digest (an index, a database).
+    - :meth:`export_exercise`, the per-seed hook, writes the outputs of one exercise (a page,
+      a card) and returns its *entry*: what :meth:`export_all` needs of it, of the type
+      ``entry_type`` (an index line, a catalogue row, the card's drawing). It may run in a
+      worker process, so it must depend only on the exercise and the settings. The engine
+      keeps each entry between runs, as JSON of ``entry_type``, so an aggregate is rebuilt
+      without parsing the seeds that did not change. The default writes nothing and returns
+      the exercise itself; an exporter whose aggregate needs less returns less.
+    - :meth:`export_all` writes outputs built from every entry (an index, a database).
 
     Outputs are rebuilt when their seed changes or when :meth:`fingerprint` does: it covers the
     pipeline version, ``version`` and the settings named in ``settings_used``.
@@ -51,14 +53,12 @@ class Exporter:
     help: ClassVar[str] = ""
     version: ClassVar[str] = "1"
     settings_used: ClassVar[tuple[str, ...]] = ()
+    entry_type: ClassVar[Any] = Exercise
+    """The type of what :meth:`export_exercise` returns for :meth:`export_all`: a pydantic
+    model, or a (named) tuple or dataclass of plain values (text, numbers, bytes)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-
-    @classmethod
-    def has_per_seed(cls) -> bool:
-        """True when the exporter writes outputs of its own for each seed."""
-        return cls.export_exercise is not Exporter.export_exercise
 
     @classmethod
     def has_aggregate(cls) -> bool:
@@ -71,10 +71,6 @@ class Exporter:
         key = json.dumps([__version__, self.name, self.version, used], sort_keys=True, default=str)
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    def digest(self, exercise: Exercise) -> Any:
-        """What :meth:`export_all` needs of one exercise: picklable, and small if it can be."""
-        return exercise
-
     def check_settings(self) -> None:
         """Raise :class:`pipeline.diagnostics.PipelineError` when a setting this exporter needs
         is missing or wrong; called once before anything is written."""
@@ -84,8 +80,24 @@ class Exporter:
         it before it starts the workers, when this exporter has work, so forked workers share
         what it loaded instead of each loading it again."""
 
-    def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
-        """Write this exporter's outputs for one exercise."""
+    def export_exercise(self, exercise: Exercise, context: ExportContext) -> Any:
+        """Write this exporter's outputs for one exercise; return its entry for
+        :meth:`export_all` (ignored when the exporter has no aggregate)."""
+        return exercise
 
-    def export_all(self, digests: Sequence[Any], context: ExportContext) -> None:
-        """Write outputs built from the digests of every valid seed, given in slug order."""
+    def export_all(self, entries: Sequence[Any], context: ExportContext) -> None:
+        """Write outputs built from the entries of every valid seed, given in slug order."""
+
+
+def export_in_process(
+    exporter: Exporter, exercises: Sequence[Exercise], context: ExportContext
+) -> None:
+    """Run ``exporter`` over ``exercises`` (in slug order) in this process, as the engine does:
+    each per-seed hook, its entry through JSON and back, then the aggregate. For scripts,
+    tests and benchmarks that want one format without a build folder's state."""
+    from pipeline.entries import codec_for
+
+    codec = codec_for(exporter.entry_type)
+    entries = [codec.encode(exporter.export_exercise(e, context)) for e in exercises]
+    if exporter.has_aggregate():
+        exporter.export_all(codec.decode_all(entries), context)

@@ -29,27 +29,26 @@ class HtmlExporter(Exporter):
     help = "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD"
     version = "2"
     settings_used = ("base_url", "url_pattern")
+    entry_type = IndexEntry
 
     def check_settings(self) -> None:
         """Refuse to start without an absolute ``base_url`` (the pages' JSON-LD needs it), or
         when the page URLs cannot be files in ``html/`` deployed at ``base_url``."""
         check_layout(self.settings)
 
-    def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
-        """Write the page where its URL says: ``html/<slug>/index.html`` by default."""
+    def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
+        """Write the page where its URL says (``html/<slug>/index.html`` by default), and
+        return what the index shows of the exercise."""
         settings = context.settings
         script = script_element(exercise_document(exercise, settings))
         canonical = page_url(exercise, settings)
         page = exercise_page(exercise, canonical, script, catalogue_url=check_base_url(settings))
         context.writer.write_text(page_path(exercise, settings), page)
+        return IndexEntry.of(exercise, settings)
 
-    def digest(self, exercise: Exercise) -> IndexEntry:
-        """What the index shows of the exercise."""
-        return IndexEntry.of(exercise, self.settings)
-
-    def export_all(self, digests: Sequence[IndexEntry], context: ExportContext) -> None:
+    def export_all(self, entries: Sequence[IndexEntry], context: ExportContext) -> None:
         """Write ``html/index.html``, listing the exercises in slug order."""
         base_url = check_base_url(context.settings)
-        pages = [(entry.title, entry.url) for entry in digests]
+        pages = [(entry.title, entry.url) for entry in entries]
         script = script_element(catalogue_document(pages, context.settings))
-        context.writer.write_text("html/index.html", index_page(digests, base_url, script))
+        context.writer.write_text("html/index.html", index_page(entries, base_url, script))

@@ -9,7 +9,6 @@ Its schema, rows and build are :mod:`pipeline.catalogue`'s.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pipeline.catalogue.build import CatalogueEntry, build_catalogue, catalogue_entry
 from pipeline.catalogue.schema import CATALOGUE_FILE, SCHEMA_VERSION
@@ -25,17 +24,17 @@ class SqliteExporter(Exporter):
 
     name = "sqlite"
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
-    # Bumped whenever a digest or the file's bytes would change: cached digests are then
-    # recomputed and every catalogue rebuilt.
+    # Bumped whenever an entry or the file's bytes would change: stored entries are then
+    # made again and every catalogue rebuilt.
     version = f"{SCHEMA_VERSION}.1"
+    entry_type = CatalogueEntry
 
-    def digest(self, exercise: Exercise) -> CatalogueEntry:
-        """The catalogue's view of one exercise (see :class:`CatalogueEntry`)."""
+    def export_exercise(self, exercise: Exercise, context: ExportContext) -> CatalogueEntry:
+        """The catalogue's view of one exercise (see :class:`CatalogueEntry`); no file."""
         return catalogue_entry(exercise)
 
-    def export_all(self, digests: Sequence[Any], context: ExportContext) -> None:
-        """Build ``catalogue.sqlite`` from every exercise (or its digest), in slug order, and
-        swap it in once it is checked."""
-        entries = [d if isinstance(d, CatalogueEntry) else catalogue_entry(d) for d in digests]
+    def export_all(self, entries: Sequence[CatalogueEntry], context: ExportContext) -> None:
+        """Build ``catalogue.sqlite`` from every exercise's entry, in slug order, and swap it
+        in once it is checked."""
         with context.writer.atomic_path(CATALOGUE_FILE) as temp:
             build_catalogue(temp, entries)

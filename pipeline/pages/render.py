@@ -214,7 +214,7 @@ def _steps(count: int) -> str:
 
 
 class IndexEntry(NamedTuple):
-    """What the index page shows of one exercise (the exporter's digest)."""
+    """What the index page shows of one exercise (the html exporter's entry)."""
 
     slug: str
     title: str

@@ -1,0 +1,146 @@
+"""Finding seeds, and what a run knows of each file before it reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Settings
+from pipeline.diagnostics import Diagnostic, Level, PipelineError
+from pipeline.model import Exercise
+from pipeline.parser import ParseResult, parse_seed
+from pipeline.state import SeedRecord
+
+SEED_SUFFIX = ".md"
+
+
+def is_ignored(name: str) -> bool:
+    """True for a name a folder search passes over: ``README.md``, and a file or folder whose
+    name starts with ``_`` or ``.`` (notes, templates, editor and version-control files)."""
+    return name.startswith(("_", ".")) or name.casefold() == "readme.md"
+
+
+def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Seed files named by ``paths``: files as given, folders searched for ``*.md``; sorted and
+    without repeats. A folder search passes over what :func:`is_ignored` names; a file named
+    in ``paths`` is read whatever its name. Inside a folder, a symbolic link that leads outside
+    it is not followed, and is warned about. Raises :class:`PipelineError` for a path that does
+    not exist."""
+    found: dict[Path, None] = {}
+    warnings: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            seeds: list[str] = []
+            _scan_seeds(str(path), path.resolve(), seeds, warnings, set())
+            for seed in sorted(seeds):
+                found.setdefault(Path(seed), None)
+        elif path.is_file():
+            found.setdefault(path, None)
+        else:
+            raise PipelineError(f"{path}: no such file or folder")
+    return sorted(found, key=lambda p: p.as_posix()), warnings
+
+
+def _scan_seeds(
+    folder: str, root: Path, found: list[str], warnings: list[Diagnostic], visited: set[Path]
+) -> None:
+    # scandir, not Path.rglob: ten thousand seeds are walked on every run, no-op runs
+    # included, and scandir knows each entry's type without a stat.
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if is_ignored(entry.name):
+                continue
+            if entry.is_symlink():
+                target = Path(entry.path).resolve()
+                if not target.is_relative_to(root):
+                    if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
+                        warnings.append(
+                            Diagnostic(
+                                Path(entry.path).as_posix(),
+                                0,
+                                Level.WARNING,
+                                f"a symbolic link to {target}, outside {root}: not followed",
+                            )
+                        )
+                    continue
+                if target.is_dir() and target not in visited:
+                    visited.add(target)
+                    _scan_seeds(entry.path, root, found, warnings, visited)
+                elif entry.name.endswith(SEED_SUFFIX) and target.is_file():
+                    found.append(entry.path)
+            elif entry.is_dir():
+                _scan_seeds(entry.path, root, found, warnings, visited)
+            elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
+                found.append(entry.path)
+
+
+@dataclass
+class SeedSet:
+    """Every seed read: the exercises that parsed cleanly, in slug order, and all diagnostics."""
+
+    results: list[ParseResult]
+    exercises: list[Exercise]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def failed(self) -> list[str]:
+        """Paths of the seeds that have an error."""
+        return [r.path for r in self.results if not r.ok]
+
+
+def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
+    """Parse every seed under ``paths`` once, in this process, then check what only the whole
+    set can show (two seeds with one slug)."""
+    seeds, warnings = discover_seeds(paths)
+    results = [parse_seed(seed, limits=settings.limits(), strict=settings.strict) for seed in seeds]
+    slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
+    for path, message in duplicate_slug_errors(slugs).items():
+        result = next(r for r in results if r.path == path)
+        result.diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
+        result.exercise = None
+    exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
+    diagnostics = [*warnings, *(d for r in results for d in r.diagnostics)]
+    return SeedSet(results, exercises, diagnostics)
+
+
+def duplicate_slug_errors(slugs: dict[str, str]) -> dict[str, str]:
+    """For each seed path whose slug another seed also has, the error naming the others.
+    Both are refused: keeping either would make the output depend on file order."""
+    holders: dict[str, list[str]] = {}
+    for path, slug in slugs.items():
+        holders.setdefault(slug, []).append(path)
+    errors = {}
+    for slug, paths in holders.items():
+        for path in paths if len(paths) > 1 else ():
+            others = ", ".join(p for p in paths if p != path)
+            errors[path] = f"slug '{slug}' is also used by {others}"
+    return errors
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    """A seed file as the run found it: its content hash (when known), size and mtime."""
+
+    sha256: str | None
+    size: int
+    mtime_ns: int
+
+
+def identify(path: Path, known: SeedRecord | None, max_bytes: int) -> SeedFile:
+    """The seed's content hash; read only when its size or mtime differs from last time.
+    A seed the last run did not see is not hashed here: it is parsed anyway, and the parse
+    gives its hash (this keeps a first export's serial part short)."""
+    try:
+        stat = path.stat()
+        if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
+        if known is None or stat.st_size > max_bytes:
+            return SeedFile(None, stat.st_size, stat.st_mtime_ns)
+        return SeedFile(
+            hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns
+        )
+    except OSError:
+        return SeedFile(None, -1, -1)

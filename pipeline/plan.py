@@ -1,0 +1,273 @@
+"""The decisions of an export, apart from doing them: from what the last run recorded and what
+the seed files are now, which seeds to parse, which exporters to run for each, which aggregates
+to rebuild, and which files are stale. Nothing here reads or writes a file, so each decision is
+tested on its own, without processes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.diagnostics import Diagnostic, Level
+from pipeline.discover import SeedFile, duplicate_slug_errors
+from pipeline.state import CachedEntry, SeedRecord, State
+
+
+@dataclass(slots=True)
+class SeedState:
+    """A seed after the whole-set checks: usable or not, its slug, what was said about it,
+    and whether it is a draft."""
+
+    ok: bool
+    slug: str | None
+    diagnostics: list[Diagnostic]
+    draft: bool = False
+
+
+@dataclass(slots=True)
+class SeedEntry:
+    """One seed of a run, from the file found to the record kept of it."""
+
+    index: int
+    path: Path
+    display: str
+    file: SeedFile
+    held: SeedRecord | None = None
+    """What the output folder holds of this seed (the last run's record), even under --force."""
+    reusable: SeedRecord | None = None
+    """The last run's record when it still describes this file: the same bytes, read the
+    same way (and not --force). ``None``: the seed must be parsed."""
+    parse: bool = False
+    own: SeedState | None = None
+    """The seed on its own: as this run parsed it, or as the record reused says."""
+    state: SeedState | None = None
+    """The seed after the whole-set checks (a slug another seed has makes it fail)."""
+    sha256: str | None = None
+    """The hash of the bytes this run checked (from the parse, or the record reused)."""
+    exporters: tuple[str, ...] = ()
+    """The exporters whose per-seed hook runs for this seed in this run."""
+    record: SeedRecord | None = None
+    """What this run records of the seed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What, besides the seeds, the decisions depend on."""
+
+    fingerprints: Mapping[str, str]
+    existing: frozenset[str] | set[str]
+    """Every file the output folder held when the run started."""
+    aggregators: tuple[str, ...] = ()
+    include_drafts: bool = False
+    force: bool = False
+    reparse_all: bool = False
+
+
+def publishes(facts: Facts, draft: bool) -> bool:
+    """True when a seed that parsed cleanly is exported: it is not a draft, or drafts are."""
+    return facts.include_drafts or not draft
+
+
+def reusable_record(held: SeedRecord | None, file: SeedFile, facts: Facts) -> SeedRecord | None:
+    """The last run's record, when the seed need not be parsed again to know it."""
+    if facts.force or facts.reparse_all or held is None or file.sha256 is None:
+        return None
+    return held if held.sha256 == file.sha256 else None
+
+
+def outputs_current(record: SeedRecord, name: str, facts: Facts) -> bool:
+    """True when exporter ``name``'s outputs of the seed are on disk as this run would write
+    them (the same fingerprint, every file there)."""
+    output = record.outputs.get(name)
+    return (
+        output is not None
+        and output.fingerprint == facts.fingerprints[name]
+        and facts.existing.issuperset(output.files)
+    )
+
+
+def entry_current(cached: CachedEntry | None, sha256: str, name: str, facts: Facts) -> bool:
+    """True when a stored entry was made from these bytes by this version of the exporter."""
+    return (
+        cached is not None
+        and cached.sha256 == sha256
+        and cached.fingerprint == facts.fingerprints[name]
+    )
+
+
+def inputs_key(seeds: Iterable[tuple[str, SeedRecord | None]], facts: Facts) -> str:
+    """A hash of every seed the aggregates are built from, in path order (``None``: a seed
+    whose bytes are not known yet)."""
+    held_back = not facts.include_drafts
+    parts = [
+        f"{d}:{r.sha256}{':draft' if held_back and r.draft else ''}" if r else f"{d}:?"
+        for d, r in sorted(seeds, key=lambda seed: seed[0])
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def aggregates_to_rebuild(
+    old: State, seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord], facts: Facts
+) -> set[str]:
+    """The aggregates this run builds again: all of them when a seed changed, came or went,
+    else those whose files are missing or were built another way."""
+    seeds = list(seeds)
+    changed = any(s.reusable is None for s in seeds) or old.seeds.keys() != (
+        {s.display for s in seeds} | kept.keys()
+    )
+    if facts.force or changed:
+        return set(facts.aggregators)
+    key = inputs_key([*((s.display, s.reusable) for s in seeds), *kept.items()], facts)
+    rebuild = set()
+    for name in facts.aggregators:
+        record = old.aggregates.get(name)
+        if (
+            record is None
+            or record.fingerprint != facts.fingerprints[name]
+            or not facts.existing.issuperset(record.files)
+            or record.inputs != key
+        ):
+            rebuild.add(name)
+    return rebuild
+
+
+def hooks_to_run(
+    seed: SeedEntry,
+    names: Iterable[str],
+    rebuild: Collection[str],
+    cached: Mapping[str, Mapping[str, CachedEntry]],
+    facts: Facts,
+) -> tuple[str, ...]:
+    """The exporters whose per-seed hook must run for a seed: those whose outputs of it are
+    not current, and those whose aggregate is rebuilt without a stored entry of it."""
+    record = seed.reusable
+    if record is None:
+        return tuple(names)
+    return tuple(
+        name
+        for name in names
+        if not outputs_current(record, name, facts)
+        or (
+            name in rebuild
+            and not entry_current(cached[name].get(seed.display), record.sha256, name, facts)
+        )
+    )
+
+
+def needs_parse(
+    seed: SeedEntry,
+    names: Iterable[str],
+    rebuild: Collection[str],
+    cached: Mapping[str, Mapping[str, CachedEntry]],
+    facts: Facts,
+) -> bool:
+    """True when the seed is parsed: it changed, or it is published and some hook must run."""
+    record = seed.reusable
+    if record is None:
+        return True
+    if not record.ok or not publishes(facts, record.draft):
+        return False
+    return bool(hooks_to_run(seed, names, rebuild, cached, facts))
+
+
+def slug_clashes(
+    seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord], out: Path
+) -> dict[str, Diagnostic]:
+    """Per seed of this run whose slug another seed (of this run, or kept from an earlier
+    export into ``out``) also has: the error saying so."""
+    seeds = list(seeds)
+    slugs = {
+        s.display: s.state.slug
+        for s in seeds
+        if s.state is not None and s.state.ok and s.state.slug is not None
+    }
+    slugs.update((d, r.slug) for d, r in kept.items() if r.ok and r.slug is not None)
+    errors = {}
+    for path, message in duplicate_slug_errors(slugs).items():
+        if path in kept:
+            continue
+        earlier = [p for p in kept if p in slugs and slugs[p] == slugs[path]]
+        if earlier:
+            message += f" (exported earlier into {out}"
+            if not all(Path(p).exists() for p in earlier):
+                message += "; that file is gone: export its folder to remove it"
+            message += ")"
+        errors[path] = Diagnostic(path, 1, Level.ERROR, message)
+    return errors
+
+
+def stale_files(
+    previous: State, held: Iterable[SeedRecord], aggregates: Iterable[Collection[str]]
+) -> list[str]:
+    """The files the last run recorded that nothing this run records any more, sorted."""
+    produced = {f for r in held for o in r.outputs.values() for f in o.files}
+    for files in aggregates:
+        produced.update(files)
+    earlier = {f for r in previous.seeds.values() for o in r.outputs.values() for f in o.files}
+    for record in previous.aggregates.values():
+        earlier.update(record.files)
+    return sorted(earlier - produced)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run was given: folders, searched whole, and files. A seed the output folder
+    holds from an earlier export is this run's business only if it lies inside one of them:
+    then it is exported again, or, when it is gone, its outputs are removed."""
+
+    folders: tuple[Path, ...] = ()
+    files: tuple[Path, ...] = ()
+
+    @functools.cached_property
+    def _prefixes(self) -> tuple[str, ...]:
+        return tuple(
+            f"{f.as_posix().rstrip('/')}/" for f in self.folders if f.as_posix() not in (".", "/")
+        )
+
+    @functools.cached_property
+    def _resolved(self) -> tuple[tuple[Path, ...], frozenset[Path]]:
+        return tuple(f.resolve() for f in self.folders), frozenset(f.resolve() for f in self.files)
+
+    def covers(self, display: str) -> bool:
+        """True when the seed path ``display`` (as an earlier run showed it) lies in this
+        scope. Only called for seeds this run did not find."""
+        # The usual case, a folder given the same way as last time, needs no file system call.
+        if ".." not in display and display.startswith(self._prefixes):
+            return True
+        if not self.folders and display.rpartition("/")[2] not in {f.name for f in self.files}:
+            return False
+        folders, files = self._resolved
+        try:
+            where = Path(display).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return where in files or any(where.is_relative_to(f) for f in folders)
+
+
+def kept_records(previous: State, found: Collection[str], scope: Scope) -> dict[str, SeedRecord]:
+    """The seeds the folder holds from earlier exports that lie outside this run's scope: their
+    records, outputs and entries stay as they are."""
+    return {
+        display: record
+        for display, record in previous.seeds.items()
+        if display not in found and not scope.covers(display)
+    }
+
+
+def aggregate_members(
+    seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord], facts: Facts
+) -> list[tuple[str, SeedEntry | None]]:
+    """The seeds an aggregate is built from, in slug order (then path): each with its entry
+    of this run, or ``None`` for a seed kept from an earlier export."""
+    members: list[tuple[str, str, SeedEntry | None]] = [
+        (s.state.slug or "", s.display, s)
+        for s in seeds
+        if s.state is not None and s.state.ok and publishes(facts, s.state.draft)
+    ]
+    members += [(r.slug or "", d, None) for d, r in kept.items() if r.ok]
+    members.sort(key=lambda m: (m[0], m[1]))
+    return [(display, seed) for _, display, seed in members]

@@ -1,0 +1,423 @@
+"""What the last export into a folder built, kept beside that folder so the next export
+rebuilds only what changed, and so publishing the folder publishes only outputs.
+
+The state of ``<parent>/<name>/`` lives in ``<parent>/.pipeline-state/<name>/``: the lock,
+and ``state.sqlite``, one SQLite database with
+
+- ``seeds``: per seed, the content hash it was read from, its size and mtime, its slug and
+  diagnostics, whether it is a draft, and per exporter the files it produced and the
+  exporter fingerprint they were built with;
+- ``aggregates``: per aggregate exporter, the files it produced and a hash of the seeds
+  they were built from;
+- ``entries``: per exporter and seed, what the exporter's aggregate needs of that seed (its
+  *entry*), as JSON, so an aggregate is rebuilt without parsing the seeds that did not change.
+
+It is data, never code: every value is read back through a declared type and checked, and a
+database that is damaged, from another version or not ours is set aside with a note and
+rebuilt from nothing. A run changes only the rows of what changed, in one transaction at the
+end: a run that is killed leaves the state of the run before, and the next run repairs the
+rest (every output is complete; the writer does not rewrite a file that holds its bytes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.diagnostics import Diagnostic, Level
+
+STATE_DIR = ".pipeline-state"
+"""The folder beside an output folder that holds the state of each output folder in it."""
+STATE_FILE = "state.sqlite"
+LOCK_FILE = "lock"
+STATE_VERSION = 1
+APPLICATION_ID = 0x50495045
+"""``PRAGMA application_id`` of a state database ("PIPE"): a SQLite file that is not one of
+ours is never read as state."""
+LEGACY_DIR = ".pipeline"
+"""Where earlier versions kept their state, inside the output folder; removed on sight."""
+
+DiagnosticRow = tuple[str, int, str, str]
+
+
+def state_folder(out: Path) -> Path:
+    """Where the state of the output folder ``out`` lives: beside it, never inside it."""
+    where = out.resolve()
+    return where.parent / STATE_DIR / (where.name or "root")
+
+
+def diagnostic_rows(diagnostics: Iterable[Diagnostic]) -> list[DiagnosticRow]:
+    """Diagnostics as plain rows for the state."""
+    return [(d.path, d.line, str(d.level), d.message) for d in diagnostics]
+
+
+_LEVELS = {level.value: level for level in Level}
+
+
+def diagnostics_from_rows(rows: Iterable[DiagnosticRow]) -> list[Diagnostic]:
+    """Diagnostics back from state rows."""
+    return [Diagnostic(path, line, _LEVELS[level], message) for path, line, level, message in rows]
+
+
+@dataclass(slots=True)
+class OutputRecord:
+    """What one exporter produced for one seed."""
+
+    fingerprint: str
+    files: list[str]
+    diagnostics: list[DiagnosticRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SeedRecord:
+    """One seed as the last run read it."""
+
+    sha256: str
+    slug: str | None
+    ok: bool
+    size: int = -1
+    mtime_ns: int = -1
+    diagnostics: list[DiagnosticRow] = field(default_factory=list)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    draft: bool = False
+
+
+@dataclass(slots=True)
+class AggregateRecord:
+    """What one exporter built from all the seeds."""
+
+    fingerprint: str
+    inputs: str
+    files: list[str]
+    diagnostics: list[DiagnosticRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CachedEntry:
+    """A seed's entry for one exporter's aggregate, as a run stored it: for which bytes of the
+    seed, with which exporter fingerprint, and the entry itself as JSON."""
+
+    sha256: str
+    fingerprint: str
+    data: bytes
+    value: Any = None
+    """The entry read back from ``data`` through its type, once it has been."""
+
+
+@dataclass(slots=True)
+class State:
+    """The state of an output folder after an export."""
+
+    parse_key: str = ""
+    seeds: dict[str, SeedRecord] = field(default_factory=dict)
+    aggregates: dict[str, AggregateRecord] = field(default_factory=dict)
+
+
+class StateError(Exception):
+    """The state database cannot be used: it is damaged, from another version, or not ours."""
+
+
+_SCHEMA = f"""
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {STATE_VERSION};
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE seeds (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    slug TEXT,
+    ok INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    draft INTEGER NOT NULL,
+    diagnostics TEXT NOT NULL,
+    outputs TEXT NOT NULL
+);
+CREATE TABLE aggregates (
+    exporter TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    files TEXT NOT NULL,
+    diagnostics TEXT NOT NULL
+);
+CREATE TABLE entries (
+    exporter TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (exporter, path)
+);
+"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise StateError("a text column holds something else")
+    return value
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise StateError("a number column holds something else")
+    return value
+
+
+def _rows(value: object) -> list[DiagnosticRow]:
+    if type(value) is not list or not all(
+        type(row) is list
+        and len(row) == 4
+        and type(row[0]) is str
+        and type(row[1]) is int
+        and row[2] in _LEVELS
+        and type(row[3]) is str
+        for row in value
+    ):
+        raise StateError("diagnostics that are not diagnostic rows")
+    return [tuple(row) for row in value]
+
+
+def _files(value: object) -> list[str]:
+    if type(value) is not list or not all(type(f) is str for f in value):
+        raise StateError("a file list that is not a list of paths")
+    return value
+
+
+def _outputs(text: object) -> dict[str, OutputRecord]:
+    value = json.loads(_text(text))
+    if type(value) is not dict:
+        raise StateError("outputs that are not a mapping")
+    outputs = {}
+    for name, output in value.items():
+        if type(output) is not list or len(output) != 3:
+            raise StateError("an output record of the wrong shape")
+        outputs[name] = OutputRecord(_text(output[0]), _files(output[1]), _rows(output[2]))
+    return outputs
+
+
+def _seed_row(path: str, record: SeedRecord) -> tuple[Any, ...]:
+    outputs = {
+        name: [o.fingerprint, o.files, o.diagnostics] for name, o in sorted(record.outputs.items())
+    }
+    return (
+        path,
+        record.sha256,
+        record.slug,
+        int(record.ok),
+        record.size,
+        record.mtime_ns,
+        int(record.draft),
+        _dumps(record.diagnostics),
+        _dumps(outputs),
+    )
+
+
+def _seed_record(row: tuple[Any, ...]) -> SeedRecord:
+    _, sha256, slug, ok, size, mtime_ns, draft, diagnostics, outputs = row
+    if slug is not None:
+        _text(slug)
+    return SeedRecord(
+        sha256=_text(sha256),
+        slug=slug,
+        ok=bool(_int(ok)),
+        size=_int(size),
+        mtime_ns=_int(mtime_ns),
+        diagnostics=_rows(json.loads(_text(diagnostics))),
+        outputs=_outputs(outputs),
+        draft=bool(_int(draft)),
+    )
+
+
+class StateStore:
+    """The state database of one output folder, opened for one run.
+
+    :meth:`load` reads what the last run recorded; :meth:`commit` records this run's changes,
+    row by row, in one transaction. A database that cannot be used is set aside (renamed
+    ``state.sqlite.unusable``) and a new one begun; :attr:`notes` says so.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / STATE_FILE
+        self.notes: list[Diagnostic] = []
+        self._db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database (without recording anything not committed)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fresh = not self.path.exists()
+            db = sqlite3.connect(self.path, isolation_level=None)
+            try:
+                if fresh:
+                    db.executescript(_SCHEMA)
+                else:
+                    self._check(db)
+            except (sqlite3.DatabaseError, StateError) as error:
+                db.close()
+                self._set_aside(error)
+                db = sqlite3.connect(self.path, isolation_level=None)
+                db.executescript(_SCHEMA)
+            self._db = db
+        return self._db
+
+    @staticmethod
+    def _check(db: sqlite3.Connection) -> None:
+        (application,) = db.execute("PRAGMA application_id").fetchone()
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if application != APPLICATION_ID:
+            raise StateError("it is not a pipeline state database")
+        if version != STATE_VERSION:
+            raise StateError(f"it is from another version of the pipeline (state {version})")
+        (check,) = db.execute("PRAGMA quick_check").fetchone()
+        if check != "ok":
+            raise StateError(f"it is damaged ({check})")
+
+    def _set_aside(self, error: Exception) -> None:
+        self.notes.append(
+            Diagnostic(
+                self.path.as_posix(),
+                0,
+                Level.NOTE,
+                f"the build state cannot be used ({error}): it is set aside and everything is "
+                "rebuilt",
+            )
+        )
+        with contextlib.suppress(OSError):
+            self.path.replace(self.path.with_name(STATE_FILE + ".unusable"))
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    def load(self) -> State:
+        """What the last run recorded; an empty state when there is none or it is unusable."""
+        try:
+            return self._load()
+        except (sqlite3.DatabaseError, StateError, ValueError, TypeError) as error:
+            self.close()
+            self._set_aside(error)
+            return State()
+
+    def _load(self) -> State:
+        db = self._connect()
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        seeds = {row[0]: _seed_record(row) for row in db.execute("SELECT * FROM seeds")}
+        aggregates = {
+            exporter: AggregateRecord(
+                _text(fingerprint),
+                _text(inputs),
+                _files(json.loads(_text(files))),
+                _rows(json.loads(_text(diagnostics))),
+            )
+            for exporter, fingerprint, inputs, files, diagnostics in db.execute(
+                "SELECT * FROM aggregates"
+            )
+        }
+        return State(meta.get("parse_key", ""), seeds, aggregates)
+
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every table's rows in key order: what the state says, apart from how SQLite laid
+        it out on disk (two runs that record the same things give equal rows)."""
+        db = self._connect()
+        order = {"meta": "key", "seeds": "path", "aggregates": "exporter", "entries": "1, 2"}
+        return {
+            table: list(db.execute(f"SELECT * FROM {table} ORDER BY {keys}"))
+            for table, keys in order.items()
+        }
+
+    def entries(self, exporter: str) -> dict[str, CachedEntry]:
+        """Every stored entry of ``exporter``, by seed path."""
+        try:
+            rows = self._connect().execute(
+                "SELECT path, sha256, fingerprint, data FROM entries WHERE exporter = ?",
+                (exporter,),
+            )
+            return {
+                path: CachedEntry(sha, fingerprint, data)
+                for path, sha, fingerprint, data in rows
+                if type(data) is bytes and type(sha) is str and type(fingerprint) is str
+            }
+        except sqlite3.DatabaseError:  # read again from the seeds
+            return {}
+
+    def commit(
+        self,
+        old: State,
+        new: State,
+        entries: Mapping[str, Mapping[str, CachedEntry]],
+        dropped: Iterable[str] = (),
+    ) -> None:
+        """Record ``new`` in place of ``old``: only the rows that differ are written. ``entries``
+        are the entries this run made (exporter -> seed path -> entry); the entries of the
+        seeds in ``dropped`` (no longer recorded) are deleted. One transaction: all or none."""
+        db = self._connect()
+        gone = [(path,) for path in old.seeds.keys() - new.seeds.keys()]
+        changed = [
+            _seed_row(path, record)
+            for path, record in sorted(new.seeds.items())
+            if old.seeds.get(path) != record
+        ]
+        aggregates = [
+            (name, a.fingerprint, a.inputs, _dumps(a.files), _dumps(a.diagnostics))
+            for name, a in sorted(new.aggregates.items())
+            if old.aggregates.get(name) != a
+        ]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if old.parse_key != new.parse_key:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('parse_key', ?)", (new.parse_key,))
+            db.executemany("DELETE FROM seeds WHERE path = ?", gone)
+            db.executemany("DELETE FROM entries WHERE path = ?", [*gone, *((p,) for p in dropped)])
+            db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 9)})", changed)
+            db.executemany(
+                "DELETE FROM aggregates WHERE exporter = ?",
+                [(name,) for name in old.aggregates.keys() - new.aggregates.keys()],
+            )
+            db.executemany("INSERT OR REPLACE INTO aggregates VALUES (?, ?, ?, ?, ?)", aggregates)
+            db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
+                [
+                    (exporter, path, e.sha256, e.fingerprint, e.data)
+                    for exporter, made in sorted(entries.items())
+                    for path, e in sorted(made.items())
+                ],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def remove_legacy_state(out: Path) -> Diagnostic | None:
+    """Remove the state an earlier version kept inside the output folder (``.pipeline/``,
+    with pickled caches that are never read), and say so."""
+    legacy = out / LEGACY_DIR
+    if not legacy.is_dir() or legacy.is_symlink():
+        return None
+    shutil.rmtree(legacy, ignore_errors=True)
+    return Diagnostic(
+        legacy.as_posix(),
+        0,
+        Level.NOTE,
+        f"removed the build state an earlier version kept in the output folder; it is now kept "
+        f"in {state_folder(out)}, beside it",
+    )
