@@ -6,11 +6,12 @@ import atexit
 import contextlib
 import dataclasses
 import enum
+import functools
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, get_args
 
@@ -27,7 +28,11 @@ from pipeline.catalogue import (
     Catalogue,
     CatalogueError,
     ExerciseNotFoundError,
+    ExerciseRecord,
     ExerciseSummary,
+    HowToStepRecord,
+    SearchHit,
+    StepRecord,
 )
 from pipeline.config import Settings, SettingsError, load_settings
 from pipeline.diagnostics import (
@@ -38,11 +43,11 @@ from pipeline.diagnostics import (
     summarise,
     visible,
 )
+from pipeline.engine import ExportReport, read_seeds
 from pipeline.engine import export as run_export
-from pipeline.engine import read_seeds
 from pipeline.frontmatter import SeedFrontmatter
 from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
-from pipeline.progress import BarReporter, LineReporter
+from pipeline.progress import BarReporter, LineReporter, Reporter
 from pipeline.registry import RegistryError, load_exporters
 from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
@@ -76,10 +81,8 @@ class _Command(TyperCommand):
         params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
         arguments = [_argument_help(p) for p in params if p.param_type_name == "argument"]
         options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
-        for title, rows in (("Arguments", arguments), ("Options", options)):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl([row for row in rows if row])
+        _write_section(formatter, "Arguments", arguments)
+        _write_section(formatter, "Options", options)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         """The usage line: ``[OPTIONS] QUERY`` for a required argument, ``[PATH]...`` for an
@@ -90,6 +93,13 @@ class _Command(TyperCommand):
                 name = param.metavar or (param.name or "").upper()
                 pieces.append((name if param.required else f"[{name}]") + _repeats(param))
         return pieces
+
+
+def _write_section(formatter: Any, title: str, rows: Sequence[tuple[str, str] | None]) -> None:
+    """A section of the help listing ``rows`` (those with no help left out), if any."""
+    if rows:
+        with formatter.section(title):
+            formatter.write_dl([row for row in rows if row])
 
 
 def _repeats(param: Any) -> str:
@@ -205,6 +215,12 @@ def _at_least_one(value: int | None) -> int | None:
 def _fail_usage(message: str) -> NoReturn:
     err.print(f"error: {message}", markup=False)
     raise typer.Exit(code=2)
+
+
+def _fail_run(message: str) -> NoReturn:
+    """The command was right but could not be carried out: say why, exit 1."""
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(code=1)
 
 
 def _annotation(diagnostic: Diagnostic) -> str:
@@ -384,7 +400,6 @@ def export(
         bleed_mm=bleed,
         strict=strict or None,
     )
-    reporter = LineReporter(err) if quiet or not err.is_terminal else BarReporter(err)
     try:
         report = run_export(
             paths or [DEFAULT_SEEDS],
@@ -394,33 +409,47 @@ def export(
             jobs=jobs,
             force=force,
             drafts=drafts,
-            reporter=reporter,
+            reporter=_reporter(quiet=quiet),
         )
     except (OutputError, WorkerError) as exc:  # the run failed; the command was fine
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(code=1) from None
+        _fail_run(str(exc))
     except PipelineError as exc:
         _fail_usage(str(exc))
     _print_diagnostics(report.diagnostics, err, verbose=verbose)
     if report_json is not None:
-        try:
-            report_json.write_text(json.dumps(report.as_dict(), indent=2) + "\n", "utf-8")
-        except OSError as exc:
-            _fail_usage(f"cannot write {report_json}: {exc.strerror or exc}")
+        _write_report_json(report, report_json)
+    out.print(_export_summary(report, out_dir, verbose=verbose), markup=False)
+    if run_failed(report.diagnostics, strict=settings.strict, seeds=len(report.seeds)):
+        raise typer.Exit(code=1)
+
+
+def _reporter(*, quiet: bool) -> Reporter:
+    """Progress bars on a terminal; one line a phase elsewhere, or with ``--quiet``."""
+    return LineReporter(err) if quiet or not err.is_terminal else BarReporter(err)
+
+
+def _write_report_json(report: ExportReport, path: Path) -> None:
+    """``--report-json``: the run's report, as JSON, into ``path``."""
+    try:
+        path.write_text(json.dumps(report.as_dict(), indent=2) + "\n", "utf-8")
+    except OSError as exc:
+        _fail_usage(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _export_summary(report: ExportReport, out_dir: Path, *, verbose: bool) -> str:
+    """The line an export ends with: how its seeds fared, what it wrote and removed, and how
+    long each phase took."""
     total, failed, warned = len(report.seeds), len(report.failed), len(report.warned)
     timings = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.seconds.items())
     held_back = len(report.drafts)
     drafts_part = f", {_plural(held_back, 'draft')} not exported" if held_back else ""
-    out.print(
+    return (
         f"{_plural(total, 'seed')} into {out_dir}: {total - failed - warned} ok, "
         f"{warned} warned, {failed} failed{drafts_part}; "
         f"{_plural(len(report.written), 'file')} written, "
         f"{report.unchanged} unchanged, {_removed(report.removed, verbose=verbose)}"
-        + (f" [{timings}]" if timings else ""),
-        markup=False,
+        + (f" [{timings}]" if timings else "")
     )
-    if run_failed(report.diagnostics, strict=settings.strict, seeds=len(report.seeds)):
-        raise typer.Exit(code=1)
 
 
 def _removed(paths: Sequence[str], *, verbose: bool, shown: int = 5) -> str:
@@ -490,6 +519,15 @@ class _Field:
     no_wrap: bool = False
     drop: int = 0
 
+    @functools.cached_property
+    def span(self) -> tuple[int, int]:
+        """The narrowest and the widest the column can be, its header included."""
+        options = out.options.update_width(_UNBOUNDED)
+        sizes = [Measurement.get(out, options, cell) for cell in (Text(self.header), *self.cells)]
+        narrowest = max(self.min_width, *(m.minimum for m in sizes))
+        widest = max(narrowest, *(m.maximum for m in sizes))
+        return (widest, widest) if self.no_wrap else (narrowest, widest)
+
 
 def _slug_field(slugs: Sequence[str]) -> _Field:
     # A slug is what `pipeline show` takes: it is never cut short or wrapped.
@@ -509,34 +547,10 @@ def _fitted_table(fields: Sequence[_Field]) -> Table | None:
     widest either, each column is given a width: a ``no_wrap`` one its widest cell, the others
     their narrowest plus a share of what is left, in proportion to what more they could use
     (rich alone would shrink them evenly, below the narrowest a column may be)."""
-    options = out.options.update_width(_UNBOUNDED)
-    ranges: dict[str, tuple[int, int]] = {}
-    for field in fields:
-        sizes = [Measurement.get(out, options, cell) for cell in (Text(field.header), *field.cells)]
-        narrowest = max(field.min_width, *(m.minimum for m in sizes))
-        widest = max(narrowest, *(m.maximum for m in sizes))
-        ranges[field.header] = (widest, widest) if field.no_wrap else (narrowest, widest)
-    kept = list(fields)
-    while True:
-        # What borders and padding take: a table of the headers alone, less the headers.
-        frame = Measurement.get(out, options, Table(*(f.header for f in kept))).minimum - sum(
-            len(f.header) for f in kept
-        )
-        room = out.width - frame
-        narrowest = sum(ranges[f.header][0] for f in kept)
-        if narrowest <= room:
-            break
-        droppable = [f for f in kept if f.drop]
-        if not droppable:
-            return None
-        kept.remove(max(droppable, key=lambda f: f.drop))
-    widths: list[int | None] = [None] * len(kept)
-    if sum(ranges[f.header][1] for f in kept) > room:
-        wants = [ranges[f.header][1] - ranges[f.header][0] for f in kept]
-        spare = room - narrowest
-        shares = [spare * want // sum(wants) for want in wants]
-        shares[wants.index(max(wants))] += spare - sum(shares)
-        widths = [ranges[f.header][0] + share for f, share in zip(kept, shares, strict=True)]
+    kept = _fitting_fields(fields)
+    if kept is None:
+        return None
+    widths = _shared_widths(kept)
     table = Table(
         *(
             Column(f.header, width=width, no_wrap=f.no_wrap)
@@ -546,6 +560,42 @@ def _fitted_table(fields: Sequence[_Field]) -> Table | None:
     for row in zip(*(f.cells for f in kept), strict=True):
         table.add_row(*row)
     return table
+
+
+def _fitting_fields(fields: Sequence[_Field]) -> list[_Field] | None:
+    """``fields`` less those dropped, highest ``drop`` first, for the rest to fit side by side
+    at their narrowest; None when the fields never dropped do not fit."""
+    kept = list(fields)
+    while sum(f.span[0] for f in kept) > _room(kept):
+        droppable = [f for f in kept if f.drop]
+        if not droppable:
+            return None
+        kept.remove(max(droppable, key=lambda f: f.drop))
+    return kept
+
+
+def _room(fields: Sequence[_Field]) -> int:
+    """How wide the cells of a table of ``fields`` can be together on the terminal."""
+    options = out.options.update_width(_UNBOUNDED)
+    # What borders and padding take: a table of the headers alone, less the headers.
+    frame = Measurement.get(out, options, Table(*(f.header for f in fields))).minimum - sum(
+        len(f.header) for f in fields
+    )
+    return out.width - frame
+
+
+def _shared_widths(fields: Sequence[_Field]) -> list[int | None]:
+    """The width of each column: rich's own (None) when the table fits at its widest, else
+    the narrowest plus a share of the room left, in proportion to what more it could use."""
+    room = _room(fields)
+    if sum(f.span[1] for f in fields) <= room:
+        return [None] * len(fields)
+    narrowest = [f.span[0] for f in fields]
+    wants = [most - least for least, most in (f.span for f in fields)]
+    spare = room - sum(narrowest)
+    shares = [spare * want // sum(wants) for want in wants]
+    shares[wants.index(max(wants))] += spare - sum(shares)
+    return [least + share for least, share in zip(narrowest, shares, strict=True)]
 
 
 def _print_stacked(entries: Iterable[tuple[Text, str, Text]]) -> None:
@@ -597,35 +647,41 @@ def search(
         except CatalogueError as exc:
             _fail_usage(str(exc))
     if as_json:
-        _print_json(
-            [
-                {
-                    "title": h.title,
-                    "slug": h.slug,
-                    "snippet": h.snippet.replace(_MARK_OPEN, "**").replace(_MARK_CLOSE, "**"),
-                    "rank": h.rank,
-                }
-                for h in hits
-            ]
-        )
+        _print_json([_hit_json(hit) for hit in hits])
     elif hits:
-        titles = [Text(visible(h.title)) for h in hits]
-        snippets = [_marked(h.snippet) for h in hits]
-        table = _fitted_table(
-            [
-                _Field("Title", titles, min_width=12),
-                _slug_field([h.slug for h in hits]),
-                _Field("Snippet", snippets, min_width=24),
-            ]
-        )
-        if table is None:
-            _print_stacked(zip(titles, (h.slug for h in hits), snippets, strict=True))
-        else:
-            out.print(table)
+        _print_hits(hits)
     else:
         out.print(f"no exercise matches '{visible(query)}'", markup=False)
     if not hits:
         raise typer.Exit(code=1)
+
+
+def _hit_json(hit: SearchHit) -> dict[str, object]:
+    """A search hit for ``--json``, its matched words marked as Markdown bold."""
+    return {
+        "title": hit.title,
+        "slug": hit.slug,
+        "snippet": hit.snippet.replace(_MARK_OPEN, "**").replace(_MARK_CLOSE, "**"),
+        "rank": hit.rank,
+    }
+
+
+def _print_hits(hits: Sequence[SearchHit]) -> None:
+    """The table of ``pipeline search``, fitted to the terminal, or the hits one under
+    another when it does not fit."""
+    titles = [Text(visible(h.title)) for h in hits]
+    snippets = [_marked(h.snippet) for h in hits]
+    table = _fitted_table(
+        [
+            _Field("Title", titles, min_width=12),
+            _slug_field([h.slug for h in hits]),
+            _Field("Snippet", snippets, min_width=24),
+        ]
+    )
+    if table is None:
+        _print_stacked(zip(titles, (h.slug for h in hits), snippets, strict=True))
+    else:
+        out.print(table)
 
 
 @app.command("list", cls=_Command)
@@ -665,34 +721,37 @@ def list_exercises(
     out.print(_plural(len(found), "exercise"), markup=False)
 
 
+_EXERCISE_FACTS: tuple[tuple[_Field, Callable[[ExerciseSummary], str]], ...] = (
+    (_Field("Level", (), no_wrap=True, drop=1), lambda e: e.level or ""),
+    (_Field("Category", (), no_wrap=True, drop=3), lambda e: visible(e.category or "")),
+    (_Field("Muscles", (), min_width=10, drop=2), lambda e: visible(", ".join(e.muscles))),
+    (_Field("Equipment", (), drop=4), lambda e: visible(", ".join(e.equipment))),
+)
+"""The columns of ``pipeline list`` after the title and the slug, with no cells yet, and how
+to write each one's cell for an exercise."""
+
+
 def _print_exercises(found: Sequence[ExerciseSummary]) -> None:
     """The table of ``pipeline list``, fitted to the terminal: equipment is left out first,
     then category, muscles and level; the title and the whole slug are always shown."""
     titles = [Text(visible(e.title)) for e in found]
-    facts = {
-        "Level": [Text(e.level or "") for e in found],
-        "Category": [Text(visible(e.category or "")) for e in found],
-        "Muscles": [Text(visible(", ".join(e.muscles))) for e in found],
-        "Equipment": [Text(visible(", ".join(e.equipment))) for e in found],
-    }
+    facts = [
+        dataclasses.replace(column, cells=[Text(text(e)) for e in found])
+        for column, text in _EXERCISE_FACTS
+    ]
     table = _fitted_table(
-        [
-            _Field("Title", titles, min_width=16),
-            _slug_field([e.slug for e in found]),
-            _Field("Level", facts["Level"], no_wrap=True, drop=1),
-            _Field("Category", facts["Category"], no_wrap=True, drop=3),
-            _Field("Muscles", facts["Muscles"], min_width=10, drop=2),
-            _Field("Equipment", facts["Equipment"], drop=4),
-        ]
+        [_Field("Title", titles, min_width=16), _slug_field([e.slug for e in found]), *facts]
     )
     if table is not None:
         out.print(table)
         return
-    details = [
-        Text(" · ").join(cells[n] for cells in facts.values() if cells[n].plain)
-        for n in range(len(found))
-    ]
-    _print_stacked(zip(titles, (e.slug for e in found), details, strict=True))
+    _print_stacked(zip(titles, (e.slug for e in found), _joined_rows(facts), strict=True))
+
+
+def _joined_rows(fields: Sequence[_Field]) -> list[Text]:
+    """Each row of ``fields`` as one line, its non-empty cells joined by dots."""
+    rows = zip(*(f.cells for f in fields), strict=True)
+    return [Text(" · ").join(cell for cell in row if cell.plain) for row in rows]
 
 
 @app.command(cls=_Command)
@@ -712,16 +771,34 @@ def show(
         try:
             record = catalogue.show(slug)
         except ExerciseNotFoundError as exc:
-            err.print(f"error: {exc}", markup=False)
-            raise typer.Exit(code=1) from None
+            _fail_run(str(exc))
         except CatalogueError as exc:
             _fail_usage(str(exc))
     if as_json:
         _print_json(dataclasses.asdict(record))
-        return
+    else:
+        _print_record(record)
+
+
+def _print_record(record: ExerciseRecord) -> None:
+    """``pipeline show``'s text: the title, the description and the facts, then the sections,
+    the closing words and the how-to in short."""
     out.print(Text(visible(record.title), style="bold"))
     out.print(visible(record.description), markup=False)
-    facts = {
+    for name, value in _record_facts(record).items():
+        if value:
+            out.print(Text.assemble((f"{name}: ", "dim"), visible(value)))
+    for heading, items, numbered in _record_sections(record):
+        _print_section(heading, items, numbered=numbered)
+    if record.outro:
+        out.print("\n" + visible(record.outro, keep_newlines=True), markup=False)
+    _print_howto(record.howto)
+
+
+def _record_facts(record: ExerciseRecord) -> dict[str, str | None]:
+    """The facts ``pipeline show`` lists under the description, by name; those without a
+    value are left out."""
+    return {
         "Slug": record.slug,
         "Level": record.level,
         "Category": record.category,
@@ -735,31 +812,38 @@ def show(
         "Updated": record.updated,
         "Source": record.source_path,
     }
-    for name, value in facts.items():
-        if value:
-            out.print(Text.assemble((f"{name}: ", "dim"), visible(value)))
-    sections = (
+
+
+def _record_sections(record: ExerciseRecord) -> list[tuple[str, Sequence[StepRecord], bool]]:
+    """Each section of ``record``: its heading, its items and whether they are numbered."""
+    return [
         ("Setup", record.setup, True),
         ("Execution", record.execution, True),
         ("Tips", record.tips, False),
         ("Common Mistakes", record.mistakes, False),
         *((visible(o.heading), o.items, False) for o in record.other_sections),
-    )
-    for heading, items, numbered in sections:
-        if not items:
-            continue
-        out.print(Text("\n" + heading, style="bold"))
-        for item in items:
-            bullet = f"{item.position}. " if numbered else "- "
-            label = (f"{visible(item.label)}: ", "bold") if item.label else ""
-            out.print(Text.assemble(bullet, label, visible(item.text)))
-    if record.outro:
-        out.print("\n" + visible(record.outro, keep_newlines=True), markup=False)
-    if record.howto:
-        out.print(Text("\nIn short", style="bold"))
-        for step in record.howto:
-            name, text = visible(step.name), visible(step.text, keep_newlines=True)
-            out.print(Text.assemble(f"{step.position}. ", (name, "bold"), f": {text}"))
+    ]
+
+
+def _print_section(heading: str, items: Sequence[StepRecord], *, numbered: bool) -> None:
+    """A section under its heading, numbered or bulleted; an empty one is not printed."""
+    if not items:
+        return
+    out.print(Text("\n" + heading, style="bold"))
+    for item in items:
+        bullet = f"{item.position}. " if numbered else "- "
+        label = (f"{visible(item.label)}: ", "bold") if item.label else ""
+        out.print(Text.assemble(bullet, label, visible(item.text)))
+
+
+def _print_howto(steps: Sequence[HowToStepRecord]) -> None:
+    """The how-to in short, one step a line, if the exercise has one."""
+    if not steps:
+        return
+    out.print(Text("\nIn short", style="bold"))
+    for step in steps:
+        name, text = visible(step.name), visible(step.text, keep_newlines=True)
+        out.print(Text.assemble(f"{step.position}. ", (name, "bold"), f": {text}"))
 
 
 @app.command(cls=_Command)

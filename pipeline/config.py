@@ -152,6 +152,10 @@ def _read_file_settings(root: Path | None) -> tuple[dict[str, Any], str | None]:
     return {}, None
 
 
+_Given = dict[str, tuple[Any, str]]
+"""Settings from one source: each value, with where it came from as a message names it."""
+
+
 def load_settings(
     root: Path | None = None, *, option_names: Mapping[str, str] | None = None, **overrides: Any
 ) -> Settings:
@@ -161,20 +165,51 @@ def load_settings(
 
     Raises :class:`SettingsError` naming, for each bad value, the file key, environment
     variable or option it came from."""
-    values, file_key = _read_file_settings(root)
-    origins = {key: file_key.format(key=key) for key in values} if file_key else {}
+    return _validated(
+        {
+            **_file_settings(root),
+            **_environment_settings(),
+            **_option_settings(overrides, option_names or {}),
+        }
+    )
+
+
+def _file_settings(root: Path | None) -> _Given:
+    """The settings file's values, each with its key in the file."""
+    values, key_pattern = _read_file_settings(root)
+    if key_pattern is None:
+        return {}
+    return {key: (value, key_pattern.format(key=key)) for key, value in values.items()}
+
+
+def _environment_settings() -> _Given:
+    """The settings ``PIPELINE_<NAME>`` variables give (an empty one gives none), each with
+    its variable."""
+    given: _Given = {}
     for name in Settings.model_fields:
         variable = ENV_PREFIX + name.upper()
-        env = os.environ.get(variable)
-        if env:
-            values[name], origins[name] = env, variable
-    for name, value in overrides.items():
-        if value is not None:
-            option = (option_names or {}).get(name) or "--" + name.replace("_", "-")
-            values[name], origins[name] = value, option
+        if value := os.environ.get(variable):
+            given[name] = value, variable
+    return given
+
+
+def _option_settings(overrides: Mapping[str, Any], option_names: Mapping[str, str]) -> _Given:
+    """The settings given as command-line options (``None``: not given), each with its
+    option."""
+    return {
+        name: (value, option_names.get(name) or "--" + name.replace("_", "-"))
+        for name, value in overrides.items()
+        if value is not None
+    }
+
+
+def _validated(given: _Given) -> Settings:
+    """The settings ``given``, or a :class:`SettingsError` naming where each bad value came
+    from."""
     try:
-        return Settings.model_validate(values)
+        return Settings.model_validate({name: value for name, (value, _) in given.items()})
     except ValidationError as exc:
+        origins = {name: origin for name, (_, origin) in given.items()}
         raise SettingsError([_problem(error, origins) for error in exc.errors()]) from None
 
 

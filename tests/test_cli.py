@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline import __version__
 from pipeline.cli import app
+from tests.complexity import tangled
 from tests.conftest import line_of
 
 WriteSeed = Callable[[str, str | bytes], Path]
@@ -255,3 +256,7 @@ def test_exit_handlers_still_run_after_the_fast_exit(tmp_path: Path) -> None:
     )
     assert done.returncode == 0 and done.stdout.startswith("pipeline ")
     assert marker.read_text() == "ran"
+
+
+def test_no_command_or_settings_loader_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("cli.py", "config.py") == []
