@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -72,22 +72,34 @@ def normalise_video(value: object) -> str:
     text = value.strip()
     if _YOUTUBE_ID.match(text):
         return text
-    url = urllib.parse.urlsplit(text if "://" in text else f"https://{text}")
-    host = (url.hostname or "").removeprefix("www.").removeprefix("m.")
-    parts = [p for p in url.path.split("/") if p]
-    candidate: str | None = None
-    if url.scheme in ("http", "https"):
-        if host == "youtu.be" and len(parts) == 1:
-            candidate = parts[0]
-        elif host == "youtube.com":
-            if parts == ["watch"]:
-                ids = urllib.parse.parse_qs(url.query).get("v", [])
-                candidate = ids[0] if len(ids) == 1 else None
-            elif len(parts) == 2 and parts[0] in ("embed", "shorts"):
-                candidate = parts[1]
+    candidate = _id_in_url(text)
     if candidate is None or not _YOUTUBE_ID.match(candidate):
         raise ValueError(f"{_shown(text)} is not a YouTube video")
     return candidate
+
+
+def _id_in_url(text: str) -> str | None:
+    """The video id a youtu.be or youtube.com URL names, if it names one (unchecked)."""
+    url = urllib.parse.urlsplit(text if "://" in text else f"https://{text}")
+    host = (url.hostname or "").removeprefix("www.").removeprefix("m.")
+    parts = [p for p in url.path.split("/") if p]
+    if url.scheme not in ("http", "https"):
+        return None
+    if host == "youtu.be":
+        return parts[0] if len(parts) == 1 else None
+    if host == "youtube.com":
+        return _id_on_youtube_com(parts, url.query)
+    return None
+
+
+def _id_on_youtube_com(parts: list[str], query: str) -> str | None:
+    """The video id of a youtube.com ``/watch?v=``, ``/embed/`` or ``/shorts/`` path."""
+    if parts == ["watch"]:
+        ids = urllib.parse.parse_qs(query).get("v", [])
+        return ids[0] if len(ids) == 1 else None
+    if len(parts) == 2 and parts[0] in ("embed", "shorts"):
+        return parts[1]
+    return None
 
 
 def _string_list(value: object) -> object:
@@ -373,24 +385,7 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
     ``FrontmatterError`` when the YAML cannot be read at all; a problem with one key is in
     the result's ``errors`` and the other keys are still read.
     """
-    loader = yaml.CSafeLoader(yaml_text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            raise explain_yaml_error(exc, yaml_text, first_line) from None
-        except yaml.reader.ReaderError as exc:
-            line = first_line + yaml_text.count("\n", 0, exc.position)
-            character = exc.character if isinstance(exc.character, int) else ord(exc.character)
-            raise FrontmatterError(
-                line, f"YAML does not allow the control character U+{character:04X}"
-            ) from None
-        except yaml.YAMLError as exc:
-            raise FrontmatterError(first_line, f"YAML error: {exc}") from None
-        except RecursionError:
-            raise FrontmatterError(first_line, "YAML is nested too deeply") from None
-    finally:
-        loader.dispose()
+    node = _compose(yaml_text, first_line)
     if node is None:
         raise FrontmatterError(first_line, "frontmatter is empty: it needs at least 'description'")
     if not isinstance(node, yaml.MappingNode):
@@ -402,29 +397,69 @@ def load(yaml_text: str, first_line: int) -> RawFrontmatter:
     checker = _NodeChecker(yaml_text, first_line)
     lines = yaml_text.split("\n")
     for key_node, value_node in node.value:
-        line = first_line + key_node.start_mark.line
-        key_clean, key_problems = checker.check(key_node)
-        value_clean, value_problems = checker.check(value_node)
-        raw.errors.extend(key_problems + value_problems)
-        if not (key_clean and value_clean):
-            if isinstance(key_node, yaml.ScalarNode):
-                raw.refused.add(key_node.value)
-                raw.key_lines.setdefault(key_node.value, line)
-            continue
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
-            raw.errors.append((line, "frontmatter keys must be plain words, e.g. description:"))
-            continue
-        key = key_node.value
-        if key in raw.key_lines:
-            raw.errors.append(
-                (line, f"{key}: given twice, first on line {raw.key_lines[key]}; keep one")
-            )
-            continue
-        raw.key_lines[key] = line
-        raw.values[key] = _plain(value_node, key, lines, raw)
-        if isinstance(value_node, yaml.SequenceNode):
-            raw.item_lines[key] = [first_line + n.start_mark.line for n in value_node.value]
+        _read_pair(key_node, value_node, raw, checker, lines)
     return raw
+
+
+def _compose(yaml_text: str, first_line: int) -> yaml.Node | None:
+    """The YAML composed into nodes (``None`` when it holds none); ``FrontmatterError`` when
+    it cannot be read."""
+    loader = yaml.CSafeLoader(yaml_text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise explain_yaml_error(exc, yaml_text, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + yaml_text.count("\n", 0, exc.position)
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise FrontmatterError(
+            line, f"YAML does not allow the control character U+{character:04X}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FrontmatterError(first_line, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise FrontmatterError(first_line, "YAML is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return node
+
+
+def _read_pair(
+    key_node: yaml.Node,
+    value_node: yaml.Node,
+    raw: RawFrontmatter,
+    checker: _NodeChecker,
+    lines: list[str],
+) -> None:
+    """Read one ``key: value`` pair into ``raw``, or record why it is refused."""
+    line = raw.start_line + key_node.start_mark.line
+    key_clean, key_problems = checker.check(key_node)
+    value_clean, value_problems = checker.check(value_node)
+    raw.errors.extend(key_problems + value_problems)
+    if not (key_clean and value_clean):
+        if isinstance(key_node, yaml.ScalarNode):
+            raw.refused.add(key_node.value)
+            raw.key_lines.setdefault(key_node.value, line)
+        return
+    problem = _key_problem(key_node, raw)
+    if problem is not None:
+        raw.errors.append((line, problem))
+        return
+    key = key_node.value
+    raw.key_lines[key] = line
+    raw.values[key] = _plain(value_node, key, lines, raw)
+    if isinstance(value_node, yaml.SequenceNode):
+        raw.item_lines[key] = [raw.start_line + n.start_mark.line for n in value_node.value]
+
+
+def _key_problem(key_node: yaml.Node, raw: RawFrontmatter) -> str | None:
+    """Why a clean key cannot be read: it is not a plain word, or it was given before."""
+    if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
+        return "frontmatter keys must be plain words, e.g. description:"
+    key = key_node.value
+    if key in raw.key_lines:
+        return f"{key}: given twice, first on line {raw.key_lines[key]}; keep one"
+    return None
 
 
 def _plain(node: yaml.Node, key: str, lines: list[str], raw: RawFrontmatter) -> object:
@@ -514,55 +549,183 @@ def explain_yaml_error(
 ) -> FrontmatterError:
     """A YAML syntax error at its file line, naming the usual real cause (a tab, an unquoted
     ': ', a misaligned '- ', a quote not closed) where it is one of those."""
-    lines = yaml_text.split("\n")
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line if mark else 0
-    problem = exc.problem or exc.context or "invalid YAML"
-    source = lines[line] if line < len(lines) else ""
-    indent = source[: len(source) - len(source.lstrip(" \t"))]
-    at_mark = source[mark.column] if mark and mark.column < len(source) else ""
-    started = exc.context_mark.line if exc.context_mark else line
+    problem = _SyntaxProblem.of(exc, yaml_text, first_line)
+    for matches, explain in _YAML_RULES:
+        if matches(problem):
+            return explain(problem)
+    return _explain_as_yaml_says(problem)
 
-    def error(at: int, message: str) -> FrontmatterError:
-        return FrontmatterError(first_line + at, message)
 
-    if "\t" in indent:
-        return error(line, "YAML does not allow tabs for indentation: use spaces")
-    if at_mark == "\t":
-        return error(line, "YAML does not allow a tab here: use spaces")
-    if problem.startswith("mapping values are not allowed"):
-        return error(line, _unquoted_colon(lines, line))
-    if problem == "did not find expected key" and source.lstrip().startswith("-"):
-        return error(
-            line,
-            f"{_shown(source.strip())} is not lined up with a list: indent every '- ' of a "
-            "list the same, under its key",
+@dataclass(frozen=True)
+class _SyntaxProblem:
+    """A YAML syntax error with what the rules that explain it look at. Lines count from 0 in
+    the YAML text: ``line`` is where YAML stopped, ``started`` where what it was reading began.
+    """
+
+    exc: yaml.MarkedYAMLError
+    lines: list[str]
+    first_line: int
+    line: int
+    problem: str
+    source: str
+    indent: str
+    at_mark: str
+    started: int
+
+    @classmethod
+    def of(cls, exc: yaml.MarkedYAMLError, yaml_text: str, first_line: int) -> _SyntaxProblem:
+        """Where ``exc`` stands in ``yaml_text``, which starts on file line ``first_line``."""
+        lines = yaml_text.split("\n")
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line if mark else 0
+        source = lines[line] if line < len(lines) else ""
+        return cls(
+            exc=exc,
+            lines=lines,
+            first_line=first_line,
+            line=line,
+            problem=exc.problem or exc.context or "invalid YAML",
+            source=source,
+            indent=source[: len(source) - len(source.lstrip(" \t"))],
+            at_mark=source[mark.column] if mark and mark.column < len(source) else "",
+            started=exc.context_mark.line if exc.context_mark else line,
         )
-    if problem == "did not find expected key" and re.match(r"^[^\s:#][^:]*:\s+[\"']", source):
-        return error(
-            line,
-            "text goes on after the closing quote: put the whole value in quotes: "
-            f"{_requoted(source)}",
-        )
-    if problem.startswith("block sequence entries are not allowed"):
-        match = _KEY_VALUE.match(source)
-        under = f" under '{match['key'].strip()}:'" if match else ""
-        return error(
-            line,
-            f"a '- ' list cannot start on the line of its key: put each '- ' item on a line "
-            f"of its own{under}, or write the list as [a, b]",
-        )
-    if problem == "found character that cannot start any token" and at_mark:
-        return error(line, f"a YAML value cannot start with '{at_mark}': put the value in quotes")
-    if problem == "could not find expected ':'" and started < len(lines):
-        shown = _shown(lines[started].strip())
-        return error(started, f"{shown} has no ':'; write each key as key: value")
-    if exc.context == "while scanning a quoted scalar":
-        return error(started, "a quoted value is not closed: end it with the same quote")
-    message = f"YAML syntax error: {problem}"
+
+    def error(self, at: int, message: str) -> FrontmatterError:
+        """``message`` at line ``at`` of the YAML text."""
+        return FrontmatterError(self.first_line + at, message)
+
+
+def _is_tab_in_indent(p: _SyntaxProblem) -> bool:
+    """The line is indented with a tab."""
+    return "\t" in p.indent
+
+
+def _explain_tab_in_indent(p: _SyntaxProblem) -> FrontmatterError:
+    """Indent with spaces."""
+    return p.error(p.line, "YAML does not allow tabs for indentation: use spaces")
+
+
+def _is_tab_at_mark(p: _SyntaxProblem) -> bool:
+    """YAML stopped at a tab inside the line."""
+    return p.at_mark == "\t"
+
+
+def _explain_tab_at_mark(p: _SyntaxProblem) -> FrontmatterError:
+    """Use spaces, not a tab."""
+    return p.error(p.line, "YAML does not allow a tab here: use spaces")
+
+
+def _is_colon_in_value(p: _SyntaxProblem) -> bool:
+    """A value holds an unquoted ': '."""
+    return p.problem.startswith("mapping values are not allowed")
+
+
+def _explain_colon_in_value(p: _SyntaxProblem) -> FrontmatterError:
+    """Quote the value, or start an indented key at the beginning of its line."""
+    return p.error(p.line, _unquoted_colon(p.lines, p.line))
+
+
+def _is_item_out_of_line(p: _SyntaxProblem) -> bool:
+    """A '- ' item is indented differently from the others of its list."""
+    return p.problem == "did not find expected key" and p.source.lstrip().startswith("-")
+
+
+def _explain_item_out_of_line(p: _SyntaxProblem) -> FrontmatterError:
+    """Indent every '- ' of a list the same."""
+    return p.error(
+        p.line,
+        f"{_shown(p.source.strip())} is not lined up with a list: indent every '- ' of a "
+        "list the same, under its key",
+    )
+
+
+def _is_text_after_quote(p: _SyntaxProblem) -> bool:
+    """A quoted value has more text after its closing quote."""
+    return p.problem == "did not find expected key" and bool(
+        re.match(r"^[^\s:#][^:]*:\s+[\"']", p.source)
+    )
+
+
+def _explain_text_after_quote(p: _SyntaxProblem) -> FrontmatterError:
+    """Put the whole value in quotes."""
+    return p.error(
+        p.line,
+        "text goes on after the closing quote: put the whole value in quotes: "
+        f"{_requoted(p.source)}",
+    )
+
+
+def _is_item_on_key_line(p: _SyntaxProblem) -> bool:
+    """A '- ' list starts on the line of its key."""
+    return p.problem.startswith("block sequence entries are not allowed")
+
+
+def _explain_item_on_key_line(p: _SyntaxProblem) -> FrontmatterError:
+    """Put each '- ' item on a line of its own, or write the list as [a, b]."""
+    match = _KEY_VALUE.match(p.source)
+    under = f" under '{match['key'].strip()}:'" if match else ""
+    return p.error(
+        p.line,
+        f"a '- ' list cannot start on the line of its key: put each '- ' item on a line "
+        f"of its own{under}, or write the list as [a, b]",
+    )
+
+
+def _is_bad_first_character(p: _SyntaxProblem) -> bool:
+    """A plain value starts with a character YAML reserves, such as '@' or '`'."""
+    return p.problem == "found character that cannot start any token" and bool(p.at_mark)
+
+
+def _explain_bad_first_character(p: _SyntaxProblem) -> FrontmatterError:
+    """Put the value in quotes."""
+    return p.error(p.line, f"a YAML value cannot start with '{p.at_mark}': put the value in quotes")
+
+
+def _is_key_without_colon(p: _SyntaxProblem) -> bool:
+    """A line that should be a key has no ':'."""
+    return p.problem == "could not find expected ':'" and p.started < len(p.lines)
+
+
+def _explain_key_without_colon(p: _SyntaxProblem) -> FrontmatterError:
+    """Write each key as key: value."""
+    shown = _shown(p.lines[p.started].strip())
+    return p.error(p.started, f"{shown} has no ':'; write each key as key: value")
+
+
+def _is_quote_not_closed(p: _SyntaxProblem) -> bool:
+    """A quoted value has no closing quote."""
+    return p.exc.context == "while scanning a quoted scalar"
+
+
+def _explain_quote_not_closed(p: _SyntaxProblem) -> FrontmatterError:
+    """End the value with the quote it starts with."""
+    return p.error(p.started, "a quoted value is not closed: end it with the same quote")
+
+
+def _explain_as_yaml_says(p: _SyntaxProblem) -> FrontmatterError:
+    """YAML's own words, for an error none of the rules knows."""
+    exc = p.exc
+    message = f"YAML syntax error: {p.problem}"
     if exc.context and exc.context_mark and exc.problem:
-        message += f" ({exc.context} started on line {first_line + started})"
-    return error(line, message)
+        message += f" ({exc.context} started on line {p.first_line + p.started})"
+    return p.error(p.line, message)
+
+
+# In order: the first rule whose first half matches explains the error.
+_YAML_RULES: tuple[
+    tuple[Callable[[_SyntaxProblem], bool], Callable[[_SyntaxProblem], FrontmatterError]], ...
+] = (
+    (_is_tab_in_indent, _explain_tab_in_indent),
+    (_is_tab_at_mark, _explain_tab_at_mark),
+    (_is_colon_in_value, _explain_colon_in_value),
+    (_is_item_out_of_line, _explain_item_out_of_line),
+    (_is_text_after_quote, _explain_text_after_quote),
+    (_is_item_on_key_line, _explain_item_on_key_line),
+    (_is_bad_first_character, _explain_bad_first_character),
+    (_is_key_without_colon, _explain_key_without_colon),
+    (_is_quote_not_closed, _explain_quote_not_closed),
+)
 
 
 def _unquoted_colon(lines: list[str], line: int) -> str:
@@ -615,25 +778,8 @@ class _NodeChecker:
         stack: list[tuple[yaml.Node, int]] = [(root, 0)]
         while stack:
             node, depth = stack.pop()
-            line = self.first_line + node.start_mark.line
-            if id(node) in self.seen:
-                # A composed alias is its anchor's node: it is refused without walking it
-                # again, so a "billion laughs" is never expanded. It is said once, at the
-                # first alias, however many keys use one; their keys are refused all the same.
+            if self._refused(node, depth, found):
                 clean = False
-                if self.alias_line is None:
-                    found.append((self._first_alias_line(), _ALIAS_MESSAGE))
-                continue
-            self.seen.add(id(node))
-            if node.tag not in _SAFE_TAGS:
-                clean = False
-                found.append(
-                    (line, f"YAML tag '{node.tag}' is not allowed: a seed holds plain values only")
-                )
-                continue
-            if depth > _MAX_DEPTH:
-                clean = False
-                found.append((line, f"YAML is nested more than {_MAX_DEPTH} levels deep"))
                 continue
             # Children are pushed last-first so they are visited in document order.
             if isinstance(node, yaml.MappingNode):
@@ -643,6 +789,27 @@ class _NodeChecker:
             elif isinstance(node, yaml.SequenceNode):
                 stack.extend((n, depth + 1) for n in reversed(node.value))
         return clean, found
+
+    def _refused(self, node: yaml.Node, depth: int, found: list[tuple[int, str]]) -> bool:
+        """Whether a seed may not hold ``node``; why is added to ``found``, for an alias once."""
+        line = self.first_line + node.start_mark.line
+        if id(node) in self.seen:
+            # A composed alias is its anchor's node: it is refused without walking it
+            # again, so a "billion laughs" is never expanded. It is said once, at the
+            # first alias, however many keys use one; their keys are refused all the same.
+            if self.alias_line is None:
+                found.append((self._first_alias_line(), _ALIAS_MESSAGE))
+            return True
+        self.seen.add(id(node))
+        if node.tag not in _SAFE_TAGS:
+            found.append(
+                (line, f"YAML tag '{node.tag}' is not allowed: a seed holds plain values only")
+            )
+            return True
+        if depth > _MAX_DEPTH:
+            found.append((line, f"YAML is nested more than {_MAX_DEPTH} levels deep"))
+            return True
+        return False
 
     def _first_alias_line(self) -> int:
         # Only the event stream knows where an alias stands.

@@ -24,32 +24,47 @@ def markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False})
 
 
+# How each style's open and close token moves its depth: (strong, emphasis).
+_STYLE_STEPS = {
+    "strong_open": (1, 0),
+    "strong_close": (-1, 0),
+    "em_open": (0, 1),
+    "em_close": (0, -1),
+}
+# The tokens that carry text of their own, and whether it is code.
+_TEXT_IS_CODE = {"text": False, "text_special": False, "html_inline": False, "code_inline": True}
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+
+
 def spans_from_tokens(children: Sequence[Token]) -> list[Span]:
     """Styled, whitespace-folded runs from an inline token's children."""
     runs: list[tuple[str, bool, bool, bool]] = []
     strong = emphasis = 0
     for token in children:
         kind = token.type
-        if kind == "strong_open":
-            strong += 1
-        elif kind == "strong_close":
-            strong -= 1
-        elif kind == "em_open":
-            emphasis += 1
-        elif kind == "em_close":
-            emphasis -= 1
-        elif kind in ("text", "text_special", "html_inline"):
-            runs.append((token.content, strong > 0, emphasis > 0, False))
-        elif kind == "code_inline":
-            runs.append((token.content, strong > 0, emphasis > 0, True))
-        elif kind in ("softbreak", "hardbreak"):
+        code = _TEXT_IS_CODE.get(kind)
+        if code is not None:
+            runs.append((token.content, strong > 0, emphasis > 0, code))
+        elif kind in _STYLE_STEPS:
+            strong_step, emphasis_step = _STYLE_STEPS[kind]
+            strong += strong_step
+            emphasis += emphasis_step
+        elif kind in _BREAKS:
             runs.append((" ", strong > 0, emphasis > 0, False))
         elif kind == "image":
-            # The alt text is what a reader of the text version should see.
-            for span in spans_from_tokens(token.children or []):
-                runs.append((span.text, strong > 0 or span.strong, emphasis > 0, span.code))
+            runs.extend(_alt_text_runs(token, strong > 0, emphasis > 0))
         # link_open/link_close carry no text of their own: the link text is kept.
     return _fold(runs)
+
+
+def _alt_text_runs(
+    image: Token, strong: bool, emphasis: bool
+) -> list[tuple[str, bool, bool, bool]]:
+    """An image's alt text as runs: it is what a reader of the text version should see."""
+    return [
+        (span.text, strong or span.strong, emphasis, span.code)
+        for span in spans_from_tokens(image.children or [])
+    ]
 
 
 def _fold(runs: list[tuple[str, bool, bool, bool]]) -> list[Span]:

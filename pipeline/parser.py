@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from markdown_it.token import Token
 from pydantic import ValidationError
@@ -215,6 +216,23 @@ def _parse(
 ) -> Exercise:
     if len(data) > limits.max_bytes:
         raise report.fatal(1, _too_large(len(data), limits))
+    _check_stem(stem, report)
+    text = _decode(data, report)
+    _check_line_lengths(text, limits, report)
+    try:
+        parts = frontmatter.split(text)
+    except frontmatter.FrontmatterError as exc:
+        raise report.fatal(exc.line, exc.message) from None
+    meta = _read_frontmatter(parts, report, strict=strict)
+    body_text = _replace_controls(parts.body, parts.body_line, report)
+    body = _BodyParser(body_text, parts.body_line, report, limits).run()
+    if meta is None or body is None or report.failed:
+        raise _Fatal()
+    return _exercise(meta, body, stem, sha256, report)
+
+
+def _check_stem(stem: str, report: _Report) -> None:
+    """Refuse a file name that starts with '.' or holds '..', a slash or NUL."""
     if stem.startswith(".") or any(bad in stem for bad in ("..", "/", "\\", "\0")):
         shown = stem.replace("\0", "\\0")
         raise report.fatal(
@@ -222,26 +240,26 @@ def _parse(
             f"the file name '{shown}.md' is not allowed: it must not start with '.' or "
             "contain '..', '/', '\\' or NUL",
         )
-    text = _decode(data, report)
-    _check_line_lengths(text, limits, report)
-    try:
-        parts = frontmatter.split(text)
-    except frontmatter.FrontmatterError as exc:
-        raise report.fatal(exc.line, exc.message) from None
+
+
+def _read_frontmatter(
+    parts: frontmatter.SplitSeed, report: _Report, *, strict: bool
+) -> frontmatter.SeedFrontmatter | None:
+    """The seed's frontmatter, or ``None`` when it cannot be read or is not valid."""
     # Frontmatter that cannot be read still leaves the body to check: every mistake a run
     # can find is reported at once.
-    meta: frontmatter.SeedFrontmatter | None = None
     try:
         raw = frontmatter.load(parts.yaml_text, parts.yaml_line)
     except frontmatter.FrontmatterError as exc:
         report.error(exc.line, exc.message)
-    else:
-        meta = _validate_frontmatter(raw, report, strict=strict)
-    body_text = _replace_controls(parts.body, parts.body_line, report)
-    body = _BodyParser(body_text, parts.body_line, report, limits).run()
-    if meta is None or body is None or report.failed:
-        raise _Fatal()
+        return None
+    return _validate_frontmatter(raw, report, strict=strict)
 
+
+def _exercise(
+    meta: frontmatter.SeedFrontmatter, body: _Body, stem: str, sha256: str, report: _Report
+) -> Exercise:
+    """The exercise of a seed whose frontmatter and body are both valid."""
     source = build(Source, path=report.path, line=1)
     slug = meta.slug or slugify(stem)
     if not slug:
@@ -277,6 +295,21 @@ def _validate_frontmatter(
         report.error(line, message)
     for line, message in raw.warnings:
         report.warning(line, message)
+    known = _known_values(raw, report, strict=strict)
+    try:
+        meta = frontmatter.SeedFrontmatter.model_validate(known)
+    except ValidationError as exc:
+        for line, message in frontmatter.field_problems(exc, raw):
+            report.error(line, message)
+        return None
+    _warn_repeats(known, raw, report)
+    return None if raw.errors else meta
+
+
+def _known_values(
+    raw: frontmatter.RawFrontmatter, report: _Report, *, strict: bool
+) -> dict[str, object]:
+    """The values of the known keys; each unknown key is a warning (an error when strict)."""
     known: dict[str, object] = {}
     for key, value in raw.values.items():
         if key in frontmatter.KNOWN_KEYS:
@@ -286,12 +319,13 @@ def _validate_frontmatter(
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
         message = f"unknown frontmatter key '{key}'{hint}"
         (report.error if strict else report.warning)(raw.key_lines[key], message)
-    try:
-        meta = frontmatter.SeedFrontmatter.model_validate(known)
-    except ValidationError as exc:
-        for line, message in frontmatter.field_problems(exc, raw):
-            report.error(line, message)
-        return None
+    return known
+
+
+def _warn_repeats(
+    known: dict[str, object], raw: frontmatter.RawFrontmatter, report: _Report
+) -> None:
+    """Warn about each list item that repeats an earlier one, which is left out."""
     for key in ("equipment", "muscles", "aliases"):
         for index in frontmatter.repeated_items(known.get(key)):
             report.warning(
@@ -299,7 +333,6 @@ def _validate_frontmatter(
                 f"{key}: '{known[key][index]}' is listed twice; "  # type: ignore[index]
                 "the repeat is left out",
             )
-    return None if raw.errors else meta
 
 
 # --- body -------------------------------------------------------------------------------------
@@ -319,6 +352,18 @@ class _Block:
     token: Token
     start: int
     end: int
+
+
+@dataclass
+class _OpenSection:
+    """The '##' section being read: its heading, its items so far, and whether a list has
+    been seen under it (text after a list may be the closing note, text before it is not)."""
+
+    kind: SectionKind
+    heading: str
+    token: Token
+    items: list[Item] = field(default_factory=list)
+    seen_list: bool = False
 
 
 def _blocks(tokens: list[Token], start: int, end: int) -> Iterator[_Block]:
@@ -362,6 +407,8 @@ class _BodyParser:
         self.outro: list[Paragraph] = []
         self.howto: list[tuple[str, int, list[list[Span]]]] = []
         self.near_misses: list[tuple[int, str, str]] = []  # line, heading, known heading
+        self.section: _OpenSection | None = None
+        self.pending: list[Paragraph] = []  # paragraphs after a section's list: the closing note?
 
     def line(self, token: Token) -> int:
         return self.first_line + (token.map[0] if token.map else 0)
@@ -373,108 +420,19 @@ class _BodyParser:
         children = self.tokens[block.start + 1].children or []
         return spans_from_tokens(children)
 
+    def is_comment(self, block: _Block) -> bool:
+        """Whether ``block`` is a paragraph that is only an HTML comment."""
+        return block.token.type == "paragraph_open" and bool(
+            _COMMENT.match((self.tokens[block.start + 1].content or "").strip())
+        )
+
     def run(self) -> _Body | None:
-        section: tuple[SectionKind, str, Token, list[Item]] | None = None
-        pending: list[Paragraph] = []  # paragraphs after a section's list: the closing note?
-        seen_list = False
-
-        def close_section() -> None:
-            nonlocal section, pending
-            if section is None:
-                return
-            kind, heading, token, items = section
-            # Empty items were warned about where they stand; they are left out here.
-            kept = tuple(i for i in items if i.text or i.label)
-            if len(kept) > self.limits.max_items:
-                self.report.error(
-                    self.line(token),
-                    f"'## {heading}' has {len(kept)} items, over the limit of "
-                    f"{self.limits.max_items} (setting max_section_items)",
-                )
-            self.sections.append(
-                build(Section, kind=kind, heading=heading, items=kept, source=self.source(token))
-            )
-            section = None
-
+        """Read the body: its sections, closing note and the steps after the marker."""
         for block in _blocks(self.tokens, 0, self.split):
-            token = block.token
-            kind = token.type
-            if kind == "paragraph_open":
-                raw = (self.tokens[block.start + 1].content or "").strip()
-                if _COMMENT.match(raw):
-                    continue
-                spans = self.inline(block)
-                paragraph = build(
-                    Paragraph, text=plain(spans), spans=tuple(spans), source=self.source(token)
-                )
-                if section is None:
-                    self.report.warning(
-                        self.line(token),
-                        "text before the first '##' section is "
-                        "not part of the format and is left out",
-                    )
-                elif section[0] is SectionKind.OTHER and not seen_list:
-                    section[3].append(
-                        build(
-                            Item,
-                            text=paragraph.text,
-                            spans=paragraph.spans,
-                            source=paragraph.source,
-                            label=None,
-                        )
-                    )
-                elif not seen_list:
-                    self.report.warning(
-                        self.line(token),
-                        f"text under '## {section[1]}' before its "
-                        "list is left out: make it a list item",
-                    )
-                else:
-                    pending.append(paragraph)
-            elif kind == "heading_open" and token.tag == "h2":
-                for paragraph in pending:
-                    self.report.warning(
-                        paragraph.source.line,
-                        "text between sections is left out: "
-                        "the closing note goes after the last section",
-                    )
-                pending = []
-                close_section()
-                heading = plain(self.inline(block)).rstrip(":").strip()
-                section_kind = _SECTION_KINDS.get(
-                    " ".join(heading.casefold().split()), SectionKind.OTHER
-                )
-                self.check_heading(section_kind, heading, token)
-                section = (section_kind, heading, token, [])
-                seen_list = False
-            elif kind in ("bullet_list_open", "ordered_list_open"):
-                if section is None:
-                    self.report.warning(
-                        self.line(token),
-                        "a list before the first '##' section is "
-                        "not part of the format and is left out",
-                    )
-                    continue
-                if pending:
-                    for paragraph in pending:
-                        self.report.warning(
-                            paragraph.source.line,
-                            f"text inside '## {section[1]}' "
-                            "between lists is left out: make it a list item",
-                        )
-                    pending = []
-                self.check_list_kind(section[0], section[1], token)
-                section[3].extend(self.list_items(block))
-                seen_list = True
-            elif kind == "hr":
-                continue
-            else:
-                what = f"'{token.markup} heading'" if kind == "heading_open" else _describe(kind)
-                self.report.warning(
-                    self.line(token), f"{what} is not part of the seed format and is left out"
-                )
-        close_section()
-        self.outro = pending
+            read = self._SECTION_BLOCKS.get(block.token.type, _BodyParser.unexpected_block)
+            read(self, block)
+        self.close_section()
+        self.outro = self.pending
         for line in self.extra_markers:
             self.report.error(
                 line, f"a second <!-- howto --> marker (the first is on line {self.marker_line})"
@@ -482,6 +440,125 @@ class _BodyParser:
         for block in _blocks(self.tokens, self.split, len(self.tokens)):
             self.howto_block(block)
         return self.finish()
+
+    def paragraph_block(self, block: _Block) -> None:
+        """A paragraph before the marker: an item of an unknown section, held back as maybe
+        the closing note after a section's list, else warned about and left out."""
+        if self.is_comment(block):
+            return
+        token = block.token
+        spans = self.inline(block)
+        paragraph = build(
+            Paragraph, text=plain(spans), spans=tuple(spans), source=self.source(token)
+        )
+        section = self.section
+        if section is None:
+            self.report.warning(
+                self.line(token),
+                "text before the first '##' section is not part of the format and is left out",
+            )
+        elif section.kind is SectionKind.OTHER and not section.seen_list:
+            section.items.append(
+                build(
+                    Item,
+                    text=paragraph.text,
+                    spans=paragraph.spans,
+                    source=paragraph.source,
+                    label=None,
+                )
+            )
+        elif not section.seen_list:
+            self.report.warning(
+                self.line(token),
+                f"text under '## {section.heading}' before its "
+                "list is left out: make it a list item",
+            )
+        else:
+            self.pending.append(paragraph)
+
+    def heading_block(self, block: _Block) -> None:
+        """A '##' heading opens a section; any other heading is not part of the format."""
+        token = block.token
+        if token.tag != "h2":
+            self.unexpected_block(block)
+            return
+        for paragraph in self.pending:
+            self.report.warning(
+                paragraph.source.line,
+                "text between sections is left out: the closing note goes after the last section",
+            )
+        self.pending = []
+        self.close_section()
+        heading = plain(self.inline(block)).rstrip(":").strip()
+        kind = _SECTION_KINDS.get(" ".join(heading.casefold().split()), SectionKind.OTHER)
+        self.check_heading(kind, heading, token)
+        self.section = _OpenSection(kind, heading, token)
+
+    def list_block(self, block: _Block) -> None:
+        """A bullet or numbered list: the items of the section it is under."""
+        token = block.token
+        section = self.section
+        if section is None:
+            self.report.warning(
+                self.line(token),
+                "a list before the first '##' section is not part of the format and is left out",
+            )
+            return
+        for paragraph in self.pending:
+            self.report.warning(
+                paragraph.source.line,
+                f"text inside '## {section.heading}' "
+                "between lists is left out: make it a list item",
+            )
+        self.pending = []
+        self.check_list_kind(section.kind, section.heading, token)
+        section.items.extend(self.list_items(block))
+        section.seen_list = True
+
+    def rule_block(self, block: _Block) -> None:
+        """A thematic break ('---', '***') is only a separator: nothing to read."""
+
+    def unexpected_block(self, block: _Block) -> None:
+        """Any other block is warned about and left out."""
+        token = block.token
+        kind = token.type
+        what = f"'{token.markup} heading'" if kind == "heading_open" else _describe(kind)
+        self.report.warning(
+            self.line(token), f"{what} is not part of the seed format and is left out"
+        )
+
+    # How each block before the <!-- howto --> marker is read; any other is unexpected_block.
+    _SECTION_BLOCKS: ClassVar[dict[str, Callable[[_BodyParser, _Block], None]]] = {
+        "paragraph_open": paragraph_block,
+        "heading_open": heading_block,
+        "bullet_list_open": list_block,
+        "ordered_list_open": list_block,
+        "hr": rule_block,
+    }
+
+    def close_section(self) -> None:
+        """Add the open section, if there is one, with its non-empty items."""
+        section = self.section
+        if section is None:
+            return
+        # Empty items were warned about where they stand; they are left out here.
+        kept = tuple(i for i in section.items if i.text or i.label)
+        if len(kept) > self.limits.max_items:
+            self.report.error(
+                self.line(section.token),
+                f"'## {section.heading}' has {len(kept)} items, over the limit of "
+                f"{self.limits.max_items} (setting max_section_items)",
+            )
+        self.sections.append(
+            build(
+                Section,
+                kind=section.kind,
+                heading=section.heading,
+                items=kept,
+                source=self.source(section.token),
+            )
+        )
+        self.section = None
 
     def check_heading(self, kind: SectionKind, heading: str, token: Token) -> None:
         line = self.line(token)
@@ -543,10 +620,8 @@ class _BodyParser:
             else:
                 parts.append(self.block_text(child))
         spans = strip_spans(join_spans([*parts, join_spans(nested, "; ")], " "))
-        if label is not None and not spans:
-            self.report.warning(self.line(block.token), f"item '{label}' has a label but no text")
-        if label is None and not spans:
-            self.report.warning(self.line(block.token), self._why_empty(block.token))
+        if not spans:
+            self.report.warning(self.line(block.token), self._why_empty(block.token, label))
         return build(
             Item,
             text=plain(spans),
@@ -555,7 +630,10 @@ class _BodyParser:
             label=label,
         )
 
-    def _why_empty(self, token: Token) -> str:
+    def _why_empty(self, token: Token, label: str | None) -> str:
+        """Why an item with no text is left out, as its warning says."""
+        if label is not None:
+            return f"item '{label}' has a label but no text"
         # Markdown stops reading lists and quotes nested deeper than its limit: such an item
         # looks empty although its lines hold text.
         first, last = token.map if token.map else (0, 0)
@@ -589,10 +667,7 @@ class _BodyParser:
                 f"'{token.markup} heading' after the <!-- howto --> "
                 "marker: only '### Step name' headings may follow it",
             )
-        elif (
-            token.type == "paragraph_open"
-            and _COMMENT.match((self.tokens[block.start + 1].content or "").strip())
-        ) or token.type == "hr":
+        elif token.type == "hr" or self.is_comment(block):
             return
         elif not self.howto:
             self.report.error(
@@ -603,8 +678,37 @@ class _BodyParser:
             self.howto[-1][2].append(self.block_text(block))
 
     def finish(self) -> _Body | None:
+        self.check_execution()
+        if self.marker_line is None:
+            self.report.error(
+                self.last_line,
+                "no <!-- howto --> marker: end the seed with "
+                "<!-- howto --> and '### Step name' headings, each with its text",
+            )
+            return None
+        self.check_step_count(self.marker_line)
+        return _Body(tuple(self.sections), tuple(self.outro), self.steps())
+
+    def check_execution(self) -> None:
+        """Report a missing or empty '## Execution', and each misspelt known heading."""
         execution = next((s for s in self.sections if s.kind is SectionKind.EXECUTION), None)
         missing = _HEADINGS[SectionKind.EXECUTION] if execution is None else None
+        missing = self.report_near_misses(missing)
+        if execution is None:
+            if missing is not None:
+                self.report.error(
+                    self.first_line,
+                    "no '## Execution' section: it lists the steps of the exercise as a "
+                    "numbered list",
+                )
+        elif not execution.items:
+            self.report.error(
+                execution.source.line, "'## Execution' has no steps: add a numbered list under it"
+            )
+
+    def report_near_misses(self, missing: str | None) -> str | None:
+        """Say each heading close to a known one; the one that explains why the ``missing``
+        section is missing is an error, and the section is then no longer said missing."""
         for line, heading, suggestion in self.near_misses:
             if suggestion == missing:
                 self.report.error(
@@ -619,34 +723,23 @@ class _BodyParser:
                     f"unknown section '## {heading}' is kept as it is "
                     f"(did you mean '## {suggestion}'?)",
                 )
-        if execution is None:
-            if missing is not None:
-                self.report.error(
-                    self.first_line,
-                    "no '## Execution' section: it lists the steps of the exercise as a "
-                    "numbered list",
-                )
-        elif not execution.items:
-            self.report.error(
-                execution.source.line, "'## Execution' has no steps: add a numbered list under it"
-            )
-        if self.marker_line is None:
-            self.report.error(
-                self.last_line,
-                "no <!-- howto --> marker: end the seed with "
-                "<!-- howto --> and '### Step name' headings, each with its text",
-            )
-            return None
+        return missing
+
+    def check_step_count(self, marker_line: int) -> None:
+        """Report no '###' step after the marker, or more than the limit."""
         if not self.howto:
             self.report.error(
-                self.marker_line, "no '### Step name' heading after the <!-- howto --> marker"
+                marker_line, "no '### Step name' heading after the <!-- howto --> marker"
             )
         elif len(self.howto) > self.limits.max_items:
             self.report.error(
-                self.marker_line,
+                marker_line,
                 f"{len(self.howto)} '###' steps follow the <!-- howto --> marker, over the "
                 f"limit of {self.limits.max_items} (setting max_section_items)",
             )
+
+    def steps(self) -> tuple[HowToStep, ...]:
+        """The '###' steps after the marker; a named step with no text is an error."""
         steps: list[HowToStep] = []
         for name, line, parts in self.howto:
             text = "\n\n".join(plain(p) for p in parts if p)
@@ -660,7 +753,7 @@ class _BodyParser:
                     source=build(Source, path=self.report.path, line=line),
                 )
             )
-        return _Body(tuple(self.sections), tuple(self.outro), tuple(steps))
+        return tuple(steps)
 
 
 def _describe(kind: str) -> str:
@@ -677,6 +770,23 @@ def _describe(kind: str) -> str:
 def _split_label(children: list[Token]) -> tuple[str | None, list[Token]]:
     """Split ``**Label**: text`` (or ``**Label:** text``, ``**Label** — text``) into the label
     and the tokens of the text. An item that merely starts in bold is not labelled."""
+    children = _without_leading_blanks(children)
+    if not children or children[0].type != "strong_open":
+        return None, children
+    close = _closing_strong(children)
+    if close < 0:
+        return None, children
+    label = plain(spans_from_tokens(children[1:close])).strip()
+    rest = list(children[close + 1 :])
+    text = rest if label.endswith(":") else _after_separator(rest)
+    label = label.removesuffix(":").rstrip()
+    if text is None or not label:
+        return None, children
+    return label, text
+
+
+def _without_leading_blanks(children: list[Token]) -> list[Token]:
+    """The tokens after the empty text tokens at the start."""
     leading = 0
     while (
         leading < len(children)
@@ -684,29 +794,29 @@ def _split_label(children: list[Token]) -> tuple[str | None, list[Token]]:
         and not children[leading].content
     ):
         leading += 1
-    children = children[leading:]
-    if not children or children[0].type != "strong_open":
-        return None, children
-    depth, close = 0, -1
+    return children[leading:]
+
+
+_STRONG_DEPTH = {"strong_open": 1, "strong_close": -1}
+
+
+def _closing_strong(children: list[Token]) -> int:
+    """The index of the token that closes the bold text ``children`` start with; -1 if none."""
+    depth = 0
     for index, token in enumerate(children):
-        depth += {"strong_open": 1, "strong_close": -1}.get(token.type, 0)
+        depth += _STRONG_DEPTH.get(token.type, 0)
         if depth == 0:
-            close = index
-            break
-    if close < 0:
-        return None, children
-    label = plain(spans_from_tokens(children[1:close])).strip()
-    rest = list(children[close + 1 :])
-    if label.endswith(":"):
-        label = label[:-1].rstrip()
-    else:
-        first = rest[0] if rest else None
-        match = _LABEL_SEPARATOR.match(first.content) if first and first.type == "text" else None
-        if match is None:
-            return None, children
-        remaining = first.content[match.end() :] if first else ""
-        stripped = Token("text", "", 0, content=remaining)
-        rest = [stripped, *rest[1:]]
-    if not label:
-        return None, children
-    return label, rest
+            return index
+    return -1
+
+
+def _after_separator(rest: list[Token]) -> list[Token] | None:
+    """The tokens after a label: ``rest`` without the ':' or dash that starts it;
+    ``None`` when no separator starts it."""
+    first = rest[0] if rest else None
+    if first is None or first.type != "text":
+        return None
+    match = _LABEL_SEPARATOR.match(first.content)
+    if match is None:
+        return None
+    return [Token("text", "", 0, content=first.content[match.end() :]), *rest[1:]]

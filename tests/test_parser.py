@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pipeline.diagnostics import Level
 from pipeline.model import Exercise, SectionKind, build
 from pipeline.parser import Limits, ParseResult, parse_seed, parse_seed_bytes
+from tests.complexity import tangled
 from tests.conftest import SHIPPED_SEED, exercise_of, line_of
 
 STEM = "leverage-machine-lying-leg-curl"
@@ -520,3 +521,7 @@ def test_models_built_without_validation_equal_pydantic_ones() -> None:
             items = value if isinstance(value, tuple) else (value,)
             stack.extend(item for item in items if isinstance(item, BaseModel))
     assert seen > 20
+
+
+def test_no_part_of_the_parser_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("parser.py", "inline.py", "frontmatter.py") == []
