@@ -204,6 +204,12 @@ def _outputs(text: object) -> dict[str, OutputRecord]:
     return outputs
 
 
+def _blob(value: object) -> bytes:
+    if type(value) is bytes:
+        return value
+    return value.encode() if type(value) is str else b""
+
+
 def _seed_row(path: str, record: SeedRecord) -> tuple[Any, ...]:
     outputs = {
         name: [o.fingerprint, o.files, o.diagnostics] for name, o in sorted(record.outputs.items())
@@ -351,10 +357,11 @@ class StateStore:
                 "SELECT path, sha256, fingerprint, data FROM entries WHERE exporter = ?",
                 (exporter,),
             )
+            # A value of another type is kept as bytes that read as no entry, so it is counted
+            # with the entries that cannot be read.
             return {
-                path: CachedEntry(sha, fingerprint, data)
+                str(path): CachedEntry(str(sha), str(fingerprint), _blob(data))
                 for path, sha, fingerprint, data in rows
-                if type(data) is bytes and type(sha) is str and type(fingerprint) is str
             }
         except sqlite3.DatabaseError:  # read again from the seeds
             return {}

@@ -1,0 +1,206 @@
+"""The export's decisions, on their own: no files, no processes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.diagnostics import Level
+from pipeline.discover import SeedFile
+from pipeline.plan import (
+    Facts,
+    Scope,
+    SeedEntry,
+    SeedState,
+    aggregate_members,
+    aggregates_to_rebuild,
+    hooks_to_run,
+    inputs_key,
+    kept_records,
+    needs_parse,
+    reusable_record,
+    slug_clashes,
+    stale_files,
+)
+from pipeline.state import AggregateRecord, CachedEntry, OutputRecord, SeedRecord, State
+
+FINGERPRINTS = {"json": "j1", "html": "h1", "sqlite": "s1"}
+AGGREGATORS = ("html", "sqlite")
+
+
+def record(slug: str, sha: str = "aa", *, ok: bool = True, draft: bool = False) -> SeedRecord:
+    return SeedRecord(
+        sha256=sha,
+        slug=slug,
+        ok=ok,
+        size=10,
+        mtime_ns=1,
+        outputs={
+            "json": OutputRecord("j1", [f"json/{slug}.json"]),
+            "html": OutputRecord("h1", [f"html/{slug}/index.html"]),
+            "sqlite": OutputRecord("s1", []),
+        }
+        if ok
+        else {},
+        draft=draft,
+    )
+
+
+def files_of(*records: SeedRecord) -> set[str]:
+    return {f for r in records for o in r.outputs.values() for f in o.files} | {
+        "html/index.html",
+        "catalogue.sqlite",
+    }
+
+
+def facts(existing: set[str], **changes: object) -> Facts:
+    base = Facts(FINGERPRINTS, existing, AGGREGATORS)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def seed(display: str, held: SeedRecord | None, sha: str | None, plan: Facts) -> SeedEntry:
+    entry = SeedEntry(0, Path(display), display, SeedFile(sha, 10, 1), held)
+    entry.reusable = reusable_record(held, entry.file, plan)
+    return entry
+
+
+def cached(*displays: str, sha: str = "aa") -> dict[str, dict[str, CachedEntry]]:
+    return {
+        name: {d: CachedEntry(sha, FINGERPRINTS[name], b"[]") for d in displays}
+        for name in AGGREGATORS
+    }
+
+
+def previous(**seeds: SeedRecord) -> State:
+    aggregates = {
+        "html": AggregateRecord("h1", "", ["html/index.html"]),
+        "sqlite": AggregateRecord("s1", "", ["catalogue.sqlite"]),
+    }
+    return State("key", dict(seeds), aggregates)
+
+
+def test_an_unchanged_seed_whose_outputs_are_there_is_not_parsed() -> None:
+    held = record("squat")
+    plan = facts(files_of(held))
+    entry = seed("squat.md", held, "aa", plan)
+    assert entry.reusable is held
+    assert not needs_parse(entry, FINGERPRINTS, set(), cached(), plan)
+    assert not needs_parse(entry, FINGERPRINTS, {"html"}, cached("squat.md"), plan)
+
+
+def test_a_changed_forced_or_differently_read_seed_is_parsed() -> None:
+    held = record("squat")
+    for plan, sha in [
+        (facts(files_of(held)), "bb"),
+        (facts(files_of(held), force=True), "aa"),
+        (facts(files_of(held), reparse_all=True), "aa"),
+        (facts(files_of(held)), None),  # a file the stat could not read
+    ]:
+        entry = seed("squat.md", held, sha, plan)
+        assert entry.reusable is None
+        assert needs_parse(entry, FINGERPRINTS, set(), cached(), plan)
+
+
+def test_only_the_hooks_whose_work_is_missing_run() -> None:
+    held = record("squat")
+    plan = facts(files_of(held) - {"json/squat.json"})
+    entry = seed("squat.md", held, "aa", plan)
+    assert hooks_to_run(entry, FINGERPRINTS, set(), cached(), plan) == ("json",)
+    # An aggregate rebuilt without a stored entry of the seed runs that hook too.
+    assert hooks_to_run(entry, FINGERPRINTS, {"sqlite"}, cached(), plan) == ("json", "sqlite")
+    # A stored entry for other bytes, or by another version of the exporter, is not used.
+    stale = cached("squat.md", sha="bb")
+    assert hooks_to_run(entry, FINGERPRINTS, {"sqlite"}, stale, plan) == ("json", "sqlite")
+    other = facts(files_of(held), fingerprints={**FINGERPRINTS, "sqlite": "s2"})
+    changed = hooks_to_run(entry, FINGERPRINTS, {"sqlite"}, cached("squat.md"), other)
+    assert changed == ("sqlite",)
+
+
+def test_a_seed_with_an_error_or_an_unpublished_draft_is_not_parsed_again() -> None:
+    for held in (record("bad", ok=False), record("draft", draft=True)):
+        plan = facts(set())
+        entry = seed("x.md", held, "aa", plan)
+        assert not needs_parse(entry, FINGERPRINTS, set(AGGREGATORS), cached(), plan)
+    draft = record("draft", draft=True)
+    plan = facts(set(), include_drafts=True)
+    assert needs_parse(seed("x.md", draft, "aa", plan), FINGERPRINTS, set(), cached(), plan)
+
+
+def test_aggregates_are_rebuilt_when_a_seed_changes_comes_or_goes() -> None:
+    a, b = record("a"), record("b")
+    old = previous(**{"a.md": a, "b.md": b})
+    plan = facts(files_of(a, b))
+    both = [seed("a.md", a, "aa", plan), seed("b.md", b, "aa", plan)]
+    # Nothing changed, but the recorded inputs are not these seeds': rebuilt.
+    assert aggregates_to_rebuild(old, both, {}, plan) == {"html", "sqlite"}
+    key = inputs_key([("a.md", a), ("b.md", b)], plan)
+    for aggregate in old.aggregates.values():
+        aggregate.inputs = key
+    assert aggregates_to_rebuild(old, both, {}, plan) == set()
+    assert aggregates_to_rebuild(old, both[:1], {}, plan) == {"html", "sqlite"}
+    changed = [both[0], seed("b.md", b, "cc", plan)]
+    assert aggregates_to_rebuild(old, changed, {}, plan) == {"html", "sqlite"}
+    # One aggregate's file deleted by hand: only that one.
+    missing = facts(files_of(a, b) - {"catalogue.sqlite"})
+    again = [seed("a.md", a, "aa", missing), seed("b.md", b, "aa", missing)]
+    assert aggregates_to_rebuild(old, again, {}, missing) == {"sqlite"}
+    # A seed outside the run's scope still counts as one of the aggregates' seeds.
+    assert aggregates_to_rebuild(old, both[:1], {"b.md": b}, plan) == set()
+
+
+def test_seeds_outside_the_scope_are_kept_and_those_inside_it_are_not() -> None:
+    old = previous(**{"seeds/a.md": record("a"), "other/b.md": record("b")})
+    kept = kept_records(old, {"seeds/c.md"}, Scope(folders=(Path("seeds"),)))
+    assert list(kept) == ["other/b.md"]
+    assert list(kept_records(old, set(), Scope(files=(Path("seeds/c.md"),)))) == [
+        "seeds/a.md",
+        "other/b.md",
+    ]
+
+
+def test_slug_clashes_name_the_other_seed_and_a_kept_one_wins() -> None:
+    plan = facts(set())
+    one, two = seed("a.md", None, None, plan), seed("b.md", None, None, plan)
+    one.state = SeedState(True, "squat", [])
+    two.state = SeedState(True, "squat", [])
+    clashes = slug_clashes([one, two], {}, Path("out"))
+    assert {p: d.message for p, d in clashes.items()} == {
+        "a.md": "slug 'squat' is also used by b.md",
+        "b.md": "slug 'squat' is also used by a.md",
+    }
+    assert all(d.level is Level.ERROR and d.line == 1 for d in clashes.values())
+    kept = {"gone/c.md": record("squat")}
+    clashes = slug_clashes([one], kept, Path("out"))
+    assert list(clashes) == ["a.md"]
+    assert clashes["a.md"].message == (
+        "slug 'squat' is also used by gone/c.md (exported earlier into out; that file is gone: "
+        "export its folder to remove it)"
+    )
+
+
+def test_members_are_in_slug_order_with_the_kept_seeds_among_them() -> None:
+    plan = facts(set())
+    run = []
+    for display, slug, ok, draft in [
+        ("z.md", "a", True, False),
+        ("y.md", "c", True, False),
+        ("x.md", "b", False, False),
+        ("w.md", "d", True, True),
+    ]:
+        entry = seed(display, None, None, plan)
+        entry.state = SeedState(ok, slug, [], draft)
+        run.append(entry)
+    members = aggregate_members(run, {"k.md": record("b")}, plan)
+    assert [display for display, _ in members] == ["z.md", "k.md", "y.md"]
+    assert [entry is None for _, entry in members] == [False, True, False]
+
+
+def test_stale_files_are_what_nothing_records_any_more() -> None:
+    a, b = record("a"), record("b")
+    old = previous(**{"a.md": a, "b.md": b})
+    assert stale_files(old, [a], [["html/index.html"]]) == [
+        "catalogue.sqlite",
+        "html/b/index.html",
+        "json/b.json",
+    ]
+    assert stale_files(old, [a, b], [["html/index.html", "catalogue.sqlite"]]) == []

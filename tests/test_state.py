@@ -1,0 +1,163 @@
+"""The build state: kept beside the output folder, data that is checked and never run, and
+changed row by row."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import build_corpus
+from pipeline.config import load_settings
+from pipeline.diagnostics import Level
+from pipeline.engine import export
+from pipeline.state import (
+    LEGACY_DIR,
+    STATE_DIR,
+    STATE_FILE,
+    StateStore,
+    state_folder,
+)
+from tests.test_engine import snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings(ROOT)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    build_corpus(6, folder, random_seed=3)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("clean") / "out"
+    assert export([corpus], out, SETTINGS, jobs=1).errors == 0
+    return snapshot(out)
+
+
+class Boom:
+    """Unpickling this runs a shell command that leaves a file behind."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_the_output_folder_holds_only_outputs(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    export([corpus], out, SETTINGS, jobs=2)
+    top = sorted(p.name for p in out.iterdir())
+    assert top == ["cards", "cards.pdf", "catalogue.sqlite", "html", "json", "jsonld"]
+    assert not list(out.rglob(".*"))
+    state = tmp_path / STATE_DIR / "outputs"
+    assert state == state_folder(out)
+    assert sorted(p.name for p in state.iterdir()) == ["lock", STATE_FILE]
+
+
+def test_a_tampered_state_cannot_run_code_and_is_rebuilt(
+    corpus: Path, clean: dict[str, bytes], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1)
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(Boom(marker))
+    with sqlite3.connect(state_folder(out) / STATE_FILE) as db:
+        db.execute("UPDATE entries SET data = ?", (payload,))
+        db.execute("UPDATE seeds SET outputs = ?", (payload,))
+    # And the pickles an earlier version kept inside the output folder.
+    legacy = out / LEGACY_DIR / "digests"
+    legacy.mkdir(parents=True)
+    (legacy / "pdf.pickle").write_bytes(payload)
+
+    report = export([corpus], out, SETTINGS, jobs=2)
+    assert not marker.exists()
+    assert report.errors == 0
+    assert snapshot(out) == clean
+    notes = [d.message for d in report.diagnostics if d.level is Level.NOTE]
+    assert any("the build state cannot be used" in n for n in notes)
+    assert any("removed the build state an earlier version kept" in n for n in notes)
+    assert not (out / LEGACY_DIR).exists()
+    # The next run trusts the rebuilt state: nothing to do.
+    again = export([corpus], out, SETTINGS, jobs=2)
+    assert again.parsed == 0 and again.written == []
+
+
+def test_entries_that_cannot_be_read_are_made_again(
+    corpus: Path, clean: dict[str, bytes], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1)
+    with sqlite3.connect(state_folder(out) / STATE_FILE) as db:
+        db.execute("UPDATE entries SET data = '[1, 2' WHERE exporter = 'html'")
+        db.execute("UPDATE entries SET data = '{\"slug\": 1}' WHERE exporter = 'sqlite'")
+    (out / "catalogue.sqlite").unlink()
+    (out / "html" / "index.html").unlink()
+    report = export([corpus], out, SETTINGS, jobs=2)
+    assert report.errors == 0
+    assert report.parsed == 6
+    assert snapshot(out) == clean
+    notes = [d.message for d in report.diagnostics if d.level is Level.NOTE]
+    assert "html: 6 stored entries cannot be read; they are made again" in notes
+    assert "sqlite: 6 stored entries cannot be read; they are made again" in notes
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda db: db.write_bytes(b"not a database at all" * 100), id="garbage"),
+        pytest.param(
+            lambda db: sqlite3.connect(db).execute("PRAGMA user_version = 99").connection.commit(),
+            id="another-version",
+        ),
+        pytest.param(
+            lambda db: sqlite3.connect(db).execute("PRAGMA application_id = 7").connection.commit(),
+            id="not-ours",
+        ),
+        pytest.param(
+            lambda db: sqlite3.connect(db).execute("DROP TABLE seeds").connection.commit(),
+            id="a-table-missing",
+        ),
+    ],
+)
+def test_an_unusable_state_is_set_aside_with_a_note(
+    damage: object, corpus: Path, clean: dict[str, bytes], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1)
+    database = state_folder(out) / STATE_FILE
+    damage(database)  # type: ignore[operator]
+    report = export([corpus], out, SETTINGS, jobs=1)
+    assert report.errors == 0
+    assert snapshot(out) == clean
+    notes = [d for d in report.diagnostics if "the build state cannot be used" in d.message]
+    assert len(notes) == 1 and notes[0].path == database.as_posix()
+    assert (database.parent / f"{STATE_FILE}.unusable").exists()
+    assert export([corpus], out, SETTINGS, jobs=1).parsed == 0
+
+
+def test_a_one_seed_change_rewrites_only_that_seeds_rows(corpus: Path, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in sorted(corpus.glob("*.md")):
+        (seeds / seed.name).write_bytes(seed.read_bytes())
+    out = tmp_path / "out"
+    export([seeds], out, SETTINGS, jobs=1)
+    with StateStore(state_folder(out)) as store:
+        before = store.rows()
+    changed = sorted(seeds.glob("*.md"))[0]
+    changed.write_text(changed.read_text("utf-8").replace("\n## ", "\nMore words.\n\n## ", 1))
+    export([seeds], out, SETTINGS, jobs=1)
+    with StateStore(state_folder(out)) as store:
+        after = store.rows()
+    differ = [b[0] for b, a in zip(before["seeds"], after["seeds"], strict=True) if a != b]
+    assert differ == [changed.as_posix()]
+    entries = [b[:2] for b, a in zip(before["entries"], after["entries"], strict=True) if a != b]
+    assert entries == [(name, changed.as_posix()) for name in ("html", "pdf", "sqlite")]
