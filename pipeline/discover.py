@@ -54,27 +54,39 @@ def _scan_seeds(
             if is_ignored(entry.name):
                 continue
             if entry.is_symlink():
-                target = Path(entry.path).resolve()
-                if not target.is_relative_to(root):
-                    if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
-                        warnings.append(
-                            Diagnostic(
-                                Path(entry.path).as_posix(),
-                                0,
-                                Level.WARNING,
-                                f"a symbolic link to {target}, outside {root}: not followed",
-                            )
-                        )
-                    continue
-                if target.is_dir() and target not in visited:
-                    visited.add(target)
-                    _scan_seeds(entry.path, root, found, warnings, visited)
-                elif entry.name.endswith(SEED_SUFFIX) and target.is_file():
-                    found.append(entry.path)
+                _follow_link(entry, root, found, warnings, visited)
             elif entry.is_dir():
                 _scan_seeds(entry.path, root, found, warnings, visited)
             elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
                 found.append(entry.path)
+
+
+def _follow_link(
+    entry: os.DirEntry[str],
+    root: Path,
+    found: list[str],
+    warnings: list[Diagnostic],
+    visited: set[Path],
+) -> None:
+    """A symbolic link in a seed folder: followed while it stays inside the folder searched
+    (each folder once), warned about when it leads out of it."""
+    target = Path(entry.path).resolve()
+    if not target.is_relative_to(root):
+        if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
+            warnings.append(
+                Diagnostic(
+                    Path(entry.path).as_posix(),
+                    0,
+                    Level.WARNING,
+                    f"a symbolic link to {target}, outside {root}: not followed",
+                )
+            )
+        return
+    if target.is_dir() and target not in visited:
+        visited.add(target)
+        _scan_seeds(entry.path, root, found, warnings, visited)
+    elif entry.name.endswith(SEED_SUFFIX) and target.is_file():
+        found.append(entry.path)
 
 
 @dataclass
@@ -96,14 +108,19 @@ def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
     set can show (two seeds with one slug)."""
     seeds, warnings = discover_seeds(paths)
     results = [parse_seed(seed, limits=settings.limits(), strict=settings.strict) for seed in seeds]
-    slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
-    for path, message in duplicate_slug_errors(slugs).items():
-        result = next(r for r in results if r.path == path)
-        result.diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
-        result.exercise = None
+    _refuse_shared_slugs(results)
     exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
     diagnostics = [*warnings, *(d for r in results for d in r.diagnostics)]
     return SeedSet(results, exercises, diagnostics)
+
+
+def _refuse_shared_slugs(results: list[ParseResult]) -> None:
+    """Make each seed whose slug another seed also has fail, with the error saying so."""
+    by_path = {r.path: r for r in results}
+    slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
+    for path, message in duplicate_slug_errors(slugs).items():
+        by_path[path].diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
+        by_path[path].exercise = None
 
 
 def duplicate_slug_errors(slugs: dict[str, str]) -> dict[str, str]:

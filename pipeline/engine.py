@@ -344,14 +344,7 @@ class _Run:
         self.previous = store.load()
         self.parse_key = parse_key(settings)
         self.existing = _existing_outputs(out)
-        self.facts = Facts(
-            fingerprints={name: e.fingerprint() for name, e in self.exporters.items()},
-            existing=self.existing,
-            aggregators=tuple(e.name for e in self.aggregators),
-            include_drafts=options.drafts,
-            force=options.force,
-            reparse_all=options.force or self.previous.parse_key != self.parse_key,
-        )
+        self.facts = self._facts(options)
         self.seeds = [
             SeedEntry(index, path, path.as_posix(), _UNREAD) for index, path in enumerate(seeds)
         ]
@@ -365,6 +358,18 @@ class _Run:
         self.made: dict[str, dict[str, CachedEntry]] = {e.name: {} for e in self.aggregators}
         """Per aggregate, the entries this run made."""
         self.results: dict[int, SeedResult] = {}
+        self.owners: dict[str, tuple[str, str]] = {}
+        """Every file written this run: by which exporter, for which seed."""
+
+    def _facts(self, options: _Options) -> Facts:
+        return Facts(
+            fingerprints={name: e.fingerprint() for name, e in self.exporters.items()},
+            existing=self.existing,
+            aggregators=tuple(e.name for e in self.aggregators),
+            include_drafts=options.drafts,
+            force=options.force,
+            reparse_all=options.force or self.previous.parse_key != self.parse_key,
+        )
 
     def execute(self) -> ExportReport:
         """Run the export: read, plan, parse, check, export, build the aggregates, remove what
@@ -477,56 +482,62 @@ class _Run:
     def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
         jobs = []
         for seed in self.seeds:
-            state = seed.state
-            if not seed.parse or state is None or not state.ok:
-                continue
-            if not publishes(self.facts, state.draft):
-                continue
-            seed.exporters = hooks_to_run(seed, self.names, rebuild, self.cached, self.facts)
-            if seed.exporters:
-                jobs.append(ExportJob(seed.index, seed.exporters))
+            if seed.parse and seed.state is not None and self._exported(seed.state):
+                seed.exporters = hooks_to_run(seed, self.names, rebuild, self.cached, self.facts)
+                if seed.exporters:
+                    jobs.append(ExportJob(seed.index, seed.exporters))
         if not jobs:
             return
         started = time.perf_counter()
         with self.reporter.phase("export", len(jobs)) as advance:
             results = pool.export(jobs, advance)
         self.report.phases["export"] = time.perf_counter() - started
-        owners: dict[str, tuple[str, str]] = {}
         for result in results:
-            seed = self.seeds[result.index]
-            self.results[result.index] = result
-            for name, output in result.outputs.items():
-                self.report.seconds[name] = self.report.seconds.get(name, 0.0) + output.seconds
-                self.report.written.extend(output.written)
-                _claim(owners, seed.display, name, output)
-                if output.entry is not None and name in self.made:
-                    assert seed.sha256 is not None
-                    self.made[name][seed.display] = CachedEntry(
-                        seed.sha256, self.facts.fingerprints[name], output.entry
-                    )
-        self.owners = owners
+            self._take(result)
+
+    def _exported(self, state: SeedState) -> bool:
+        return state.ok and publishes(self.facts, state.draft)
+
+    def _take(self, result: SeedResult) -> None:
+        """What a worker did for one seed: its files claimed, its entries kept."""
+        seed = self.seeds[result.index]
+        self.results[result.index] = result
+        for name, output in result.outputs.items():
+            self.report.seconds[name] = self.report.seconds.get(name, 0.0) + output.seconds
+            self.report.written.extend(output.written)
+            _claim(self.owners, seed.display, name, output)
+            if output.entry is not None and name in self.made:
+                self.made[name][seed.display] = CachedEntry(
+                    seed.sha256 or "", self.facts.fingerprints[name], output.entry
+                )
+
+    def _outputs(self, seed: SeedEntry, state: SeedState) -> dict[str, OutputRecord]:
+        """What the folder holds of a seed after this run: what its hooks made now, and what
+        earlier runs made that is still current."""
+        outputs = dict(seed.held.outputs) if seed.held else {}
+        if state.ok and not publishes(self.facts, state.draft):
+            return {}  # an unpublished draft: what it had is removed
+        result = self.results.get(seed.index)
+        for name, output in result.outputs.items() if result else ():
+            files = output.files
+            failed = any(d.level is Level.ERROR for d in output.diagnostics)
+            if failed and name in outputs:
+                # What the last good run wrote stays and is not removed as stale.
+                files = sorted(set(files) | set(outputs[name].files))
+            outputs[name] = OutputRecord(
+                # A failed output is retried next run, whatever else changed.
+                fingerprint="" if failed else self.facts.fingerprints[name],
+                files=files,
+                diagnostics=diagnostic_rows(output.diagnostics),
+            )
+        return outputs
 
     def _record(self) -> None:
         """What this run records of each seed."""
         for seed in self.seeds:
             own, state = seed.own, seed.state
             assert own is not None and state is not None
-            outputs = dict(seed.held.outputs) if seed.held else {}
-            if state.ok and not publishes(self.facts, state.draft):
-                outputs = {}  # an unpublished draft: what it had is removed
-            result = self.results.get(seed.index)
-            for name, output in result.outputs.items() if result else ():
-                files = output.files
-                failed = any(d.level is Level.ERROR for d in output.diagnostics)
-                if failed and name in outputs:
-                    # What the last good run wrote stays and is not removed as stale.
-                    files = sorted(set(files) | set(outputs[name].files))
-                outputs[name] = OutputRecord(
-                    # A failed output is retried next run, whatever else changed.
-                    fingerprint="" if failed else self.facts.fingerprints[name],
-                    files=files,
-                    diagnostics=diagnostic_rows(output.diagnostics),
-                )
+            outputs = self._outputs(seed, state)
             # The parse's own hash: if the file changed after it was stat'ed, its mtime
             # differs next time and it is read again.
             seed.record = SeedRecord(
@@ -559,43 +570,35 @@ class _Run:
     ) -> AggregateRecord:
         """Build one aggregate from its members' entries: made in this run, or stored."""
         name = exporter.name
-        made, cached = self.made[name], self.cached[name]
-        fresh: list[tuple[int, bytes]] = []
-        values: list[Any] = []
+        chosen: list[CachedEntry] = []
         missing: list[str] = []
-        stale = False
         for display, seed in members:
-            if seed is None:
-                entry = self._kept_entry(cached.get(display), display, name)
-                if entry is None:
-                    if not self.kept[display].draft:
-                        missing.append(display)
-                    continue
-                stale = stale or entry.fingerprint != self.facts.fingerprints[name]
-            else:
-                entry = made.get(display)
-                if entry is None:
-                    entry = cached.get(display)
-                    if entry is None or not entry_current(
-                        entry, seed.sha256 or "", name, self.facts
-                    ):
-                        continue  # its hook failed, and that was reported
-            if entry.value is None:
-                fresh.append((len(values), entry.data))
-            values.append(entry.value)
-        decoded = codec_for(exporter.entry_type).decode_all([data for _, data in fresh])
-        for (position, _), value in zip(fresh, decoded, strict=True):
-            values[position] = value
+            entry = self._kept_entry(display, name) if seed is None else self._entry(seed, name)
+            if entry is not None:
+                chosen.append(entry)
+            elif seed is None and not self.kept[display].draft:
+                missing.append(display)
+            # else: its hook failed, and that was reported
         if missing:
             self.report.diagnostics.append(_left_out(str(self.out), name, missing))
-        # Built in part from what an earlier run left: the next run builds it again.
-        return self._run_aggregate(
-            exporter, [v for v in values if v is not None], "" if missing or stale else key
-        )
+        # Built in part from what an earlier run left (missing seeds, or entries a kept seed's
+        # export made with other settings): the next run builds it again.
+        fingerprint = self.facts.fingerprints[name]
+        stale = bool(missing) or any(e.fingerprint != fingerprint for e in chosen)
+        return self._run_aggregate(exporter, _values(exporter, chosen), "" if stale else key)
 
-    def _kept_entry(self, entry: CachedEntry | None, display: str, name: str) -> CachedEntry | None:
+    def _entry(self, seed: SeedEntry, name: str) -> CachedEntry | None:
+        """A seed's entry as this run made it, or as an earlier run stored it for its bytes."""
+        made = self.made[name].get(seed.display)
+        if made is not None:
+            return made
+        stored = self.cached[name].get(seed.display)
+        return stored if entry_current(stored, seed.sha256 or "", name, self.facts) else None
+
+    def _kept_entry(self, display: str, name: str) -> CachedEntry | None:
         """The stored entry of a seed outside this run's scope, as its last export made it
         (with other settings, perhaps, like its own outputs), if it is for the same bytes."""
+        entry = self.cached[name].get(display)
         if entry is None or entry.sha256 != self.kept[display].sha256:
             return None
         if entry.fingerprint != self.facts.fingerprints[name] and self.facts.reparse_all:
@@ -667,6 +670,16 @@ class _Run:
                 )
             )
 
+    def _exporters_said(self, record: SeedRecord) -> list[Diagnostic]:
+        """What this run's exporters said of a seed, by exporter name (as recorded: an
+        output not rebuilt says again what it said when it was built)."""
+        return [
+            d
+            for name in sorted(self.exporters)
+            if name in record.outputs
+            for d in diagnostics_from_rows(record.outputs[name].diagnostics)
+        ]
+
     def _draft_note(self, seed: SeedEntry) -> Diagnostic:
         if seed.held is not None and seed.held.outputs:
             message = "a draft (draft: true): not exported, and its earlier outputs are removed"
@@ -695,14 +708,23 @@ class _Run:
             self.report.drafts.append(seed.display)
             said.append(self._draft_note(seed))
         if state.ok:
-            for name in sorted(self.exporters):
-                if name in record.outputs:
-                    said.extend(diagnostics_from_rows(record.outputs[name].diagnostics))
+            said.extend(self._exporters_said(record))
         if not state.ok or any(d.level is Level.ERROR for d in said):
             self.report.failed.append(seed.display)
         elif any(d.level is Level.WARNING for d in said):
             self.report.warned.append(seed.display)
         return said
+
+
+def _values(exporter: Exporter, entries: list[CachedEntry]) -> list[Any]:
+    """The entries' values, those not read back yet read all at once; one that cannot be read
+    (made by this run, so only by a bug) is left out."""
+    unread = [entry for entry in entries if entry.value is None]
+    for entry, value in zip(
+        unread, codec_for(exporter.entry_type).decode_all([e.data for e in unread]), strict=True
+    ):
+        entry.value = value
+    return [entry.value for entry in entries if entry.value is not None]
 
 
 def _claim(

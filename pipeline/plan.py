@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.discover import SeedFile, duplicate_slug_errors
-from pipeline.state import CachedEntry, SeedRecord, State
+from pipeline.state import AggregateRecord, CachedEntry, SeedRecord, State
 
 
 @dataclass(slots=True)
@@ -122,17 +122,22 @@ def aggregates_to_rebuild(
     if facts.force or changed:
         return set(facts.aggregators)
     key = inputs_key([*((s.display, s.reusable) for s in seeds), *kept.items()], facts)
-    rebuild = set()
-    for name in facts.aggregators:
-        record = old.aggregates.get(name)
-        if (
-            record is None
-            or record.fingerprint != facts.fingerprints[name]
-            or not facts.existing.issuperset(record.files)
-            or record.inputs != key
-        ):
-            rebuild.add(name)
-    return rebuild
+    return {
+        name
+        for name in facts.aggregators
+        if not aggregate_current(old.aggregates.get(name), name, key, facts)
+    }
+
+
+def aggregate_current(record: AggregateRecord | None, name: str, key: str, facts: Facts) -> bool:
+    """True when an aggregate's files are on disk as this run would build them: by this
+    version of its exporter, from the seeds whose hash is ``key``."""
+    return (
+        record is not None
+        and record.fingerprint == facts.fingerprints[name]
+        and facts.existing.issuperset(record.files)
+        and record.inputs == key
+    )
 
 
 def hooks_to_run(
@@ -186,18 +191,21 @@ def slug_clashes(
         if s.state is not None and s.state.ok and s.state.slug is not None
     }
     slugs.update((d, r.slug) for d, r in kept.items() if r.ok and r.slug is not None)
-    errors = {}
-    for path, message in duplicate_slug_errors(slugs).items():
-        if path in kept:
-            continue
-        earlier = [p for p in kept if p in slugs and slugs[p] == slugs[path]]
-        if earlier:
-            message += f" (exported earlier into {out}"
-            if not all(Path(p).exists() for p in earlier):
-                message += "; that file is gone: export its folder to remove it"
-            message += ")"
-        errors[path] = Diagnostic(path, 1, Level.ERROR, message)
-    return errors
+    return {
+        path: Diagnostic(path, 1, Level.ERROR, message + _earlier(path, slugs, kept, out))
+        for path, message in duplicate_slug_errors(slugs).items()
+        if path not in kept
+    }
+
+
+def _earlier(path: str, slugs: Mapping[str, str], kept: Mapping[str, SeedRecord], out: Path) -> str:
+    """What to add when a slug clashes with a seed kept from an earlier export into ``out``."""
+    earlier = [p for p in kept if slugs.get(p) == slugs[path]]
+    if not earlier:
+        return ""
+    if all(Path(p).exists() for p in earlier):
+        return f" (exported earlier into {out})"
+    return f" (exported earlier into {out}; that file is gone: export its folder to remove it)"
 
 
 def stale_files(

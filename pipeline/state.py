@@ -377,16 +377,13 @@ class StateStore:
         are the entries this run made (exporter -> seed path -> entry); the entries of the
         seeds in ``dropped`` (no longer recorded) are deleted. One transaction: all or none."""
         db = self._connect()
-        gone = [(path,) for path in old.seeds.keys() - new.seeds.keys()]
-        changed = [
-            _seed_row(path, record)
-            for path, record in sorted(new.seeds.items())
-            if old.seeds.get(path) != record
-        ]
-        aggregates = [
-            (name, a.fingerprint, a.inputs, _dumps(a.files), _dumps(a.diagnostics))
-            for name, a in sorted(new.aggregates.items())
-            if old.aggregates.get(name) != a
+        gone = [(path,) for path in sorted(old.seeds.keys() - new.seeds.keys())]
+        changed = _changed_seeds(old, new)
+        aggregates = _changed_aggregates(old, new)
+        made = [
+            (exporter, path, e.sha256, e.fingerprint, e.data)
+            for exporter, by_path in sorted(entries.items())
+            for path, e in sorted(by_path.items())
         ]
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -397,21 +394,32 @@ class StateStore:
             db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 9)})", changed)
             db.executemany(
                 "DELETE FROM aggregates WHERE exporter = ?",
-                [(name,) for name in old.aggregates.keys() - new.aggregates.keys()],
+                [(name,) for name in sorted(old.aggregates.keys() - new.aggregates.keys())],
             )
             db.executemany("INSERT OR REPLACE INTO aggregates VALUES (?, ?, ?, ?, ?)", aggregates)
-            db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)",
-                [
-                    (exporter, path, e.sha256, e.fingerprint, e.data)
-                    for exporter, made in sorted(entries.items())
-                    for path, e in sorted(made.items())
-                ],
-            )
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", made)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+def _changed_seeds(old: State, new: State) -> list[tuple[Any, ...]]:
+    """The rows of the seeds whose records differ from the last run's."""
+    return [
+        _seed_row(path, record)
+        for path, record in sorted(new.seeds.items())
+        if old.seeds.get(path) != record
+    ]
+
+
+def _changed_aggregates(old: State, new: State) -> list[tuple[str, ...]]:
+    """The rows of the aggregates whose records differ from the last run's."""
+    return [
+        (name, a.fingerprint, a.inputs, _dumps(a.files), _dumps(a.diagnostics))
+        for name, a in sorted(new.aggregates.items())
+        if old.aggregates.get(name) != a
+    ]
 
 
 def remove_legacy_state(out: Path) -> Diagnostic | None:
