@@ -108,7 +108,21 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
 
 
 def _howto(exercise: Exercise, page: str, *, with_video: bool) -> Node:
-    howto: Node = {
+    """The HowTo node: what it is, how it is described, what it uses and works, its video
+    and its steps, in that order of properties."""
+    howto = _howto_identity(exercise, page)
+    howto.update(_howto_descriptors(exercise))
+    howto.update(_howto_tools_and_muscles(exercise))
+    if with_video:
+        howto["video"] = {"@id": f"{page}#video"}
+    howto["step"] = _howto_steps(exercise, page)
+    return howto
+
+
+def _howto_identity(exercise: Exercise, page: str) -> Node:
+    """The HowTo's type, ``@id``, name, description, language and the page it is the main
+    entity of: the properties every HowTo has."""
+    return {
         "@type": "HowTo",
         "@id": f"{page}#howto",
         "name": exercise.title,
@@ -116,20 +130,36 @@ def _howto(exercise: Exercise, page: str, *, with_video: bool) -> Node:
         "inLanguage": exercise.lang,
         "mainEntityOfPage": {"@id": f"{page}#webpage"},
     }
+
+
+def _howto_descriptors(exercise: Exercise) -> Node:
+    """The optional properties describing the HowTo (other names, image, date modified,
+    level), each present only when the seed gives it."""
+    descriptors: Node = {}
     if exercise.aliases:
-        howto["alternateName"] = list(exercise.aliases)
+        descriptors["alternateName"] = list(exercise.aliases)
     if exercise.image:
-        howto["image"] = exercise.image
+        descriptors["image"] = exercise.image
     if exercise.updated:
-        howto["dateModified"] = exercise.updated.isoformat()
+        descriptors["dateModified"] = exercise.updated.isoformat()
     if exercise.level:
-        howto["educationalLevel"] = str(exercise.level)
+        descriptors["educationalLevel"] = str(exercise.level)
+    return descriptors
+
+
+def _howto_tools_and_muscles(exercise: Exercise) -> Node:
+    """The equipment the exercise uses as HowToTools and the muscles it works as what the
+    HowTo is about, each present only when the seed names some."""
+    subjects: Node = {}
     if exercise.equipment:
-        howto["tool"] = [{"@type": "HowToTool", "name": name} for name in exercise.equipment]
+        subjects["tool"] = [{"@type": "HowToTool", "name": name} for name in exercise.equipment]
     if exercise.muscles:
-        howto["about"] = [{"@type": "Muscle", "name": name} for name in exercise.muscles]
-    if with_video:
-        howto["video"] = {"@id": f"{page}#video"}
+        subjects["about"] = [{"@type": "Muscle", "name": name} for name in exercise.muscles]
+    return subjects
+
+
+def _howto_steps(exercise: Exercise, page: str) -> list[Node]:
+    """The HowToStep nodes, numbered from 1, the tips and mistakes inside the last one."""
     steps: list[Node] = [
         {
             "@type": "HowToStep",
@@ -146,8 +176,7 @@ def _howto(exercise: Exercise, page: str, *, with_video: bool) -> Node:
         # Google reads HowToTip only inside a step's itemListElement; the tips and mistakes
         # follow the steps on the page, so they go with the last step (see docs/jsonld.md).
         steps[-1]["itemListElement"] = tips
-    howto["step"] = steps
-    return howto
+    return steps
 
 
 def tip_nodes(exercise: Exercise, page: str) -> list[Node]:

@@ -34,6 +34,7 @@ from pipeline.exporters.cards import CardsExporter
 from pipeline.model import Exercise
 from pipeline.state import STATE_FILE, state_folder
 from pipeline.writer import OutputWriter
+from tests.complexity import tangled
 from tests.conftest import exercise_of
 
 WriteSeed = Callable[[str, str | bytes], Path]
@@ -927,3 +928,7 @@ def test_reportlab_runs_with_its_c_accelerators() -> None:
     assert rl_accel._py_funcs == {}
     assert set(rl_accel._c_funcs) == set(rl_accel.__all__)
     assert fp_str.__module__ == "_rl_accel"
+
+
+def test_no_part_of_the_card_renderer_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("cards") == []

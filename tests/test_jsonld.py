@@ -20,6 +20,7 @@ from pipeline.jsonld import dumps_script_safe, exercise_document, script_element
 from pipeline.model import Exercise
 from pipeline.registry import get_exporter
 from pipeline.validation import validate_document, validate_jsonld
+from tests.complexity import tangled
 from tests.conftest import exercise_of
 
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
@@ -263,3 +264,7 @@ def test_two_exports_are_byte_identical(seeds_dir: Path) -> None:
     assert len(files) == 7
     for relative in files:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+
+
+def test_no_part_of_the_json_ld_builder_is_too_tangled_to_read_at_once() -> None:
+    assert tangled("jsonld.py") == []

@@ -186,19 +186,31 @@ def reserve_card_characters(doc: Any, texts: Iterable[str]) -> None:
     where they first appear: each alphabet of :data:`SCRIPT_BLOCKS` the card uses, whole,
     then any other character, in code order. Cards in one script then cut the same subsets
     from each face, and the booklet embeds each of those once for all of them."""
-    used = {c for text in texts for c in text if ord(c) > 127 and c not in COMMON_CHARACTERS}
+    used = _uncommon_characters(texts)
     if not used:
         return
-    order = []
-    for block in _blocks():
-        if used & block:
-            order += sorted(block)
-            used -= block
-    covered = _covered()
-    order += sorted(c for c in used if ord(c) in covered and c != "\xa0")
-    text = "".join(order)
+    text = "".join(_reservation_order(used))
     for name in _FILES:
         pdfmetrics.getFont(name).splitString(text, doc)
+
+
+def _uncommon_characters(texts: Iterable[str]) -> set[str]:
+    """The characters of ``texts`` beyond ASCII and :data:`COMMON_CHARACTERS`."""
+    return {c for text in texts for c in text if ord(c) > 127 and c not in COMMON_CHARACTERS}
+
+
+def _reservation_order(used: set[str]) -> list[str]:
+    """The order to reserve ``used`` in: each alphabet of :data:`SCRIPT_BLOCKS` it touches,
+    whole, then the rest of it the font can draw, except the no-break space, in code order."""
+    order = []
+    rest = used
+    for block in _blocks():
+        if rest & block:
+            order += sorted(block)
+            rest = rest - block
+    covered = _covered()
+    order += sorted(c for c in rest if ord(c) in covered and c != "\xa0")
+    return order
 
 
 def reserve_common_characters(doc: Any) -> None:

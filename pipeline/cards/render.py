@@ -100,37 +100,60 @@ def _paginate(
     pages: list[list[tuple[Flowable, float]]] = []
     pending = list(story)
     while pending:
-        placed: list[tuple[Flowable, float]] = []
-        top = box.top if not pages else continued_top
-        y = top
-        if pending and isinstance(pending[0], PanelPiece):
-            pending[0].top = True
-        while pending:
-            flowable = pending[0]
-            space = flowable.getSpaceBefore() if placed else 0.0
-            room = y - space - box.bottom
-            _, h = flowable.wrap(box.width, room)
-            if h <= room + 0.01:
-                y -= space + h
-                placed.append((flowable, y))
-                pending.pop(0)
-                continue
-            parts = flowable.split(box.width, room) if room > 0 else []
-            if parts:
-                # Each part is smaller than what it came from; look at the first again.
-                pending[0:1] = parts
-                continue
+        _open_panel_at_page_top(pending[0])
+        placed = _fill_page(pending, box, box.top if not pages else continued_top)
+        _close_panel_at_page_foot(placed, pending)
+        pages.append(placed)
+    return pages
+
+
+def _fill_page(pending: list[Flowable], box: _CardBox, top: float) -> list[tuple[Flowable, float]]:
+    """Move flowables from the front of ``pending`` onto a page whose content starts at
+    ``top``, until the next neither fits nor splits to fit, and return them placed."""
+    placed: list[tuple[Flowable, float]] = []
+    y = top
+    while pending:
+        flowable = pending[0]
+        space = flowable.getSpaceBefore() if placed else 0.0
+        room = y - space - box.bottom
+        _, h = flowable.wrap(box.width, room)
+        if h <= room + 0.01:
+            y -= space + h
+            placed.append((pending.pop(0), y))
+        elif not _split_first(pending, box.width, room):
             if not placed:
                 # Taller than an empty page and unsplittable: place it anyway so nothing is
                 # lost; the fit search makes this unreachable for text of a sane size.
                 y -= h
-                placed.append((flowable, y))
-                pending.pop(0)
+                placed.append((pending.pop(0), y))
             break
-        if pending and placed and isinstance(placed[-1][0], PanelPiece):
-            placed[-1][0].closed = True
-        pages.append(placed)
-    return pages
+    return placed
+
+
+def _split_first(pending: list[Flowable], width: float, room: float) -> bool:
+    """Replace the first pending flowable by the parts it splits into to fit ``room``;
+    False, leaving it whole, when it cannot be split there."""
+    parts = pending[0].split(width, room) if room > 0 else []
+    if not parts:
+        return False
+    # Each part is smaller than what it came from; the page looks at the first again.
+    pending[0:1] = parts
+    return True
+
+
+def _open_panel_at_page_top(first: Flowable) -> None:
+    """A slice of a tinted panel that starts a page rounds its top corners."""
+    if isinstance(first, PanelPiece):
+        first.top = True
+
+
+def _close_panel_at_page_foot(
+    placed: list[tuple[Flowable, float]], pending: list[Flowable]
+) -> None:
+    """A slice of a tinted panel that ends a page the card continues after rounds its
+    bottom corners."""
+    if pending and placed and isinstance(placed[-1][0], PanelPiece):
+        placed[-1][0].closed = True
 
 
 class _Fitter:
