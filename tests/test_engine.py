@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
+from tests.complexity import tangled
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = load_settings(ROOT)
@@ -297,3 +298,9 @@ def test_exporter_from_a_plugin_package_is_discovered(tmp_path: Path, corpus: Pa
     assert rows[0] == "slug,title,steps"
     assert len(rows) == 16
     assert "leverage-machine-lying-leg-curl,Leverage Machine Lying Leg Curl,5" in rows
+
+
+def test_no_function_in_the_package_is_too_tangled_to_read_at_once() -> None:
+    # `radon cc -n C pipeline` prints nothing: the build layer included, every function and
+    # method is at rank B (complexity 10) or below.
+    assert tangled(".") == []
