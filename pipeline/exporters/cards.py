@@ -29,6 +29,7 @@ class CardsExporter(Exporter):
     help = "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title"
     version = "4"
     settings_used = ("page_size", "layout", "bleed_mm")
+    outputs = ("cards/{slug}.pdf", "cards.pdf")
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

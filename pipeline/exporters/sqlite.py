@@ -15,6 +15,7 @@ from pipeline.catalogue.build import CatalogueEntry, build_catalogue, catalogue_
 from pipeline.catalogue.schema import CATALOGUE_FILE, SCHEMA_VERSION
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.model import Exercise
+from pipeline.path_templates import literal
 from pipeline.registry import register
 
 
@@ -28,6 +29,7 @@ class SqliteExporter(Exporter):
     # Bumped whenever a digest or the file's bytes would change: cached digests are then
     # recomputed and every catalogue rebuilt.
     version = f"{SCHEMA_VERSION}.1"
+    outputs = (literal(CATALOGUE_FILE),)
 
     def digest(self, exercise: Exercise) -> CatalogueEntry:
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`)."""
