@@ -136,9 +136,7 @@ def test_an_output_outside_the_folder_or_in_its_state_is_refused(
 
 
 @pytest.mark.parametrize("pattern", LAYOUTS)
-def test_the_builtin_exporters_write_only_what_they_declare(
-    pattern: str, tmp_path: Path
-) -> None:
+def test_the_builtin_exporters_write_only_what_they_declare(pattern: str, tmp_path: Path) -> None:
     settings = Settings(base_url=SITE.base_url, url_pattern=pattern)
     exporters = create_exporters([], settings)
     root = OutputWriter(tmp_path, declared=declared_outputs(exporters))

@@ -81,11 +81,11 @@ def test_a_file_the_run_did_not_find_is_written_without_reading_it_back(tmp_path
 def test_a_path_has_one_owner_in_a_run(tmp_path: Path) -> None:
     root = OutputWriter(tmp_path)
     root.sibling("json").write_text("json/a.json", "one")
-    with pytest.raises(OutputError, match="'json/a.json' is written by 'json' and by 'mirror'"):
+    with pytest.raises(OutputError, match=r"'json/a\.json' is written by 'json' and by 'mirror'"):
         root.sibling("mirror").write_text("json/a.json", "two")
     assert (tmp_path / "json" / "a.json").read_text() == "one"
     # One owner, two writers (two seeds): the path is still written twice.
-    with pytest.raises(OutputError, match="'json/a.json' would be written twice in one run"):
+    with pytest.raises(OutputError, match=r"'json/a\.json' would be written twice in one run"):
         root.sibling("json").write_text("json/a.json", "three")
     # The pipeline's own files (written by the writer with no owner) are in the map too.
     root.write_text("state.json", "{}")
