@@ -54,7 +54,7 @@ from pipeline.plan import (
     stale_files,
 )
 from pipeline.progress import Advance, Reporter, SilentReporter
-from pipeline.registry import create_exporters
+from pipeline.registry import create_exporters, declared_outputs
 from pipeline.state import (
     AggregateRecord,
     CachedEntry,
@@ -69,7 +69,6 @@ from pipeline.state import (
 )
 from pipeline.workers import (
     GC_THRESHOLD,
-    ExporterResult,
     ExportJob,
     SeedResult,
     SeedTask,
@@ -352,14 +351,14 @@ class _Run:
         """Seeds outside this run's scope: their records, outputs and entries stay."""
         self.report = ExportReport(seeds=[s.display for s in self.seeds])
         self.report.diagnostics.extend(store.notes)
-        self.writer = OutputWriter(out, existing=self.existing)
+        self.writer = OutputWriter(
+            out, existing=self.existing, declared=declared_outputs(exporters)
+        )
         self.cached: dict[str, dict[str, CachedEntry]] = {}
         """Per rebuilt aggregate, the entries an earlier run stored that can still be read."""
         self.made: dict[str, dict[str, CachedEntry]] = {e.name: {} for e in self.aggregators}
         """Per aggregate, the entries this run made."""
         self.results: dict[int, SeedResult] = {}
-        self.owners: dict[str, tuple[str, str]] = {}
-        """Every file written this run: by which exporter, for which seed."""
 
     def _facts(self, options: _Options) -> Facts:
         return Facts(
@@ -505,7 +504,9 @@ class _Run:
         for name, output in result.outputs.items():
             self.report.seconds[name] = self.report.seconds.get(name, 0.0) + output.seconds
             self.report.written.extend(output.written)
-            _claim(self.owners, seed.display, name, output)
+            # Written in another process, perhaps: each file has one owner in a run.
+            for error in self.writer.record_claims(name, output.files):
+                output.diagnostics.append(Diagnostic(seed.display, 0, Level.ERROR, str(error)))
             if output.entry is not None and name in self.made:
                 self.made[name][seed.display] = CachedEntry(
                     seed.sha256 or "", self.facts.fingerprints[name], output.entry
@@ -608,7 +609,7 @@ class _Run:
     def _run_aggregate(
         self, exporter: Exporter, entries: list[Any], inputs: str
     ) -> AggregateRecord:
-        writer = self.writer.sibling()
+        writer = self.writer.sibling(exporter.name)
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
         with self.reporter.phase(exporter.name, 1) as advance:
@@ -725,25 +726,6 @@ def _values(exporter: Exporter, entries: list[CachedEntry]) -> list[Any]:
     ):
         entry.value = value
     return [entry.value for entry in entries if entry.value is not None]
-
-
-def _claim(
-    owners: dict[str, tuple[str, str]], display: str, name: str, output: ExporterResult
-) -> None:
-    """Record who wrote each file of an output; a file another exporter or seed wrote in this
-    run (in another worker, perhaps) is an error of the later one, in seed order."""
-    for path in output.files:
-        owner = owners.setdefault(path, (name, display))
-        if owner != (name, display):
-            output.diagnostics.append(
-                Diagnostic(
-                    display,
-                    0,
-                    Level.ERROR,
-                    f"'{path}' is written by exporter '{owner[0]}' for {owner[1]} and by "
-                    f"exporter '{name}' for this seed",
-                )
-            )
 
 
 def _remove_empty_folders(folder: Path, root: Path) -> None:

@@ -1,16 +1,20 @@
-"""The exporter registry: exporters by name, duplicates refused."""
+"""The exporter registry: exporters by name, duplicates refused, and no two exporters of a
+run declaring outputs that could be one file."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.exporters import BUILTIN_EXPORTERS
 from pipeline.exporters.base import Exporter
+from pipeline.path_templates import TemplateError, may_be_inside, overlap, parse_template
+from pipeline.state import LEGACY_DIR
 
 ENTRY_POINT_GROUP = "pipeline.exporters"
 
@@ -77,12 +81,53 @@ def _load_plugin(entry_point: importlib.metadata.EntryPoint) -> None:
 
 def create_exporters(names: Sequence[str], settings: Settings) -> list[Exporter]:
     """Instances of the named exporters (every registered one when ``names`` is empty), each
-    once, with their settings checked before anything is written."""
+    once, with their settings and declared outputs checked before anything is written."""
     classes = [get_exporter(n) for n in names] if names else list(load_exporters().values())
     exporters = [cls(settings) for cls in dict.fromkeys(classes)]
     for exporter in exporters:
         exporter.check_settings()
+    check_outputs(declared_outputs(exporters))
     return exporters
+
+
+def declared_outputs(exporters: Iterable[Exporter]) -> dict[str, tuple[str, ...]]:
+    """The output templates of each exporter, by name, as ``OutputWriter(declared=...)``
+    takes them."""
+    return {exporter.name: tuple(exporter.output_templates()) for exporter in exporters}
+
+
+def check_outputs(declared: Mapping[str, Sequence[str]]) -> None:
+    """Raise :class:`RegistryError` when an exporter declares an output that is not a plain
+    path inside the output folder, or one in the pipeline's own folder there, or when two
+    exporters declare templates that one path matches: each file has one owner."""
+    for name, templates in declared.items():
+        for template in templates:
+            _check_template(name, template)
+    for (first, ours), (second, theirs) in itertools.combinations(declared.items(), 2):
+        for one, other in itertools.product(ours, theirs):
+            example = overlap(one, other)
+            if example is not None:
+                shown = one if one == other else example
+                raise RegistryError(
+                    f"exporters '{first}' and '{second}' would both write {shown}: '{first}' "
+                    f"declares {one} and '{second}' declares {other}; a file has one owner, "
+                    "so change the outputs of one of them, or choose the exporters with --format"
+                )
+
+
+def _check_template(name: str, template: str) -> None:
+    try:
+        parse_template(template)
+    except TemplateError as error:
+        raise RegistryError(
+            f"exporter '{name}' declares an output that is not a plain relative path inside "
+            f"the output folder: {error}"
+        ) from None
+    if may_be_inside(template, LEGACY_DIR):
+        raise RegistryError(
+            f"exporter '{name}' declares the output '{template}', which could be in "
+            f"{LEGACY_DIR}/, where earlier versions kept their state: it is removed on sight"
+        )
 
 
 def get_exporter(name: str) -> type[Exporter]:

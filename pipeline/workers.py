@@ -33,7 +33,7 @@ from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.interrupt import Interrupted, deferred, unblock
 from pipeline.model import Exercise
 from pipeline.parser import ParseResult, parse_seed
-from pipeline.registry import create_exporters
+from pipeline.registry import create_exporters, declared_outputs
 from pipeline.writer import OutputError, OutputWriter, remove_temp_files
 
 BATCH = 32
@@ -138,7 +138,9 @@ class SeedWorker:
         }
         self.out = out
         self.exercises: dict[int, Exercise] = {}
-        self._writer = OutputWriter(out, existing=existing)
+        self._writer = OutputWriter(
+            out, existing=existing, declared=declared_outputs(self.exporters.values())
+        )
 
     def _parse(self, task: SeedTask) -> ParseResult:
         return parse_seed(
@@ -190,7 +192,7 @@ class SeedWorker:
 
     def _export_one(self, exporter: Exporter, exercise: Exercise) -> ExporterResult:
         """Run one exporter's per-seed hook: its files written, its entry as JSON."""
-        writer = self._writer.sibling()
+        writer = self._writer.sibling(exporter.name)
         context = ExportContext(writer=writer, settings=self.settings)
         started = time.perf_counter()
         entry = None

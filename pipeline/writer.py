@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection, Iterator
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from pipeline.diagnostics import PipelineError
+from pipeline.path_templates import path_matcher
 
 TEMP_SUFFIX = ".pipeline-tmp"
 
 
 class OutputError(PipelineError):
-    """An output cannot be written (outside the folder, twice in one run, or an OS error)."""
+    """An output cannot be written (outside the folder, twice in one run, by two owners, not
+    among its owner's declared outputs, or an OS error)."""
+
+
+_NO_OWNER = ""
+"""The owner of what the run's first writer writes itself, not through a sibling."""
 
 
 class OutputWriter:
@@ -23,33 +30,74 @@ class OutputWriter:
     A file whose content is unchanged is not rewritten, so its mtime says when it last changed.
     ``existing``, when given, is every file (relative path) the folder held when the run
     started: a file not among them is written without first being read back.
+
+    Each writer made by :meth:`sibling` for an owner (an exporter's name) shares one map of
+    every path claimed this run to its owner: a path is written once, by one owner. ``declared``
+    holds the output templates (see :mod:`pipeline.path_templates`) each owner declared; a
+    writer for an owner that declared some writes only paths that match one of them.
     """
 
-    def __init__(self, root: Path, *, existing: Collection[str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        existing: Collection[str] | None = None,
+        declared: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.root = root.resolve()
+        self.owner: str | None = None
+        self._owner = _NO_OWNER
         self.written: list[str] = []
         self.unchanged: list[str] = []
-        self._claimed: set[str] = set()
+        self._claimed: dict[str, str] = {}
         self._existing = existing
+        # Compiled once per run, one regular expression per owner: every write is tested.
+        self._matchers = {
+            owner: path_matcher(tuple(templates))
+            for owner, templates in (declared or {}).items()
+            if templates
+        }
+        self._templates = {owner: tuple(t) for owner, t in (declared or {}).items()}
+        self._match: Callable[[str], re.Match[str] | None] | None = None
         # Plain strings, not Path objects: an export writes tens of thousands of small files,
         # and path objects were a third of the time the writer took.
         self._root = str(self.root)
         self._folders: set[str] = set()
         self._inside: set[str] = set()
 
-    def sibling(self) -> OutputWriter:
-        """A new writer into the same folder, with its own lists of what it wrote, that shares
-        what this one learned of the folders (resolving a path is most of a small write)."""
+    def sibling(self, owner: str) -> OutputWriter:
+        """A new writer for ``owner`` (an exporter's name) into the same folder, with its own
+        lists of what it wrote, that shares what this one learned of the folders (resolving a
+        path is most of a small write) and this run's map of claimed paths. It writes only what
+        the owner declared (anything, when it declared nothing)."""
         writer = OutputWriter.__new__(OutputWriter)
         writer.root = self.root
+        writer.owner = owner
+        writer._owner = owner
         writer.written = []
         writer.unchanged = []
-        writer._claimed = set()
+        writer._claimed = self._claimed
         writer._existing = self._existing
+        writer._matchers = self._matchers
+        writer._templates = self._templates
+        writer._match = self._matchers.get(owner)
         writer._root = self._root
         writer._folders = self._folders
         writer._inside = self._inside
         return writer
+
+    def record_claims(self, owner: str, relpaths: Iterable[str]) -> list[OutputError]:
+        """Enter into this run's map the paths a writer in another process wrote for
+        ``owner``: the error each would have raised here (written by another owner, or
+        twice), and nothing written. The paths without an error are entered."""
+        problems = []
+        for relpath in relpaths:
+            held = self._claimed.get(relpath)
+            if held is None:
+                self._claimed[relpath] = owner
+            else:
+                problems.append(_claimed_twice(relpath, held, owner))
+        return problems
 
     def target(self, relpath: str) -> Path:
         """The absolute path for ``relpath``; refuses anything that would leave the folder."""
@@ -73,9 +121,17 @@ class OutputWriter:
         return path
 
     def _claim(self, relpath: str) -> str:
-        if relpath in self._claimed:
-            raise OutputError(f"'{relpath}' would be written twice in one run")
-        self._claimed.add(relpath)
+        owner = self._owner
+        held = self._claimed.get(relpath)
+        if held is not None:
+            raise _claimed_twice(relpath, held, owner)
+        if self._match is not None and self._match(relpath) is None:
+            declared = ", ".join(self._templates[owner])
+            raise OutputError(
+                f"'{owner}' writes '{relpath}', which is not among the outputs it declares "
+                f"({declared}): declare it in the exporter's outputs"
+            )
+        self._claimed[relpath] = owner
         return self._path(relpath)
 
     def write_bytes(self, relpath: str, data: bytes) -> bool:
@@ -140,6 +196,17 @@ class OutputWriter:
             if not replaced:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
+
+
+def _claimed_twice(relpath: str, held: str, owner: str) -> OutputError:
+    """The error for a second claim of ``relpath``, by ``owner``, after ``held``'s."""
+    if held == owner:
+        return OutputError(f"'{relpath}' would be written twice in one run")
+    return OutputError(f"'{relpath}' is written by {_named(held)} and by {_named(owner)}")
+
+
+def _named(owner: str) -> str:
+    return "the pipeline itself" if owner == _NO_OWNER else f"'{owner}'"
 
 
 def remove_temp_files(root: Path, pids: Collection[int]) -> None:

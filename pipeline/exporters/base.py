@@ -47,6 +47,11 @@ class Exporter:
 
     Outputs are rebuilt when their seed changes or when :meth:`fingerprint` does: it covers the
     pipeline version, ``version`` and the settings named in ``settings_used``.
+
+    ``outputs`` declares every path the exporter writes, per seed and aggregate, as templates
+    (``json/{slug}.json``; see :mod:`pipeline.path_templates`): the registry refuses two
+    exporters that could write one file, and the writer refuses a path not declared. An
+    exporter that declares nothing may write anything, and is only checked as it writes.
     """
 
     name: ClassVar[str] = ""
@@ -56,6 +61,7 @@ class Exporter:
     entry_type: ClassVar[Any] = Exercise
     """The type of what :meth:`export_exercise` returns for :meth:`export_all`: a pydantic
     model, or a (named) tuple or dataclass of plain values (text, numbers, bytes)."""
+    outputs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -64,6 +70,11 @@ class Exporter:
     def has_aggregate(cls) -> bool:
         """True when the exporter builds outputs from all the seeds together."""
         return cls.export_all is not Exporter.export_all
+
+    def output_templates(self) -> tuple[str, ...]:
+        """The templates of every path this exporter writes: ``outputs``, unless where they go
+        depends on the settings."""
+        return self.outputs
 
     def fingerprint(self) -> str:
         """A hash of everything besides the seed that decides this exporter's output bytes."""

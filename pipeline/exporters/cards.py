@@ -27,6 +27,7 @@ class CardsExporter(Exporter):
     version = "4"
     settings_used = ("page_size", "layout", "bleed_mm")
     entry_type = PlainArtefact
+    outputs = ("cards/{slug}.pdf", "cards.pdf")
 
     def prepare(self) -> None:
         """Import reportlab and load the card faces (a fifth of a second) before the workers

@@ -17,7 +17,16 @@ from pipeline.jsonld import (
     script_element,
 )
 from pipeline.model import Exercise
-from pipeline.pages import IndexEntry, check_layout, exercise_page, index_page, page_path
+from pipeline.pages import (
+    INDEX_PATH,
+    IndexEntry,
+    check_layout,
+    exercise_page,
+    index_page,
+    page_path,
+    page_template,
+)
+from pipeline.path_templates import literal
 from pipeline.registry import register
 
 
@@ -36,6 +45,10 @@ class HtmlExporter(Exporter):
         when the page URLs cannot be files in ``html/`` deployed at ``base_url``."""
         check_layout(self.settings)
 
+    def output_templates(self) -> tuple[str, ...]:
+        """Where the pages go (from ``url_pattern``), and the index."""
+        return (page_template(self.settings), literal(INDEX_PATH))
+
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
         """Write the page where its URL says (``html/<slug>/index.html`` by default), and
         return what the index shows of the exercise."""
@@ -51,4 +64,4 @@ class HtmlExporter(Exporter):
         base_url = check_base_url(context.settings)
         pages = [(entry.title, entry.url) for entry in entries]
         script = script_element(catalogue_document(pages, context.settings))
-        context.writer.write_text("html/index.html", index_page(entries, base_url, script))
+        context.writer.write_text(INDEX_PATH, index_page(entries, base_url, script))

@@ -15,6 +15,7 @@ class JsonLdExporter(Exporter):
     name = "jsonld"
     help = "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD"
     settings_used = ("base_url", "url_pattern")
+    outputs = ("jsonld/{slug}.jsonld", "jsonld/{slug}.snippet.html")
 
     def check_settings(self) -> None:
         """Refuse to start without an absolute ``base_url``: every ``@id`` is built on it."""

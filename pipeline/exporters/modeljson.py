@@ -13,6 +13,7 @@ class ModelJsonExporter(Exporter):
 
     name = "json"
     help = "json/<slug>.json: the parsed model of each seed"
+    outputs = ("json/{slug}.json",)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write ``json/<slug>.json``."""

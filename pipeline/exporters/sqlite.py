@@ -14,6 +14,7 @@ from pipeline.catalogue.build import CatalogueEntry, build_catalogue, catalogue_
 from pipeline.catalogue.schema import CATALOGUE_FILE, SCHEMA_VERSION
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.model import Exercise
+from pipeline.path_templates import literal
 from pipeline.registry import register
 
 
@@ -28,6 +29,7 @@ class SqliteExporter(Exporter):
     # made again and every catalogue rebuilt.
     version = f"{SCHEMA_VERSION}.1"
     entry_type = CatalogueEntry
+    outputs = (literal(CATALOGUE_FILE),)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> CatalogueEntry:
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`); no file."""

@@ -14,10 +14,16 @@ from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.jsonld import check_base_url, page_url
 from pipeline.model import Exercise
+from pipeline.path_templates import literal
 from pipeline.writer import OutputError
 
 INDEX_FILE = "index.html"
 """The file a static host serves for a URL that ends in ``/``."""
+INDEX_PATH = f"html/{INDEX_FILE}"
+"""The output path of the index page, the page at ``base_url``."""
+# Stands for the slug while a URL pattern is made a path template: a NUL is in no URL pattern,
+# and it passes through site_path as a slug does.
+_SLUG_MARK = "\0"
 _PAGE_SUFFIXES = (".html", ".htm")
 
 
@@ -86,6 +92,18 @@ def page_path(exercise: Exercise, settings: Settings) -> str:
             "not a file below base_url); rename the seed or change url_pattern"
         )
     return f"html/{path}"
+
+
+def page_template(settings: Settings) -> str:
+    """The template (see :mod:`pipeline.path_templates`) of every page's output path:
+    :func:`page_path` with ``{slug}`` for the slug, ``html/{slug}/index.html`` by default."""
+    check_layout(settings)
+    base_url = check_base_url(settings)
+    url = settings.url_pattern.format(base_url=base_url, slug=_SLUG_MARK)
+    path = site_path(url, base_url)
+    if path is None:  # the mark is read as a slug is: check_layout has refused this pattern
+        raise PipelineError(f"the url_pattern setting '{settings.url_pattern}' is not a path")
+    return "html/" + literal(path).replace(_SLUG_MARK, "{slug}")
 
 
 def relative_link(page: str, target: str) -> str:
