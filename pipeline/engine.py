@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -61,7 +62,9 @@ from pipeline.state import (
     OutputRecord,
     SeedRecord,
     State,
+    StateError,
     StateStore,
+    check_rows,
     diagnostic_rows,
     diagnostics_from_rows,
     remove_legacy_state,
@@ -178,22 +181,18 @@ def export(
     ``paths`` has its outputs removed.
 
     SIGINT (Ctrl-C) and SIGTERM stop it cleanly, as :class:`ExportInterrupted`: the workers
-    are stopped, no temp file is left and the lock is released; the manifest is not written,
-    so the next export into ``out`` finishes what this one did not.
+    are stopped, no temp file is left and the lock is released; the build state is not
+    changed, so the next export into ``out`` finishes what this one did not.
     """
     reporter = reporter or SilentReporter()
     exporters = create_exporters(formats, settings)
     seeds, warnings = discover_seeds(paths)
-    scope = Scope(
-        folders=tuple(p for p in paths if p.is_dir()),
-        files=tuple(p for p in paths if not p.is_dir()),
-    )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
     tally = _Tally(reporter, len(seeds))
-    options = _Options(jobs or os.cpu_count() or 1, force, drafts, scope, tally)
+    options = _Options(jobs or os.cpu_count() or 1, force, drafts, Scope.of(paths), tally)
     with (
         _interruptible_export(tally),
         OutputLock(out, timeout=lock_timeout, on_wait=reporter.message),
@@ -201,7 +200,9 @@ def export(
         StateStore(state_folder(out)) as store,
     ):
         legacy = remove_legacy_state(out)
-        report = _Run(seeds, out, settings, exporters, options, store).execute()
+        report = _unchanged(seeds, out, settings, exporters, options, store)
+        if report is None:
+            report = _Run(seeds, out, settings, exporters, options, store).execute()
     report.diagnostics[:0] = [*warnings, *([legacy] if legacy else [])]
     return report
 
@@ -295,6 +296,83 @@ def _existing_outputs(out: Path) -> set[str]:
         else:
             existing.add(path[prefix:].replace(os.sep, "/"))
     return existing
+
+
+def run_key(parse_key: str, facts: Facts) -> str:
+    """What, besides the seed files and the outputs on disk, decides what an export does: how
+    seeds are read, which exporters run and how (their fingerprints), and whether drafts are
+    published. Two runs with one key and the same files do the same."""
+    key = json.dumps([parse_key, list(facts.fingerprints.items()), facts.include_drafts])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _unchanged(
+    seeds: list[Path],
+    out: Path,
+    settings: Settings,
+    exporters: list[Exporter],
+    options: _Options,
+    store: StateStore,
+) -> ExportReport | None:
+    """The report of an export with nothing to do, told without loading the state: the same
+    seeds with the same sizes and mtimes as the last run recorded, the same way of running
+    them, and every output it recorded still there. ``None`` when any of that differs (or
+    the last run left something to retry): the full run then works out what to do."""
+    started = time.perf_counter()
+    view = None if options.force else store.quick_view()
+    if view is None or len(view.stats) != len(seeds):
+        return None
+    facts = Facts(
+        fingerprints={e.name: e.fingerprint() for e in exporters},
+        existing=frozenset(),
+        include_drafts=options.drafts,
+    )
+    noop = _last_noop(view.noop, run_key(parse_key(settings), facts))
+    produced = view.produced.split("\n") if view.produced else []
+    if (
+        noop is None
+        or not _same_files(seeds, view.stats)
+        or not _existing_outputs(out).issuperset(produced)
+    ):
+        return None
+    with options.tally.phase("read", len(seeds)) as advance:
+        advance(len(seeds))
+    seconds = time.perf_counter() - started
+    return ExportReport(
+        seeds=[seed.as_posix() for seed in seeds],
+        failed=noop.failed,
+        warned=noop.warned,
+        drafts=noop.drafts,
+        unchanged=len(produced),
+        phases={"read": seconds, "total": seconds},
+        diagnostics=noop.diagnostics,
+    )
+
+
+def _last_noop(text: str, key: str) -> _Said | None:
+    """What the last run said a run with nothing to do reports, if it is for ``key``."""
+    try:
+        noop = json.loads(text) if text else None
+        if type(noop) is not dict or noop.get("key") != key:
+            return None
+        return _Said(
+            diagnostics_from_rows(check_rows(noop["diagnostics"])),
+            *([str(p) for p in noop[name]] for name in ("failed", "warned", "drafts")),
+        )
+    except (ValueError, KeyError, TypeError, StateError):
+        return None  # not as we wrote it: the full run reads the state, and says so
+
+
+def _same_files(seeds: list[Path], stats: dict[str, tuple[int, int]]) -> bool:
+    """True when every seed has the size and mtime recorded for it."""
+    for seed in seeds:
+        try:
+            stat = seed.stat()
+        except OSError:
+            return False
+        if stats.get(seed.as_posix()) != (stat.st_size, stat.st_mtime_ns):
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -396,8 +474,8 @@ class _Run:
         self._record()
         aggregates = self._aggregates(rebuild)
         self._remove_stale(aggregates)
-        self._commit(aggregates)
-        self._summarise(aggregates)
+        produced = self._summarise(aggregates)
+        self._commit(aggregates, produced)
         self.report.phases["total"] = time.perf_counter() - started
         return self.report
 
@@ -656,10 +734,11 @@ class _Run:
                     Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}")
                 )
 
-    def _commit(self, aggregates: dict[str, AggregateRecord]) -> None:
+    def _commit(self, aggregates: dict[str, AggregateRecord], produced: set[str]) -> None:
         new = State(self.parse_key, self._held(), aggregates)
+        meta = {"noop": self._noop(aggregates), "produced": "\n".join(sorted(produced))}
         try:
-            self.store.commit(self.previous, new, self.made)
+            self.store.commit(self.previous, new, self.made, meta=meta)
         except (sqlite3.Error, OSError) as error:
             # The outputs written are complete; the next run rebuilds what it cannot tell.
             self.report.diagnostics.append(
@@ -681,40 +760,96 @@ class _Run:
             for d in diagnostics_from_rows(record.outputs[name].diagnostics)
         ]
 
-    def _draft_note(self, seed: SeedEntry) -> Diagnostic:
-        if seed.held is not None and seed.held.outputs:
-            message = "a draft (draft: true): not exported, and its earlier outputs are removed"
-        else:
-            message = "a draft (draft: true): checked, not exported (export --drafts to include it)"
-        return Diagnostic(seed.display, 0, Level.NOTE, message)
-
-    def _summarise(self, aggregates: dict[str, AggregateRecord]) -> None:
-        diagnostics = list(self.report.diagnostics)
-        for seed in self.seeds:
-            diagnostics.extend(self._seed_diagnostics(seed))
-        for name in sorted(aggregates):
-            if name in self.exporters:
-                diagnostics.extend(diagnostics_from_rows(aggregates[name].diagnostics))
-        self.report.diagnostics = diagnostics
+    def _summarise(self, aggregates: dict[str, AggregateRecord]) -> set[str]:
+        """The report's lists and diagnostics; returns every file the folder now holds."""
+        said = self._said(aggregates, now=True)
+        self.report.diagnostics = [*self.report.diagnostics, *said.diagnostics]
+        self.report.failed, self.report.warned = said.failed, said.warned
+        self.report.drafts = said.drafts
         produced = {f for r in self._held().values() for o in r.outputs.values() for f in o.files}
         produced.update(f for a in aggregates.values() for f in a.files)
         self.report.unchanged = len(produced - set(self.report.written))
+        return produced
 
-    def _seed_diagnostics(self, seed: SeedEntry) -> list[Diagnostic]:
+    def _said(self, aggregates: dict[str, AggregateRecord], *, now: bool) -> _Said:
+        """What the seeds and aggregates say: in this run (``now``), or in the next if it has
+        nothing to do (a draft's note then says its outputs are gone, not going)."""
+        said = _Said()
+        for seed in self.seeds:
+            state, record = seed.state, seed.record
+            assert state is not None and record is not None
+            held_back = state.ok and not publishes(self.facts, state.draft)
+            diagnostics = self._seed_said(seed, seed.held if now else record)
+            said.add(seed.display, diagnostics, ok=state.ok, held_back=held_back)
+        for name in sorted(aggregates):
+            if name in self.exporters:
+                said.diagnostics.extend(diagnostics_from_rows(aggregates[name].diagnostics))
+        return said
+
+    def _seed_said(self, seed: SeedEntry, held: SeedRecord | None) -> list[Diagnostic]:
         """What was said of one seed: by the parse and the checks, then by each exporter."""
         state, record = seed.state, seed.record
         assert state is not None and record is not None
         said = list(state.diagnostics)
         if state.ok and not publishes(self.facts, state.draft):
-            self.report.drafts.append(seed.display)
-            said.append(self._draft_note(seed))
+            said.append(_draft_note(seed.display, held))
         if state.ok:
             said.extend(self._exporters_said(record))
-        if not state.ok or any(d.level is Level.ERROR for d in said):
-            self.report.failed.append(seed.display)
-        elif any(d.level is Level.WARNING for d in said):
-            self.report.warned.append(seed.display)
         return said
+
+    def _noop(self, aggregates: dict[str, AggregateRecord]) -> str:
+        """What the next run reports if nothing changes, as JSON with the key of this run's
+        inputs; empty when the next run has work of its own (an output or aggregate to retry,
+        seeds kept from other exports)."""
+        retry = any(
+            o.fingerprint == "" for s in self.seeds if s.record for o in s.record.outputs.values()
+        ) or any(aggregates.get(e.name, _NO_AGGREGATE).inputs == "" for e in self.aggregators)
+        if retry or self.kept:
+            return ""
+        said = self._said(aggregates, now=False)
+        return json.dumps(
+            {
+                "key": run_key(self.parse_key, self.facts),
+                "failed": said.failed,
+                "warned": said.warned,
+                "drafts": said.drafts,
+                "diagnostics": diagnostic_rows(said.diagnostics),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+def _draft_note(display: str, held: SeedRecord | None) -> Diagnostic:
+    if held is not None and held.outputs:
+        message = "a draft (draft: true): not exported, and its earlier outputs are removed"
+    else:
+        message = "a draft (draft: true): checked, not exported (export --drafts to include it)"
+    return Diagnostic(display, 0, Level.NOTE, message)
+
+
+_NO_AGGREGATE = AggregateRecord("", "", [])
+
+
+@dataclass
+class _Said:
+    """What an export says of its seeds: every diagnostic, and which seeds failed, warned or
+    are drafts held back."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
+
+    def add(self, display: str, said: list[Diagnostic], *, ok: bool, held_back: bool) -> None:
+        """One seed's diagnostics, and where it stands (``held_back``: a draft not exported)."""
+        self.diagnostics.extend(said)
+        if held_back:
+            self.drafts.append(display)
+        if not ok or any(d.level is Level.ERROR for d in said):
+            self.failed.append(display)
+        elif any(d.level is Level.WARNING for d in said):
+            self.warned.append(display)
 
 
 def _values(exporter: Exporter, entries: list[CachedEntry]) -> list[Any]:

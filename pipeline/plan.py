@@ -230,6 +230,12 @@ class Scope:
     folders: tuple[Path, ...] = ()
     files: tuple[Path, ...] = ()
 
+    @classmethod
+    def of(cls, paths: Iterable[Path]) -> Scope:
+        """The scope of a run given ``paths``."""
+        paths = list(paths)
+        return cls(tuple(p for p in paths if p.is_dir()), tuple(p for p in paths if not p.is_dir()))
+
     @functools.cached_property
     def _prefixes(self) -> tuple[str, ...]:
         return tuple(

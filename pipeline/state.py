@@ -119,6 +119,18 @@ class State:
     aggregates: dict[str, AggregateRecord] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class QuickView:
+    """See :meth:`StateStore.quick_view`."""
+
+    stats: dict[str, tuple[int, int]]
+    noop: str
+    """What an export with nothing to do reports, as JSON, with the key of the inputs it is
+    for (see :mod:`pipeline.engine`); empty when the next run has something to retry."""
+    produced: str
+    """Every file the folder holds from the recorded exports, one per line."""
+
+
 class StateError(Exception):
     """The state database cannot be used: it is damaged, from another version, or not ours."""
 
@@ -126,7 +138,7 @@ class StateError(Exception):
 _SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {STATE_VERSION};
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE seeds (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -137,14 +149,14 @@ CREATE TABLE seeds (
     draft INTEGER NOT NULL,
     diagnostics TEXT NOT NULL,
     outputs TEXT NOT NULL
-);
+) STRICT;
 CREATE TABLE aggregates (
     exporter TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
     inputs TEXT NOT NULL,
     files TEXT NOT NULL,
     diagnostics TEXT NOT NULL
-);
+) STRICT;
 CREATE TABLE entries (
     exporter TEXT NOT NULL,
     path TEXT NOT NULL,
@@ -152,8 +164,20 @@ CREATE TABLE entries (
     fingerprint TEXT NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (exporter, path)
-);
+) STRICT;
 """
+
+
+def _tables() -> dict[str, str]:
+    db = sqlite3.connect(":memory:")
+    db.executescript(_SCHEMA)
+    tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    db.close()
+    return tables
+
+
+_TABLES = _tables()
+"""Each table's name and SQL, as SQLite records them for :data:`_SCHEMA`."""
 
 
 def _dumps(value: Any) -> str:
@@ -172,22 +196,29 @@ def _int(value: object) -> int:
     return value
 
 
-def _rows(value: object) -> list[DiagnosticRow]:
-    if type(value) is not list or not all(
+_JUST_TEXT = {str}
+
+
+def _is_row(row: object) -> bool:
+    return (
         type(row) is list
         and len(row) == 4
         and type(row[0]) is str
         and type(row[1]) is int
         and row[2] in _LEVELS
         and type(row[3]) is str
-        for row in value
-    ):
+    )
+
+
+def check_rows(value: object) -> list[DiagnosticRow]:
+    """``value`` as diagnostic rows; raises :class:`StateError` when it is not."""
+    if type(value) is not list or not all(map(_is_row, value)):
         raise StateError("diagnostics that are not diagnostic rows")
     return [tuple(row) for row in value]
 
 
 def _files(value: object) -> list[str]:
-    if type(value) is not list or not all(type(f) is str for f in value):
+    if type(value) is not list or (value and set(map(type, value)) != _JUST_TEXT):
         raise StateError("a file list that is not a list of paths")
     return value
 
@@ -200,7 +231,7 @@ def _outputs(text: object) -> dict[str, OutputRecord]:
     for name, output in value.items():
         if type(output) is not list or len(output) != 3:
             raise StateError("an output record of the wrong shape")
-        outputs[name] = OutputRecord(_text(output[0]), _files(output[1]), _rows(output[2]))
+        outputs[name] = OutputRecord(_text(output[0]), _files(output[1]), check_rows(output[2]))
     return outputs
 
 
@@ -237,7 +268,7 @@ def _seed_record(row: tuple[Any, ...]) -> SeedRecord:
         ok=bool(_int(ok)),
         size=_int(size),
         mtime_ns=_int(mtime_ns),
-        diagnostics=_rows(json.loads(_text(diagnostics))),
+        diagnostics=check_rows(json.loads(_text(diagnostics))),
         outputs=_outputs(outputs),
         draft=bool(_int(draft)),
     )
@@ -295,9 +326,11 @@ class StateStore:
             raise StateError("it is not a pipeline state database")
         if version != STATE_VERSION:
             raise StateError(f"it is from another version of the pipeline (state {version})")
-        (check,) = db.execute("PRAGMA quick_check").fetchone()
-        if check != "ok":
-            raise StateError(f"it is damaged ({check})")
+        # The tables as we make them (STRICT: every column holds its declared type). A page
+        # that is damaged is found when it is read, and sets the state aside then.
+        tables = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        if dict(tables) != _TABLES:
+            raise StateError("its tables are not the pipeline's")
 
     def _set_aside(self, error: Exception) -> None:
         self.notes.append(
@@ -332,13 +365,33 @@ class StateStore:
                 _text(fingerprint),
                 _text(inputs),
                 _files(json.loads(_text(files))),
-                _rows(json.loads(_text(diagnostics))),
+                check_rows(json.loads(_text(diagnostics))),
             )
             for exporter, fingerprint, inputs, files, diagnostics in db.execute(
                 "SELECT * FROM aggregates"
             )
         }
         return State(meta.get("parse_key", ""), seeds, aggregates)
+
+    def quick_view(self) -> QuickView | None:
+        """What a run needs to tell, cheaply, that nothing changed since the last: each seed's
+        size and mtime, the last run's no-op summary, and the files it produced; ``None``
+        when there is no usable state (the full load then says why)."""
+        try:
+            if not self.path.exists():
+                return None
+            db = self._connect()
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('noop', 'produced')"))
+            if "noop" not in meta or "produced" not in meta:
+                return None
+            stats = {
+                path: (size, mtime_ns)
+                for path, size, mtime_ns in db.execute("SELECT path, size, mtime_ns FROM seeds")
+            }
+            return QuickView(stats, meta["noop"], meta["produced"])
+        except sqlite3.DatabaseError:
+            self.close()
+            return None
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every table's rows in key order: what the state says, apart from how SQLite laid
@@ -372,10 +425,12 @@ class StateStore:
         new: State,
         entries: Mapping[str, Mapping[str, CachedEntry]],
         dropped: Iterable[str] = (),
+        meta: Mapping[str, str] | None = None,
     ) -> None:
         """Record ``new`` in place of ``old``: only the rows that differ are written. ``entries``
         are the entries this run made (exporter -> seed path -> entry); the entries of the
-        seeds in ``dropped`` (no longer recorded) are deleted. One transaction: all or none."""
+        seeds in ``dropped`` (no longer recorded) are deleted; ``meta`` rows are set. One
+        transaction: all or none."""
         db = self._connect()
         gone = [(path,) for path in sorted(old.seeds.keys() - new.seeds.keys())]
         changed = _changed_seeds(old, new)

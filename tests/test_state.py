@@ -71,7 +71,8 @@ def test_a_tampered_state_cannot_run_code_and_is_rebuilt(
     payload = pickle.dumps(Boom(marker))
     with sqlite3.connect(state_folder(out) / STATE_FILE) as db:
         db.execute("UPDATE entries SET data = ?", (payload,))
-        db.execute("UPDATE seeds SET outputs = ?", (payload,))
+        db.execute("UPDATE seeds SET outputs = ?", (payload.decode("latin-1"),))
+        db.execute("UPDATE meta SET value = ?", (payload.decode("latin-1"),))
     # And the pickles an earlier version kept inside the output folder.
     legacy = out / LEGACY_DIR / "digests"
     legacy.mkdir(parents=True)
@@ -96,8 +97,10 @@ def test_entries_that_cannot_be_read_are_made_again(
     out = tmp_path / "out"
     export([corpus], out, SETTINGS, jobs=1)
     with sqlite3.connect(state_folder(out) / STATE_FILE) as db:
-        db.execute("UPDATE entries SET data = '[1, 2' WHERE exporter = 'html'")
-        db.execute("UPDATE entries SET data = '{\"slug\": 1}' WHERE exporter = 'sqlite'")
+        db.execute("UPDATE entries SET data = CAST('[1, 2' AS BLOB) WHERE exporter = 'html'")
+        db.execute(
+            "UPDATE entries SET data = CAST('{\"slug\": 1}' AS BLOB) WHERE exporter = 'sqlite'"
+        )
     (out / "catalogue.sqlite").unlink()
     (out / "html" / "index.html").unlink()
     report = export([corpus], out, SETTINGS, jobs=2)
@@ -161,3 +164,45 @@ def test_a_one_seed_change_rewrites_only_that_seeds_rows(corpus: Path, tmp_path:
     assert differ == [changed.as_posix()]
     entries = [b[:2] for b, a in zip(before["entries"], after["entries"], strict=True) if a != b]
     assert entries == [(name, changed.as_posix()) for name in ("html", "pdf", "sqlite")]
+
+
+def _without_timings(report: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in report.items() if k != "seconds"}
+
+
+def test_a_run_with_nothing_to_do_reports_what_the_full_run_would(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in sorted(corpus.glob("*.md")):
+        (seeds / seed.name).write_bytes(seed.read_bytes())
+    first = sorted(seeds.glob("*.md"))
+    first[0].write_text(first[0].read_text("utf-8").replace("---\n", "---\ndraft: true\n", 1))
+    first[1].write_text("---\ntitle: Broken\n---\nno sections\n", "utf-8")
+    out = tmp_path / "out"
+    built = export([seeds], out, SETTINGS, jobs=2)
+    assert built.failed and built.drafts and built.diagnostics
+
+    quick = export([seeds], out, SETTINGS, jobs=2)
+    assert quick.phases.keys() == {"read", "total"}  # the state was not loaded
+    monkeypatch.setattr("pipeline.engine._unchanged", lambda *args: None)
+    full = export([seeds], out, SETTINGS, jobs=2)
+    assert "read" in full.phases and full.parsed == 0
+    assert _without_timings(quick.as_dict()) == _without_timings(full.as_dict())
+    assert quick.drafts == [first[0].as_posix()]
+    assert first[1].as_posix() in quick.failed
+
+
+def test_a_run_with_something_to_retry_or_to_restore_is_not_taken_for_nothing(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1)
+    (out / "cards.pdf").unlink()
+    restored = export([corpus], out, SETTINGS, jobs=1)
+    assert restored.written == ["cards.pdf"]
+    # A different way of running them: other settings, or drafts published.
+    other = export([corpus], out, load_settings(ROOT, page_size="letter"), jobs=1)
+    assert other.parsed == 6
+    assert export([corpus], out, load_settings(ROOT, page_size="letter"), jobs=1).written == []
