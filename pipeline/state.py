@@ -444,6 +444,9 @@ class StateStore:
         try:
             if old.parse_key != new.parse_key:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('parse_key', ?)", (new.parse_key,))
+            db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted((meta or {}).items())
+            )
             db.executemany("DELETE FROM seeds WHERE path = ?", gone)
             db.executemany("DELETE FROM entries WHERE path = ?", [*gone, *((p,) for p in dropped)])
             db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 9)})", changed)

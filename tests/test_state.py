@@ -184,8 +184,9 @@ def test_a_run_with_nothing_to_do_reports_what_the_full_run_would(
     built = export([seeds], out, SETTINGS, jobs=2)
     assert built.failed and built.drafts and built.diagnostics
 
-    quick = export([seeds], out, SETTINGS, jobs=2)
-    assert quick.phases.keys() == {"read", "total"}  # the state was not loaded
+    with monkeypatch.context() as patch:
+        patch.setattr(StateStore, "load", None)  # not needed: the quick view tells
+        quick = export([seeds], out, SETTINGS, jobs=2)
     monkeypatch.setattr("pipeline.engine._unchanged", lambda *args: None)
     full = export([seeds], out, SETTINGS, jobs=2)
     assert "read" in full.phases and full.parsed == 0
