@@ -49,5 +49,5 @@ browse: $(STAMP) ## Open the catalogue in Datasette (builds it first if it is mi
 	$(VENV)/bin/datasette outputs/catalogue.sqlite -m datasette.yaml \
 		--setting truncate_cells_html 300
 
-clean: ## Remove outputs and the virtual environment.
-	rm -rf outputs $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## Remove outputs, their build state and the virtual environment.
+	rm -rf outputs .pipeline-state $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -911,7 +911,7 @@ def main() -> None:
             err.print(_interrupted(stop), markup=False)
             status = stop.exit_status
         # Every file is written and closed by now. An export leaves a large heap behind (the
-        # manifest, digests, parsed models), and letting the interpreter free it object by
+        # build state, entries, parsed models), and letting the interpreter free it object by
         # object took a fifth of a second of every run; the operating system takes it back.
         # Only that teardown is skipped: exit handlers (a plug-in's, say) still run.
         atexit._run_exitfuncs()

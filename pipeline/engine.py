@@ -260,8 +260,8 @@ def _interruptible_export(tally: _Tally) -> Iterator[None]:
 def few_collections() -> Iterator[None]:
     """Run with the cyclic garbage collector's full passes put off.
 
-    An export holds hundreds of thousands of long-lived objects (the manifest, parsed models,
-    digests); Python's default thresholds walk all of them again and again, which cost a third
+    An export holds hundreds of thousands of long-lived objects (the build state, parsed models,
+    entries); Python's default thresholds walk all of them again and again, which cost a third
     of a no-op run. Young objects are still collected as often as by default, so cycles made
     per seed (a PDF canvas) are freed as usual, and a young generation that small stays in
     the processor's cache (a larger one took twice as long to walk).

@@ -35,7 +35,7 @@ class Interrupted(BaseException):
 class ExportInterrupted(Interrupted):
     """An export stopped by a signal. ``exported`` of the run's ``total`` seeds were known
     to have every output of their own written (up to date, or written by this run); the
-    manifest is not written, so the next export into the folder finishes the rest."""
+    build state is not changed, so the next export into the folder finishes the rest."""
 
     def __init__(self, signum: int, *, exported: int, total: int) -> None:
         super().__init__(signum)
