@@ -9,6 +9,7 @@ the aggregates, remove what is stale, record the state); the decisions are
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -75,7 +76,10 @@ from pipeline.workers import (
     ExportJob,
     SeedResult,
     SeedTask,
+    SeedWorker,
+    SideBySide,
     WorkerPool,
+    can_fork,
     internal_error,
 )
 from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
@@ -454,7 +458,7 @@ class _Run:
         started = time.perf_counter()
         self._read()
         rebuild = aggregates_to_rebuild(self.previous, self.seeds, self.kept, self.facts)
-        self.cached = {name: self._stored_entries(name) for name in sorted(rebuild)}
+        self.cached = {name: self.store.entries(name) for name in sorted(rebuild)}
         tasks = []
         for seed in self.seeds:
             seed.parse = needs_parse(seed, self.names, rebuild, self.cached, self.facts)
@@ -490,29 +494,6 @@ class _Run:
                 seed.file = identify(seed.path, known, max_bytes)
                 seed.reusable = reusable_record(seed.held, seed.file, self.facts)
                 advance(1)
-
-    def _stored_entries(self, name: str) -> dict[str, CachedEntry]:
-        """The entries of exporter ``name`` an earlier run stored, each checked by reading it
-        back through the exporter's entry type; one that cannot be read is made again."""
-        stored = self.store.entries(name)
-        codec = codec_for(self.exporters[name].entry_type)
-        values = codec.decode_all([entry.data for entry in stored.values()])
-        usable = {}
-        for (display, entry), value in zip(stored.items(), values, strict=True):
-            if value is not None:
-                entry.value = value
-                usable[display] = entry
-        if len(usable) < len(stored):
-            self.report.diagnostics.append(
-                Diagnostic(
-                    self.store.path.as_posix(),
-                    0,
-                    Level.NOTE,
-                    f"{name}: {len(stored) - len(usable)} stored entries cannot be read; "
-                    "they are made again",
-                )
-            )
-        return usable
 
     def _prepare(self, names: set[str]) -> None:
         for name in sorted(names):
@@ -639,32 +620,146 @@ class _Run:
         members = aggregate_members(self.seeds, self.kept, self.facts)
         records: list[tuple[str, SeedRecord | None]] = [(s.display, s.record) for s in self.seeds]
         key = inputs_key([*records, *self.kept.items()], self.facts)
-        for exporter in self.aggregators:
-            if exporter.name in rebuild:
-                aggregates[exporter.name] = self._aggregate(exporter, members, key)
+        gathered = [
+            self._gather(exporter, members)
+            for exporter in self.aggregators
+            if exporter.name in rebuild
+        ]
+        builds = self._build_all(gathered)
+        if any(built.damaged for built in builds):
+            builds = self._repair(gathered, builds)
+        for aggregate, built in zip(gathered, builds, strict=True):
+            aggregates[aggregate.exporter.name] = self._absorb(aggregate, built, key)
         return aggregates
 
-    def _aggregate(
-        self, exporter: Exporter, members: list[tuple[str, SeedEntry | None]], key: str
-    ) -> AggregateRecord:
-        """Build one aggregate from its members' entries: made in this run, or stored."""
+    def _gather(
+        self, exporter: Exporter, members: list[tuple[str, SeedEntry | None]]
+    ) -> _Aggregate:
+        """One aggregate's members' entries: made in this run, or stored."""
         name = exporter.name
-        chosen: list[CachedEntry] = []
-        missing: list[str] = []
+        aggregate = _Aggregate(exporter)
         for display, seed in members:
             entry = self._kept_entry(display, name) if seed is None else self._entry(seed, name)
             if entry is not None:
-                chosen.append(entry)
+                aggregate.entries.append(entry)
+                aggregate.members.append((display, seed))
             elif seed is None and not self.kept[display].draft:
-                missing.append(display)
+                aggregate.missing.append(display)
             # else: its hook failed, and that was reported
-        if missing:
-            self.report.diagnostics.append(_left_out(str(self.out), name, missing))
+        return aggregate
+
+    def _build_all(self, gathered: list[_Aggregate]) -> list[_Built]:
+        """Build the aggregates, side by side in processes of their own when there are cores
+        for them, and each in its phase, in order."""
+        with contextlib.ExitStack() as stack:
+            side = None
+            if self.options.jobs > 1 and len(gathered) > 1 and can_fork():
+                side = stack.enter_context(SideBySide(self.out))
+                side.start([functools.partial(self._build, a) for a in gathered])
+            built = []
+            for number, aggregate in enumerate(gathered):
+                with self.reporter.phase(aggregate.exporter.name, 1) as advance:
+                    built.append(side.result(number) if side else self._build(aggregate))
+                    advance(1)
+            return built
+
+    def _build(self, aggregate: _Aggregate) -> _Built:
+        """Read the entries back and write the aggregate (in this process or a forked one):
+        what it wrote and said. Entries that cannot be read are named instead."""
+        exporter = aggregate.exporter
+        started = time.perf_counter()
+        values = codec_for(exporter.entry_type).decode_all([e.data for e in aggregate.entries])
+        damaged = [number for number, value in enumerate(values) if value is None]
+        if damaged:
+            return _Built(damaged=damaged)
+        writer = self.writer.sibling(exporter.name)
+        context = ExportContext(writer=writer, settings=self.settings)
+        try:
+            exporter.export_all(values, context)
+        except OutputError as error:
+            context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
+        except Exception as error:  # a bug in one exporter must not cost the others
+            context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
+        seconds = time.perf_counter() - started
+        return _Built(writer.written, writer.unchanged, context.diagnostics, seconds, os.getpid())
+
+    def _repair(self, gathered: list[_Aggregate], builds: list[_Built]) -> list[_Built]:
+        """Make again, in this process, the entries an earlier run stored that cannot be read
+        (damaged, or of another shape), each seed parsed once, then build those aggregates."""
+        hooks: dict[int, list[str]] = {}
+        for aggregate, built in zip(gathered, builds, strict=True):
+            name = aggregate.exporter.name
+            if built.damaged:
+                self.report.diagnostics.append(
+                    Diagnostic(
+                        self.store.path.as_posix(),
+                        0,
+                        Level.NOTE,
+                        f"{name}: {len(built.damaged)} stored entries cannot be read; "
+                        "they are made again",
+                    )
+                )
+            for number in built.damaged:
+                seed = aggregate.members[number][1]
+                if seed is not None:
+                    hooks.setdefault(seed.index, []).append(name)
+        self._export_here(hooks)
+        repaired = []
+        for aggregate, built in zip(gathered, builds, strict=True):
+            if built.damaged:
+                aggregate.rebuild(set(built.damaged), self.made[aggregate.exporter.name])
+                with self.reporter.phase(aggregate.exporter.name, 1) as advance:
+                    built = self._build(aggregate)
+                    advance(1)
+            repaired.append(built)
+        return repaired
+
+    def _export_here(self, hooks: dict[int, list[str]]) -> None:
+        """Parse these seeds and run these hooks of each (by seed index), in this process."""
+        if not hooks:
+            return
+        names = sorted({name for wanted in hooks.values() for name in wanted})
+        worker = SeedWorker(self.settings, names, self.out, self.existing)
+        seeds = [self.seeds[index] for index in sorted(hooks)]
+        tasks = [SeedTask(s.index, s.path, s.display, s.file.size) for s in seeds]
+        parsed = {summary.index: summary.sha256 for summary in worker.parse(tasks)}
+        self.report.parsed += len(tasks)
+        jobs = [
+            ExportJob(s.index, tuple(hooks[s.index])) for s in seeds if parsed[s.index] == s.sha256
+        ]
+        for result in worker.export(jobs):
+            self._take(result)
+
+    def _absorb(self, aggregate: _Aggregate, built: _Built, key: str) -> AggregateRecord:
+        """What this run records of an aggregate it built."""
+        name = aggregate.exporter.name
+        if aggregate.missing:
+            self.report.diagnostics.append(_left_out(str(self.out), name, aggregate.missing))
+        self.report.seconds[name] = self.report.seconds.get(name, 0.0) + built.seconds
+        self.report.written.extend(built.written)
+        files = built.written + built.unchanged
+        if built.pid != os.getpid():  # built side by side: its writer's claims stayed there
+            for error in self.writer.record_claims(name, files):
+                built.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
         # Built in part from what an earlier run left (missing seeds, or entries a kept seed's
         # export made with other settings): the next run builds it again.
         fingerprint = self.facts.fingerprints[name]
-        stale = bool(missing) or any(e.fingerprint != fingerprint for e in chosen)
-        return self._run_aggregate(exporter, _values(exporter, chosen), "" if stale else key)
+        stale = bool(aggregate.missing) or any(
+            e.fingerprint != fingerprint for e in aggregate.entries
+        )
+        inputs = "" if stale else key
+        if any(d.level is Level.ERROR for d in built.diagnostics):
+            # What the last good run built stays, and is not removed as stale; the aggregate
+            # is retried next run even when nothing else changed.
+            previous = self.previous.aggregates.get(name)
+            files += previous.files if previous else []
+            inputs = ""
+        return AggregateRecord(
+            fingerprint=fingerprint,
+            inputs=inputs,
+            files=sorted(set(files)),
+            diagnostics=diagnostic_rows(built.diagnostics),
+        )
 
     def _entry(self, seed: SeedEntry, name: str) -> CachedEntry | None:
         """A seed's entry as this run made it, or as an earlier run stored it for its bytes."""
@@ -683,37 +778,6 @@ class _Run:
         if entry.fingerprint != self.facts.fingerprints[name] and self.facts.reparse_all:
             return None  # from another version of the pipeline: its form may differ
         return entry
-
-    def _run_aggregate(
-        self, exporter: Exporter, entries: list[Any], inputs: str
-    ) -> AggregateRecord:
-        writer = self.writer.sibling(exporter.name)
-        context = ExportContext(writer=writer, settings=self.settings)
-        started = time.perf_counter()
-        with self.reporter.phase(exporter.name, 1) as advance:
-            try:
-                exporter.export_all(entries, context)
-            except OutputError as error:
-                context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
-            except Exception as error:  # a bug in one exporter must not cost the others
-                context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
-            advance(1)
-        seconds = time.perf_counter() - started
-        self.report.seconds[exporter.name] = self.report.seconds.get(exporter.name, 0.0) + seconds
-        self.report.written.extend(writer.written)
-        files = writer.written + writer.unchanged
-        if any(d.level is Level.ERROR for d in context.diagnostics):
-            # What the last good run built stays, and is not removed as stale; the aggregate
-            # is retried next run even when nothing else changed.
-            previous = self.previous.aggregates.get(exporter.name)
-            files += previous.files if previous else []
-            inputs = ""
-        return AggregateRecord(
-            fingerprint=self.facts.fingerprints[exporter.name],
-            inputs=inputs,
-            files=sorted(set(files)),
-            diagnostics=diagnostic_rows(context.diagnostics),
-        )
 
     def _held(self) -> dict[str, SeedRecord]:
         records = {s.display: s.record for s in self.seeds if s.record is not None}
@@ -852,15 +916,42 @@ class _Said:
             self.warned.append(display)
 
 
-def _values(exporter: Exporter, entries: list[CachedEntry]) -> list[Any]:
-    """The entries' values, those not read back yet read all at once; one that cannot be read
-    (made by this run, so only by a bug) is left out."""
-    unread = [entry for entry in entries if entry.value is None]
-    for entry, value in zip(
-        unread, codec_for(exporter.entry_type).decode_all([e.data for e in unread]), strict=True
-    ):
-        entry.value = value
-    return [entry.value for entry in entries if entry.value is not None]
+@dataclass
+class _Aggregate:
+    """One aggregate to build: its exporter, and its members' entries in slug order."""
+
+    exporter: Exporter
+    entries: list[CachedEntry] = field(default_factory=list)
+    members: list[tuple[str, SeedEntry | None]] = field(default_factory=list)
+    """Each entry's seed path, and the seed of this run (``None`` for a kept one)."""
+    missing: list[str] = field(default_factory=list)
+    """Kept seeds whose entries are not stored: left out, and said so."""
+
+    def rebuild(self, damaged: set[int], made: dict[str, CachedEntry]) -> None:
+        """Put the entries made again in place of the ``damaged`` ones; a kept seed's, which
+        cannot be made again here, is left out (and said so)."""
+        entries, members = [], []
+        for number, (display, seed) in enumerate(self.members):
+            entry = made.get(display) if number in damaged else self.entries[number]
+            if entry is not None:
+                entries.append(entry)
+                members.append((display, seed))
+            elif seed is None:
+                self.missing.append(display)
+        self.entries, self.members = entries, members
+
+
+@dataclass
+class _Built:
+    """What building an aggregate wrote and said, or which of its entries could not be read."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+    pid: int = 0
+    """The process that built it."""
+    damaged: list[int] = field(default_factory=list)
 
 
 def _remove_empty_folders(folder: Path, root: Path) -> None:

@@ -511,3 +511,81 @@ class _Dispatch:
                 chunk.append(self.adopted(job))
         _send(self.conns[number], chunk)
         self.in_flight[number] += 1
+
+
+def _run_one(conn: Connection, parent: int, job: Callable[[], Any]) -> None:
+    """A process that runs one job and sends back its result (or the error it raised)."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, _stop_worker)
+        unblock()
+        _die_with_parent(parent)
+        gc.set_threshold(*GC_THRESHOLD)
+        try:
+            outcome: tuple[bool, Any] = (True, job())
+        except Exception as error:  # the parent reports it as the job's own failure
+            outcome = (False, error)
+        conn.send(outcome)
+        conn.close()
+    except (EOFError, BrokenPipeError, Interrupted):
+        os._exit(1)
+    os._exit(0)
+
+
+class SideBySide:
+    """Jobs run at once, each in a forked process of its own, whose results are collected in
+    the order asked for: what the aggregates of an incremental export take, each from the
+    entries the parent holds (forked, so nothing is copied to start them). Like the worker
+    pool, a process never outlives the run, and one that is killed leaves no temp file."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        self._conns: list[Connection] = []
+
+    def __enter__(self) -> SideBySide:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with deferred():
+            for process in self._processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in self._processes:
+                process.join(STOP_SECONDS)
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
+            killed = [p.pid for p in self._processes if p.pid and (p.exitcode or 0) < 0]
+            remove_temp_files(self.out, killed)
+            for conn in self._conns:
+                conn.close()
+
+    def start(self, jobs: Sequence[Callable[[], Any]]) -> None:
+        """Fork a process for each job; each starts at once."""
+        context = multiprocessing.get_context("fork")
+        with deferred():
+            for number, job in enumerate(jobs):
+                parent, child = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_run_one,
+                    args=(child, os.getpid(), job),
+                    name=f"pipeline-aggregate-{number}",
+                    daemon=True,
+                )
+                process.start()
+                child.close()
+                self._conns.append(parent)
+                self._processes.append(process)
+
+    def result(self, number: int) -> Any:
+        """The result of job ``number``, waiting for it; the error it raised is raised here."""
+        ok, value = _receive(self._conns[number])
+        if not ok:
+            raise value
+        return value
+
+
+def can_fork() -> bool:
+    """True where jobs can run side by side in forked processes."""
+    return "fork" in multiprocessing.get_all_start_methods()
