@@ -827,6 +827,7 @@ class _Run:
     def _summarise(self, aggregates: dict[str, AggregateRecord]) -> set[str]:
         """The report's lists and diagnostics; returns every file the folder now holds."""
         said = self._said(aggregates, now=True)
+        self._said_now = said
         self.report.diagnostics = [*self.report.diagnostics, *said.diagnostics]
         self.report.failed, self.report.warned = said.failed, said.warned
         self.report.drafts = said.drafts
@@ -861,16 +862,24 @@ class _Run:
             said.extend(self._exporters_said(record))
         return said
 
+    def _retries(self, aggregates: dict[str, AggregateRecord]) -> bool:
+        """True when the next run has an output or an aggregate to try again."""
+        return any(
+            o.fingerprint == "" for s in self.seeds if s.record for o in s.record.outputs.values()
+        ) or any(aggregates.get(e.name, _NO_AGGREGATE).inputs == "" for e in self.aggregators)
+
     def _noop(self, aggregates: dict[str, AggregateRecord]) -> str:
         """What the next run reports if nothing changes, as JSON with the key of this run's
         inputs; empty when the next run has work of its own (an output or aggregate to retry,
         seeds kept from other exports)."""
-        retry = any(
-            o.fingerprint == "" for s in self.seeds if s.record for o in s.record.outputs.values()
-        ) or any(aggregates.get(e.name, _NO_AGGREGATE).inputs == "" for e in self.aggregators)
-        if retry or self.kept:
+        if self.kept or self._retries(aggregates):
             return ""
-        said = self._said(aggregates, now=False)
+        # The next run says what this one did, unless a draft's outputs were removed now.
+        removed_now = any(
+            s.held and s.held.outputs and s.state and not self._exported(s.state) and s.state.ok
+            for s in self.seeds
+        )
+        said = self._said(aggregates, now=False) if removed_now else self._said_now
         return json.dumps(
             {
                 "key": run_key(self.parse_key, self.facts),

@@ -520,7 +520,9 @@ def _run_one(conn: Connection, parent: int, job: Callable[[], Any]) -> None:
         signal.signal(signal.SIGTERM, _stop_worker)
         unblock()
         _die_with_parent(parent)
-        gc.set_threshold(*GC_THRESHOLD)
+        # Short-lived: a collection would walk the parent's objects and copy every page that
+        # holds one (the pages are shared until written, and a walk writes to them).
+        gc.disable()
         try:
             outcome: tuple[bool, Any] = (True, job())
         except Exception as error:  # the parent reports it as the job's own failure
@@ -564,6 +566,7 @@ class SideBySide:
     def start(self, jobs: Sequence[Callable[[], Any]]) -> None:
         """Fork a process for each job; each starts at once."""
         context = multiprocessing.get_context("fork")
+        gc.freeze()  # the parent's objects out of the collector's way in the children
         with deferred():
             for number, job in enumerate(jobs):
                 parent, child = context.Pipe(duplex=False)

@@ -194,6 +194,17 @@ def test_a_run_with_nothing_to_do_reports_what_the_full_run_would(
     assert quick.drafts == [first[0].as_posix()]
     assert first[1].as_posix() in quick.failed
 
+    # A published seed made a draft: this run removes its outputs, the next says it is held.
+    first[2].write_text(first[2].read_text("utf-8").replace("---\n", "---\ndraft: true\n", 1))
+    removing = export([seeds], out, SETTINGS, jobs=2)
+    assert any("its earlier outputs are removed" in d.message for d in removing.diagnostics)
+    full = export([seeds], out, SETTINGS, jobs=2)
+    monkeypatch.undo()
+    monkeypatch.setattr(StateStore, "load", None)
+    quick = export([seeds], out, SETTINGS, jobs=2)
+    assert _without_timings(quick.as_dict()) == _without_timings(full.as_dict())
+    assert not any("its earlier outputs are removed" in d.message for d in quick.diagnostics)
+
 
 def test_a_run_with_something_to_retry_or_to_restore_is_not_taken_for_nothing(
     corpus: Path, tmp_path: Path
