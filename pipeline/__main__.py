@@ -13,7 +13,7 @@ def main() -> None:
     """Load the command line and run it."""
     with interruptible():
         try:
-            from pipeline.cli import main as run  # a third of a second: long enough for a Ctrl-C
+            from pipeline.cli import main as run  # a sixth of a second: long enough for a Ctrl-C
 
             run()
         except Interrupted as stop:  # run() reports its own; this is one while loading

@@ -13,27 +13,16 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, get_args
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
 from rich.measure import Measurement
-from rich.table import Column, Table
 from rich.text import Text
 from typer.core import TyperCommand
 
 from pipeline import __version__
-from pipeline.catalogue import (
-    CATALOGUE_FILE,
-    Catalogue,
-    CatalogueError,
-    ExerciseNotFoundError,
-    ExerciseRecord,
-    ExerciseSummary,
-    HowToStepRecord,
-    SearchHit,
-    StepRecord,
-)
+from pipeline.catalogue.schema import CATALOGUE_FILE
 from pipeline.config import Settings, SettingsError, load_settings
 from pipeline.diagnostics import (
     Diagnostic,
@@ -45,12 +34,25 @@ from pipeline.diagnostics import (
 )
 from pipeline.engine import ExportReport, read_seeds
 from pipeline.engine import export as run_export
-from pipeline.frontmatter import SeedFrontmatter
 from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
 from pipeline.progress import BarReporter, LineReporter, Reporter
 from pipeline.registry import RegistryError, load_exporters
 from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
+
+# What only some commands need is imported by them: an export with nothing to do should not
+# load the catalogue's reader, the frontmatter's model or rich's tables.
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from pipeline.catalogue import (
+        Catalogue,
+        ExerciseRecord,
+        ExerciseSummary,
+        HowToStepRecord,
+        SearchHit,
+        StepRecord,
+    )
 
 app = typer.Typer(
     name="pipeline",
@@ -468,6 +470,8 @@ def schema() -> None:
 
     Editors that validate YAML use it to check a seed's frontmatter as it is typed.
     """
+    from pipeline.frontmatter import SeedFrontmatter
+
     document = SeedFrontmatter.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
@@ -486,6 +490,8 @@ _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 
 
 def _open_catalogue(db: Path) -> Catalogue:
+    from pipeline.catalogue import Catalogue, CatalogueError
+
     try:
         return Catalogue(db)
     except CatalogueError as exc:
@@ -547,6 +553,8 @@ def _fitted_table(fields: Sequence[_Field]) -> Table | None:
     widest either, each column is given a width: a ``no_wrap`` one its widest cell, the others
     their narrowest plus a share of what is left, in proportion to what more they could use
     (rich alone would shrink them evenly, below the narrowest a column may be)."""
+    from rich.table import Column, Table
+
     kept = _fitting_fields(fields)
     if kept is None:
         return None
@@ -576,6 +584,8 @@ def _fitting_fields(fields: Sequence[_Field]) -> list[_Field] | None:
 
 def _room(fields: Sequence[_Field]) -> int:
     """How wide the cells of a table of ``fields`` can be together on the terminal."""
+    from rich.table import Table
+
     options = out.options.update_width(_UNBOUNDED)
     # What borders and padding take: a table of the headers alone, less the headers.
     frame = Measurement.get(out, options, Table(*(f.header for f in fields))).minimum - sum(
@@ -640,6 +650,8 @@ def search(
     Full-text search of titles, descriptions, other names, steps, tips, mistakes and other
     sections; best matches first. Exits 1 when nothing matches.
     """
+    from pipeline.catalogue import CatalogueError
+
     query = " ".join(words)
     with _open_catalogue(db) as catalogue:
         try:
@@ -706,6 +718,8 @@ def list_exercises(
 
     Optionally only those matching every filter given; names ignore case and a plural s or es.
     """
+    from pipeline.catalogue import CatalogueError
+
     with _open_catalogue(db) as catalogue:
         try:
             found = catalogue.list_exercises(
@@ -767,6 +781,8 @@ def show(
     Everything the catalogue holds of it, section by section. Exits 1 when there is no such
     slug.
     """
+    from pipeline.catalogue import CatalogueError, ExerciseNotFoundError
+
     with _open_catalogue(db) as catalogue:
         try:
             record = catalogue.show(slug)

@@ -21,9 +21,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from pipeline.diagnostics import PipelineError
-from pipeline.frontmatter import did_you_mean
-from pipeline.parser import Limits
+from pipeline.diagnostics import PipelineError, did_you_mean
+from pipeline.limits import Limits
 
 ENV_PREFIX = "PIPELINE_"
 MAX_BLEED_MM = 10.0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Characters that act on a terminal or a line-based reader instead of showing: C0 and C1
@@ -74,6 +75,14 @@ class Diagnostic:
 
 class PipelineError(Exception):
     """A failure that is not about one seed (configuration, output folder, ...)."""
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str | None:
+    """The name in ``known`` closest to a misspelt one, ignoring case (``vidoe`` -> ``video``,
+    ``Excecution`` -> ``Execution``), if any is close."""
+    folded = {name.casefold(): name for name in known}
+    matches = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[matches[0]] if matches else None
 
 
 def run_failed(diagnostics: Sequence[Diagnostic], *, strict: bool, seeds: int) -> bool:

@@ -7,12 +7,15 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
-from pipeline.model import Exercise
-from pipeline.parser import ParseResult, parse_seed
 from pipeline.state import SeedRecord
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
+    from pipeline.parser import ParseResult
 
 SEED_SUFFIX = ".md"
 
@@ -106,6 +109,10 @@ class SeedSet:
 def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
     """Parse every seed under ``paths`` once, in this process, then check what only the whole
     set can show (two seeds with one slug)."""
+    # Imported here: every export imports this module, and one with nothing to parse never
+    # needs the parser.
+    from pipeline.parser import parse_seed
+
     seeds, warnings = discover_seeds(paths)
     results = [parse_seed(seed, limits=settings.limits(), strict=settings.strict) for seed in seeds]
     _refuse_shared_slugs(results)

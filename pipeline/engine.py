@@ -34,7 +34,7 @@ from pipeline.discover import (
 )
 from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.frontmatter import KNOWN_KEYS
+from pipeline.frontmatter_keys import KNOWN_KEYS
 from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
 from pipeline.plan import (

@@ -66,5 +66,10 @@ class EntryCodec:
 
 @functools.cache
 def codec_for(entry_type: Any) -> EntryCodec:
-    """The codec of one entry type, made once per process."""
+    """The codec of one entry type, made once per process. ``None`` (an exporter's default
+    ``entry_type``) is the :class:`~pipeline.model.Exercise` model."""
+    if entry_type is None:
+        from pipeline.model import Exercise
+
+        return codec_for(Exercise)
     return EntryCodec(entry_type)

@@ -10,7 +10,6 @@ so ``description: 2`` and ``description: 1.5`` are both text, and no number is e
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -32,6 +31,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from pipeline import diagnostics
+from pipeline.frontmatter_keys import KNOWN_KEYS as KNOWN_KEYS
 from pipeline.model import YOUTUBE_ID, Difficulty
 
 _HANDLER = YAMLHandler()
@@ -271,8 +272,6 @@ class SeedFrontmatter(BaseModel):
         return value
 
 
-KNOWN_KEYS: tuple[str, ...] = tuple(SeedFrontmatter.model_fields)
-
 # What to write, said after what is wrong: "level: 'pro' is not a level; write beginner, ...".
 WHAT_TO_WRITE: dict[str, str] = {
     "description": "write one or two sentences that say what the exercise is, e.g. "
@@ -304,10 +303,8 @@ def what_to_write(key: str) -> str:
 def did_you_mean(word: str, known: Iterable[str] = KNOWN_KEYS) -> str | None:
     """The known name closest to a misspelt one, ignoring case (``vidoe`` -> ``video``,
     ``Excecution`` -> ``Execution``), if any is close; ``known`` defaults to the
-    frontmatter's keys."""
-    folded = {name.casefold(): name for name in known}
-    matches = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
-    return folded[matches[0]] if matches else None
+    frontmatter's keys (see :func:`pipeline.diagnostics.did_you_mean`)."""
+    return diagnostics.did_you_mean(word, known)
 
 
 class FrontmatterError(Exception):

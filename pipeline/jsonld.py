@@ -7,13 +7,13 @@ same document, and every ``@id`` is derived from the page URL.
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.diagnostics import PipelineError
 from pipeline.model import Exercise, Item, SectionKind
+from pipeline.urls import check_base_url as check_base_url
+from pipeline.urls import page_url as page_url
 
 SCHEMA_CONTEXT = "https://schema.org"
 CATALOGUE_NAME = "Exercises"
@@ -32,45 +32,6 @@ _SCRIPT_UNSAFE = str.maketrans(
         "\u2029": "\\u2029",
     }
 )
-
-
-def check_base_url(settings: Settings) -> str:
-    """The configured ``base_url``; raises :class:`PipelineError` naming the setting when it is
-    missing, not an absolute http(s) URL, or when ``url_pattern`` cannot be filled in."""
-    base_url = settings.base_url
-    if not base_url:
-        raise PipelineError(
-            "the base_url setting is missing: set base_url in [tool.pipeline] of pyproject.toml "
-            "or in pipeline.toml, the PIPELINE_BASE_URL environment variable, or --base-url"
-        )
-    if not _is_absolute_http(base_url):
-        raise PipelineError(
-            f"the base_url setting '{base_url}' is not an absolute http(s) URL "
-            "(e.g. https://example.org/exercises/)"
-        )
-    try:
-        sample = settings.url_pattern.format(base_url=base_url, slug="sample")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise PipelineError(
-            f"the url_pattern setting '{settings.url_pattern}' cannot be filled in: {exc!r}; "
-            "use the placeholders {base_url} and {slug}"
-        ) from None
-    if not _is_absolute_http(sample) or "#" in sample:
-        raise PipelineError(
-            f"the url_pattern setting '{settings.url_pattern}' does not give an absolute "
-            f"http(s) URL without a #fragment (it gives '{sample}')"
-        )
-    return base_url
-
-
-def _is_absolute_http(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def page_url(exercise: Exercise, settings: Settings) -> str:
-    """The absolute URL of the exercise's page, from ``url_pattern``."""
-    return settings.url_pattern.format(base_url=check_base_url(settings), slug=exercise.slug)
 
 
 def exercise_document(exercise: Exercise, settings: Settings) -> Node:

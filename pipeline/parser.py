@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from pipeline import frontmatter
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.inline import clean_text, join_spans, markdown, plain, spans_from_tokens, strip_spans
+from pipeline.limits import DEFAULT_MAX_SEED_BYTES as DEFAULT_MAX_SEED_BYTES
+from pipeline.limits import Limits as Limits
 from pipeline.model import (
     Exercise,
     HowToStep,
@@ -32,8 +34,6 @@ from pipeline.model import (
     build,
 )
 from pipeline.slugs import slugify, title_from_stem
-
-DEFAULT_MAX_SEED_BYTES = 1024 * 1024
 
 _MARKER = re.compile(r"^<!--\s*howto\s*-->$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->$", re.DOTALL)
@@ -91,16 +91,6 @@ class _Report:
     @property
     def failed(self) -> bool:
         return any(d.level is Level.ERROR for d in self.diagnostics)
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on one seed, so no input can make the parser take unbounded time or memory.
-    Each is a setting of the same name with ``max_`` (see ``docs/robustness.md``)."""
-
-    max_bytes: int = DEFAULT_MAX_SEED_BYTES
-    max_line_chars: int = 10_000
-    max_items: int = 200
 
 
 def _too_large(size: int, limits: Limits) -> str:

@@ -5,22 +5,12 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import Protocol
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.interrupt import deferred
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 Advance = Callable[[int], None]
 
@@ -75,12 +65,6 @@ class LineReporter:
         self.console.print(text, markup=False)
 
 
-class _RateColumn(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:>7,.0f}/s" if speed else " " * 9)
-
-
 class BarReporter:
     """A rich progress bar per phase, with count, rate and time remaining."""
 
@@ -90,15 +74,9 @@ class BarReporter:
     @contextlib.contextmanager
     def phase(self, name: str, total: int) -> Iterator[Advance]:
         """Show a bar for the phase while it runs."""
-        columns = (
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            _RateColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
-        progress = Progress(*columns, console=self.console, transient=False)
+        from pipeline.progress_bar import phase_bar
+
+        progress = phase_bar(self.console)
         # Started and stopped in one piece even on Ctrl-C: a display stopped half-way leaves
         # the terminal without its cursor.
         try:

@@ -24,17 +24,19 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.interrupt import Interrupted, deferred, unblock
-from pipeline.model import Exercise
-from pipeline.parser import ParseResult, parse_seed
 from pipeline.registry import create_exporters, declared_outputs
 from pipeline.writer import OutputError, OutputWriter, remove_temp_files
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
+    from pipeline.parser import ParseResult
 
 BATCH = 32
 CHUNK = 4
@@ -143,6 +145,8 @@ class SeedWorker:
         )
 
     def _parse(self, task: SeedTask) -> ParseResult:
+        from pipeline.parser import parse_seed  # only a run with seeds to parse loads it
+
         return parse_seed(
             task.path,
             display_path=task.display,

@@ -879,3 +879,17 @@ def test_show_reads_back_every_column_the_entry_holds(shipped_db: Path, seeds_di
 
 def test_no_part_of_the_catalogue_is_too_tangled_to_read_at_once() -> None:
     assert tangled("catalogue", "exporters/sqlite.py") == []
+
+
+def test_every_name_of_the_catalogue_package_is_the_one_its_module_defines() -> None:
+    # The reader's names are imported on first use; each is the reader's own object.
+    import pipeline.catalogue
+    import pipeline.catalogue.reader
+    import pipeline.catalogue.schema
+
+    for name in pipeline.catalogue.__all__:
+        home = pipeline.catalogue.reader if name in pipeline.catalogue._READER else None
+        value = getattr(pipeline.catalogue, name)
+        assert value is getattr(home or pipeline.catalogue.schema, name), name
+    with pytest.raises(AttributeError):
+        _ = pipeline.catalogue.no_such_name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -260,3 +261,74 @@ def test_exit_handlers_still_run_after_the_fast_exit(tmp_path: Path) -> None:
 
 def test_no_command_or_settings_loader_is_too_tangled_to_read_at_once() -> None:
     assert tangled("cli.py", "config.py") == []
+
+
+# Modules an export with nothing to do never needs: the parser and what it loads, the
+# documents, the markup, the cards, the catalogue's reader, and rich's tables and bars.
+_NOT_FOR_A_NO_OP = (
+    "pipeline.model",
+    "pipeline.parser",
+    "pipeline.frontmatter",
+    "pipeline.inline",
+    "pipeline.jsonld",
+    "pipeline.pages.render",
+    "pipeline.cards",
+    "pipeline.catalogue.reader",
+    "pipeline.catalogue.build",
+    "pipeline.progress_bar",
+    "pipeline.validation",
+    "yaml",
+    "frontmatter",
+    "markdown_it",
+    "reportlab",
+    "rich.table",
+    "rich.progress",
+)
+
+
+def _modules_loaded_by(arguments: list[str], dump: Path) -> list[str]:
+    """The modules a fresh interpreter had loaded when ``pipeline <arguments>`` ended."""
+    program = (
+        "import atexit, json, pathlib, sys\n"
+        f"dump = pathlib.Path({str(dump)!r})\n"
+        "atexit.register(lambda: dump.write_text(json.dumps(sorted(sys.modules))))\n"
+        f"sys.argv = {['pipeline', *arguments]!r}\n"
+        "from pipeline.__main__ import main\n"
+        "main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=dump.parent,
+        env={**env, "PIPELINE_BASE_URL": "https://example.org/"},
+    )
+    assert done.returncode == 0, done.stderr
+    modules: list[str] = json.loads(dump.read_text())
+    return modules
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return [
+        module
+        for module in modules
+        if any(module == name or module.startswith(name + ".") for name in _NOT_FOR_A_NO_OP)
+    ]
+
+
+def test_an_export_with_nothing_to_do_loads_only_what_it_needs(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    export = ["export", str(seeds_dir), "--out", str(tmp_path / "out"), "-q"]
+    first = _modules_loaded_by([*export, "-j", "1"], tmp_path / "first.json")
+    assert {"pipeline.model", "pipeline.parser", "reportlab"} <= set(first)  # what is looked for
+    again = _modules_loaded_by(export, tmp_path / "again.json")
+    assert _heavy(again) == []
+    assert {"pipeline.engine", "pipeline.exporters.html", "sqlite3"} <= set(again)
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["export", "--help"]])
+def test_help_loads_only_what_it_needs(arguments: list[str], tmp_path: Path) -> None:
+    assert _heavy(_modules_loaded_by(arguments, tmp_path / "modules.json")) == []

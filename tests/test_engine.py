@@ -304,3 +304,17 @@ def test_no_function_in_the_package_is_too_tangled_to_read_at_once() -> None:
     # `radon cc -n C pipeline` prints nothing: the build layer included, every function and
     # method is at rank B (complexity 10) or below.
     assert tangled(".") == []
+
+
+def test_an_exporters_default_entry_is_the_exercise_model() -> None:
+    # None, so that naming it does not load the model; the codec loads it when first used.
+    from pipeline.entries import codec_for
+    from pipeline.exporters.base import Exporter
+    from pipeline.model import Exercise
+    from tests.conftest import SHIPPED_SEED, exercise_of
+
+    assert Exporter.entry_type is None
+    codec = codec_for(Exporter.entry_type)
+    assert codec is codec_for(Exercise)
+    exercise = exercise_of(SHIPPED_SEED)
+    assert codec.decode(codec.encode(exercise)) == exercise

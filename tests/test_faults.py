@@ -120,7 +120,7 @@ def test_a_seed_that_vanishes_while_being_read_costs_only_itself(
             path.unlink()
         return real(path, **kwargs)
 
-    monkeypatch.setattr("pipeline.workers.parse_seed", vanish)
+    monkeypatch.setattr("pipeline.parser.parse_seed", vanish)
     out = tmp_path / "out"
     result = run(runner, seeds_dir, out)
     assert result.exit_code == 1
@@ -145,7 +145,7 @@ def test_a_seed_that_changes_while_being_read_is_read_again_next_run(
 
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
-        patch.setattr("pipeline.workers.parse_seed", edit_after_reading)
+        patch.setattr("pipeline.parser.parse_seed", edit_after_reading)
         export([seeds_dir], out, SETTINGS, ["json"], jobs=1)
     assert "Isolate your hamstrings" in (out / "json" / f"{SLUG}.json").read_text()
     report = export([seeds_dir], out, SETTINGS, ["json"], jobs=1)

@@ -329,3 +329,19 @@ def test_the_pages_are_byte_for_byte_the_golden_ones(tmp_path: Path) -> None:
 
 def test_no_part_of_the_page_builder_is_too_tangled_to_read_at_once() -> None:
     assert tangled("pages", "exporters/html.py") == []
+
+
+def test_every_name_of_the_pages_package_is_the_one_its_module_defines() -> None:
+    # The markup's names are imported on first use; the index entry keeps its old home too.
+    import pipeline.pages
+    import pipeline.pages.entry
+    import pipeline.pages.layout
+    import pipeline.pages.render
+
+    modules = (pipeline.pages.entry, pipeline.pages.layout, pipeline.pages.render)
+    for name in pipeline.pages.__all__:
+        homes = [module for module in modules if name in vars(module)]
+        assert homes and all(getattr(pipeline.pages, name) is vars(m)[name] for m in homes), name
+    assert pipeline.pages.render.IndexEntry is pipeline.pages.IndexEntry
+    with pytest.raises(AttributeError):
+        _ = pipeline.pages.no_such_name

@@ -301,6 +301,14 @@ def test_unknown_key_warns_with_did_you_mean_and_fails_under_strict(shipped_text
     assert strict.diagnostics[0].level is Level.ERROR
 
 
+def test_the_known_keys_are_the_frontmatter_models_fields_in_order() -> None:
+    # Kept apart from the model so a run need not load it; the parse key joins them in order.
+    from pipeline.frontmatter import SeedFrontmatter
+    from pipeline.frontmatter_keys import KNOWN_KEYS
+
+    assert tuple(SeedFrontmatter.model_fields) == KNOWN_KEYS
+
+
 def test_repeated_list_item_is_dropped_with_a_warning(shipped_text: str) -> None:
     text = without_facts(shipped_text).replace(
         "---\n\n", "muscles:\n  - hamstrings\n  - Hamstrings\n---\n\n", 1

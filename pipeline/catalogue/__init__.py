@@ -4,17 +4,15 @@ Its tables are listed in :mod:`pipeline.catalogue.schema`, and :mod:`pipeline.ca
 makes their rows and the file the ``sqlite`` exporter writes. :class:`Catalogue` reads it back
 for ``pipeline search``, ``list`` and ``show``, and for any script that wants exercises without
 parsing seeds.
+
+The reader (:mod:`pipeline.catalogue.reader`) is imported on first use of one of its names:
+every export names the catalogue's file and schema, and only a query needs the rest.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
-from pathlib import Path
-from types import TracebackType
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING
 
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
@@ -25,8 +23,41 @@ from pipeline.catalogue.schema import (
     SCHEMA_VERSION,
     ExerciseFacts,
 )
-from pipeline.diagnostics import PipelineError
-from pipeline.model import Difficulty
+
+if TYPE_CHECKING:
+    from pipeline.catalogue.reader import (
+        DEFAULT_HIGHLIGHT,
+        Catalogue,
+        CatalogueError,
+        ExerciseNotFoundError,
+        ExerciseRecord,
+        ExerciseSummary,
+        HowToStepRecord,
+        OtherSectionRecord,
+        SearchHit,
+        StepRecord,
+        fts_query,
+        open_catalogue,
+        same_name,
+    )
+
+_READER = frozenset(
+    {
+        "DEFAULT_HIGHLIGHT",
+        "Catalogue",
+        "CatalogueError",
+        "ExerciseNotFoundError",
+        "ExerciseRecord",
+        "ExerciseSummary",
+        "HowToStepRecord",
+        "OtherSectionRecord",
+        "SearchHit",
+        "StepRecord",
+        "fts_query",
+        "open_catalogue",
+        "same_name",
+    }
+)
 
 __all__ = [
     "APPLICATION_ID",
@@ -51,354 +82,9 @@ __all__ = [
     "same_name",
 ]
 
-# bm25 weights per indexed column: title, description, aliases_text, body.
-_BM25 = "bm25(exercises_fts, 10.0, 4.0, 8.0, 1.0)"
 
-DEFAULT_HIGHLIGHT = ("**", "**")
-
-
-class CatalogueError(PipelineError):
-    """The catalogue cannot be opened or asked (missing, not a catalogue, no such exercise)."""
-
-
-class ExerciseNotFoundError(CatalogueError):
-    """No exercise in the catalogue has the slug asked for."""
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One search result, best first: the exercise and a snippet around the matched words."""
-
-    slug: str
-    title: str
-    snippet: str
-    rank: float
-
-
-@dataclass(frozen=True, slots=True)
-class ExerciseSummary:
-    """One line of ``pipeline list``."""
-
-    slug: str
-    title: str
-    level: str | None
-    category: str | None
-    muscles: tuple[str, ...]
-    equipment: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StepRecord:
-    """A numbered step of the setup or execution, or a tip or a mistake."""
-
-    position: int
-    label: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class HowToStepRecord:
-    """A concise how-to step."""
-
-    position: int
-    name: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class OtherSectionRecord:
-    """A ``##`` section the seed format does not know, kept as written: its heading, and its
-    items (list items, or paragraphs)."""
-
-    heading: str
-    items: tuple[StepRecord, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ExerciseRecord(ExerciseFacts):
-    """A whole exercise, as the catalogue holds it."""
-
-    setup: tuple[StepRecord, ...]
-    execution: tuple[StepRecord, ...]
-    tips: tuple[StepRecord, ...]
-    mistakes: tuple[StepRecord, ...]
-    other_sections: tuple[OtherSectionRecord, ...]
-    howto: tuple[HowToStepRecord, ...]
-    outro: str
-    source_path: str
-    source_sha256: str
-
-
-def fts_query(text: str) -> str:
-    """A full-text query that matches every word of ``text``, whatever characters it holds.
-
-    Each word is quoted as an FTS5 string, so ``"``, ``*``, ``-``, ``AND`` or ``NEAR(`` in
-    what a user typed are searched for, not parsed; a trailing ``*`` still asks for a prefix.
-    """
-    terms = []
-    for word in text.replace("\0", " ").split():
-        prefix = word.endswith("*") and word.strip("*") != ""
-        core = word.rstrip("*") if prefix else word
-        terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
-
-
-def _folded(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
-def same_name(stored: str | None, asked: str | None) -> bool:
-    """Whether ``asked`` names the muscle, equipment or category ``stored``: the same ignoring
-    case and spacing, or one is the other with a plural ``s`` or ``es`` (``hamstring`` and
-    ``Hamstrings``, ``bench`` and ``benches``), as the search's stemmer would have them.
-    Nothing (an exercise without a category) is no name."""
-    if stored is None or asked is None:
-        return False
-    stored, asked = _folded(stored), _folded(asked)
-    if stored == asked:
-        return True
-    short, long = sorted((stored, asked), key=len)
-    return long in (short + "s", short + "es")
-
-
-def _tuple(value: str) -> tuple[str, ...]:
-    items = json.loads(value)
-    return tuple(str(item) for item in items)
-
-
-class Catalogue:
-    """A catalogue file opened read-only. Use as a context manager, or call :meth:`close`."""
-
-    def __init__(self, path: Path) -> None:
-        """Open ``path``; raises :class:`CatalogueError` when it is missing or not a
-        catalogue of this schema version."""
-        self.path = path
-        if not path.is_file():
-            raise CatalogueError(f"{path}: no catalogue there (run `pipeline export` to build it)")
-        try:
-            self._db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            raise CatalogueError(f"{path}: cannot open it: {exc}") from None
-        try:
-            self._check()
-        except BaseException:
-            self._db.close()
-            raise
-        self._db.create_function("same_name", 2, same_name, deterministic=True)
-
-    def _check(self) -> None:
-        try:
-            application_id = self._db.execute("PRAGMA application_id").fetchone()[0]
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_schema")}
-        except sqlite3.DatabaseError:
-            raise CatalogueError(f"{self.path}: not a SQLite database") from None
-        if application_id != APPLICATION_ID or not tables >= REQUIRED_TABLES:
-            raise CatalogueError(f"{self.path}: not an exercise catalogue")
-        if version != SCHEMA_VERSION:
-            raise CatalogueError(
-                f"{self.path}: catalogue schema version {version}, this pipeline reads version "
-                f"{SCHEMA_VERSION} (run `pipeline export` to rebuild it)"
-            )
-
-    def __enter__(self) -> Catalogue:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the database."""
-        self._db.close()
-
-    def _rows(self, sql: str, parameters: dict[str, object]) -> Iterator[tuple[object, ...]]:
-        try:
-            yield from self._db.execute(sql, parameters)
-        except sqlite3.Error as exc:
-            raise CatalogueError(f"{self.path}: cannot read the catalogue: {exc}") from None
-
-    def count(self) -> int:
-        """How many exercises the catalogue holds."""
-        row = next(self._rows("SELECT count(*) FROM exercises", {}))
-        return int(str(row[0]))
-
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 20,
-        highlight: tuple[str, str] = DEFAULT_HIGHLIGHT,
-        tokens: int = 16,
-    ) -> list[SearchHit]:
-        """Exercises whose title, description, aliases, steps, tips or mistakes hold every word
-        of ``query`` (stemmed: ``hamstring`` finds "hamstrings"), best match first (bm25).
-        ``highlight`` surrounds the matched words in each snippet."""
-        match = fts_query(query)
-        if not match:
-            return []
-        sql = f"""
-            SELECT e.slug, e.title,
-                   snippet(exercises_fts, -1, :open, :close, '…', :tokens),
-                   {_BM25} AS rank
-            FROM exercises_fts JOIN exercises AS e ON e.id = exercises_fts.rowid
-            WHERE exercises_fts MATCH :match
-            ORDER BY rank, e.slug
-            LIMIT :limit
-        """
-        parameters: dict[str, object] = {
-            "match": match,
-            "open": highlight[0],
-            "close": highlight[1],
-            "tokens": max(1, min(tokens, 64)),
-            "limit": limit,
-        }
-        return [
-            SearchHit(str(slug), str(title), str(snippet), float(str(rank)))
-            for slug, title, snippet, rank in self._rows(sql, parameters)
-        ]
-
-    def list_exercises(
-        self,
-        *,
-        muscle: str | None = None,
-        equipment: str | None = None,
-        level: str | None = None,
-        category: str | None = None,
-    ) -> list[ExerciseSummary]:
-        """Exercises in slug order, only those matching every filter given. A muscle,
-        equipment or category matches as :func:`same_name` says (case, and a plural ``s`` or
-        ``es``, do not matter). An unknown ``level`` is a :class:`CatalogueError`."""
-        levels = [str(d) for d in Difficulty]
-        if level is not None and level.lower() not in levels:
-            raise CatalogueError(f"unknown level '{level}' (choose from {', '.join(levels)})")
-        sql = """
-            SELECT e.slug, e.title, e.level, c.name, e.muscles, e.equipment
-            FROM exercises AS e LEFT JOIN categories AS c ON c.id = e.category
-            WHERE (:level IS NULL OR e.level = lower(:level))
-              AND (:category IS NULL OR same_name(c.name, :category))
-              AND (:muscle IS NULL OR EXISTS (
-                    SELECT 1 FROM exercise_muscles AS em JOIN muscles AS m ON m.id = em.muscle_id
-                    WHERE em.exercise_id = e.id AND same_name(m.name, :muscle)))
-              AND (:equipment IS NULL OR EXISTS (
-                    SELECT 1 FROM exercise_equipment AS ee
-                    JOIN equipment AS q ON q.id = ee.equipment_id
-                    WHERE ee.exercise_id = e.id AND same_name(q.name, :equipment)))
-            ORDER BY e.slug
-        """
-        parameters: dict[str, object] = {
-            "muscle": muscle,
-            "equipment": equipment,
-            "level": level,
-            "category": category,
-        }
-        return [
-            ExerciseSummary(
-                slug=str(slug),
-                title=str(title),
-                level=None if lvl is None else str(lvl),
-                category=None if cat is None else str(cat),
-                muscles=_tuple(str(muscles)),
-                equipment=_tuple(str(equip)),
-            )
-            for slug, title, lvl, cat, muscles, equip in self._rows(sql, parameters)
-        ]
-
-    def show(self, slug: str) -> ExerciseRecord:
-        """The whole exercise ``slug``; raises :class:`ExerciseNotFoundError` when there is
-        none."""
-        sql = """
-            SELECT e.*, c.name AS category
-            FROM exercises AS e LEFT JOIN categories AS c ON c.id = e.category
-            WHERE e.slug = :slug
-        """
-        found = next(self._rows(sql, {"slug": slug}), None)
-        if found is None:
-            raise ExerciseNotFoundError(f"no exercise '{slug}' in {self.path}")
-        # By name, not position: the category's name (the last column) replaces its id.
-        row = dict(zip((*EXERCISE_COLUMN_NAMES, "category"), found, strict=True))
-        parameters = {"id": row["id"]}
-        steps = self._steps(parameters)
-        return ExerciseRecord(
-            **_facts(row),
-            setup=tuple(steps["setup"]),
-            execution=tuple(steps["execution"]),
-            tips=tuple(steps["tip"]),
-            mistakes=tuple(steps["mistake"]),
-            other_sections=self._other_sections(parameters),
-            howto=tuple(
-                HowToStepRecord(int(str(position)), str(name), str(text))
-                for position, name, text in self._rows(
-                    "SELECT position, name, text FROM howto_steps WHERE exercise_id = :id "
-                    "ORDER BY position",
-                    parameters,
-                )
-            ),
-            outro=str(row["outro"]),
-            source_path=str(row["source_path"]),
-            source_sha256=str(row["source_sha256"]),
-        )
-
-    def _steps(self, parameters: dict[str, object]) -> dict[str, list[StepRecord]]:
-        """The exercise's steps, tips and mistakes, by section or kind."""
-        steps: dict[str, list[StepRecord]] = {
-            "setup": [],
-            "execution": [],
-            "tip": [],
-            "mistake": [],
-        }
-        for kind, position, label, text in self._rows(
-            """
-            SELECT section, position, label, text FROM steps WHERE exercise_id = :id
-            UNION ALL
-            SELECT kind, position, label, text FROM notes WHERE exercise_id = :id
-            ORDER BY 1, 2
-            """,
-            parameters,
-        ):
-            steps[str(kind)].append(_step(position, label, text))
-        return steps
-
-    def _other_sections(self, parameters: dict[str, object]) -> tuple[OtherSectionRecord, ...]:
-        """The exercise's sections the seed format does not know, in the seed's order."""
-        other: dict[int, tuple[str, list[StepRecord]]] = {}
-        for section, heading, position, label, text in self._rows(
-            "SELECT section, heading, position, label, text FROM other_sections "
-            "WHERE exercise_id = :id ORDER BY section, position",
-            parameters,
-        ):
-            other.setdefault(int(str(section)), (str(heading), []))[1].append(
-                _step(position, label, text)
-            )
-        return tuple(OtherSectionRecord(heading, tuple(items)) for heading, items in other.values())
-
-
-def _facts(row: dict[str, object]) -> dict[str, Any]:
-    """The :class:`ExerciseFacts` of an ``exercises`` row, each column read as its field's
-    type says."""
-    return {f.name: _FROM_COLUMN[str(f.type)](row[f.name]) for f in fields(ExerciseFacts)}
-
-
-def _step(position: object, label: object, text: object) -> StepRecord:
-    return StepRecord(int(str(position)), _optional(label), str(text))
-
-
-def _optional(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-# How show() reads each column of ExerciseFacts back, by the field's declared type.
-_FROM_COLUMN: dict[str, Callable[[object], object]] = {
-    "str": str,
-    "str | None": _optional,
-    "tuple[str, ...]": lambda value: _tuple(str(value)),
-}
-
-
-def open_catalogue(path: Path) -> Catalogue:
-    """Open the catalogue at ``path`` read-only (see :class:`Catalogue`)."""
-    return Catalogue(path)
+def __getattr__(name: str) -> object:
+    """The reader's names, imported when first asked for."""
+    if name in _READER:
+        return getattr(importlib.import_module("pipeline.catalogue.reader"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

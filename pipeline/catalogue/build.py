@@ -1,5 +1,6 @@
-"""Building ``catalogue.sqlite``: what it keeps of each exercise (:class:`CatalogueEntry`), its
-rows, table by table, and the checked build of a new file.
+"""Building ``catalogue.sqlite``: what it keeps of each exercise (:class:`CatalogueEntry`, in
+:mod:`pipeline.catalogue.entries`), its rows, table by table, and the checked build of a new
+file.
 
 Every row is made as a dict by column name, and every insert and the order of its values come
 from its table's column list in :mod:`pipeline.catalogue.schema`, so a column is added to one
@@ -13,9 +14,12 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.catalogue.entries import CatalogueEntry as CatalogueEntry
+from pipeline.catalogue.entries import HowToRow as HowToRow
+from pipeline.catalogue.entries import ItemRow as ItemRow
+from pipeline.catalogue.entries import OtherItemRow as OtherItemRow
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
     CATALOGUE_FILE,
@@ -25,37 +29,15 @@ from pipeline.catalogue.schema import (
     SCHEMA,
     SCHEMA_VERSION,
     TABLES,
-    ExerciseFacts,
 )
 from pipeline.model import Exercise, Item, Section, SectionKind
 from pipeline.writer import OutputError
 
 Row = dict[str, object]
-ItemRow = tuple[str, int, str | None, str]
-"""(section or kind, position, label, text) of a step, tip or mistake."""
-OtherItemRow = tuple[int, str, int, str | None, str]
-"""(section's place among the seed's ``##`` sections, heading, position, label, text)."""
-HowToRow = tuple[int, str, str]
-"""(position, name, text) of a how-to step."""
 
 
 class CatalogueBuildError(OutputError):
     """The new catalogue failed a check; the previous one is left in place."""
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogueEntry(ExerciseFacts):
-    """What the catalogue keeps of one exercise: plain values, small and picklable, so it can
-    be made where the seed is parsed and cached between runs."""
-
-    outro: str
-    source_path: str
-    source_sha256: str
-    body: str
-    steps: tuple[ItemRow, ...]
-    notes: tuple[ItemRow, ...]
-    other_sections: tuple[OtherItemRow, ...]
-    howto: tuple[HowToRow, ...]
 
 
 _SECTION_TABLES = {

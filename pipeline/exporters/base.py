@@ -6,13 +6,15 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline import __version__
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level
-from pipeline.model import Exercise, Source
 from pipeline.writer import OutputWriter
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise, Source
 
 
 @dataclass
@@ -58,9 +60,11 @@ class Exporter:
     help: ClassVar[str] = ""
     version: ClassVar[str] = "1"
     settings_used: ClassVar[tuple[str, ...]] = ()
-    entry_type: ClassVar[Any] = Exercise
+    entry_type: ClassVar[Any] = None
     """The type of what :meth:`export_exercise` returns for :meth:`export_all`: a pydantic
-    model, or a (named) tuple or dataclass of plain values (text, numbers, bytes)."""
+    model, or a (named) tuple or dataclass of plain values (text, numbers, bytes). ``None``,
+    the default, is the :class:`~pipeline.model.Exercise` model, which the default hook
+    returns (imported only when an entry is made or read)."""
     outputs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, settings: Settings) -> None:

@@ -4,10 +4,13 @@ card in one booklet for a print run, ``cards.pdf``."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.model import Exercise
 from pipeline.registry import register
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 # The card modules are imported where they are used: reportlab takes a tenth of a second to
 # load, and a run with nothing to rebuild never needs it. So the entry's type is spelt out

@@ -7,27 +7,19 @@ The pages themselves, where they go and what they say, are built by :mod:`pipeli
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.jsonld import (
-    catalogue_document,
-    check_base_url,
-    exercise_document,
-    page_url,
-    script_element,
-)
-from pipeline.model import Exercise
-from pipeline.pages import (
-    INDEX_PATH,
-    IndexEntry,
-    check_layout,
-    exercise_page,
-    index_page,
-    page_path,
-    page_template,
-)
+from pipeline.pages.entry import IndexEntry
+from pipeline.pages.layout import INDEX_PATH, check_layout, page_path, page_template
 from pipeline.path_templates import literal
 from pipeline.registry import register
+from pipeline.urls import check_base_url, page_url
+
+# The JSON-LD and the markup are imported by the hooks that write them: a run with no page to
+# rebuild only checks the settings and names the outputs.
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 
 @register
@@ -52,6 +44,9 @@ class HtmlExporter(Exporter):
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
         """Write the page where its URL says (``html/<slug>/index.html`` by default), and
         return what the index shows of the exercise."""
+        from pipeline.jsonld import exercise_document, script_element
+        from pipeline.pages.render import exercise_page
+
         settings = context.settings
         script = script_element(exercise_document(exercise, settings))
         canonical = page_url(exercise, settings)
@@ -61,6 +56,9 @@ class HtmlExporter(Exporter):
 
     def export_all(self, entries: Sequence[IndexEntry], context: ExportContext) -> None:
         """Write ``html/index.html``, listing the exercises in slug order."""
+        from pipeline.jsonld import catalogue_document, script_element
+        from pipeline.pages.render import index_page
+
         base_url = check_base_url(context.settings)
         pages = [(entry.title, entry.url) for entry in entries]
         script = script_element(catalogue_document(pages, context.settings))

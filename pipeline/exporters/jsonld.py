@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.jsonld import check_base_url, dumps_script_safe, exercise_document, wrap_script
-from pipeline.model import Exercise
 from pipeline.registry import register
+from pipeline.urls import check_base_url
+
+# The documents are imported by the hook that writes them: a run with no seed to export only
+# checks the settings.
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 
 @register
@@ -23,6 +29,8 @@ class JsonLdExporter(Exporter):
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
         """Write the document and its snippet; note when the VideoObject had to be left out."""
+        from pipeline.jsonld import dumps_script_safe, exercise_document, wrap_script
+
         text = dumps_script_safe(exercise_document(exercise, context.settings))
         context.writer.write_text(f"jsonld/{exercise.slug}.jsonld", text + "\n")
         context.writer.write_text(f"jsonld/{exercise.slug}.snippet.html", wrap_script(text) + "\n")

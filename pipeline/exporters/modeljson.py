@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.model import Exercise
 from pipeline.registry import register
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 
 @register

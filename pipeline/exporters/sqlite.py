@@ -9,13 +9,18 @@ Its schema, rows and build are :mod:`pipeline.catalogue`'s.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pipeline.catalogue.build import CatalogueEntry, build_catalogue, catalogue_entry
+from pipeline.catalogue.entries import CatalogueEntry
 from pipeline.catalogue.schema import CATALOGUE_FILE, SCHEMA_VERSION
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.model import Exercise
 from pipeline.path_templates import literal
 from pipeline.registry import register
+
+# The build is imported by the hooks that use it: a run with nothing to rebuild only names
+# the file and its entry's type.
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 
 @register
@@ -33,10 +38,14 @@ class SqliteExporter(Exporter):
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> CatalogueEntry:
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`); no file."""
+        from pipeline.catalogue.build import catalogue_entry
+
         return catalogue_entry(exercise)
 
     def export_all(self, entries: Sequence[CatalogueEntry], context: ExportContext) -> None:
         """Build ``catalogue.sqlite`` from every exercise's entry, in slug order, and swap it
         in once it is checked."""
+        from pipeline.catalogue.build import build_catalogue
+
         with context.writer.atomic_path(CATALOGUE_FILE) as temp:
             build_catalogue(temp, entries)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import posixpath
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
-from pipeline.jsonld import check_base_url, page_url
-from pipeline.model import Exercise
 from pipeline.path_templates import literal
+from pipeline.urls import check_base_url, page_url
 from pipeline.writer import OutputError
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 INDEX_FILE = "index.html"
 """The file a static host serves for a URL that ends in ``/``."""

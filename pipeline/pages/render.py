@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from importlib import resources
-from typing import NamedTuple
 
-from pipeline.config import Settings
-from pipeline.jsonld import CATALOGUE_NAME, embed_url, page_url
+from pipeline.jsonld import CATALOGUE_NAME, embed_url
 from pipeline.model import Exercise, Item, Paragraph, Section, SectionKind
+from pipeline.pages.entry import IndexEntry as IndexEntry
+from pipeline.pages.entry import steps_label
 from pipeline.pages.layout import relative_link
 
 _CSP = (
@@ -136,8 +136,8 @@ def _howto(exercise: Exercise) -> str:
         for n, step in enumerate(exercise.howto, start=1)
     )
     return (
-        f'<section class="howto"><h2>How to do it<span class="count">{_steps(len(exercise.howto))}'
-        f"</span></h2><ol>{steps}</ol></section>"
+        f'<section class="howto"><h2>How to do it<span class="count">'
+        f"{steps_label(len(exercise.howto))}</span></h2><ol>{steps}</ol></section>"
     )
 
 
@@ -207,44 +207,6 @@ def exercise_page(exercise: Exercise, canonical: str, script: str, *, catalogue_
         head=script,
         body=body,
     )
-
-
-def _steps(count: int) -> str:
-    return f"{count} step{'' if count == 1 else 's'}"
-
-
-class IndexEntry(NamedTuple):
-    """What the index page shows of one exercise (the html exporter's entry)."""
-
-    slug: str
-    title: str
-    description: str
-    url: str
-    steps: int
-    video: bool
-    level: str | None
-
-    @classmethod
-    def of(cls, exercise: Exercise, settings: Settings) -> IndexEntry:
-        """The index entry of one exercise."""
-        return cls(
-            exercise.slug,
-            exercise.title,
-            exercise.description,
-            page_url(exercise, settings),
-            len(exercise.howto),
-            exercise.video_id is not None,
-            exercise.level.value if exercise.level else None,
-        )
-
-    def summary(self) -> str:
-        """Steps, video and level, as the index shows them under the description."""
-        parts = [_steps(self.steps)] if self.steps else []
-        if self.video:
-            parts.append("video")
-        if self.level:
-            parts.append(self.level)
-        return escape(" \u00b7 ".join(parts))
 
 
 def index_page(entries: Sequence[IndexEntry], catalogue_url: str, script: str) -> str:

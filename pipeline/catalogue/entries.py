@@ -1,0 +1,33 @@
+"""The ``sqlite`` exporter's entry: what the catalogue keeps of one exercise, as plain values.
+
+Apart from the build, which loads the model, because the exporter names this type on every
+run, and only a run that rebuilds the catalogue needs the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.catalogue.schema import ExerciseFacts
+
+ItemRow = tuple[str, int, str | None, str]
+"""(section or kind, position, label, text) of a step, tip or mistake."""
+OtherItemRow = tuple[int, str, int, str | None, str]
+"""(section's place among the seed's ``##`` sections, heading, position, label, text)."""
+HowToRow = tuple[int, str, str]
+"""(position, name, text) of a how-to step."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry(ExerciseFacts):
+    """What the catalogue keeps of one exercise: plain values, small and picklable, so it can
+    be made where the seed is parsed and cached between runs."""
+
+    outro: str
+    source_path: str
+    source_sha256: str
+    body: str
+    steps: tuple[ItemRow, ...]
+    notes: tuple[ItemRow, ...]
+    other_sections: tuple[OtherItemRow, ...]
+    howto: tuple[HowToRow, ...]

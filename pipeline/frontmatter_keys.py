@@ -1,0 +1,25 @@
+"""The keys a seed's frontmatter may have, in the order of its model's fields.
+
+Here rather than beside the model (:class:`pipeline.frontmatter.SeedFrontmatter`, which a test
+holds them equal to) because every run names them in its parse key, and a run with nothing to
+parse should not load YAML and the model to say so.
+"""
+
+from __future__ import annotations
+
+KNOWN_KEYS: tuple[str, ...] = (
+    "description",
+    "video",
+    "title",
+    "slug",
+    "equipment",
+    "muscles",
+    "level",
+    "category",
+    "video_uploaded",
+    "image",
+    "lang",
+    "aliases",
+    "updated",
+    "draft",
+)
