@@ -32,19 +32,19 @@ def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
     in ``paths`` is read whatever its name. Inside a folder, a symbolic link that leads outside
     it is not followed, and is warned about. Raises :class:`PipelineError` for a path that does
     not exist."""
-    found: dict[Path, None] = {}
+    found: dict[str, Path] = {}  # by the path as shown, which is also the order
     warnings: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
             seeds: list[str] = []
             _scan_seeds(str(path), path.resolve(), seeds, warnings, set())
-            for seed in sorted(seeds):
-                found.setdefault(Path(seed), None)
+            for seed in map(Path, seeds):
+                found.setdefault(seed.as_posix(), seed)
         elif path.is_file():
-            found.setdefault(path, None)
+            found.setdefault(path.as_posix(), path)
         else:
             raise PipelineError(f"{path}: no such file or folder")
-    return sorted(found, key=lambda p: p.as_posix()), warnings
+    return [found[shown] for shown in sorted(found)], warnings
 
 
 def _scan_seeds(

@@ -37,6 +37,7 @@ from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.frontmatter_keys import KNOWN_KEYS
 from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
+from pipeline.outfolder import existing_outputs, listing, remove_empty_folders, still_there
 from pipeline.plan import (
     Facts,
     Scope,
@@ -79,7 +80,7 @@ from pipeline.workers import (
     WorkerPool,
     internal_error,
 )
-from pipeline.writer import TEMP_SUFFIX, OutputError, OutputWriter
+from pipeline.writer import OutputError, OutputWriter
 
 __all__ = [
     "ExportReport",
@@ -275,30 +276,6 @@ def few_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def _files_under(folder: str, found: list[str]) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                _files_under(entry.path, found)
-            else:
-                found.append(entry.path)
-
-
-def _existing_outputs(out: Path) -> set[str]:
-    """Every file in the output folder; temp files a killed run left behind are removed."""
-    found: list[str] = []
-    _files_under(str(out), found)
-    prefix = len(str(out)) + 1
-    existing = set()
-    for path in found:
-        if path.endswith(TEMP_SUFFIX):
-            with contextlib.suppress(OSError):
-                Path(path).unlink()
-        else:
-            existing.add(path[prefix:].replace(os.sep, "/"))
-    return existing
-
-
 def run_key(parse_key: str, facts: Facts) -> str:
     """What, besides the seed files and the outputs on disk, decides what an export does: how
     seeds are read, which exporters run and how (their fingerprints), and whether drafts are
@@ -329,12 +306,10 @@ def _unchanged(
         include_drafts=options.drafts,
     )
     noop = _last_noop(view.noop, run_key(parse_key(settings), facts))
-    produced = view.produced.split("\n") if view.produced else []
-    if (
-        noop is None
-        or not _same_files(seeds, view.stats)
-        or not _existing_outputs(out).issuperset(produced)
-    ):
+    if noop is None or not _same_files(seeds, view.stats):
+        return None
+    unchanged = still_there(out, view.produced)
+    if unchanged is None:
         return None
     with options.tally.phase("read", len(seeds)) as advance:
         advance(len(seeds))
@@ -344,7 +319,7 @@ def _unchanged(
         failed=noop.failed,
         warned=noop.warned,
         drafts=noop.drafts,
-        unchanged=len(produced),
+        unchanged=unchanged,
         phases={"read": seconds, "total": seconds},
         diagnostics=noop.diagnostics,
     )
@@ -367,11 +342,12 @@ def _last_noop(text: str, key: str) -> _Said | None:
 def _same_files(seeds: list[Path], stats: dict[str, tuple[int, int]]) -> bool:
     """True when every seed has the size and mtime recorded for it."""
     for seed in seeds:
+        shown = seed.as_posix()
         try:
-            stat = seed.stat()
+            stat = os.stat(shown)  # noqa: PTH116 (ten thousand a run, as plain strings)
         except OSError:
             return False
-        if stats.get(seed.as_posix()) != (stat.st_size, stat.st_mtime_ns):
+        if stats.get(shown) != (stat.st_size, stat.st_mtime_ns):
             return False
     return True
 
@@ -421,7 +397,7 @@ class _Run:
         # What the folder holds (kept, removed, carried over), even under --force.
         self.previous = store.load()
         self.parse_key = parse_key(settings)
-        self.existing = _existing_outputs(out)
+        self.existing = existing_outputs(out)
         self.facts = self._facts(options)
         self.seeds = [
             SeedEntry(index, path, path.as_posix(), _UNREAD) for index, path in enumerate(seeds)
@@ -779,7 +755,7 @@ class _Run:
                 target = self.writer.target(stale)
                 target.unlink()
                 self.report.removed.append(stale)
-                _remove_empty_folders(target.parent, self.writer.root)
+                remove_empty_folders(target.parent, self.writer.root)
             except FileNotFoundError:
                 pass
             except (OSError, PipelineError) as error:
@@ -789,7 +765,7 @@ class _Run:
 
     def _commit(self, aggregates: dict[str, AggregateRecord], produced: set[str]) -> None:
         new = State(self.parse_key, self._held(), aggregates)
-        meta = {"noop": self._noop(aggregates), "produced": "\n".join(sorted(produced))}
+        meta = {"noop": self._noop(aggregates), "produced": listing(self.out, produced)}
         try:
             self.store.commit(self.previous, new, self.made, meta=meta)
         except (sqlite3.Error, OSError) as error:
@@ -948,14 +924,3 @@ class _Built:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     damaged: list[int] = field(default_factory=list)
-
-
-def _remove_empty_folders(folder: Path, root: Path) -> None:
-    """Remove ``folder``, then each folder above it below ``root``, while they are empty: a
-    page that moved (a new ``url_pattern``) leaves no empty folder behind."""
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:  # not empty, or already gone
-            return
-        folder = folder.parent

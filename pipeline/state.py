@@ -128,7 +128,8 @@ class QuickView:
     """What an export with nothing to do reports, as JSON, with the key of the inputs it is
     for (see :mod:`pipeline.engine`); empty when the next run has something to retry."""
     produced: str
-    """Every file the folder holds from the recorded exports, one per line."""
+    """Every file the folder holds from the recorded exports, by folder (see
+    :func:`pipeline.outfolder.listing`)."""
 
 
 class StateError(Exception):

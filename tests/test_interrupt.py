@@ -5,6 +5,7 @@ gives."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pty
 import queue
@@ -41,7 +42,16 @@ def tree(out: Path) -> dict[str, object]:
     }
     with StateStore(state_folder(out)) as store:
         files.update((f"state:{table}", rows) for table, rows in store.rows().items())
+    # The folders' mtimes in the listing of what the folder holds are the clock's, not the run's.
+    files["state:meta"] = [
+        (key, _names(value) if key == "produced" else value)
+        for key, value in files["state:meta"]  # type: ignore[attr-defined]
+    ]
     return files
+
+
+def _names(listing: str) -> dict[str, list[str]]:
+    return {folder: names for folder, (_, names) in json.loads(listing).items()}
 
 
 def temp_files(out: Path) -> list[str]:

@@ -1,0 +1,88 @@
+"""What the output folder holds: listed in full, or told cheaply from its folders' mtimes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline.writer import TEMP_SUFFIX
+
+SETTLED_NS = 2_000_000_000
+"""How long a folder must have been left alone before its mtime is trusted to tell that
+nothing in it changed since (some file systems keep mtimes to the second, or two)."""
+
+
+def _files_under(folder: str, found: list[str]) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                _files_under(entry.path, found)
+            else:
+                found.append(entry.path)
+
+
+def existing_outputs(out: Path) -> set[str]:
+    """Every file in the output folder; temp files a killed run left behind are removed."""
+    found: list[str] = []
+    _files_under(str(out), found)
+    prefix = len(str(out)) + 1
+    existing = set()
+    for path in found:
+        if path.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                Path(path).unlink()
+        else:
+            existing.add(path[prefix:].replace(os.sep, "/"))
+    return existing
+
+
+def listing(out: Path, files: Iterable[str]) -> str:
+    """The files the folder holds, by folder, with each folder's mtime when it has been left
+    alone long enough to be trusted (else -1), as JSON: what :func:`still_there` checks."""
+    folders: dict[str, list[str]] = {}
+    for file in sorted(files):
+        folder, _, name = file.rpartition("/")
+        folders.setdefault(folder, []).append(name)
+    settled = time.time_ns() - SETTLED_NS
+    table = {}
+    for folder, names in folders.items():
+        try:
+            mtime = os.stat(os.path.join(out, folder)).st_mtime_ns
+        except OSError:
+            mtime = -1
+        table[folder] = [mtime if mtime < settled else -1, names]
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":"))
+
+
+def still_there(out: Path, text: str) -> int | None:
+    """How many files the :func:`listing` ``text`` names, if every one is still in the folder
+    and no temp file is; else ``None``. A folder whose mtime is the one recorded has had
+    nothing added, removed or renamed in it since: only the others are listed."""
+    try:
+        table = json.loads(text)
+        count = 0
+        for folder, (mtime, names) in table.items():
+            path = os.path.join(out, folder)
+            if mtime < 0 or os.stat(path).st_mtime_ns != mtime:
+                present = set(os.listdir(path))
+                if not present.issuperset(names) or any(TEMP_SUFFIX in n for n in present):
+                    return None
+            count += len(names)
+        return count
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove ``folder``, then each folder above it below ``root``, while they are empty: a
+    page that moved (a new ``url_pattern``) leaves no empty folder behind."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            return
+        folder = folder.parent

@@ -1,0 +1,50 @@
+"""Telling cheaply that the output folder still holds what the last run left in it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.outfolder import listing, still_there
+from pipeline.writer import TEMP_SUFFIX
+
+FILES = ["catalogue.sqlite", "json/a.json", "json/b.json", "html/a/index.html"]
+
+
+def make(out: Path, *, settled: bool) -> str:
+    for name in FILES:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("x")
+    if settled:  # left alone for a minute
+        for folder in ("", "json", "html/a"):
+            mtime = (out / folder).stat().st_mtime_ns
+            os.utime(out / folder, ns=(1, mtime - 60_000_000_000))
+    return listing(out, FILES)
+
+
+def test_a_settled_folder_is_not_listed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = make(tmp_path, settled=True)
+    monkeypatch.setattr(os, "listdir", None)  # never called: the mtimes tell
+    assert still_there(tmp_path, text) == len(FILES)
+
+
+def test_a_removed_file_or_a_temp_file_is_noticed(tmp_path: Path) -> None:
+    text = make(tmp_path, settled=True)
+    (tmp_path / "json" / "b.json").unlink()
+    assert still_there(tmp_path, text) is None
+    (tmp_path / "json" / "b.json").write_text("x")
+    assert still_there(tmp_path, text) == len(FILES)  # listed, since its mtime moved
+    (tmp_path / "html" / "a" / f".index.html.1{TEMP_SUFFIX}").write_text("")
+    assert still_there(tmp_path, text) is None
+
+
+def test_a_folder_changed_just_now_is_always_listed(tmp_path: Path) -> None:
+    text = make(tmp_path, settled=False)
+    assert still_there(tmp_path, text) == len(FILES)
+    (tmp_path / "html" / "a" / "index.html").unlink()
+    assert still_there(tmp_path, text) is None
+    assert still_there(tmp_path, "not json") is None
