@@ -73,7 +73,9 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
         script = script_element(exercise_document(exercise, settings))
         canonical = page_url(exercise, settings)
         page = exercise_page(exercise, canonical, script, catalogue_url=settings.base_url or "")
-        (out / f"{exercise.slug}.html").write_text(page)
+        # Where the pipeline puts it: a folder a page, so its URL is its path.
+        (out / exercise.slug).mkdir()
+        (out / exercise.slug / "index.html").write_text(page)
     entries = [IndexEntry.of(e, settings) for e in exercises]
     index_script = script_element(catalogue_document([(e.title, e.url) for e in entries], settings))
     (out / "index.html").write_text(index_page(entries, settings.base_url or "", index_script))
