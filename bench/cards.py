@@ -5,12 +5,12 @@
 On the same generated seeds, in one run:
 
 - our separate-file card (``render_card``: layout, fit search, drawing, font subsetting, the
-  finished PDF bytes and the booklet's artefact of the card, which is the exporter's digest),
+  finished PDF bytes and the booklet's artefact of the card, which is the exporter's entry),
   median milliseconds per card;
-- the pickled digest of a card, median and largest size;
-- the booklet assembled from digests (``assemble_booklet``, what ``cards.pdf`` costs the
+- a card's entry as the engine keeps it (JSON), median and largest size;
+- the booklet assembled from entries (``assemble_booklet``, what ``cards.pdf`` costs the
   parent process once the workers have rendered the cards), for ``--count`` cards and for
-  ``--booklet-count`` cards (a larger corpus, rendered once to get its digests);
+  ``--booklet-count`` cards (a larger corpus, rendered once to get its entries);
 - peak memory (``ru_maxrss``) of a fresh process that exports ``--count`` cards and their
   booklet with ``pipeline export -f pdf``, and of its largest worker process;
 - WeasyPrint turning an HTML card with the same content, fonts and QR code into a PDF, median
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import pickle
 import resource
 import statistics
 import subprocess
@@ -42,6 +41,8 @@ from pipeline.cards import PlainArtefact, assemble_booklet, render_card
 from pipeline.cards.fonts import FONT_DIR
 from pipeline.config import Settings
 from pipeline.engine import export, read_seeds
+from pipeline.entries import codec_for
+from pipeline.exporters.cards import CardsExporter
 from pipeline.model import Exercise, SectionKind
 
 TARGET_SPEEDUP = 20.0
@@ -158,24 +159,24 @@ def child_export(seeds: Path, out: Path) -> None:
     )
 
 
-def assemble_seconds(digests: list[PlainArtefact], settings: Settings, repeat: int) -> float:
-    """The best of ``repeat`` assemblies of the booklet from ``digests``, in seconds."""
+def assemble_seconds(entries: list[PlainArtefact], settings: Settings, repeat: int) -> float:
+    """The best of ``repeat`` assemblies of the booklet from ``entries``, in seconds."""
     runs = []
     for _ in range(repeat):
         started = time.perf_counter()
-        assemble_booklet(digests, settings)
+        assemble_booklet(entries, settings)
         runs.append(time.perf_counter() - started)
     return min(runs)
 
 
 def large_booklet_seconds(count: int, work: Path, settings: Settings, repeat: int) -> float:
-    """Render ``count`` generated seeds once for their digests, then time the assembly."""
+    """Render ``count`` generated seeds once for their entries, then time the assembly."""
     seeds = work / f"seeds-{count}"
     build_corpus(count, seeds)
     exercises = read_seeds([seeds], settings).exercises
-    digests = [render_card(e, settings).artefact.plain() for e in exercises]
+    entries = [render_card(e, settings).artefact.plain() for e in exercises]
     del exercises
-    return assemble_seconds(digests, settings, repeat)
+    return assemble_seconds(entries, settings, repeat)
 
 
 def main() -> None:
@@ -208,10 +209,11 @@ def main() -> None:
         render_card(exercises[0], settings)  # fonts are loaded once per process, not per card
 
         card_times = best_times(exercises, lambda e: render_card(e, settings), args.repeat)
-        digests = [render_card(e, settings).artefact.plain() for e in exercises]
-        sizes = [len(pickle.dumps(d, pickle.HIGHEST_PROTOCOL)) for d in digests]
-        booklet = assemble_booklet(digests, settings)
-        booklet_s = assemble_seconds(digests, settings, args.repeat)
+        entries = [render_card(e, settings).artefact.plain() for e in exercises]
+        codec = codec_for(CardsExporter.entry_type)
+        sizes = [len(codec.encode(d)) for d in entries]
+        booklet = assemble_booklet(entries, settings)
+        booklet_s = assemble_seconds(entries, settings, args.repeat)
         large_s = large_booklet_seconds(args.booklet_count, work, settings, args.repeat)
 
         sample = exercises[: args.weasyprint]
@@ -225,14 +227,14 @@ def main() -> None:
     weasy_ms = median_ms(weasy_times)
     speedup = weasy_ms / ours_on_sample
     rows = [
-        ("card (render + digest), median", f"{card_ms:.2f} ms", f"< {TARGET_CARD_MS:g} ms",
+        ("card (render + entry), median", f"{card_ms:.2f} ms", f"< {TARGET_CARD_MS:g} ms",
          card_ms < TARGET_CARD_MS),
-        ("pickled digest, median / largest",
+        ("entry as JSON, median / largest",
          f"{statistics.median(sizes) / 1024:.1f} / {max(sizes) / 1024:.1f} KiB", "", None),
-        (f"booklet of {args.count} assembled from digests", f"{booklet_s * 1000:.0f} ms", "",
+        (f"booklet of {args.count} assembled from entries", f"{booklet_s * 1000:.0f} ms", "",
          None),
         ("  the same, per card", f"{booklet_s * 1e6 / args.count:.0f} us", "", None),
-        (f"booklet of {args.booklet_count} assembled from digests", f"{large_s:.2f} s",
+        (f"booklet of {args.booklet_count} assembled from entries", f"{large_s:.2f} s",
          f"< {TARGET_BOOKLET_10K_S:g} s", large_s < TARGET_BOOKLET_10K_S),
         (f"WeasyPrint card, median ({len(sample)} cards)", f"{weasy_ms:.1f} ms", "", None),
         (f"our card, median (same {len(sample)} cards)", f"{ours_on_sample:.2f} ms", "", None),

@@ -308,9 +308,12 @@ def _unchanged(
     noop = _last_noop(view.noop, run_key(parse_key(settings), facts))
     if noop is None or not _same_files(seeds, view.stats):
         return None
-    unchanged = still_there(out, view.produced)
-    if unchanged is None:
+    there = still_there(out, view.produced)
+    if there is None:
         return None
+    unchanged, relisted = there
+    if relisted is not None:  # so the next run need not list those folders again
+        store.set_meta("produced", relisted)
     with options.tally.phase("read", len(seeds)) as advance:
         advance(len(seeds))
     seconds = time.perf_counter() - started

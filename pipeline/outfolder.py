@@ -58,21 +58,28 @@ def listing(out: Path, files: Iterable[str]) -> str:
     return json.dumps(table, ensure_ascii=False, separators=(",", ":"))
 
 
-def still_there(out: Path, text: str) -> int | None:
+def still_there(out: Path, text: str) -> tuple[int, str | None] | None:
     """How many files the :func:`listing` ``text`` names, if every one is still in the folder
     and no temp file is; else ``None``. A folder whose mtime is the one recorded has had
-    nothing added, removed or renamed in it since: only the others are listed."""
+    nothing added, removed or renamed in it since: only the others are listed. With the count
+    comes the listing again when a folder listed now has since been left alone long enough to
+    be trusted next time (else ``None``: nothing to record)."""
     try:
         table = json.loads(text)
-        count = 0
-        for folder, (mtime, names) in table.items():
+        count, settled, learned = 0, time.time_ns() - SETTLED_NS, False
+        for folder, entry in table.items():
+            mtime, names = entry
             path = os.path.join(out, folder)
-            if mtime < 0 or os.stat(path).st_mtime_ns != mtime:
+            now = os.stat(path).st_mtime_ns
+            if mtime < 0 or now != mtime:
                 present = set(os.listdir(path))
                 if not present.issuperset(names) or any(TEMP_SUFFIX in n for n in present):
                     return None
+                if now < settled:
+                    entry[0], learned = now, True
             count += len(names)
-        return count
+        relisted = json.dumps(table, ensure_ascii=False, separators=(",", ":")) if learned else None
+        return count, relisted
     except (OSError, ValueError, TypeError, AttributeError):
         return None
 

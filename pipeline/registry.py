@@ -37,6 +37,13 @@ def register(cls: E) -> E:
         raise RegistryError(
             f"exporter name '{name}' is taken by {existing.__module__}.{existing.__qualname__}"
         )
+    if callable(getattr(cls, "digest", None)):
+        # The hook of earlier versions: silently never called, its aggregate would get exercises.
+        raise RegistryError(
+            f"exporter '{name}' defines digest(), which is no longer called: return what "
+            "export_all needs of a seed from export_exercise, and name its type in entry_type "
+            "(see docs/exporters.md)"
+        )
     _EXPORTERS[name] = cls
     return cls
 

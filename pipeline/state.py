@@ -394,6 +394,12 @@ class StateStore:
             self.close()
             return None
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one ``meta`` row on its own (what a run with nothing to do learned); a
+        state that cannot take it is left as it is."""
+        with contextlib.suppress(sqlite3.Error):
+            self._connect().execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every table's rows in key order: what the state says, apart from how SQLite laid
         it out on disk (two runs that record the same things give equal rows)."""

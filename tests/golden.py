@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
+from bench.corpus import build_corpus
 from pipeline.config import Settings
 from pipeline.engine import export
 
@@ -45,12 +48,37 @@ def golden_outputs(work: Path) -> dict[str, bytes]:
     }
 
 
+CORPUS = GOLDEN / "corpus-1000.json"
+"""A hash of each format's files in a full export of a 1,000-seed corpus (``bench.corpus``,
+random seed 0): the whole tree's bytes, pinned in a few lines."""
+
+
+def corpus_hashes(work: Path, jobs: int) -> dict[str, str]:
+    """Per top-level output (a folder, or a file), a hash of the names and bytes of every file
+    in it, after a full export of the 1,000-seed corpus with ``jobs`` workers."""
+    if not (work / "seeds").exists():
+        build_corpus(1000, work / "seeds")
+    out = Path(f"out-{jobs}")
+    with contextlib.chdir(work):
+        report = export([Path("seeds")], out, SETTINGS, jobs=jobs)
+        assert report.errors == 0, report.diagnostics[:3]
+        hashes: dict[str, hashlib._Hash] = {}
+        for path in sorted(p for p in out.rglob("*") if p.is_file()):
+            name = path.relative_to(out).as_posix()
+            digest = hashes.setdefault(name.split("/")[0], hashlib.sha256())
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return {name: digest.hexdigest() for name, digest in sorted(hashes.items())}
+
+
 def main() -> None:
     """Rewrite the golden files from the current exporters."""
     with tempfile.TemporaryDirectory() as work:
         for name, data in golden_outputs(Path(work)).items():
             (GOLDEN / name).write_bytes(data)
             print(f"wrote {GOLDEN / name}")
+    with tempfile.TemporaryDirectory() as work:
+        CORPUS.write_text(json.dumps(corpus_hashes(Path(work), 2), indent=2) + "\n")
+        print(f"wrote {CORPUS}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def test_a_settled_folder_is_not_listed_again(
 ) -> None:
     text = make(tmp_path, settled=True)
     monkeypatch.setattr(os, "listdir", None)  # never called: the mtimes tell
-    assert still_there(tmp_path, text) == len(FILES)
+    assert still_there(tmp_path, text) == (len(FILES), None)
 
 
 def test_a_removed_file_or_a_temp_file_is_noticed(tmp_path: Path) -> None:
@@ -37,14 +37,27 @@ def test_a_removed_file_or_a_temp_file_is_noticed(tmp_path: Path) -> None:
     (tmp_path / "json" / "b.json").unlink()
     assert still_there(tmp_path, text) is None
     (tmp_path / "json" / "b.json").write_text("x")
-    assert still_there(tmp_path, text) == len(FILES)  # listed, since its mtime moved
+    assert still_there(tmp_path, text) == (len(FILES), None)  # listed, since its mtime moved
     (tmp_path / "html" / "a" / f".index.html.1{TEMP_SUFFIX}").write_text("")
     assert still_there(tmp_path, text) is None
 
 
 def test_a_folder_changed_just_now_is_always_listed(tmp_path: Path) -> None:
     text = make(tmp_path, settled=False)
-    assert still_there(tmp_path, text) == len(FILES)
+    assert still_there(tmp_path, text) == (len(FILES), None)
     (tmp_path / "html" / "a" / "index.html").unlink()
     assert still_there(tmp_path, text) is None
     assert still_there(tmp_path, "not json") is None
+
+
+def test_folders_left_alone_since_are_trusted_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = make(tmp_path, settled=False)  # recorded as just changed: listed
+    for folder in ("", "json", "html/a"):  # ...and a minute passes
+        mtime = (tmp_path / folder).stat().st_mtime_ns
+        os.utime(tmp_path / folder, ns=(1, mtime - 60_000_000_000))
+    count, relisted = still_there(tmp_path, text) or (0, None)
+    assert count == len(FILES) and relisted is not None
+    monkeypatch.setattr(os, "listdir", None)
+    assert still_there(tmp_path, relisted) == (len(FILES), None)

@@ -296,3 +296,15 @@ def corpus_of_four(tmp_path: Path) -> Path:
     folder = tmp_path / "seeds"
     build_corpus(4, folder, random_seed=2)
     return folder
+
+
+def test_an_exporter_with_the_old_digest_hook_is_told_what_to_do_instead() -> None:
+    class Old(Exporter):
+        name = "old"
+
+        def digest(self, exercise: Exercise) -> str:
+            return exercise.slug
+
+    with pytest.raises(RegistryError, match=r"defines digest\(\), which is no longer called"):
+        register(Old)
+    assert "old" not in load_exporters()
