@@ -405,7 +405,8 @@ class _Run:
         self.seeds = [
             SeedEntry(index, path, path.as_posix(), _UNREAD) for index, path in enumerate(seeds)
         ]
-        self.kept = kept_records(self.previous, {s.display for s in self.seeds}, options.scope)
+        self.by_display = {seed.display: seed for seed in self.seeds}
+        self.kept = kept_records(self.previous, self.by_display.keys(), options.scope)
         """Seeds outside this run's scope: their records, outputs and entries stay."""
         self.report = ExportReport(seeds=[s.display for s in self.seeds])
         self.report.diagnostics.extend(store.notes)
@@ -413,7 +414,7 @@ class _Run:
             out, existing=self.existing, declared=declared_outputs(exporters)
         )
         self.cached: dict[str, dict[str, CachedEntry]] = {}
-        """Per rebuilt aggregate, the entries an earlier run stored that can still be read."""
+        """Per rebuilt aggregate, the entries an earlier run stored (read back when built)."""
         self.made: dict[str, dict[str, CachedEntry]] = {e.name: {} for e in self.aggregators}
         """Per aggregate, the entries this run made."""
         self.results: dict[int, SeedResult] = {}
@@ -503,15 +504,10 @@ class _Run:
                 seed.own.ok, seed.own.slug, list(seed.own.diagnostics), seed.own.draft
             )
         for display, error in slug_clashes(self.seeds, self.kept, self.out).items():
-            state = self._seed(display).state
+            state = self.by_display[display].state
             assert state is not None
             state.ok = False
             state.diagnostics.append(error)
-
-    def _seed(self, display: str) -> SeedEntry:
-        if not hasattr(self, "_by_display"):
-            self._by_display = {s.display: s for s in self.seeds}
-        return self._by_display[display]
 
     def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
         jobs = []

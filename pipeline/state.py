@@ -10,9 +10,13 @@ and ``state.sqlite``, one SQLite database with
 - ``aggregates``: per aggregate exporter, the files it produced and a hash of the seeds
   they were built from;
 - ``entries``: per exporter and seed, what the exporter's aggregate needs of that seed (its
-  *entry*), as JSON, so an aggregate is rebuilt without parsing the seeds that did not change.
+  *entry*), as JSON, so an aggregate is rebuilt without parsing the seeds that did not change;
+- ``meta``: how the seeds were read (the parse key), what a run with nothing to do reports
+  (``noop``), and the files the folder holds with its folders' mtimes (``produced``), so such
+  a run is told without loading the rest.
 
-It is data, never code: every value is read back through a declared type and checked, and a
+It is data, never code: the tables are STRICT (each column holds its declared type), every
+JSON value is checked as it is read (entries through their exporter's declared type), and a
 database that is damaged, from another version or not ours is set aside with a note and
 rebuilt from nothing. A run changes only the rows of what changed, in one transaction at the
 end: a run that is killed leaves the state of the run before, and the next run repairs the
@@ -106,8 +110,6 @@ class CachedEntry:
     sha256: str
     fingerprint: str
     data: bytes
-    value: Any = None
-    """The entry read back from ``data`` through its type, once it has been."""
 
 
 @dataclass(slots=True)
