@@ -852,7 +852,7 @@ def validate_file(path: Path) -> list[Problem]:
 
 def files_in(path: Path) -> list[Path]:
     """``path`` itself, or, for a folder, every ``.jsonld`` and HTML file below it in path
-    order, leaving out hidden folders (such as the export's ``.pipeline/`` state)."""
+    order, leaving out hidden folders."""
     if not path.is_dir():
         return [path]
     found = [

@@ -49,9 +49,9 @@ class SubsetRef(NamedTuple):
 
 
 PlainArtefact = tuple[str, str, str, tuple[bytes, ...], tuple[tuple[str, str, str], ...]]
-"""A :class:`CardArtefact` as plain tuples, the form the engine caches: ten thousand of them
-unpickle in a few hundredths of a second, where classes of our own would take several times
-longer on every incremental export."""
+"""A :class:`CardArtefact` as plain tuples: the card exporter's entry, which the engine keeps
+between runs as JSON and reads back through this type (ten thousand in about a tenth of a
+second)."""
 
 
 class CardArtefact(NamedTuple):
