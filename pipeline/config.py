@@ -99,6 +99,12 @@ class Settings(BaseModel):
         description=f"Bleed around each card, in mm (0 to {MAX_BLEED_MM:g}), for print shops.",
     )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
+    state_dir: str | None = Field(
+        default=None,
+        description="Where an export keeps its build state (what the next export need not "
+        "rebuild, and the lock): default .pipeline-state/<output folder's name>, beside the "
+        "output folder.",
+    )
 
     def limits(self) -> Limits:
         """The bounds the parser applies to each seed."""

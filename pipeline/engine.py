@@ -193,15 +193,16 @@ def export(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
+    state = _state_folder(out, settings)
     tally = _Tally(reporter, len(seeds))
     options = _Options(jobs or os.cpu_count() or 1, force, drafts, Scope.of(paths), tally)
     with (
         _interruptible_export(tally),
-        OutputLock(out, timeout=lock_timeout, on_wait=reporter.message),
+        OutputLock(out, timeout=lock_timeout, on_wait=reporter.message, state=state),
         few_collections(),
-        StateStore(state_folder(out)) as store,
+        StateStore(state) as store,
     ):
-        legacy = remove_legacy_state(out)
+        legacy = remove_legacy_state(out, state)
         report = _unchanged(seeds, out, settings, exporters, options, store)
         if report is None:
             report = _Run(seeds, out, settings, exporters, options, store).execute()
@@ -274,6 +275,17 @@ def few_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+def _state_folder(out: Path, settings: Settings) -> Path:
+    state = state_folder(out, settings.state_dir)
+    if state.resolve().is_relative_to(out.resolve()):
+        # In the published folder, the state would be published too (and walked as output).
+        raise PipelineError(
+            f"state_dir {settings.state_dir} is inside the output folder {out}: choose a "
+            "folder outside it"
+        )
+    return state
 
 
 def run_key(parse_key: str, facts: Facts) -> str:

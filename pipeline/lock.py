@@ -26,10 +26,15 @@ class OutputLock:
     """
 
     def __init__(
-        self, out: Path, *, timeout: float = 600.0, on_wait: Callable[[str], None] | None = None
+        self,
+        out: Path,
+        *,
+        timeout: float = 600.0,
+        on_wait: Callable[[str], None] | None = None,
+        state: Path | None = None,
     ) -> None:
         self.out = out
-        self.path = state_folder(out) / LOCK_FILE
+        self.path = (state or state_folder(out)) / LOCK_FILE
         self.timeout = timeout
         self.on_wait = on_wait
         self._fd: int | None = None

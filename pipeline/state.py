@@ -50,8 +50,11 @@ LEGACY_DIR = ".pipeline"
 DiagnosticRow = tuple[str, int, str, str]
 
 
-def state_folder(out: Path) -> Path:
-    """Where the state of the output folder ``out`` lives: beside it, never inside it."""
+def state_folder(out: Path, chosen: str | None = None) -> Path:
+    """Where the state of the output folder ``out`` lives: the folder ``chosen`` (the
+    ``state_dir`` setting) or, by default, beside it; never inside it."""
+    if chosen:
+        return Path(chosen)
     where = out.resolve()
     return where.parent / STATE_DIR / (where.name or "root")
 
@@ -489,7 +492,7 @@ def _changed_aggregates(old: State, new: State) -> list[tuple[str, ...]]:
     ]
 
 
-def remove_legacy_state(out: Path) -> Diagnostic | None:
+def remove_legacy_state(out: Path, state: Path) -> Diagnostic | None:
     """Remove the state an earlier version kept inside the output folder (``.pipeline/``,
     with pickled caches that are never read), and say so."""
     legacy = out / LEGACY_DIR
@@ -500,6 +503,6 @@ def remove_legacy_state(out: Path) -> Diagnostic | None:
         legacy.as_posix(),
         0,
         Level.NOTE,
-        f"removed the build state an earlier version kept in the output folder; it is now kept "
-        f"in {state_folder(out)}, beside it",
+        "removed the build state an earlier version kept in the output folder; it is now kept "
+        f"in {state}",
     )

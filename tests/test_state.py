@@ -12,7 +12,7 @@ import pytest
 
 from bench.corpus import build_corpus
 from pipeline.config import load_settings
-from pipeline.diagnostics import Level
+from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
 from pipeline.state import (
     LEGACY_DIR,
@@ -218,3 +218,19 @@ def test_a_run_with_something_to_retry_or_to_restore_is_not_taken_for_nothing(
     other = export([corpus], out, load_settings(ROOT, page_size="letter"), jobs=1)
     assert other.parsed == 6
     assert export([corpus], out, load_settings(ROOT, page_size="letter"), jobs=1).written == []
+
+
+def test_the_state_can_be_kept_elsewhere_but_not_in_the_output_folder(
+    corpus: Path, clean: dict[str, bytes], tmp_path: Path
+) -> None:
+    out = tmp_path / "site" / "outputs"
+    elsewhere = tmp_path / "cache" / "state"
+    settings = load_settings(ROOT, state_dir=str(elsewhere))
+    export([corpus], out, settings, jobs=1)
+    assert snapshot(out) == clean
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["lock", STATE_FILE]
+    assert not (tmp_path / "site" / STATE_DIR).exists()
+    assert export([corpus], out, settings, jobs=1).written == []
+    inside = load_settings(ROOT, state_dir=str(out / "state"))
+    with pytest.raises(PipelineError, match="is inside the output folder"):
+        export([corpus], out, inside, jobs=1)
