@@ -37,7 +37,13 @@ from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.frontmatter_keys import KNOWN_KEYS
 from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
-from pipeline.outfolder import existing_outputs, listing, remove_empty_folders, still_there
+from pipeline.outfolder import (
+    existing_outputs,
+    known_outputs,
+    listing,
+    remove_empty_folders,
+    still_there,
+)
 from pipeline.plan import (
     Facts,
     Scope,
@@ -412,7 +418,7 @@ class _Run:
         # What the folder holds (kept, removed, carried over), even under --force.
         self.previous = store.load()
         self.parse_key = parse_key(settings)
-        self.existing = existing_outputs(out)
+        self.existing = self._existing()
         self.facts = self._facts(options)
         self.seeds = [
             SeedEntry(index, path, path.as_posix(), _UNREAD) for index, path in enumerate(seeds)
@@ -430,6 +436,17 @@ class _Run:
         self.made: dict[str, dict[str, CachedEntry]] = {e.name: {} for e in self.aggregators}
         """Per aggregate, the entries this run made."""
         self.results: dict[int, SeedResult] = {}
+
+    def _existing(self) -> set[str]:
+        """Every file the output folder holds: from the last run's listing where its folders
+        were left alone, else walked. A run that did not finish may have left temp files in
+        folders of its own, so the run after it walks the whole folder."""
+        known = None
+        if self.previous.produced and not self.previous.interrupted:
+            known = known_outputs(self.out, self.previous.produced)
+        # Marked before anything is written, and cleared when the state is recorded.
+        self.store.set_meta("running", "1")
+        return existing_outputs(self.out) if known is None else known
 
     def _facts(self, options: _Options) -> Facts:
         return Facts(
@@ -776,7 +793,11 @@ class _Run:
 
     def _commit(self, aggregates: dict[str, AggregateRecord], produced: set[str]) -> None:
         new = State(self.parse_key, self._held(), aggregates)
-        meta = {"noop": self._noop(aggregates), "produced": listing(self.out, produced)}
+        meta = {
+            "noop": self._noop(aggregates),
+            "produced": listing(self.out, produced),
+            "running": "",
+        }
         try:
             self.store.commit(self.previous, new, self.made, meta=meta)
         except (sqlite3.Error, OSError) as error:

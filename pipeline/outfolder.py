@@ -84,6 +84,35 @@ def still_there(out: Path, text: str) -> tuple[int, str | None] | None:
         return None
 
 
+def known_outputs(out: Path, text: str) -> set[str] | None:
+    """Every file of the :func:`listing` ``text`` still in the folder, and every file in each
+    of its folders whose mtime moved since: what :func:`existing_outputs` would find of them,
+    without walking the folders left alone (temp files found are removed the same way).
+    ``None`` when the listing cannot be read."""
+    try:
+        table = json.loads(text)
+        existing: set[str] = set()
+        for folder, (mtime, names) in table.items():
+            path = os.path.join(out, folder)
+            prefix = f"{folder}/" if folder else ""
+            try:
+                if os.stat(path).st_mtime_ns == mtime >= 0:
+                    existing.update(prefix + name for name in names)
+                    continue
+                present = os.listdir(path)
+            except FileNotFoundError:
+                continue
+            for name in present:
+                if TEMP_SUFFIX in name:
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(path, name))
+                else:
+                    existing.add(prefix + name)
+        return existing
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
 def remove_empty_folders(folder: Path, root: Path) -> None:
     """Remove ``folder``, then each folder above it below ``root``, while they are empty: a
     page that moved (a new ``url_pattern``) leaves no empty folder behind."""

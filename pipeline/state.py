@@ -122,6 +122,11 @@ class State:
     parse_key: str = ""
     seeds: dict[str, SeedRecord] = field(default_factory=dict)
     aggregates: dict[str, AggregateRecord] = field(default_factory=dict)
+    produced: str = ""
+    """The files the folder holds, by folder (see :func:`pipeline.outfolder.listing`)."""
+    interrupted: bool = False
+    """True when a run began after this state was recorded and did not finish: it may have
+    left temp files in folders the listing does not name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +382,13 @@ class StateStore:
                 "SELECT * FROM aggregates"
             )
         }
-        return State(meta.get("parse_key", ""), seeds, aggregates)
+        return State(
+            meta.get("parse_key", ""),
+            seeds,
+            aggregates,
+            produced=meta.get("produced", ""),
+            interrupted=bool(meta.get("running")),
+        )
 
     def quick_view(self) -> QuickView | None:
         """What a run needs to tell, cheaply, that nothing changed since the last: each seed's
@@ -387,8 +398,9 @@ class StateStore:
             if not self.path.exists():
                 return None
             db = self._connect()
-            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('noop', 'produced')"))
-            if "noop" not in meta or "produced" not in meta:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            # After a run that did not finish, only the full run can tell (and tidy up).
+            if "noop" not in meta or "produced" not in meta or meta.get("running"):
                 return None
             stats = {
                 path: (size, mtime_ns)

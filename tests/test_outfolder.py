@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.outfolder import listing, still_there
+from pipeline.outfolder import existing_outputs, known_outputs, listing, still_there
 from pipeline.writer import TEMP_SUFFIX
 
 FILES = ["catalogue.sqlite", "json/a.json", "json/b.json", "html/a/index.html"]
@@ -61,3 +61,13 @@ def test_folders_left_alone_since_are_trusted_next_time(
     assert count == len(FILES) and relisted is not None
     monkeypatch.setattr(os, "listdir", None)
     assert still_there(tmp_path, relisted) == (len(FILES), None)
+
+
+def test_what_the_listing_tells_is_what_a_walk_finds(tmp_path: Path) -> None:
+    text = make(tmp_path, settled=True)
+    (tmp_path / "json" / "c.json").write_text("x")  # json/ moved: listed again
+    (tmp_path / "json" / f".c.json.7{TEMP_SUFFIX}").write_text("")
+    assert known_outputs(tmp_path, text) == {*FILES, "json/c.json"}
+    assert known_outputs(tmp_path, text) == existing_outputs(tmp_path)
+    assert not (tmp_path / "json" / f".c.json.7{TEMP_SUFFIX}").exists()
+    assert known_outputs(tmp_path, "[") is None

@@ -21,6 +21,7 @@ from pipeline.state import (
     StateStore,
     state_folder,
 )
+from pipeline.writer import TEMP_SUFFIX
 from tests.test_engine import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,3 +235,22 @@ def test_the_state_can_be_kept_elsewhere_but_not_in_the_output_folder(
     inside = load_settings(ROOT, state_dir=str(out / "state"))
     with pytest.raises(PipelineError, match="is inside the output folder"):
         export([corpus], out, inside, jobs=1)
+
+
+def test_after_a_run_that_did_not_finish_the_whole_folder_is_walked_again(
+    corpus: Path, clean: dict[str, bytes], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1)
+    # What a run killed after it began leaves: the mark, and a temp file in a folder of its own.
+    with StateStore(state_folder(out)) as store:
+        store.set_meta("running", "1")
+    (out / "pages").mkdir()
+    left = out / "pages" / f".a.html.99{TEMP_SUFFIX}"
+    left.write_text("half")
+    report = export([corpus], out, SETTINGS, jobs=1)
+    assert not left.exists()
+    assert report.written == []
+    assert snapshot(out) == clean
+    with StateStore(state_folder(out)) as store:
+        assert store.quick_view() is not None  # finished: the next no-op is quick again
