@@ -71,10 +71,11 @@ def normalise_video(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a YouTube video id or URL")
     text = value.strip()
-    if _YOUTUBE_ID.match(text):
+    # fullmatch: a pattern's "$" also matches before a final line break.
+    if _YOUTUBE_ID.fullmatch(text):
         return text
     candidate = _id_in_url(text)
-    if candidate is None or not _YOUTUBE_ID.match(candidate):
+    if candidate is None or not _YOUTUBE_ID.fullmatch(candidate):
         raise ValueError(f"{_shown(text)} is not a YouTube video")
     return candidate
 
@@ -143,6 +144,19 @@ StringList = Annotated[
     list[Annotated[str, AfterValidator(_item_text)]], BeforeValidator(_string_list)
 ]
 _HTTP_URL = TypeAdapter(HttpUrl)
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+"""What a URL can never hold as it is: controls (a line break) and spaces. Markup characters
+are escaped wherever the URL is written (a script element, an attribute)."""
+
+
+def _named(character: str) -> str:
+    """A character as a message names it."""
+    names = {"\n": "a line break", "\r": "a line break", "\t": "a tab", " ": "a space"}
+    if character in names:
+        return names[character]
+    return f"the control character U+{ord(character):04X}"
+
+
 _TIMESTAMP = yaml.constructor.SafeConstructor.timestamp_regexp
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
@@ -239,11 +253,19 @@ class SeedFrontmatter(BaseModel):
     def _image(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        url = value.strip()
+        if unsafe := _URL_UNSAFE.search(url):
+            # Shipped as written into pages, JSON-LD and the catalogue: a line break or markup
+            # there is never what the author meant.
+            raise ValueError(
+                f"{_shown(value)} holds {_named(unsafe.group())}, which a URL cannot: "
+                "percent-encode it (a space is %20)"
+            )
         try:
-            _HTTP_URL.validate_python(value.strip())
+            _HTTP_URL.validate_python(url)
         except ValidationError:
             raise ValueError(f"{_shown(value)} is not an absolute http(s) URL") from None
-        return value.strip()
+        return url
 
     @field_validator("lang", mode="before")
     @classmethod
