@@ -28,17 +28,16 @@ def is_ignored(name: str) -> bool:
 
 def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Seed files named by ``paths``: files as given, folders searched for ``*.md``; sorted and
-    without repeats. A folder search passes over what :func:`is_ignored` names; a file named
-    in ``paths`` is read whatever its name. Inside a folder, a symbolic link that leads outside
-    it is not followed, and is warned about. Raises :class:`PipelineError` for a path that does
-    not exist."""
+    without repeats, each real file once. A folder search passes over what :func:`is_ignored`
+    names; a file named in ``paths`` is read whatever its name. Inside a folder, a symbolic
+    link that leads outside it, loops or leads nowhere is not followed, and is warned about; a
+    folder that cannot be read is warned about and the rest searched. Raises
+    :class:`PipelineError` for a path that does not exist."""
     found: dict[str, Path] = {}  # by the path as shown, which is also the order
     warnings: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
-            seeds: list[str] = []
-            _scan_seeds(str(path), path.resolve(), seeds, warnings, set())
-            for seed in map(Path, seeds):
+            for seed in _seeds_in(path, warnings):
                 found.setdefault(seed.as_posix(), seed)
         elif path.is_file():
             found.setdefault(path.as_posix(), path)
@@ -47,49 +46,92 @@ def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
     return [found[shown] for shown in sorted(found)], warnings
 
 
-def _scan_seeds(
-    folder: str, root: Path, found: list[str], warnings: list[Diagnostic], visited: set[Path]
-) -> None:
-    # scandir, not Path.rglob: ten thousand seeds are walked on every run, no-op runs
-    # included, and scandir knows each entry's type without a stat.
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if is_ignored(entry.name):
-                continue
-            if entry.is_symlink():
-                _follow_link(entry, root, found, warnings, visited)
-            elif entry.is_dir():
-                _scan_seeds(entry.path, root, found, warnings, visited)
-            elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
-                found.append(entry.path)
+class _Found:
+    """The seed files a folder search found: shown path, real path, and whether through a link."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: list[tuple[bool, str, str]] = []
+        self.folders: list[tuple[str, str]] = []
+        self.visited = {str(root)}
+        self.warnings: list[Diagnostic] = []
+
+    def warn(self, path: str, message: str) -> None:
+        """A warning about one entry of the folder."""
+        self.warnings.append(Diagnostic(Path(path).as_posix(), 0, Level.WARNING, message))
+
+    def folder(self, shown: str, real: str) -> None:
+        """A folder to search, unless it was searched already (a link back up the tree)."""
+        if real not in self.visited:
+            self.visited.add(real)
+            self.folders.append((shown, real))
 
 
-def _follow_link(
-    entry: os.DirEntry[str],
-    root: Path,
-    found: list[str],
-    warnings: list[Diagnostic],
-    visited: set[Path],
-) -> None:
-    """A symbolic link in a seed folder: followed while it stays inside the folder searched
-    (each folder once), warned about when it leads out of it."""
-    target = Path(entry.path).resolve()
-    if not target.is_relative_to(root):
-        if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
+def _seeds_in(folder: Path, warnings: list[Diagnostic]) -> list[Path]:
+    """The seeds a folder search finds below ``folder``, each real file once: a seed reached
+    both as itself and through a link is the file itself."""
+    found = _Found(folder.resolve())
+    found.folders.append((str(folder), str(found.root)))
+    # A stack, not recursion: a tree of any depth is searched. scandir, not Path.rglob: ten
+    # thousand seeds are walked on every run, and scandir knows each entry's type without a
+    # stat.
+    while found.folders:
+        _scan_folder(*found.folders.pop(), found)
+    warnings.extend(found.warnings)
+    seeds: dict[str, str] = {}
+    for _linked, shown, real in sorted(found.files):
+        if real in seeds:
+            found_as = Path(seeds[real]).as_posix()
             warnings.append(
                 Diagnostic(
-                    Path(entry.path).as_posix(),
+                    Path(shown).as_posix(),
                     0,
-                    Level.WARNING,
-                    f"a symbolic link to {target}, outside {root}: not followed",
+                    Level.NOTE,
+                    f"a symbolic link to {found_as}, which is read already: read once",
                 )
             )
+        else:  # a file itself sorts before the links to it
+            seeds[real] = shown
+    return [Path(shown) for shown in seeds.values()]
+
+
+def _scan_folder(shown: str, real: str, found: _Found) -> None:
+    try:
+        with os.scandir(shown) as listing:
+            entries = list(listing)
+    except OSError as error:
+        found.warn(shown, f"cannot read this folder ({error.strerror}): its seeds are left out")
         return
-    if target.is_dir() and target not in visited:
-        visited.add(target)
-        _scan_seeds(entry.path, root, found, warnings, visited)
+    for entry in entries:
+        if is_ignored(entry.name):
+            continue
+        if entry.is_symlink():
+            _follow_link(entry, found)
+        elif entry.is_dir():
+            found.folder(entry.path, f"{real.rstrip(os.sep)}{os.sep}{entry.name}")
+        elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
+            found.files.append((False, entry.path, f"{real.rstrip(os.sep)}{os.sep}{entry.name}"))
+
+
+def _follow_link(entry: os.DirEntry[str], found: _Found) -> None:
+    """A symbolic link in a seed folder: followed while it stays inside the folder searched
+    (each folder once), warned about when it leads out of it, loops or leads nowhere."""
+    try:
+        target = Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        if entry.name.endswith(SEED_SUFFIX):
+            found.warn(entry.path, "a symbolic link that loops or leads nowhere: not followed")
+        return
+    if not target.is_relative_to(found.root):
+        if entry.name.endswith(SEED_SUFFIX) or target.is_dir():
+            found.warn(
+                entry.path, f"a symbolic link to {target}, outside {found.root}: not followed"
+            )
+        return
+    if target.is_dir():
+        found.folder(entry.path, str(target))
     elif entry.name.endswith(SEED_SUFFIX) and target.is_file():
-        found.append(entry.path)
+        found.files.append((True, entry.path, str(target)))
 
 
 @dataclass

@@ -4,8 +4,10 @@ its own line, or is read as the text it is written with, and the others are expo
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +84,65 @@ def test_a_seed_slugged_index_has_its_own_page_and_the_index_stays_the_index(
     index = (exported / "html" / "index.html").read_text("utf-8")
     assert 'href="index/"' in index
     assert "ItemList" in index
+
+
+def _tree_with(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "curl.md").write_bytes((HOSTILE / "tag-bool.md").read_bytes())
+    return seeds
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_links_back_up_the_tree_and_link_loops_read_each_real_file_once(
+    tmp_path: Path, jobs: int
+) -> None:
+    seeds = _tree_with(tmp_path)
+    (seeds / "again").symlink_to(".")  # the folder itself
+    (seeds / "loop.md").symlink_to("loop.md")
+    (seeds / "a.md").symlink_to("b.md")
+    (seeds / "b.md").symlink_to("a.md")
+    (seeds / "alias.md").symlink_to("curl.md")
+    report = export([seeds], tmp_path / "out", SITE, jobs=jobs)
+    assert report.seeds == [(seeds / "curl.md").as_posix()]
+    assert report.errors == 0
+    said = {(Path(d.path).name, d.level): d.message for d in report.diagnostics}
+    loops = "a symbolic link that loops or leads nowhere: not followed"
+    for name in ("loop.md", "a.md", "b.md"):
+        assert said[(name, Level.WARNING)] == loops
+    assert "which is read already: read once" in said[("alias.md", Level.NOTE)]
+    assert [p.name for p in (tmp_path / "out" / "json").iterdir()] == ["curl.json"]
+
+
+def test_a_seed_fifteen_hundred_folders_deep_is_found(tmp_path: Path) -> None:
+    seeds = _tree_with(tmp_path)
+    deep = seeds
+    for _ in range(1500):  # one by one: pathlib's own mkdir(parents=True) recurses
+        deep = deep / "d"
+        deep.mkdir()
+    (deep / "deep.md").write_bytes((HOSTILE / "tag-int-dash.md").read_bytes())
+    report = export([seeds], tmp_path / "out", SITE, ["json"], jobs=1)
+    assert report.errors == 0 and len(report.seeds) == 2
+
+
+def test_a_folder_that_cannot_be_read_is_one_warning_and_the_rest_is_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = _tree_with(tmp_path)
+    (seeds / "locked").mkdir()
+    (seeds / "locked" / "hidden.md").write_bytes((HOSTILE / "tag-bool.md").read_bytes())
+    real = os.scandir
+
+    def scandir(path: str) -> Any:
+        if path.endswith("locked"):  # as mode 000 is for anyone but root
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr("pipeline.discover.os.scandir", scandir)
+    report = export([seeds], tmp_path / "out", SITE, ["json"], jobs=1)
+    assert report.seeds == [(seeds / "curl.md").as_posix()]
+    (warning,) = [d for d in report.diagnostics if d.level is Level.WARNING]
+    assert (warning.path, warning.message) == (
+        (seeds / "locked").as_posix(),
+        "cannot read this folder (Permission denied): its seeds are left out",
+    )
