@@ -207,10 +207,16 @@ def _settings(**overrides: Any) -> Settings:
         _fail_usage(str(exc))
 
 
+_MOST = 2**63 - 1
+"""The largest count SQLite (and so a catalogue query) takes."""
+
+
 def _at_least_one(value: int | None) -> int | None:
     # A callback, not click's IntRange: that prints "[x>=1]" in the help.
     if value is not None and value < 1:
         raise typer.BadParameter(f"{value} is not a whole number of 1 or more")
+    if value is not None and value > _MOST:
+        raise typer.BadParameter(f"{value} is more than {_MOST}")
     return value
 
 
@@ -653,6 +659,11 @@ def search(
     from pipeline.catalogue import CatalogueError
 
     query = " ".join(words)
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the terminal could not decode
+        raw = query.encode("utf-8", "surrogateescape")
+        _fail_usage(f"the search words are not UTF-8 text: {raw!r}")
     with _open_catalogue(db) as catalogue:
         try:
             hits = catalogue.search(query, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE))

@@ -39,6 +39,8 @@ def discover_seeds(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
         if path.is_dir():
             for seed in _seeds_in(path, warnings):
                 found.setdefault(seed.as_posix(), seed)
+        elif not _is_text(str(path)):
+            raise PipelineError(f"{shown_name(str(path))}: the name is not UTF-8 text; rename it")
         elif path.is_file():
             found.setdefault(path.as_posix(), path)
         else:
@@ -55,6 +57,7 @@ class _Found:
         self.folders: list[tuple[str, str]] = []
         self.visited = {str(root)}
         self.warnings: list[Diagnostic] = []
+        self.errors: list[Diagnostic] = []
 
     def warn(self, path: str, message: str) -> None:
         """A warning about one entry of the folder."""
@@ -78,6 +81,7 @@ def _seeds_in(folder: Path, warnings: list[Diagnostic]) -> list[Path]:
     while found.folders:
         _scan_folder(*found.folders.pop(), found)
     warnings.extend(found.warnings)
+    warnings.extend(found.errors)
     seeds: dict[str, str] = {}
     for _linked, shown, real in sorted(found.files):
         if real in seeds:
@@ -105,12 +109,43 @@ def _scan_folder(shown: str, real: str, found: _Found) -> None:
     for entry in entries:
         if is_ignored(entry.name):
             continue
-        if entry.is_symlink():
+        if not _is_text(entry.name):
+            _not_text(entry, found)
+        elif entry.is_symlink():
             _follow_link(entry, found)
         elif entry.is_dir():
             found.folder(entry.path, f"{real.rstrip(os.sep)}{os.sep}{entry.name}")
         elif entry.name.endswith(SEED_SUFFIX) and entry.is_file():
             found.files.append((False, entry.path, f"{real.rstrip(os.sep)}{os.sep}{entry.name}"))
+
+
+def _is_text(name: str) -> bool:
+    """True when a file name is UTF-8 text (not bytes the file system could not decode)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: str) -> str:
+    """A path as a message can show it: bytes that are not UTF-8 as ``\\xNN`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _not_text(entry: os.DirEntry[str], found: _Found) -> None:
+    """A seed or folder whose name is not UTF-8: it cannot be named in the outputs or the
+    state, so it is not read, and the author is told which one to rename."""
+    if entry.is_dir() or entry.name.endswith(SEED_SUFFIX):
+        kind = "folder" if entry.is_dir() else "seed"
+        found.errors.append(
+            Diagnostic(
+                shown_name(entry.path),
+                0,
+                Level.ERROR,
+                f"the {kind}'s name is not UTF-8 text: it is not read; rename it",
+            )
+        )
 
 
 def _follow_link(entry: os.DirEntry[str], found: _Found) -> None:

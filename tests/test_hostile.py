@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +148,75 @@ def test_a_folder_that_cannot_be_read_is_one_warning_and_the_rest_is_exported(
         (seeds / "locked").as_posix(),
         "cannot read this folder (Permission denied): its seeds are left out",
     )
+
+
+def test_a_fifo_put_where_a_seed_was_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "swapped.md"
+    os.mkfifo(fifo)
+    # In a child process with a time limit: were the read to block, the test would not hang.
+    code = (
+        "import sys; from pathlib import Path; from pipeline.parser import parse_seed; "
+        "r = parse_seed(Path(sys.argv[1])); print([str(d) for d in r.diagnostics])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(
+        [f"{fifo.as_posix()}:1: error: cannot read the file: not a regular file"]
+    )
+
+
+def test_a_hot_journal_left_beside_the_old_catalogue_is_not_rolled_into_the_new(
+    tmp_path: Path,
+) -> None:
+    seeds = _tree_with(tmp_path)
+    out = tmp_path / "out"
+    export([seeds], out, SITE, ["sqlite"], jobs=1)
+    catalogue = out / "catalogue.sqlite"
+    # A tool that dies in the middle of a write transaction on the old file.
+    crash = (
+        "import os, sqlite3, sys; db = sqlite3.connect(sys.argv[1], isolation_level=None); "
+        "db.execute('PRAGMA journal_mode=DELETE'); db.execute('BEGIN'); "
+        "db.execute('DELETE FROM exercises_fts'); db.execute('UPDATE exercises SET title = 1'); "
+        "os._exit(9)"
+    )
+    subprocess.run([sys.executable, "-c", crash, str(catalogue)], check=False)
+    assert catalogue.with_name("catalogue.sqlite-journal").exists()
+    (seeds / "curl.md").write_text((seeds / "curl.md").read_text() + "\\n", "utf-8")
+    export([seeds], out, SITE, ["sqlite"], jobs=1)
+    assert not catalogue.with_name("catalogue.sqlite-journal").exists()
+    with sqlite3.connect(catalogue) as db:  # read-write, as search and Datasette open it
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT slug, title FROM exercises").fetchall() == [("curl", "maybe")]
+
+
+def test_search_arguments_out_of_range_or_not_text_are_usage_errors(tmp_path: Path) -> None:
+    seeds = _tree_with(tmp_path)
+    out = tmp_path / "out"
+    export([seeds], out, SITE, ["sqlite"], jobs=1)
+    db = str(out / "catalogue.sqlite")
+    command = [sys.executable, "-m", "pipeline", "search", "--db", db]
+    huge = subprocess.run([*command, "--limit", str(2**63), "curl"], capture_output=True)
+    assert huge.returncode == 2
+    assert b"9223372036854775808 is more than 9223372036854775807" in huge.stderr
+    assert b"Traceback" not in huge.stderr
+    # Bytes the terminal's encoding cannot decode reach the program as surrogates.
+    raw = subprocess.run([*command, os.fsdecode(b"\xff\xfe")], capture_output=True)
+    assert raw.returncode == 2
+    assert raw.stderr == b"error: the search words are not UTF-8 text: b'\\xff\\xfe'\n"
+
+
+def test_a_seed_whose_name_is_not_utf8_is_named_escaped_and_the_rest_exported(
+    tmp_path: Path,
+) -> None:
+    seeds = _tree_with(tmp_path)
+    name = os.fsdecode(b"caf\xe9.md")
+    (seeds / name).write_bytes((HOSTILE / "tag-int-dash.md").read_bytes())
+    out = tmp_path / "out"
+    report = export([seeds], out, SITE, jobs=2)
+    (error,) = [d for d in report.diagnostics if d.level is Level.ERROR]
+    assert error.path == f"{seeds.as_posix()}/caf\\xe9.md"
+    assert error.message == "the seed's name is not UTF-8 text: it is not read; rename it"
+    assert report.seeds == [(seeds / "curl.md").as_posix()]
+    assert (out / "catalogue.sqlite").is_file() and (out / "cards.pdf").is_file()

@@ -9,6 +9,7 @@ list and to the row that fills it, never to positions that must agree.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -238,6 +239,14 @@ def _verify(db: sqlite3.Connection) -> None:
             f"the new {CATALOGUE_FILE} has {len(orphans)} broken references "
             f"(first in table {orphans[0][0]})"
         )
+
+
+def remove_journals(path: Path) -> None:
+    """Remove the rollback journal and the write-ahead log files of the database at ``path``:
+    they belong to the file about to be replaced, not to the one that replaces it."""
+    for suffix in ("-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
 
 
 def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:

@@ -45,7 +45,10 @@ class SqliteExporter(Exporter):
     def export_all(self, entries: Sequence[CatalogueEntry], context: ExportContext) -> None:
         """Build ``catalogue.sqlite`` from every exercise's entry, in slug order, and swap it
         in once it is checked."""
-        from pipeline.catalogue.build import build_catalogue
+        from pipeline.catalogue.build import build_catalogue, remove_journals
 
         with context.writer.atomic_path(CATALOGUE_FILE) as temp:
             build_catalogue(temp, entries)
+            # Before the swap: a journal a crashed writer left beside the old file would be
+            # rolled into the new one the first time it is opened for writing.
+            remove_journals(context.writer.target(CATALOGUE_FILE))
