@@ -436,6 +436,8 @@ class _Run:
         self.made: dict[str, dict[str, CachedEntry]] = {e.name: {} for e in self.aggregators}
         """Per aggregate, the entries this run made."""
         self.results: dict[int, SeedResult] = {}
+        self.unremoved: list[str] = []
+        """Stale outputs this run could not remove."""
 
     def _existing(self) -> set[str]:
         """Every file the output folder holds: from the last run's listing where its folders
@@ -787,6 +789,7 @@ class _Run:
             except FileNotFoundError:
                 pass
             except (OSError, PipelineError) as error:
+                self.unremoved.append(stale)  # tried again by the next run
                 self.report.diagnostics.append(
                     Diagnostic(stale, 0, Level.WARNING, f"cannot remove a stale output: {error}")
                 )
@@ -797,6 +800,7 @@ class _Run:
             "noop": self._noop(aggregates),
             "produced": listing(self.out, produced),
             "running": "",
+            "unremoved": json.dumps(self.unremoved),
         }
         try:
             self.store.commit(self.previous, new, self.made, meta=meta)
@@ -860,10 +864,17 @@ class _Run:
         return said
 
     def _retries(self, aggregates: dict[str, AggregateRecord]) -> bool:
-        """True when the next run has an output or an aggregate to try again."""
-        return any(
-            o.fingerprint == "" for s in self.seeds if s.record for o in s.record.outputs.values()
-        ) or any(aggregates.get(e.name, _NO_AGGREGATE).inputs == "" for e in self.aggregators)
+        """True when the next run has an output, an aggregate or a removal to try again."""
+        return (
+            bool(self.unremoved)
+            or any(
+                o.fingerprint == ""
+                for s in self.seeds
+                if s.record
+                for o in s.record.outputs.values()
+            )
+            or any(aggregates.get(e.name, _NO_AGGREGATE).inputs == "" for e in self.aggregators)
+        )
 
     def _noop(self, aggregates: dict[str, AggregateRecord]) -> str:
         """What the next run reports if nothing changes, as JSON with the key of this run's

@@ -211,13 +211,15 @@ def _earlier(path: str, slugs: Mapping[str, str], kept: Mapping[str, SeedRecord]
 def stale_files(
     previous: State, held: Iterable[SeedRecord], aggregates: Iterable[Collection[str]]
 ) -> list[str]:
-    """The files the last run recorded that nothing this run records any more, sorted."""
+    """The files the last run recorded that nothing this run records any more, and those an
+    earlier run could not remove, sorted."""
     produced = {f for r in held for o in r.outputs.values() for f in o.files}
     for files in aggregates:
         produced.update(files)
     earlier = {f for r in previous.seeds.values() for o in r.outputs.values() for f in o.files}
     for record in previous.aggregates.values():
         earlier.update(record.files)
+    earlier.update(previous.unremoved)
     return sorted(earlier - produced)
 
 

@@ -124,6 +124,8 @@ class State:
     aggregates: dict[str, AggregateRecord] = field(default_factory=dict)
     produced: str = ""
     """The files the folder holds, by folder (see :func:`pipeline.outfolder.listing`)."""
+    unremoved: list[str] = field(default_factory=list)
+    """Stale outputs a run could not remove (a read-only folder): the next run tries again."""
     interrupted: bool = False
     """True when a run began after this state was recorded and did not finish: it may have
     left temp files in folders the listing does not name."""
@@ -387,6 +389,7 @@ class StateStore:
             seeds,
             aggregates,
             produced=meta.get("produced", ""),
+            unremoved=_files(json.loads(meta.get("unremoved") or "[]")),
             interrupted=bool(meta.get("running")),
         )
 

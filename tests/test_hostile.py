@@ -220,3 +220,29 @@ def test_a_seed_whose_name_is_not_utf8_is_named_escaped_and_the_rest_exported(
     assert error.message == "the seed's name is not UTF-8 text: it is not read; rename it"
     assert report.seeds == [(seeds / "curl.md").as_posix()]
     assert (out / "catalogue.sqlite").is_file() and (out / "cards.pdf").is_file()
+
+
+def test_a_stale_output_that_could_not_be_removed_is_removed_by_a_later_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = _tree_with(tmp_path)
+    (seeds / "gone.md").write_bytes((HOSTILE / "tag-int-dash.md").read_bytes())
+    out = tmp_path / "out"
+    export([seeds], out, SITE, ["json"], jobs=1)
+    (seeds / "gone.md").unlink()
+    stuck = out / "json" / "gone.json"
+    real = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == stuck:  # a read-only folder, for anyone but root
+            raise PermissionError(13, "Permission denied", str(self))
+        real(self, missing_ok)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "unlink", unlink)
+        first = export([seeds], out, SITE, ["json"], jobs=1)
+    assert stuck.exists()
+    assert any("cannot remove a stale output" in d.message for d in first.diagnostics)
+    later = export([seeds], out, SITE, ["json"], jobs=1)  # nothing else changed
+    assert later.removed == ["json/gone.json"]
+    assert not stuck.exists()
