@@ -7,11 +7,8 @@ back as diagnostics with the file and line of the offending text.
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import re
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +19,7 @@ from pydantic import ValidationError
 
 from pipeline import frontmatter
 from pipeline.diagnostics import Diagnostic, Level
+from pipeline.files import read_regular
 from pipeline.inline import clean_text, join_spans, markdown, plain, spans_from_tokens, strip_spans
 from pipeline.limits import DEFAULT_MAX_SEED_BYTES as DEFAULT_MAX_SEED_BYTES
 from pipeline.limits import Limits as Limits
@@ -111,7 +109,7 @@ def parse_seed(
     shown = display_path if display_path is not None else path.as_posix()
     report = _Report(shown)
     try:
-        data = _read(path, limits.max_bytes + 1)
+        data = read_regular(path, limits.max_bytes + 1)
     except OSError as exc:
         report.error(1, f"cannot read the file: {exc.strerror or exc}")
         return ParseResult(shown, None, report.diagnostics)
@@ -120,21 +118,6 @@ def parse_seed(
         report.error(1, _too_large(size, limits))
         return ParseResult(shown, None, report.diagnostics)
     return parse_seed_bytes(data, shown, stem=path.stem, limits=limits, strict=strict)
-
-
-def _read(path: Path, most: int) -> bytes:
-    """Up to ``most`` bytes of a regular file (one byte past the limit: a file that grows while
-    it is read is still caught). Opened without blocking and checked once open, so a FIFO or a
-    device put where a seed was never holds the run up."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as file:
-            return file.read(most)
-    finally:
-        os.close(fd)
 
 
 def _size(path: Path) -> int:

@@ -36,11 +36,20 @@ from typing import Any
 from pyld import jsonld
 
 from pipeline.diagnostics import PipelineError
+from pipeline.files import read_regular
 
 SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSONLD_SUFFIX = ".jsonld"
 SNIPPET_SUFFIX = ".snippet.html"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""The largest file ``validate`` reads: a page the pipeline writes is some tens of KB."""
+MAX_OBJECTS = 4_000
+"""The most JSON objects one document may hold to be expanded: expansion grows faster than
+the document (2,000 objects take about a second), and a seed's HowTo holds a few hundred."""
+MAX_CONTEXTS = 16
+"""The most ``@context`` keys one document may hold: each scoped context is applied again to
+every node it covers, which is what makes a small document take minutes."""
 _CONTEXT_URLS = frozenset(
     {"schema.org", "schema.org/docs/jsonldcontext.json", "schema.org/docs/jsonldcontext.jsonld"}
 )
@@ -450,7 +459,28 @@ def _howto_parts(nodes: list[Node]) -> Iterator[Node]:
 # -- public entry points ----------------------------------------------------------------------
 
 
+def _size_problem(document: object) -> Problem | None:
+    """Why ``document`` is too large to expand in bounded time, if it is."""
+    objects = contexts = 0
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            objects += 1
+            contexts += "@context" in value
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    if objects > MAX_OBJECTS:
+        return Problem("", f"holds {objects:,} JSON objects, over the {MAX_OBJECTS:,} validated")
+    if contexts > MAX_CONTEXTS:
+        return Problem("", f"holds {contexts} @context keys, over the {MAX_CONTEXTS} validated")
+    return None
+
+
 def _document_problems(document: object) -> tuple[list[Node], list[Problem]]:
+    if (too_large := _size_problem(document)) is not None:
+        return [], [too_large]
     nodes, problems = _flatten(document)
     problems.extend(_check_vocabulary(nodes))
     return nodes, problems
@@ -823,16 +853,25 @@ class FileReport:
         return "JSON-LD document: JSON-LD rules"
 
 
+def _read_text(path: Path) -> str:
+    """The file's text, at most :data:`MAX_FILE_BYTES` of UTF-8 (a byte order mark dropped);
+    :class:`UnreadableFileError` otherwise."""
+    try:
+        data = read_regular(path, MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            reason = f"it is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB validate reads"
+            raise UnreadableFileError(f"cannot read {path}: {reason}")
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UnreadableFileError(f"cannot read {path}: {reason}") from None
+
+
 def check_file(path: Path) -> FileReport:
     """Validate a ``.jsonld`` file or HTML (by its suffix); HTML that holds nothing but
     JSON-LD script elements, or a name ending in ``.snippet.html``, is a snippet. Raises
     :class:`UnreadableFileError` when the file cannot be read."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UnreadableFileError(f"cannot read {path}: {reason}") from None
-    text = text.removeprefix("\ufeff")
+    text = _read_text(path)
     if path.suffix.lower() not in HTML_SUFFIXES:
         return FileReport(Mode.DOCUMENT, validate_jsonld(text))
     page = read_page(text)

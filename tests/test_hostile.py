@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +124,14 @@ def test_a_seed_fifteen_hundred_folders_deep_is_found(tmp_path: Path) -> None:
         deep = deep / "d"
         deep.mkdir()
     (deep / "deep.md").write_bytes((HOSTILE / "tag-int-dash.md").read_bytes())
-    report = export([seeds], tmp_path / "out", SITE, ["json"], jobs=1)
-    assert report.errors == 0 and len(report.seeds) == 2
+    try:
+        report = export([seeds], tmp_path / "out", SITE, ["json"], jobs=1)
+        assert report.errors == 0 and len(report.seeds) == 2
+    finally:  # from the bottom up: shutil.rmtree, which cleans up tmp_path, recurses
+        (deep / "deep.md").unlink()
+        while deep != seeds:
+            deep.rmdir()
+            deep = deep.parent
 
 
 def test_a_folder_that_cannot_be_read_is_one_warning_and_the_rest_is_exported(
@@ -246,3 +253,35 @@ def test_a_stale_output_that_could_not_be_removed_is_removed_by_a_later_run(
     later = export([seeds], out, SITE, ["json"], jobs=1)  # nothing else changed
     assert later.removed == ["json/gone.json"]
     assert not stuck.exists()
+
+
+def test_validate_refuses_what_it_cannot_answer_in_bounded_time(tmp_path: Path) -> None:
+    from pipeline.validation import UnreadableFileError, check_file
+
+    step = {"@type": "HowToStep", "name": "s", "text": "t"}
+    huge = {
+        "@context": "https://schema.org",
+        "@type": "HowTo",
+        "name": "x",
+        "step": [step] * 20_000,
+    }
+    (tmp_path / "huge.jsonld").write_text(json.dumps(huge))
+    scoped = {
+        "@context": "https://schema.org",
+        "@type": "HowTo",
+        "name": "x",
+        "step": [{"@context": {"@vocab": "https://schema.org/"}, **step}] * 100,
+    }
+    (tmp_path / "scoped.jsonld").write_text(json.dumps(scoped))
+    started = time.perf_counter()
+    (problem,) = check_file(tmp_path / "huge.jsonld").problems
+    assert problem.message == "holds 20,001 JSON objects, over the 4,000 validated"
+    (problem,) = check_file(tmp_path / "scoped.jsonld").problems
+    assert problem.message == "holds 101 @context keys, over the 16 validated"
+    assert time.perf_counter() - started < 10
+    os.mkfifo(tmp_path / "fifo.jsonld")
+    with pytest.raises(UnreadableFileError, match="not a regular file"):
+        check_file(tmp_path / "fifo.jsonld")
+    (tmp_path / "big.jsonld").write_bytes(b" " * (3 * 1024 * 1024))
+    with pytest.raises(UnreadableFileError, match="over the 2 MiB validate reads"):
+        check_file(tmp_path / "big.jsonld")
