@@ -285,3 +285,32 @@ def test_validate_refuses_what_it_cannot_answer_in_bounded_time(tmp_path: Path) 
     (tmp_path / "big.jsonld").write_bytes(b" " * (3 * 1024 * 1024))
     with pytest.raises(UnreadableFileError, match="over the 2 MiB validate reads"):
         check_file(tmp_path / "big.jsonld")
+
+
+@pytest.mark.parametrize("shape", ["300 equipment items", "two 1,500-word badges"])
+def test_badges_that_do_not_fit_a_page_go_on_to_the_next_and_nothing_falls_off(
+    shape: str, tmp_path: Path
+) -> None:
+    import pdfplumber
+
+    base = (HOSTILE / "tag-bool.md").read_text("utf-8")
+    if shape == "300 equipment items":
+        words = [f"machine part {n}" for n in range(300)]
+        facts = "equipment: [" + ", ".join(words) + "]"
+    else:
+        words = [f"w{n}" for n in range(3000)]
+        facts = f"equipment:\n  - {' '.join(words[:1500])}\n  - {' '.join(words[1500:])}"
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "many.md").write_text(base.replace("title: !!bool maybe", f"title: Many\n{facts}"))
+    export([seeds], tmp_path / "out", SITE, ["pdf"], jobs=1)
+    with pdfplumber.open(tmp_path / "out" / "cards" / "many.pdf") as pdf:
+        assert len(pdf.pages) >= 2
+        text = " ".join((page.extract_text() or "").replace("\n", " ") for page in pdf.pages)
+        for page in pdf.pages:  # every character inside its page
+            assert all(c["top"] >= 0 and c["bottom"] <= page.height for c in page.chars)
+    found = set(text.split(" "))
+    if shape == "300 equipment items":
+        assert all(f"machine part {n} " in f"{text} " for n in range(300))
+    else:
+        assert set(words) <= found

@@ -281,6 +281,37 @@ class Badges(Flowable):  # type: ignore[misc]
         self.height = y + row_height
         return self.width, self.height
 
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """The rows that fit, and the rest on the next page; a pill taller than the room left
+        is cut between its lines (its text goes on in a pill of its own)."""
+        self.wrap(availWidth, availHeight)
+        fitting = [p for p in self.placed if p[1] + p[3] <= availHeight]
+        if fitting and len(fitting) < len(self.placed):
+            rest = self.badges[len(fitting) :]
+            return [self._with(self.badges[: len(fitting)]), self._with(rest, first=False)]
+        if not fitting and self.placed:
+            return self._cut_first(availHeight)
+        return []
+
+    def _with(self, badges: Sequence[Badge], *, first: bool = True) -> Badges:
+        """Pills like these ones, with other badges (the part after a split has no space
+        before it: it starts a page)."""
+        part = Badges(badges, font=self.font, size=self.size)
+        if not first:
+            part.spaceBefore = 0
+        return part
+
+    def _cut_first(self, availHeight: float) -> list[Flowable]:
+        """The first pill's lines that fit, then the rest of it and the other pills."""
+        _, _, _, _, lines, badge = self.placed[0]
+        line_height = self.size * 1.2
+        room = int((availHeight - self.size * 0.9) // line_height)
+        if room < 1 or room >= len(lines):
+            return []
+        head = Badge(" ".join(lines[:room]), badge.fill, badge.ink)
+        tail = Badge(" ".join(lines[room:]), badge.fill, badge.ink)
+        return [self._with([head]), self._with([tail, *self.badges[1:]], first=False)]
+
     def draw(self) -> None:
         """Draw each pill and its text."""
         canvas, size = self.canv, self.size
