@@ -8,6 +8,7 @@ The number of examples is fixed (profile ``fuzz-ci``, derandomised, so CI is rep
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pypdf
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from fuzz.checks import (
     AGGREGATES,
@@ -105,3 +107,52 @@ def test_the_fuzz_corpus_passes_the_coverage_guided_targets_checks() -> None:
     assert len(corpus) >= 6
     for path in [*corpus, SHIPPED]:
         check_seed(path.read_bytes())
+
+
+_NAMES = ("a.md", "b.md", "sub", "up", "loop.md", "x")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["file", "folder", "link"]),
+            st.sampled_from(["", "sub", "sub/x"]),
+            st.sampled_from(_NAMES),
+            st.sampled_from([".", "..", "a.md", "b.md", "sub", "loop.md", "missing", "sub/a.md"]),
+        ),
+        max_size=12,
+    )
+)
+def test_any_tree_of_folders_and_links_is_searched_cleanly_each_real_file_once(
+    shape: list[tuple[str, str, str, str]],
+) -> None:
+    # Folders, seed files and symbolic links (back up the tree, to themselves, to nothing)
+    # laid out at random: the search never raises, finds every real seed once, and warns
+    # only about links.
+    from pipeline.discover import discover_seeds
+
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work) / "seeds"
+        root.mkdir()
+        for kind, where, name, target in shape:
+            place = root / where / name
+            with contextlib.suppress(OSError):
+                place.parent.mkdir(parents=True, exist_ok=True)
+                if kind == "file":
+                    place.write_text("---\ndescription: d\n---\n", "utf-8")
+                elif kind == "folder":
+                    place.mkdir()
+                else:
+                    place.symlink_to(target)
+        seeds, warnings = discover_seeds([root])
+        real = [os.path.realpath(s) for s in seeds]
+        assert len(real) == len(set(real))
+        expected = {
+            os.path.realpath(p)
+            for p in root.rglob("*.md")
+            if p.is_file() and not p.is_symlink() and not any(q.is_symlink() for q in p.parents)
+        }
+        assert expected <= set(real)
+        assert all(Path(s).resolve().is_relative_to(root.resolve()) for s in seeds)
+        assert all("symbolic link" in w.message for w in warnings)
