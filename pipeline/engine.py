@@ -201,7 +201,17 @@ def export(
         raise OutputError(f"cannot create the output folder {out}: {error.strerror}") from None
     state = _state_folder(out, settings)
     tally = _Tally(reporter, len(seeds))
-    options = _Options(jobs or os.cpu_count() or 1, force, drafts, Scope.of(paths), tally)
+    options = _Options(
+        seeds,
+        out,
+        settings,
+        exporters,
+        jobs or os.cpu_count() or 1,
+        force,
+        drafts,
+        Scope.of(paths),
+        tally,
+    )
     with (
         _interruptible_export(tally),
         OutputLock(out, timeout=lock_timeout, on_wait=reporter.message, state=state),
@@ -209,9 +219,9 @@ def export(
         StateStore(state) as store,
     ):
         legacy = remove_legacy_state(out, state)
-        report = _unchanged(seeds, out, settings, exporters, options, store)
+        report = _unchanged(options, store)
         if report is None:
-            report = _Run(seeds, out, settings, exporters, options, store).execute()
+            report = _Run(options, store).execute()
     report.diagnostics[:0] = [*warnings, *([legacy] if legacy else [])]
     return report
 
@@ -302,28 +312,22 @@ def run_key(parse_key: str, facts: Facts) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _unchanged(
-    seeds: list[Path],
-    out: Path,
-    settings: Settings,
-    exporters: list[Exporter],
-    options: _Options,
-    store: StateStore,
-) -> ExportReport | None:
+def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
     """The report of an export with nothing to do, told without loading the state: the same
     seeds with the same sizes and mtimes as the last run recorded, the same way of running
     them, and every output it recorded still there. ``None`` when any of that differs (or
     the last run left something to retry): the full run then works out what to do."""
     started = time.perf_counter()
+    seeds, out = options.seeds, options.out
     view = None if options.force else store.quick_view()
     if view is None or len(view.stats) != len(seeds):
         return None
     facts = Facts(
-        fingerprints={e.name: e.fingerprint() for e in exporters},
+        fingerprints={e.name: e.fingerprint() for e in options.exporters},
         existing=frozenset(),
         include_drafts=options.drafts,
     )
-    noop = _last_noop(view.noop, run_key(parse_key(settings), facts))
+    noop = _last_noop(view.noop, run_key(parse_key(options.settings), facts))
     if noop is None or not _same_files(seeds, view.stats):
         return None
     there = still_there(out, view.produced)
@@ -375,8 +379,12 @@ def _same_files(seeds: list[Path], stats: dict[str, tuple[int, int]]) -> bool:
 
 @dataclass(frozen=True)
 class _Options:
-    """How a run was asked to go."""
+    """What a run was asked to do, and how."""
 
+    seeds: list[Path]
+    out: Path
+    settings: Settings
+    exporters: list[Exporter]
     jobs: int
     force: bool
     drafts: bool
@@ -398,15 +406,13 @@ def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
 class _Run:
     """One export: the plan, the work in the fixed sequence, and the new state."""
 
-    def __init__(
-        self,
-        seeds: list[Path],
-        out: Path,
-        settings: Settings,
-        exporters: list[Exporter],
-        options: _Options,
-        store: StateStore,
-    ) -> None:
+    def __init__(self, options: _Options, store: StateStore) -> None:
+        seeds, out, settings, exporters = (
+            options.seeds,
+            options.out,
+            options.settings,
+            options.exporters,
+        )
         self.out = out
         self.settings = settings
         self.options = options

@@ -41,24 +41,6 @@ if TYPE_CHECKING:
         same_name,
     )
 
-_READER = frozenset(
-    {
-        "DEFAULT_HIGHLIGHT",
-        "Catalogue",
-        "CatalogueError",
-        "ExerciseNotFoundError",
-        "ExerciseRecord",
-        "ExerciseSummary",
-        "HowToStepRecord",
-        "OtherSectionRecord",
-        "SearchHit",
-        "StepRecord",
-        "fts_query",
-        "open_catalogue",
-        "same_name",
-    }
-)
-
 __all__ = [
     "APPLICATION_ID",
     "CATALOGUE_FILE",
@@ -81,6 +63,9 @@ __all__ = [
     "open_catalogue",
     "same_name",
 ]
+
+_READER = frozenset(__all__) - globals().keys()
+"""The names the reader defines: those of ``__all__`` not imported above."""
 
 
 def __getattr__(name: str) -> object:

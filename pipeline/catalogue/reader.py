@@ -15,38 +15,13 @@ from typing import Any
 
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
-    CATALOGUE_FILE,
     EXERCISE_COLUMN_NAMES,
-    EXERCISE_COLUMNS,
     REQUIRED_TABLES,
     SCHEMA_VERSION,
     ExerciseFacts,
 )
 from pipeline.diagnostics import PipelineError
 from pipeline.model import Difficulty
-
-__all__ = [
-    "APPLICATION_ID",
-    "CATALOGUE_FILE",
-    "DEFAULT_HIGHLIGHT",
-    "EXERCISE_COLUMNS",
-    "EXERCISE_COLUMN_NAMES",
-    "REQUIRED_TABLES",
-    "SCHEMA_VERSION",
-    "Catalogue",
-    "CatalogueError",
-    "ExerciseFacts",
-    "ExerciseNotFoundError",
-    "ExerciseRecord",
-    "ExerciseSummary",
-    "HowToStepRecord",
-    "OtherSectionRecord",
-    "SearchHit",
-    "StepRecord",
-    "fts_query",
-    "open_catalogue",
-    "same_name",
-]
 
 # bm25 weights per indexed column: title, description, aliases_text, body.
 _BM25 = "bm25(exercises_fts, 10.0, 4.0, 8.0, 1.0)"
