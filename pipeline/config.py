@@ -98,6 +98,11 @@ class Settings(BaseModel):
         default=0.0,
         description=f"Bleed around each card, in mm (0 to {MAX_BLEED_MM:g}), for print shops.",
     )
+    default_lang: str = Field(
+        default="en",
+        description="The language of a seed that says none (no lang key, no language in its "
+        "file name), as a BCP 47 tag: en, de, pt-BR.",
+    )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
     state_dir: str | None = Field(
         default=None,
@@ -113,6 +118,16 @@ class Settings(BaseModel):
             max_line_chars=self.max_line_chars,
             max_items=self.max_section_items,
         )
+
+    @field_validator("default_lang")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        from pipeline.i18n import TagError, canonical_tag
+
+        try:
+            return canonical_tag(value)
+        except TagError as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("bleed_mm", mode="before")
     @classmethod

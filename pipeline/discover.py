@@ -191,7 +191,15 @@ def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
     from pipeline.parser import parse_seed
 
     seeds, warnings = discover_seeds(paths)
-    results = [parse_seed(seed, limits=settings.limits(), strict=settings.strict) for seed in seeds]
+    results = [
+        parse_seed(
+            seed,
+            limits=settings.limits(),
+            strict=settings.strict,
+            default_lang=settings.default_lang,
+        )
+        for seed in seeds
+    ]
     _refuse_shared_slugs(results)
     exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
     diagnostics = [*warnings, *(d for r in results for d in r.diagnostics)]

@@ -160,7 +160,10 @@ class ExportReport:
 def parse_key(settings: Settings) -> str:
     """What, besides a seed's bytes, decides what it parses to."""
     # The known keys too: a key added (`draft`) changes what a seed that has it parses to.
-    key = f"{__version__}|{settings.limits()}|{settings.strict}|{','.join(KNOWN_KEYS)}"
+    key = (
+        f"{__version__}|{settings.limits()}|{settings.strict}|{settings.default_lang}"
+        f"|{','.join(KNOWN_KEYS)}"
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

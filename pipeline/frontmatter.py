@@ -43,20 +43,6 @@ _SAFE_TAGS = frozenset(
 )
 _MAX_DEPTH = 32
 
-# RFC 5646 "langtag" production (well-formedness, not registry membership): a
-# dozen lines of grammar did not justify a dependency with a language database.
-_BCP47 = re.compile(
-    r"""^(?:
-        (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})   # language (+ extlang)
-        (?:-[a-z]{4})?                                # script
-        (?:-(?:[a-z]{2}|[0-9]{3}))?                   # region
-        (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*      # variants
-        (?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*          # extensions
-        (?:-x(?:-[a-z0-9]{1,8})+)?                    # private use
-      |x(?:-[a-z0-9]{1,8})+
-    )$""",
-    re.VERBOSE | re.IGNORECASE,
-)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -222,7 +208,17 @@ class SeedFrontmatter(BaseModel):
         default=None, description="ISO 8601 date (or date-time) the video was uploaded."
     )
     image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
-    lang: str = Field(default="en", description="BCP 47 language tag of the text, e.g. en, de-CH.")
+    lang: str | None = Field(
+        default=None,
+        description="BCP 47 language tag of the text, e.g. en, de-CH; otherwise from the file "
+        "name (squat.de.md), else the default_lang setting.",
+    )
+    translation_of: str | None = Field(
+        default=None,
+        pattern=SLUG_PATTERN,
+        description="The slug of the exercise this seed translates, when its own slug differs "
+        "(bankdruecken.de.md translating bench-press).",
+    )
     aliases: StringList = Field(default_factory=list, description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
     draft: bool = Field(
@@ -275,10 +271,15 @@ class SeedFrontmatter(BaseModel):
 
     @field_validator("lang", mode="after")
     @classmethod
-    def _lang(cls, value: str) -> str:
-        if not _BCP47.match(value.strip()):
-            raise ValueError(f"{_shown(value)} is not a BCP 47 language tag")
-        return value.strip()
+    def _lang(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from pipeline.i18n import TagError, canonical_tag
+
+        try:
+            return canonical_tag(value)
+        except TagError as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("video_uploaded", mode="before")
     @classmethod
@@ -302,6 +303,8 @@ WHAT_TO_WRITE: dict[str, str] = {
     "youtube.com/embed/ or youtube.com/shorts/ URL, e.g. video: vl5nUdE9mWM",
     "title": 'write the title as text, e.g. title: "Lying Leg Curl"',
     "slug": "use only a-z, 0-9 and single '-' between words, e.g. slug: lying-leg-curl",
+    "translation_of": "write the slug of the exercise this seed translates, "
+    "e.g. translation_of: bench-press",
     "equipment": "write a name or a list of names, e.g. equipment: [leg curl machine]",
     "muscles": "write a name or a list of names, e.g. muscles: [hamstrings, calves]",
     "level": "write beginner, intermediate or expert, e.g. level: beginner",

@@ -19,6 +19,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "video_uploaded",
     "image",
     "lang",
+    "translation_of",
     "aliases",
     "updated",
     "draft",

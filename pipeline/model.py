@@ -110,7 +110,16 @@ class Exercise(_Frozen):
     level: Difficulty | None = Field(default=None, description="Difficulty.")
     category: str | None = Field(default=None, description="Category, e.g. `strength`.")
     image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
-    lang: str = Field(default="en", description="BCP 47 language tag of the text.")
+    lang: str = Field(
+        default="en",
+        description="BCP 47 language tag of the text: the seed's `lang`, else its file "
+        "name's suffix (`squat.de.md`), else the `default_lang` setting.",
+    )
+    translation_of: str | None = Field(
+        default=None,
+        description="The slug of the exercise this one translates, when it has a slug of its "
+        "own; translations sharing a slug need none.",
+    )
     aliases: tuple[str, ...] = Field(default=(), description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="When the text was last revised.")
     # Left out of the JSON model: it decides whether a seed is exported, not what it exports to.

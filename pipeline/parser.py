@@ -104,8 +104,12 @@ def parse_seed(
     display_path: str | None = None,
     limits: Limits = Limits(),
     strict: bool = False,
+    default_lang: str = "en",
 ) -> ParseResult:
-    """Read and parse one seed file. Never raises for bad content or an unreadable file."""
+    """Read and parse one seed file. Never raises for bad content or an unreadable file.
+
+    ``default_lang`` is the language of a seed that names none (no ``lang``, no language in
+    its file name)."""
     shown = display_path if display_path is not None else path.as_posix()
     report = _Report(shown)
     try:
@@ -117,7 +121,9 @@ def parse_seed(
         size = max(len(data), _size(path))
         report.error(1, _too_large(size, limits))
         return ParseResult(shown, None, report.diagnostics)
-    return parse_seed_bytes(data, shown, stem=path.stem, limits=limits, strict=strict)
+    return parse_seed_bytes(
+        data, shown, stem=path.stem, limits=limits, strict=strict, default_lang=default_lang
+    )
 
 
 def _size(path: Path) -> int:
@@ -134,13 +140,17 @@ def parse_seed_bytes(
     stem: str,
     limits: Limits = Limits(),
     strict: bool = False,
+    default_lang: str = "en",
 ) -> ParseResult:
     """Parse a seed from its bytes; ``path`` is only used in diagnostics and ``source``,
-    ``stem`` (the file name without ``.md``) gives the default title and slug."""
+    ``stem`` (the file name without ``.md``) gives the default title and slug, and its
+    language suffix, if any (``squat.de``), the seed's language."""
     report = _Report(path)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        exercise = _parse(data, sha256, stem, report, limits=limits, strict=strict)
+        exercise = _parse(
+            data, sha256, stem, report, limits=limits, strict=strict, default_lang=default_lang
+        )
     except _Fatal:
         exercise = None
     if report.failed:
@@ -201,23 +211,71 @@ def _check_line_lengths(text: str, limits: Limits, report: _Report) -> None:
 
 
 def _parse(
-    data: bytes, sha256: str, stem: str, report: _Report, *, limits: Limits, strict: bool
+    data: bytes,
+    sha256: str,
+    stem: str,
+    report: _Report,
+    *,
+    limits: Limits,
+    strict: bool,
+    default_lang: str,
 ) -> Exercise:
     if len(data) > limits.max_bytes:
         raise report.fatal(1, _too_large(len(data), limits))
     _check_stem(stem, report)
+    name, suffix = split_language_suffix(stem)
     text = _decode(data, report)
     _check_line_lengths(text, limits, report)
     try:
         parts = frontmatter.split(text)
     except frontmatter.FrontmatterError as exc:
         raise report.fatal(exc.line, exc.message) from None
-    meta = _read_frontmatter(parts, report, strict=strict)
+    meta, key_lines = _read_frontmatter(parts, report, strict=strict)
+    lang = _language(meta, suffix, default_lang, stem, report, key_lines.get("lang", 1))
     body_text = _replace_controls(parts.body, parts.body_line, report)
     body = _BodyParser(body_text, parts.body_line, report, limits).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
-    return _exercise(meta, body, stem, sha256, report)
+    return _exercise(meta, body, name, lang, sha256, report)
+
+
+def split_language_suffix(stem: str) -> tuple[str, str | None]:
+    """A file name without ``.md`` and its language suffix, Hugo's convention:
+    ``squat.de`` -> ``("squat", "de")``, ``squat.pt-BR`` -> ``("squat", "pt-BR")``. A suffix
+    is a two-letter language code, optionally with a script or region; anything else after
+    a dot is part of the name (``v1.2``, ``press.alt``)."""
+    name, dot, suffix = stem.rpartition(".")
+    if not dot or not name or not _SUFFIX.match(suffix):
+        return stem, None
+    from pipeline.i18n import TagError, canonical_tag
+
+    try:
+        return name, canonical_tag(suffix)
+    except TagError:
+        return stem, None
+
+
+_SUFFIX = re.compile(r"^[A-Za-z]{2}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?$")
+
+
+def _language(
+    meta: frontmatter.SeedFrontmatter | None,
+    suffix: str | None,
+    default_lang: str,
+    stem: str,
+    report: _Report,
+    line: int,
+) -> str:
+    """The seed's language: its ``lang``, else its file name's suffix, else the default; a
+    ``lang`` the file name contradicts is an error at its line."""
+    declared = meta.lang if meta is not None else None
+    if declared is not None and suffix is not None and declared != suffix:
+        report.error(
+            line,
+            f"lang: '{declared}' but the file name says '{suffix}' ({stem}.md); "
+            f"make them agree, or drop one of them",
+        )
+    return declared or suffix or default_lang
 
 
 def _check_stem(stem: str, report: _Report) -> None:
@@ -233,20 +291,26 @@ def _check_stem(stem: str, report: _Report) -> None:
 
 def _read_frontmatter(
     parts: frontmatter.SplitSeed, report: _Report, *, strict: bool
-) -> frontmatter.SeedFrontmatter | None:
-    """The seed's frontmatter, or ``None`` when it cannot be read or is not valid."""
+) -> tuple[frontmatter.SeedFrontmatter | None, dict[str, int]]:
+    """The seed's frontmatter, or ``None`` when it cannot be read or is not valid, and the
+    line of each key."""
     # Frontmatter that cannot be read still leaves the body to check: every mistake a run
     # can find is reported at once.
     try:
         raw = frontmatter.load(parts.yaml_text, parts.yaml_line)
     except frontmatter.FrontmatterError as exc:
         report.error(exc.line, exc.message)
-        return None
-    return _validate_frontmatter(raw, report, strict=strict)
+        return None, {}
+    return _validate_frontmatter(raw, report, strict=strict), raw.key_lines
 
 
 def _exercise(
-    meta: frontmatter.SeedFrontmatter, body: _Body, stem: str, sha256: str, report: _Report
+    meta: frontmatter.SeedFrontmatter,
+    body: _Body,
+    stem: str,
+    lang: str,
+    sha256: str,
+    report: _Report,
 ) -> Exercise:
     """The exercise of a seed whose frontmatter and body are both valid."""
     source = build(Source, path=report.path, line=1)
@@ -267,7 +331,8 @@ def _exercise(
         level=meta.level,
         category=meta.category,
         image=meta.image,
-        lang=meta.lang,
+        lang=lang,
+        translation_of=meta.translation_of,
         aliases=tuple(meta.aliases),
         updated=meta.updated,
         draft=meta.draft,

@@ -152,6 +152,7 @@ class SeedWorker:
             display_path=task.display,
             limits=self.settings.limits(),
             strict=self.settings.strict,
+            default_lang=self.settings.default_lang,
         )
 
     def parse(self, tasks: Iterable[SeedTask]) -> Iterator[ParseSummary]:
