@@ -197,6 +197,7 @@ def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
             limits=settings.limits(),
             strict=settings.strict,
             default_lang=settings.default_lang,
+            labels=settings.labels,
         )
         for seed in seeds
     ]

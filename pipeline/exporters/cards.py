@@ -27,8 +27,9 @@ class CardsExporter(Exporter):
 
     name = "pdf"
     help = "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title"
-    version = "4"
-    settings_used = ("page_size", "layout", "bleed_mm")
+    version = "5"
+    # default_lang: the booklet of cards in several languages says what it is in that one.
+    settings_used = ("page_size", "layout", "bleed_mm", "labels", "default_lang")
     entry_type = PlainArtefact
     outputs = ("cards/{slug}.pdf", "cards.pdf")
 

@@ -28,8 +28,9 @@ class HtmlExporter(Exporter):
 
     name = "html"
     help = "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD"
-    version = "2"
-    settings_used = ("base_url", "url_pattern")
+    version = "3"
+    # default_lang: the language of the index page, an aggregate of every language's pages.
+    settings_used = ("base_url", "url_pattern", "labels", "default_lang")
     entry_type = IndexEntry
 
     def check_settings(self) -> None:
@@ -50,16 +51,26 @@ class HtmlExporter(Exporter):
         settings = context.settings
         script = script_element(exercise_document(exercise, settings))
         canonical = page_url(exercise, settings)
-        page = exercise_page(exercise, canonical, script, catalogue_url=check_base_url(settings))
+        page = exercise_page(
+            exercise,
+            canonical,
+            script,
+            catalogue_url=check_base_url(settings),
+            overrides=settings.labels,
+        )
         context.writer.write_text(page_path(exercise, settings), page)
         return IndexEntry.of(exercise, settings)
 
     def export_all(self, entries: Sequence[IndexEntry], context: ExportContext) -> None:
-        """Write ``html/index.html``, listing the exercises in slug order."""
+        """Write ``html/index.html``, listing the exercises in slug order, in the words of
+        the default_lang setting."""
         from pipeline.jsonld import catalogue_document, script_element
         from pipeline.pages.render import index_page
 
-        base_url = check_base_url(context.settings)
+        settings = context.settings
+        lang = settings.default_lang
+        base_url = check_base_url(settings)
         pages = [(entry.title, entry.url) for entry in entries]
-        script = script_element(catalogue_document(pages, context.settings))
-        context.writer.write_text(INDEX_PATH, index_page(entries, base_url, script))
+        script = script_element(catalogue_document(pages, settings, lang=lang))
+        page = index_page(entries, base_url, script, lang=lang, overrides=settings.labels)
+        context.writer.write_text(INDEX_PATH, page)

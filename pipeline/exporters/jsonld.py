@@ -20,7 +20,8 @@ class JsonLdExporter(Exporter):
 
     name = "jsonld"
     help = "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD"
-    settings_used = ("base_url", "url_pattern")
+    version = "2"
+    settings_used = ("base_url", "url_pattern", "labels")
     outputs = ("jsonld/{slug}.jsonld", "jsonld/{slug}.snippet.html")
 
     def check_settings(self) -> None:
