@@ -228,8 +228,9 @@ def _strings(node: object) -> Iterator[str]:
 def _pdf_text(path: Path) -> str:
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     pages = " ".join(page.extract_text() or "" for page in reader.pages)
-    metadata = reader.metadata or {}
-    return " ".join(f"{pages} {metadata.get('/Keywords', '')} {metadata.get('/Subject')}".split())
+    metadata: dict[str, object] = dict(reader.metadata or {})
+    keywords, subject = metadata.get("/Keywords", ""), metadata.get("/Subject", "")
+    return " ".join(f"{pages} {keywords} {subject}".split())
 
 
 def _english_words(tag: str) -> list[str]:

@@ -96,6 +96,13 @@ def plural_rule(tag: str) -> Callable[[int], str]:
     raise AssertionError("English has plural rules")  # pragma: no cover
 
 
+@functools.lru_cache(maxsize=4096)
+def _category(tag: str, count: int) -> str:
+    # Babel evaluates a rule through decimal operands: tens of microseconds, and an index
+    # of ten thousand exercises asks for a few dozen distinct counts.
+    return plural_rule(tag)(count)
+
+
 def plural_categories(tag: str) -> frozenset[str]:
     """The plural categories ``tag``'s language needs a form for: ``one`` and ``other`` in
     English, ``one``, ``few``, ``many`` and ``other`` in Russian."""
@@ -133,7 +140,7 @@ class Labels:
         """A counted label for ``count``, in the plural form the language uses for it:
         ``1 Schritt``, ``3 шага``, ``5 шагов``."""
         forms, tag = self._counted[name]
-        form = forms.get(plural_rule(tag)(count)) or forms["other"]
+        form = forms.get(_category(tag, count)) or forms["other"]
         return form.replace("{count}", str(count))
 
 
@@ -151,7 +158,7 @@ def _found(name: str, chain: tuple[str, ...], overrides: Overrides) -> tuple[Lab
 
 @functools.lru_cache(maxsize=256)
 def _resolved(lang: str, key: str) -> Labels:
-    overrides: Overrides = json.loads(key)
+    overrides = _decoded(key)
     chain = fallback_chain(lang)
     words: dict[str, str] = {}
     counted: dict[str, tuple[Mapping[str, str], str]] = {}
@@ -171,8 +178,25 @@ def labels_for(lang: str, overrides: Overrides | None = None) -> Labels:
     return _resolved(lang, _key(overrides))
 
 
+_last_key: tuple[Overrides, str] | None = None
+
+
 def _key(overrides: Overrides | None) -> str:
-    return json.dumps(overrides or {}, sort_keys=True, ensure_ascii=False)
+    """The overrides as a cache key. A run passes the one settings object's labels for every
+    seed, so the last one's key is kept (with the object, so its id cannot be reused)."""
+    global _last_key
+    if not overrides:
+        return ""
+    if _last_key is not None and _last_key[0] is overrides:
+        return _last_key[1]
+    key = json.dumps(overrides, sort_keys=True, ensure_ascii=False)
+    _last_key = (overrides, key)
+    return key
+
+
+def _decoded(key: str) -> Overrides:
+    decoded: Overrides = json.loads(key) if key else {}
+    return decoded
 
 
 def missing_labels(lang: str, overrides: Overrides | None = None) -> tuple[str, ...]:
@@ -186,7 +210,7 @@ def missing_labels(lang: str, overrides: Overrides | None = None) -> tuple[str, 
 def _missing(lang: str, key: str) -> tuple[str, ...]:
     if base_language(lang) == FALLBACK:
         return ()
-    overrides: Overrides = json.loads(key)
+    overrides = _decoded(key)
     chain = [tag for tag in fallback_chain(lang) if tag != FALLBACK]
     known: set[str] = set()
     for tag in chain:
