@@ -63,6 +63,8 @@ class ParseResult:
     exercise: Exercise | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sha256: str | None = None
+    translation_line: int = 1
+    """The line of ``translation_of``, for what only the whole set can say about it."""
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ class _Fatal(Exception):
 class _Report:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    translation_line: int = 1
 
     def error(self, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.ERROR, message))
@@ -157,7 +160,7 @@ def parse_seed_bytes(
         exercise = None
     # In line order, so one read of the list fixes the seed top to bottom.
     report.diagnostics.sort(key=lambda diagnostic: diagnostic.line)
-    return ParseResult(path, exercise, report.diagnostics, sha256)
+    return ParseResult(path, exercise, report.diagnostics, sha256, report.translation_line)
 
 
 def _decode(data: bytes, report: _Report) -> str:
@@ -232,6 +235,7 @@ def _parse(
         raise report.fatal(exc.line, exc.message) from None
     meta, key_lines = _read_frontmatter(parts, report, strict=strict)
     lang = _language(meta, suffix, default_lang, stem, report, key_lines.get("lang", 1))
+    report.translation_line = key_lines.get("translation_of", 1)
     body_text = _replace_controls(parts.body, parts.body_line, report)
     body = _BodyParser(body_text, parts.body_line, report, limits).run()
     if meta is None or body is None or report.failed:
@@ -333,6 +337,7 @@ def _exercise(
         image=meta.image,
         lang=lang,
         translation_of=meta.translation_of,
+        translations=(),
         aliases=tuple(meta.aliases),
         updated=meta.updated,
         draft=meta.draft,
