@@ -68,6 +68,8 @@ def canonical_tag(value: str) -> str:
         raise TagError(f"'{text}' is not a BCP 47 language tag{_suggestion(text)}")
     parts = text.split("-")
     language = parts[0].lower()
+    if language == "x":  # private use only: its meaning is the writer's
+        return text.lower()
     known = _known()
     if language in known.aliases:  # deprecated or ISO 639-2: BCP 47 wants the short code
         raise TagError(f"'{text}' is not how BCP 47 writes the language{_suggestion(text)}")
