@@ -18,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,9 @@ def parse_key(settings: Settings) -> str:
         f"{__version__}|{settings.limits()}|{settings.strict}|{settings.default_lang}"
         f"|{','.join(KNOWN_KEYS)}"
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    # And the section headings each language has: one added is a section a seed now has.
+    headings = resources.files("pipeline.i18n").joinpath("headings.toml").read_bytes()
+    return hashlib.sha256(key.encode() + headings).hexdigest()[:16]
 
 
 def export(
