@@ -403,7 +403,7 @@ def test_a_german_seed_with_german_headings_exports_its_sections(tmp_path: Path)
     report = engine.export([seeds], out, load_settings(ROOT), ("json", "sqlite"), jobs=1)
     assert report.errors == 0
     assert not [d for d in report.diagnostics if "section" in d.message]
-    exported = json.loads((out / "json" / "brustpresse.json").read_text("utf-8"))
+    exported = json.loads((out / "json" / "de" / "brustpresse.json").read_text("utf-8"))
     assert [(s["kind"], s["heading"], len(s["items"])) for s in exported["sections"]] == [
         ("setup", "Ausgangsposition", 3),
         ("execution", "Ausführung", 11),

@@ -51,6 +51,11 @@ _BCP47 = re.compile(
 )
 
 
+_WRITTEN_AS = {"no": "nb"}
+"""A macrolanguage and the written standard its readers get: Norwegian (``no``) is written as
+Bokmål (``nb``) unless a seed says Nynorsk (``nn``)."""
+
+
 class TagError(ValueError):
     """A language tag that is not one; the message says what to write instead."""
 
@@ -105,6 +110,8 @@ def fallback_chain(tag: str) -> tuple[str, ...]:
     parts = tag.split("-")
     chain = ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
     chain = [c for c in chain if len(c.rsplit("-", 1)[-1]) > 1]  # never end on a singleton
+    if chain and chain[-1] in _WRITTEN_AS:
+        chain.append(_WRITTEN_AS[chain[-1]])
     if FALLBACK not in chain:
         chain.append(FALLBACK)
     return tuple(chain)
