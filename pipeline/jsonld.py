@@ -15,6 +15,7 @@ from pipeline.i18n.labels import Labels, labels_for
 from pipeline.model import Exercise, Item
 from pipeline.urls import check_base_url as check_base_url
 from pipeline.urls import page_url as page_url
+from pipeline.urls import version_url
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -64,16 +65,19 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
         ],
     }
     video = video_object(exercise, page)
-    graph = [webpage, breadcrumb, _howto(exercise, page, labels, with_video=video is not None)]
+    graph = [webpage, breadcrumb, _howto(exercise, page, settings, labels, video is not None)]
     if video is not None:
         graph.append(video)
     return {"@context": SCHEMA_CONTEXT, "@graph": graph}
 
 
-def _howto(exercise: Exercise, page: str, labels: Labels, *, with_video: bool) -> Node:
+def _howto(
+    exercise: Exercise, page: str, settings: Settings, labels: Labels, with_video: bool
+) -> Node:
     """The HowTo node: what it is, how it is described, what it uses and works, its video
     and its steps, in that order of properties."""
     howto = _howto_identity(exercise, page)
+    howto.update(_howto_translations(exercise, settings))
     howto.update(_howto_descriptors(exercise, labels))
     howto.update(_howto_tools_and_muscles(exercise))
     if with_video:
@@ -93,6 +97,20 @@ def _howto_identity(exercise: Exercise, page: str) -> Node:
         "inLanguage": exercise.lang,
         "mainEntityOfPage": {"@id": f"{page}#webpage"},
     }
+
+
+def _howto_translations(exercise: Exercise, settings: Settings) -> Node:
+    """How the HowTo is tied to its other language versions: the original names each
+    translation (``workTranslation``), a translation names the original
+    (``translationOfWork``)."""
+    original = next((t for t in exercise.translations if t.original), None)
+    if original is not None:
+        url = version_url(original.slug, original.lang, settings)
+        return {"translationOfWork": {"@id": f"{url}#howto"}}
+    if exercise.translations:
+        urls = [version_url(t.slug, t.lang, settings) for t in exercise.translations]
+        return {"workTranslation": [{"@id": f"{url}#howto"} for url in urls]}
+    return {}
 
 
 def _howto_descriptors(exercise: Exercise, labels: Labels) -> Node:
@@ -190,13 +208,18 @@ def embed_url(video_id: str) -> str:
 
 
 def catalogue_document(
-    pages: Sequence[tuple[str, str]], settings: Settings, *, lang: str | None = None
+    pages: Sequence[tuple[str, str]],
+    settings: Settings,
+    *,
+    url: str | None = None,
+    lang: str | None = None,
 ) -> Node:
-    """The JSON-LD of the catalogue page (``base_url``): a CollectionPage whose main entity is
-    the list of exercise pages (title, page URL), in the order given, named in ``lang``
-    (default: the default_lang setting)."""
-    base_url = check_base_url(settings)
-    labels = labels_for(lang or settings.default_lang, settings.labels)
+    """The JSON-LD of a catalogue page (``url``, by default ``base_url``): a CollectionPage
+    whose main entity is the list of exercise pages (title, page URL), in the order given,
+    named in ``lang`` (default: the default_lang setting)."""
+    base_url = url or check_base_url(settings)
+    lang = lang or settings.default_lang
+    labels = labels_for(lang, settings.labels)
     return {
         "@context": SCHEMA_CONTEXT,
         "@graph": [
@@ -205,6 +228,7 @@ def catalogue_document(
                 "@id": f"{base_url}#webpage",
                 "url": base_url,
                 "name": labels["exercises"],
+                "inLanguage": lang,
                 "mainEntity": {"@id": f"{base_url}#exercises"},
             },
             {

@@ -88,6 +88,16 @@ class HowToStep(_Frozen):
     source: Source = Field(description="Where the heading is.")
 
 
+class Translation(_Frozen):
+    """Another language's version of the same exercise, as the whole set of seeds shows it."""
+
+    lang: str = Field(description="Its BCP 47 language tag.")
+    slug: str = Field(description="Its slug.")
+    original: bool = Field(
+        default=False, description="True for the version the others are translations of."
+    )
+
+
 YOUTUBE_ID = r"^[A-Za-z0-9_-]{11}$"
 
 
@@ -119,6 +129,12 @@ class Exercise(_Frozen):
         default=None,
         description="The slug of the exercise this one translates, when it has a slug of its "
         "own; translations sharing a slug need none.",
+    )
+    translations: tuple[Translation, ...] = Field(
+        default=(),
+        exclude=True,
+        description="The exercise's other language versions, in language order. Filled in "
+        "by the engine once every seed is read (a seed alone cannot know them).",
     )
     aliases: tuple[str, ...] = Field(default=(), description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="When the text was last revised.")

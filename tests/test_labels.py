@@ -103,6 +103,15 @@ def test_a_counted_label_has_a_form_for_each_plural_category_the_language_has(ta
         assert set(value) == needed, (tag, name)
 
 
+@pytest.mark.parametrize("tag", SHIPPED)
+def test_a_section_heading_as_printed_is_one_the_parser_reads_in_that_language(tag: str) -> None:
+    from pipeline.i18n.headings import section_kind
+
+    labels = labels_for(tag)
+    for kind in (SectionKind.SETUP, SectionKind.EXECUTION, SectionKind.TIPS, SectionKind.MISTAKES):
+        assert section_kind(labels[kind.value], tag) is kind, (tag, kind)
+
+
 def test_plural_categories_are_cldrs() -> None:
     assert plural_categories("en") == {"one", "other"}
     assert plural_categories("ru") == {"one", "few", "many", "other"}
@@ -306,7 +315,8 @@ def test_no_english_fixed_word_is_left_in_any_output_of_a_seed_in_another_langua
 
 def test_a_russian_card_and_page_say_it_in_russian(tmp_path: Path) -> None:
     seed = _seed_in("ru", tmp_path / "seeds")
-    export([seed.parent], tmp_path / "out", Settings(base_url=BASE_URL), ["html", "pdf"])
+    settings = Settings(base_url=BASE_URL, default_lang="ru")
+    export([seed.parent], tmp_path / "out", settings, ["html", "pdf"])
     outputs = _outputs_without_jsonld(tmp_path / "out", seed.stem)
     for words in ("ПОДГОТОВКА", "ВЫПОЛНЕНИЕ", "СОВЕТЫ", "ЧАСТЫЕ ОШИБКИ", "Начальный"):
         assert words in outputs["card"]
@@ -357,6 +367,7 @@ def test_the_index_is_in_the_language_it_is_given() -> None:
 OVERRIDE = """
 [tool.pipeline]
 base_url = "https://gym.example.com/exercises/"
+default_lang = "de"
 
 [tool.pipeline.labels.de]
 tips = "Trainer-Tipp"
@@ -397,11 +408,19 @@ def _nodes(node: object) -> Iterator[dict[str, object]]:
 
 def test_changing_a_label_rebuilds_the_outputs_that_show_it(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = Settings(base_url=BASE_URL, labels={"de": {"tips": "Trainer-Tipp", "mistakes": "Nein"}})
+    first = Settings(
+        base_url=BASE_URL,
+        default_lang="de",
+        labels={"de": {"tips": "Trainer-Tipp", "mistakes": "Nein"}},
+    )
     export([GERMAN], out, first)
     again = export([GERMAN], out, first)
     assert again.written == []
-    changed = Settings(base_url=BASE_URL, labels={"de": {"tips": "Profi-Tipp", "mistakes": "Nee"}})
+    changed = Settings(
+        base_url=BASE_URL,
+        default_lang="de",
+        labels={"de": {"tips": "Profi-Tipp", "mistakes": "Nee"}},
+    )
     report = export([GERMAN], out, changed)
     slug = GERMAN.stem
     for path in (f"cards/{slug}.pdf", f"html/{slug}/index.html", f"jsonld/{slug}.jsonld"):
