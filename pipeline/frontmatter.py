@@ -44,6 +44,7 @@ _SAFE_TAGS = frozenset(
 _MAX_DEPTH = 32
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def _shown(text: str, limit: int = 60) -> str:
@@ -233,6 +234,16 @@ class SeedFrontmatter(BaseModel):
         if value is not None and not value.strip():
             raise ValueError("is empty")
         return value.strip() if value is not None else None
+
+    @field_validator("translation_of", mode="before")
+    @classmethod
+    def _lower_case_slug(cls, value: object) -> object:
+        if isinstance(value, str) and value != value.lower() and _SLUG.match(value.lower()):
+            raise ValueError(
+                f"'{value}' differs from the slug '{value.lower()}' only by case: slugs are "
+                "lower case, and a translation names its original exactly"
+            )
+        return value
 
     @field_validator("video", mode="before")
     @classmethod
@@ -541,7 +552,9 @@ def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int,
         item = f"item {loc[1] + 1} " if len(loc) > 1 and isinstance(loc[1], int) else ""
         wrong = _what_is_wrong(key, error)
         line = 1 if error["type"] == "missing" else raw.line_of(loc)
-        problems.append((line, f"{key}: {item}{wrong}; {what_to_write(key)}"))
+        # A did-you-mean already says what to write.
+        advice = "" if wrong.endswith("?") else f"; {what_to_write(key)}"
+        problems.append((line, f"{key}: {item}{wrong}{advice}"))
     return problems
 
 
