@@ -328,6 +328,11 @@ WHAT_TO_WRITE: dict[str, str] = {
 }
 
 
+def _with_advice(key: str, wrong: str) -> str:
+    """What is wrong, then what to write, unless a did-you-mean has said it already."""
+    return wrong if wrong.endswith("?") else f"{wrong}; {what_to_write(key)}"
+
+
 def what_to_write(key: str) -> str:
     """How to write a valid ``key``: its hint, else its schema description."""
     if key in WHAT_TO_WRITE:
@@ -552,9 +557,7 @@ def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int,
         item = f"item {loc[1] + 1} " if len(loc) > 1 and isinstance(loc[1], int) else ""
         wrong = _what_is_wrong(key, error)
         line = 1 if error["type"] == "missing" else raw.line_of(loc)
-        # A did-you-mean already says what to write.
-        advice = "" if wrong.endswith("?") else f"; {what_to_write(key)}"
-        problems.append((line, f"{key}: {item}{wrong}{advice}"))
+        problems.append((line, f"{key}: {item}{_with_advice(key, wrong)}"))
     return problems
 
 
