@@ -143,7 +143,7 @@ def assert_catalogue(path: Path, spec: SeedSpec) -> None:
 def assert_outputs(out: Path, spec: SeedSpec) -> None:
     """Every output of a valid seed exists and reads back to the seed's text."""
     slug = spec.expected_slug
-    lang = spec.facts.get("lang", "en")
+    lang = str(spec.facts.get("lang", "en"))
     folder = lang_folder(lang)
     assert files_under(out) >= outputs_of(slug, lang) | aggregates_of(lang)
     model = json.loads((out / f"json/{folder}{slug}.json").read_text("utf-8"))
