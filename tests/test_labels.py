@@ -5,10 +5,12 @@ labels setting's words first, and a note (a failure under --strict) when a langu
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -262,12 +264,17 @@ def _english_words(tag: str) -> list[str]:
     return sorted(words)
 
 
-def _seed_in(tag: str, folder: Path) -> Path:
-    """The German fixture for German, else the Russian one written as in ``tag``."""
+def _seed_in(tag: str, folder: Path, *, translated_to: str | None = None) -> Path:
+    """The German fixture for German, else the Russian one written as in ``tag``; with
+    ``translated_to``, beside a version of it in that language (same slug)."""
     source = GERMAN if tag == "de" else RUSSIAN
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / source.name
-    target.write_text(source.read_text("utf-8").replace("lang: ru", f"lang: {tag}"), "utf-8")
+    text = source.read_text("utf-8")
+    target.write_text(re.sub(r"(?m)^lang: .*$", f"lang: {tag}", text), "utf-8")
+    if translated_to:
+        version = folder / f"{source.stem}.{translated_to}.md"
+        version.write_text(re.sub(r"(?m)^lang: .*$", f"lang: {translated_to}", text), "utf-8")
     return target
 
 
@@ -290,7 +297,8 @@ def _outputs(out: Path, slug: str) -> dict[str, str]:
 def test_no_english_fixed_word_is_left_in_any_output_of_a_seed_in_another_language(
     tag: str, tmp_path: Path
 ) -> None:
-    seed = _seed_in(tag, tmp_path / "seeds")
+    # With an English version beside it, so the pages' language switchers are there too.
+    seed = _seed_in(tag, tmp_path / "seeds", translated_to="en")
     settings = Settings(base_url=BASE_URL, default_lang=tag)
     report = export([seed.parent], tmp_path / "out", settings, ["jsonld", "html", "pdf"])
     assert report.errors == 0 and report.warnings == 0, report.diagnostics
@@ -309,8 +317,11 @@ def test_no_english_fixed_word_is_left_in_any_output_of_a_seed_in_another_langua
     assert labels["mistakes"] in outputs["jsonld"]  # the unlabelled mistake's name
     assert labels["exercises"] in outputs["jsonld"]  # the breadcrumb
     assert labels["brand"] in outputs["index"]
+    assert labels["also_in"] in outputs["page"]
+    assert labels["other_languages"] in outputs["index"]
     page = (tmp_path / "out" / "html" / "index.html").read_text("utf-8")
     assert f'<html lang="{tag}">' in page
+    assert '<a href="en/" hreflang="en" lang="en">English</a>' in page
 
 
 def test_a_russian_card_and_page_say_it_in_russian(tmp_path: Path) -> None:
@@ -359,6 +370,113 @@ def test_the_index_is_in_the_language_it_is_given() -> None:
     assert "<title>Übungen</title>" in page and "0 Schritt-für-Schritt-Anleitungen." in page
     overridden = index_page([], BASE_URL, "", lang="de", overrides={"de": {"exercises": "Kurse"}})
     assert "<h1>Kurse</h1>" in overridden
+
+
+# The language switchers
+
+
+TRANSLATIONS = Path(__file__).parent / "fixtures" / "translations"
+CURL = "leverage-machine-lying-leg-curl"
+# The fixture's versions: each one's page, its language's index page, and its name in itself.
+VERSIONS = {
+    "en": (f"{BASE_URL}{CURL}/", BASE_URL, "English"),
+    "de": (f"{BASE_URL}de/{CURL}/", f"{BASE_URL}de/", "Deutsch"),
+    "pt-BR": (f"{BASE_URL}pt-br/{CURL}/", f"{BASE_URL}pt-br/", "Português (Brasil)"),
+    "ru": (f"{BASE_URL}ru/sgibanie-nog-lyozha/", f"{BASE_URL}ru/", "Русский"),
+}
+_SWITCHER = re.compile(
+    r'<nav class="languages" aria-labelledby="languages"><span id="languages">([^<]*)</span>'
+    r"<ul>(.*?)</ul></nav>"
+)
+_LINK = re.compile(r'<li><a href="([^"]*)" hreflang="([^"]*)" lang="([^"]*)">([^<]*)</a></li>')
+
+
+def _switcher(page: str, url: str) -> tuple[str, dict[str, tuple[str, str]]] | None:
+    """A page's language switcher, if it has one: its label, and each link's language with
+    the URL the link reaches from the page at ``url`` and the name it shows."""
+    found = _SWITCHER.findall(page)
+    if not found:
+        return None
+    ((label, links),) = found
+    reached = {}
+    for href, hreflang, lang, name in _LINK.findall(links):
+        assert hreflang == lang and not href.startswith("https:"), href  # relative
+        reached[lang] = (urllib.parse.urljoin(url, href), html.unescape(name))
+    return html.unescape(label), reached
+
+
+def _out_path(out: Path, url: str) -> Path:
+    return out / "html" / url.removeprefix(BASE_URL) / "index.html"
+
+
+def test_each_page_lists_its_other_versions_in_its_readers_words(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = export([TRANSLATIONS], out, Settings(base_url=BASE_URL), ["html"])
+    assert report.errors == 0, report.diagnostics
+    for lang, (url, _, _) in VERSIONS.items():
+        switcher = _switcher(_out_path(out, url).read_text("utf-8"), url)
+        others = {o: (page, name) for o, (page, _, name) in VERSIONS.items() if o != lang}
+        assert switcher == (labels_for(lang)["also_in"], others), lang
+    german = _page_text(_out_path(out, VERSIONS["de"][0]).read_text("utf-8"))
+    assert "Auch auf English Português (Brasil) Русский" in german
+    russian = _page_text(_out_path(out, VERSIONS["ru"][0]).read_text("utf-8"))
+    assert "На других языках Deutsch English Português (Brasil)" in russian  # noqa: RUF001
+
+
+def test_each_index_links_the_other_languages_indexes_in_its_language(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export([TRANSLATIONS], out, Settings(base_url=BASE_URL), ["html"])
+    for lang, (_, index, _) in VERSIONS.items():
+        page = _out_path(out, index).read_text("utf-8")
+        assert f'<html lang="{lang}">' in page
+        labels = labels_for(lang)
+        assert f"<title>{labels['exercises']}</title>" in page
+        assert f"{labels.count('guides', 1)}." in page
+        others = {o: (url, name) for o, (_, url, name) in VERSIONS.items() if o != lang}
+        assert _switcher(page, index) == (labels["other_languages"], others), lang
+        # The indexes name one another as alternates, each itself included, as pages do.
+        alternates = dict(
+            re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', page)
+        )
+        assert alternates == {
+            **{o: url for o, (_, url, _) in VERSIONS.items()},
+            "x-default": BASE_URL,
+        }
+
+
+def test_an_index_with_nothing_on_it_is_not_linked_but_links_to_the_others(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    export([GERMAN], out, Settings(base_url=BASE_URL), ["html"])
+    german = (out / "html" / "de" / "index.html").read_text("utf-8")
+    assert _switcher(german, f"{BASE_URL}de/") is None
+    assert 'rel="alternate"' not in german
+    # The page at base_url, in English and empty, points the way to the German one.
+    empty = (out / "html" / "index.html").read_text("utf-8")
+    assert _switcher(empty, BASE_URL) == (
+        "Other languages",
+        {"de": (f"{BASE_URL}de/", "Deutsch")},
+    )
+    page = (out / "html" / "de" / GERMAN.stem / "index.html").read_text("utf-8")
+    assert _switcher(page, f"{BASE_URL}de/{GERMAN.stem}/") is None
+
+
+def test_a_switcher_takes_the_labels_setting_and_the_url_pattern(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    settings = Settings(
+        base_url=BASE_URL,
+        url_pattern="{base_url}{lang}/{slug}.html",
+        labels={"de": {"also_in": "Diese Übung gibt es auch auf"}},
+    )
+    export([TRANSLATIONS], out, settings, ["html"])
+    page = (out / "html" / "de" / f"{CURL}.html").read_text("utf-8")
+    switcher = _switcher(page, f"{BASE_URL}de/{CURL}.html")
+    assert switcher is not None
+    label, links = switcher
+    assert label == "Diese Übung gibt es auch auf"
+    assert links["en"] == (f"{BASE_URL}en/{CURL}.html", "English")
+    assert links["ru"] == (f"{BASE_URL}ru/sgibanie-nog-lyozha.html", "Русский")
 
 
 # The labels setting

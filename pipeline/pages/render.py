@@ -167,18 +167,41 @@ def _updated(exercise: Exercise, labels: Labels) -> str:
     return f"<p>{fill(escape(labels['updated']), date=date)}</p>"
 
 
+def _languages(page: str, versions: Sequence[tuple[str, str]], label: str) -> str:
+    """A language switcher on the page at URL ``page``: under ``label``, a link to each of
+    ``versions`` (a tag and the URL of the page in that language), named in its own
+    language and marked up as in it, so a reader finds their language by its own name and a
+    screen reader says it in that language."""
+    if not versions:
+        return ""
+    from pipeline.i18n import language_name
+
+    links = "".join(
+        f'<li><a href="{escape(relative_link(page, url))}" hreflang="{escape(lang)}" '
+        f'lang="{escape(lang)}">{escape(language_name(lang))}</a></li>'
+        for lang, url in versions
+    )
+    return (
+        f'<nav class="languages" aria-labelledby="languages"><span id="languages">'
+        f"{escape(label)}</span><ul>{links}</ul></nav>"
+    )
+
+
 def exercise_page(
     exercise: Exercise,
     canonical: str,
     script: str,
     *,
     catalogue_url: str,
+    versions: Sequence[tuple[str, str]] = (),
     overrides: Overrides | None = None,
 ) -> str:
     """The standalone HTML page of one exercise at URL ``canonical``, with ``script`` (its
-    JSON-LD) in the head, linking to the catalogue page at ``catalogue_url``; its fixed words
-    in the exercise's language, ``overrides`` (the labels setting) first."""
+    JSON-LD) in the head, linking to the catalogue page at ``catalogue_url`` and to its
+    other language ``versions`` (each a tag and its page's URL); its fixed words in the
+    exercise's language, ``overrides`` (the labels setting) first."""
     labels = labels_for(exercise.lang, overrides)
+    languages = _languages(canonical, versions, labels["also_in"])
     index = escape(relative_link(canonical, catalogue_url))
     howto = _howto(exercise, labels)
     sections = "".join(_section(s, labels) for s in exercise.sections)
@@ -198,7 +221,7 @@ def exercise_page(
 <p class="brand">{escape(labels["brand"])}</p>
 <h1>{escape(exercise.title)}</h1>
 <p class="lede">{escape(exercise.description)}</p>
-{aka}{_facts(exercise, labels)}
+{aka}{_facts(exercise, labels)}{languages}
 </div>
 {media}
 </div>
@@ -230,11 +253,15 @@ def index_page(
     script: str,
     *,
     lang: str = "en",
+    languages: Sequence[tuple[str, str]] = (),
     overrides: Overrides | None = None,
 ) -> str:
-    """The catalogue page: every exercise with its description and a link to its page, its
-    own words in ``lang`` (``overrides``, the labels setting, first)."""
+    """The catalogue page at URL ``catalogue_url``: every exercise with its description and a
+    link to its page, and a link to the catalogue page of each of the other ``languages``
+    (a tag and its URL); its own words in ``lang`` (``overrides``, the labels setting,
+    first)."""
     labels = labels_for(lang, overrides)
+    switcher = _languages(catalogue_url, languages, labels["other_languages"])
     cards = "".join(
         f'<li><h2><a href="{escape(relative_link(catalogue_url, e.url))}">'
         f"{escape(e.title)}</a></h2>"
@@ -247,7 +274,7 @@ def index_page(
 <p class="brand">{escape(labels["brand"])}</p>
 <h1>{name}</h1>
 <p class="lede">{escape(labels.count("guides", len(entries)))}.</p>
-</div>
+{switcher}</div>
 </header>
 <main class="wrap">
 <ul class="grid">{cards}</ul>
