@@ -144,8 +144,9 @@ class Exercise(_Frozen):
     howto: tuple[HowToStep, ...] = Field(description="The concise steps after `<!-- howto -->`.")
     frontmatter_lines: dict[str, ValueLines] = Field(
         default_factory=dict,
-        description="Where each frontmatter value the seed gives is, by key (the body's parts "
-        "carry their `source`).",
+        exclude=True,
+        description="Where each frontmatter value the seed gives is, by key, for messages at "
+        "its line (the body's parts carry their `source`).",
     )
 
     def _items(self, kind: SectionKind) -> tuple[Item, ...]:

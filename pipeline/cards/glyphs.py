@@ -208,18 +208,16 @@ def _item_texts(item: Item) -> Iterator[Printed]:
 
 
 def glyph_warnings(exercise: Exercise) -> list[tuple[Source, str]]:
-    """The warnings for the characters of a seed its card cannot print as written: per line
-    of the seed, one for those that print as empty boxes, one for the symbols left out and
-    one for right-to-left text, each naming a few of its characters (code and Unicode name).
-    In line order; empty, without loading a font, for a seed that is all ASCII."""
+    """The warnings for the characters of a seed its card cannot print as written: one per
+    line of the seed, naming a few of its characters (code and Unicode name) and saying what
+    the card does with them (an empty box, left off, printed backwards). In line order;
+    empty, without loading a font, for a seed that is all ASCII."""
     if _all_ascii(exercise):
         return []
     texts = [t for t in printed_texts(exercise) if not t.text.isascii()]
     return [
-        (source, _MESSAGES[what](list(chars)))
+        (source, _message({what: list(chars) for what, chars in kinds.items()}))
         for _, (source, kinds) in sorted(_troubles(texts).items())
-        for what in _WARNED
-        if (chars := kinds.get(what))
     ]
 
 
@@ -316,4 +314,32 @@ def _backwards(chars: list[str]) -> str:
     )
 
 
-_MESSAGES = {Kind.BOX: _boxes, Kind.SYMBOL: _symbols, Kind.BACKWARDS: _backwards}
+def _both(boxes: list[str], symbols: list[str]) -> str:
+    """A line with letters that print as boxes and symbols left off, in one sentence."""
+    box, symbol = len(boxes) == 1, len(symbols) == 1
+    return (
+        f"the card font cannot draw {_listed(boxes)}, which "
+        + ("prints as an empty box" if box else "print as empty boxes")
+        + f" (the cards print {SCRIPTS} letters: write "
+        + ("it" if box else "them")
+        + " with those or leave "
+        + ("it" if box else "them")
+        + f" out), nor {_listed(symbols)}, which "
+        + ("is" if symbol else "are")
+        + " left off the card (say in words what "
+        + ("it means" if symbol else "they mean")
+        + ", if it matters)"
+    )
+
+
+def _message(kinds: dict[Kind, list[str]]) -> str:
+    """The one warning for a line, from its characters by what the card does with them."""
+    boxes, symbols = kinds.get(Kind.BOX), kinds.get(Kind.SYMBOL)
+    said = []
+    if boxes and symbols:
+        said.append(_both(boxes, symbols))
+    elif boxes or symbols:
+        said.append(_boxes(boxes) if boxes else _symbols(symbols or []))
+    if backwards := kinds.get(Kind.BACKWARDS):
+        said.append(_backwards(backwards))
+    return "; and ".join(said)
