@@ -28,9 +28,23 @@ PER_SEED = ("json/{}.json", "jsonld/{}.jsonld", "jsonld/{}.snippet.html", "html/
 AGGREGATES = ("html/index.html", CATALOGUE_FILE, "cards.pdf")
 
 
-def outputs_of(slug: str) -> set[str]:
-    """The files every exporter writes for one seed."""
-    return {p.format(slug) for p in PER_SEED} | {f"cards/{slug}.pdf"}
+def outputs_of(slug: str, lang: str = "en") -> set[str]:
+    """The files every exporter writes for one seed (in ``lang``: below its folder when it
+    is not English, the default language)."""
+    folder = lang_folder(lang)
+    return {p.format(folder + slug) for p in PER_SEED} | {f"cards/{folder}{slug}.pdf"}
+
+
+def lang_folder(lang: str) -> str:
+    """The folder of a language's outputs, as the default settings place them."""
+    return "" if lang == "en" else f"{lang.lower()}/"
+
+
+def aggregates_of(lang: str = "en") -> set[str]:
+    """The collection's files when it holds one seed, in ``lang``."""
+    suffix = "" if lang == "en" else f".{lang.lower()}"
+    folder = lang_folder(lang)
+    return {"html/index.html", f"html/{folder}index.html", CATALOGUE_FILE, f"cards{suffix}.pdf"}
 
 
 def files_under(folder: Path) -> set[str]:
@@ -129,22 +143,25 @@ def assert_catalogue(path: Path, spec: SeedSpec) -> None:
 def assert_outputs(out: Path, spec: SeedSpec) -> None:
     """Every output of a valid seed exists and reads back to the seed's text."""
     slug = spec.expected_slug
-    assert files_under(out) >= outputs_of(slug) | set(AGGREGATES)
-    model = json.loads((out / f"json/{slug}.json").read_text("utf-8"))
+    lang = str(spec.facts.get("lang", "en"))
+    folder = lang_folder(lang)
+    assert files_under(out) >= outputs_of(slug, lang) | aggregates_of(lang)
+    model = json.loads((out / f"json/{folder}{slug}.json").read_text("utf-8"))
     assert_model(model, spec)
-    jsonld = (out / f"jsonld/{slug}.jsonld").read_text("utf-8")
+    jsonld = (out / f"jsonld/{folder}{slug}.jsonld").read_text("utf-8")
     assert validate_jsonld(jsonld) == []
-    snippet = (out / f"jsonld/{slug}.snippet.html").read_text("utf-8")
+    snippet = (out / f"jsonld/{folder}{slug}.snippet.html").read_text("utf-8")
     assert snippet.startswith('<script type="application/ld+json">\n')
     assert json.loads(snippet.split("\n", 1)[1].rsplit("</script>", 1)[0]) == json.loads(jsonld)
-    page = (out / f"html/{slug}/index.html").read_text("utf-8")
+    page = (out / f"html/{folder}{slug}/index.html").read_text("utf-8")
     assert validate_html(page) == []
-    index = (out / "html/index.html").read_text("utf-8")
+    index = (out / f"html/{folder}index.html").read_text("utf-8")
     assert f'href="{slug}/"' in index
-    card = pdf_text(out / f"cards/{slug}.pdf")
+    card = pdf_text(out / f"cards/{folder}{slug}.pdf")
     printed = [spec.title or "", spec.description, *spec.outro]
     printed += [f"{i.label or ''} {i.text}" for items in spec.sections.values() for i in items]
     for word in {w for text in printed for w in ascii_words(text)}:
         assert word in card, word
-    assert pypdf.PdfReader(out / "cards.pdf").pages
+    suffix = "" if lang == "en" else f".{lang.lower()}"
+    assert pypdf.PdfReader(out / f"cards{suffix}.pdf").pages
     assert_catalogue(out / CATALOGUE_FILE, spec)

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         HowToStepRecord,
         SearchHit,
         StepRecord,
+        TranslationRecord,
     )
     from pipeline.model import Exercise
 
@@ -510,6 +511,30 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _language_tag(value: str | None) -> str | None:
+    """A ``--lang`` as BCP 47 writes it (``pt-br`` -> ``pt-BR``); a usage error, with a
+    did-you-mean, when it is not a language tag."""
+    if value is None:
+        return None
+    from pipeline.i18n import TagError, canonical_tag
+
+    try:
+        return canonical_tag(value)
+    except TagError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="TAG",
+        callback=_language_tag,
+        help="Only exercises in this language, a BCP 47 tag (de, pt-BR); de takes de-AT too.",
+    ),
+]
 DEFAULT_DB = DEFAULT_OUT / CATALOGUE_FILE
 # Private marks around matched words in snippets; seed text cannot contain them.
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
@@ -669,12 +694,15 @@ def search(
             "--limit", "-n", callback=_at_least_one, metavar="N", help="At most this many."
         ),
     ] = 20,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Search the catalogue.
 
     Full-text search of titles, descriptions, other names, steps, tips, mistakes and other
-    sections; best matches first. Exits 1 when nothing matches.
+    sections, in every language or in --lang's; best matches first. Words are found as each
+    language's readers type them: without accents, Bankdruecken for Bankdrücken, any case.
+    Exits 1 when nothing matches.
     """
     from pipeline.catalogue import CatalogueError
 
@@ -686,7 +714,9 @@ def search(
         _fail_usage(f"the search words are not UTF-8 text: {raw!r}")
     with _open_catalogue(db) as catalogue:
         try:
-            hits = catalogue.search(query, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE))
+            hits = catalogue.search(
+                query, lang=lang, limit=limit, highlight=(_MARK_OPEN, _MARK_CLOSE)
+            )
         except CatalogueError as exc:
             _fail_usage(str(exc))
     if as_json:
@@ -704,6 +734,7 @@ def _hit_json(hit: SearchHit) -> dict[str, object]:
     return {
         "title": hit.title,
         "slug": hit.slug,
+        "lang": hit.lang,
         "snippet": hit.snippet.replace(_MARK_OPEN, "**").replace(_MARK_CLOSE, "**"),
         "rank": hit.rank,
     }
@@ -714,15 +745,18 @@ def _print_hits(hits: Sequence[SearchHit]) -> None:
     another when it does not fit."""
     titles = [Text(visible(h.title)) for h in hits]
     snippets = [_marked(h.snippet) for h in hits]
+    languages = _language_field([h.lang for h in hits])
     table = _fitted_table(
         [
             _Field("Title", titles, min_width=12),
             _slug_field([h.slug for h in hits]),
+            *languages,
             _Field("Snippet", snippets, min_width=24),
         ]
     )
     if table is None:
-        _print_stacked(zip(titles, (h.slug for h in hits), snippets, strict=True))
+        details = _joined_rows([*languages, _Field("Snippet", snippets)])
+        _print_stacked(zip(titles, (h.slug for h in hits), details, strict=True))
     else:
         out.print(table)
 
@@ -743,6 +777,7 @@ def list_exercises(
     category: Annotated[
         str | None, typer.Option(metavar="NAME", help="Only this category.")
     ] = None,
+    lang: LangOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the exercises in the catalogue.
@@ -754,7 +789,7 @@ def list_exercises(
     with _open_catalogue(db) as catalogue:
         try:
             found = catalogue.list_exercises(
-                muscle=muscle, equipment=equipment, level=level, category=category
+                muscle=muscle, equipment=equipment, level=level, category=category, lang=lang
             )
         except CatalogueError as exc:
             _fail_usage(str(exc))
@@ -781,8 +816,11 @@ def _print_exercises(found: Sequence[ExerciseSummary]) -> None:
     then category, muscles and level; the title and the whole slug are always shown."""
     titles = [Text(visible(e.title)) for e in found]
     facts = [
-        dataclasses.replace(column, cells=[Text(text(e)) for e in found])
-        for column, text in _EXERCISE_FACTS
+        *_language_field([e.lang for e in found]),
+        *(
+            dataclasses.replace(column, cells=[Text(text(e)) for e in found])
+            for column, text in _EXERCISE_FACTS
+        ),
     ]
     table = _fitted_table(
         [_Field("Title", titles, min_width=16), _slug_field([e.slug for e in found]), *facts]
@@ -791,6 +829,14 @@ def _print_exercises(found: Sequence[ExerciseSummary]) -> None:
         out.print(table)
         return
     _print_stacked(zip(titles, (e.slug for e in found), _joined_rows(facts), strict=True))
+
+
+def _language_field(tags: Sequence[str]) -> list[_Field]:
+    """The language column of a table, never left out, when its rows are in more than one
+    language (``squat`` in en and in de are two rows); none when they are all in one."""
+    if len(set(tags)) < 2:
+        return []
+    return [_Field("Lang", [Text(t) for t in tags], no_wrap=True)]
 
 
 def _joined_rows(fields: Sequence[_Field]) -> list[Text]:
@@ -805,26 +851,53 @@ def show(
         str, typer.Argument(metavar="SLUG", help="The exercise's slug (see `pipeline list`).")
     ],
     db: DbOption = DEFAULT_DB,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="TAG",
+            callback=_language_tag,
+            help="The version in this language, a BCP 47 tag; de-AT takes de if need be.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Print one exercise from the catalogue.
 
-    Everything the catalogue holds of it, section by section. Exits 1 when there is no such
-    slug.
+    Everything the catalogue holds of it, section by section, and the languages it is also
+    in. A slug in several languages is shown in --lang's, else in the default_lang setting's
+    (or the nearest it falls back to: de-AT, de, then en); when it is in none of those, the
+    command says which languages it is in. Exits 1 when there is no such slug (in --lang).
     """
     from pipeline.catalogue import CatalogueError, ExerciseNotFoundError
 
     with _open_catalogue(db) as catalogue:
         try:
-            record = catalogue.show(slug)
+            record = _shown(catalogue, slug, lang)
         except ExerciseNotFoundError as exc:
             _fail_run(str(exc))
         except CatalogueError as exc:
             _fail_usage(str(exc))
     if as_json:
-        _print_json(dataclasses.asdict(record))
+        _print_json({**dataclasses.asdict(record), "work": record.work})
     else:
         _print_record(record)
+
+
+def _shown(catalogue: Catalogue, slug: str, lang: str | None) -> ExerciseRecord:
+    """The exercise ``show`` prints: in ``lang``, else its only version, else the version
+    in the default language's fallback chain; a usage error when there is none of those."""
+    from pipeline.catalogue import AmbiguousExerciseError
+    from pipeline.i18n import fallback_chain
+
+    try:
+        return catalogue.show(slug, lang)
+    except AmbiguousExerciseError as exc:
+        wanted = fallback_chain(_settings().default_lang)
+        chosen = next((tag for tag in wanted if tag in exc.languages), None)
+        if chosen is None:
+            _fail_usage(f"{exc}; choose one with --lang")
+        return catalogue.show(slug, chosen)
 
 
 def _print_record(record: ExerciseRecord) -> None:
@@ -856,9 +929,17 @@ def _record_facts(record: ExerciseRecord) -> dict[str, str | None]:
         "Video": record.video_url,
         "Video uploaded": record.video_uploaded,
         "Language": record.lang,
+        "Also in": " · ".join(_translation(record, t) for t in record.translations),
         "Updated": record.updated,
         "Source": record.source_path,
     }
+
+
+def _translation(record: ExerciseRecord, other: TranslationRecord) -> str:
+    """Another language version, as ``show`` lists it: ``de: Kniebeuge``, and its slug when
+    it is not this one's (what ``show --lang`` then takes)."""
+    slug = "" if other.slug == record.slug else f" ({other.slug})"
+    return f"{other.lang}: {other.title}{slug}"
 
 
 def _record_sections(record: ExerciseRecord) -> list[tuple[str, Sequence[StepRecord], bool]]:

@@ -205,7 +205,7 @@ def read_seeds(
         )
         for seed in seeds
     ]
-    _refuse_shared_slugs(results)
+    _refuse_shared_slugs(results, settings.default_lang)
     for result in results:
         if review is not None and result.exercise is not None:
             result.diagnostics.extend(review(result.exercise))
@@ -214,27 +214,21 @@ def read_seeds(
     return SeedSet(results, exercises, diagnostics)
 
 
-def _refuse_shared_slugs(results: list[ParseResult]) -> None:
-    """Make each seed whose slug another seed also has fail, with the error saying so."""
+def _refuse_shared_slugs(results: list[ParseResult], default_lang: str) -> None:
+    """Make each seed the whole set refuses (a slug another seed has in its language, a
+    ``translation_of`` that names nothing...) fail, with the errors saying so."""
+    from pipeline.translations import Version, set_problems
+
     by_path = {r.path: r for r in results}
-    slugs = {r.path: r.exercise.slug for r in results if r.exercise is not None}
-    for path, message in duplicate_slug_errors(slugs).items():
-        by_path[path].diagnostics.append(Diagnostic(path, 1, Level.ERROR, message))
+    every = [
+        Version(r.path, e.slug, e.lang, e.translation_of, r.translation_line)
+        for r in results
+        if (e := r.exercise) is not None
+    ]
+    for path, problems in set_problems(every, default_lang).items():
+        for line, message in problems:
+            by_path[path].diagnostics.append(Diagnostic(path, line, Level.ERROR, message))
         by_path[path].exercise = None
-
-
-def duplicate_slug_errors(slugs: dict[str, str]) -> dict[str, str]:
-    """For each seed path whose slug another seed also has, the error naming the others.
-    Both are refused: keeping either would make the output depend on file order."""
-    holders: dict[str, list[str]] = {}
-    for path, slug in slugs.items():
-        holders.setdefault(slug, []).append(path)
-    errors = {}
-    for slug, paths in holders.items():
-        for path in paths if len(paths) > 1 else ():
-            others = ", ".join(p for p in paths if p != path)
-            errors[path] = f"slug '{slug}' is also used by {others}"
-    return errors
 
 
 @dataclass(frozen=True, slots=True)

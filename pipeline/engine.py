@@ -9,6 +9,7 @@ the aggregates, remove what is stale, record the state); the decisions are
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import json
@@ -17,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,6 @@ from pipeline.discover import (
     SeedFile,
     SeedSet,
     discover_seeds,
-    duplicate_slug_errors,
     identify,
     is_ignored,
     read_seeds,
@@ -58,8 +59,9 @@ from pipeline.plan import (
     needs_parse,
     publishes,
     reusable_record,
-    slug_clashes,
+    set_problems_of,
     stale_files,
+    versions,
 )
 from pipeline.progress import Advance, Reporter, SilentReporter
 from pipeline.registry import create_exporters, declared_outputs
@@ -77,6 +79,8 @@ from pipeline.state import (
     remove_legacy_state,
     state_folder,
 )
+from pipeline.translations import key_of as siblings_key
+from pipeline.translations import siblings
 from pipeline.workers import (
     GC_THRESHOLD,
     ExportJob,
@@ -92,7 +96,6 @@ __all__ = [
     "ExportReport",
     "SeedSet",
     "discover_seeds",
-    "duplicate_slug_errors",
     "export",
     "few_collections",
     "is_ignored",
@@ -164,7 +167,9 @@ def parse_key(settings: Settings) -> str:
         f"{__version__}|{settings.limits()}|{settings.strict}|{settings.default_lang}"
         f"|{','.join(KNOWN_KEYS)}"
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    # And the section headings each language has: one added is a section a seed now has.
+    headings = resources.files("pipeline.i18n").joinpath("headings.toml").read_bytes()
+    return hashlib.sha256(key.encode() + headings).hexdigest()[:16]
 
 
 def export(
@@ -467,6 +472,7 @@ class _Run:
             include_drafts=options.drafts,
             force=options.force,
             reparse_all=options.force or self.previous.parse_key != self.parse_key,
+            linking=frozenset(e.name for e in self.exporters.values() if e.links_translations),
         )
 
     def execute(self) -> ExportReport:
@@ -529,33 +535,55 @@ class _Run:
         for summary in summaries:
             seed = self.seeds[summary.index]
             seed.sha256 = summary.sha256
-            seed.own = SeedState(summary.ok, summary.slug, summary.diagnostics, summary.draft)
+            seed.own = SeedState(
+                summary.ok,
+                summary.slug,
+                summary.diagnostics,
+                summary.draft,
+                summary.lang,
+                summary.translation_of,
+                summary.translation_line,
+            )
 
     def _check_set(self) -> None:
-        """Each seed's state after what only the whole set shows (two seeds with one slug)."""
+        """Each seed's state after what only the whole set shows (two seeds with one slug in
+        one language, a translation of nothing), and its other language versions."""
         for seed in self.seeds:
             if seed.own is None:
                 record = seed.reusable
                 assert record is not None  # a seed without a usable record is parsed
                 seed.sha256 = record.sha256
                 diagnostics = diagnostics_from_rows(record.diagnostics)
-                seed.own = SeedState(record.ok, record.slug, diagnostics, record.draft)
-            seed.state = SeedState(
-                seed.own.ok, seed.own.slug, list(seed.own.diagnostics), seed.own.draft
-            )
-        for display, error in slug_clashes(self.seeds, self.kept, self.out).items():
+                seed.own = SeedState(
+                    record.ok,
+                    record.slug,
+                    diagnostics,
+                    record.draft,
+                    record.lang,
+                    record.translation_of,
+                    record.translation_line,
+                )
+            seed.state = dataclasses.replace(seed.own, diagnostics=list(seed.own.diagnostics))
+        default_lang = self.settings.default_lang
+        problems = set_problems_of(self.seeds, self.kept, self.out, default_lang)
+        for display, errors in problems.items():
             state = self.by_display[display].state
             assert state is not None
             state.ok = False
-            state.diagnostics.append(error)
+            state.diagnostics.extend(errors)
+        self._link_versions()
+
+    def _link_versions(self) -> None:
+        """Each published seed's other language versions, among the published seeds."""
+        published = [s for s in self.seeds if s.state is not None and self._exported(s.state)]
+        kept = {d: r for d, r in self.kept.items() if r.ok and publishes(self.facts, r.draft)}
+        found = siblings(versions(published, kept), self.settings.default_lang)
+        for seed in self.seeds:
+            seed.siblings = found.get(seed.display, ())
+            seed.siblings_key = siblings_key(found, seed.display)
 
     def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
-        jobs = []
-        for seed in self.seeds:
-            if seed.parse and seed.state is not None and self._exported(seed.state):
-                seed.exporters = hooks_to_run(seed, self.names, rebuild, self.cached, self.facts)
-                if seed.exporters:
-                    jobs.append(ExportJob(seed.index, seed.exporters))
+        jobs = [job for seed in self.seeds if (job := self._job(seed, rebuild)) is not None]
         if not jobs:
             return
         started = time.perf_counter()
@@ -564,6 +592,36 @@ class _Run:
         self.report.phases["export"] = time.perf_counter() - started
         for result in results:
             self._take(result)
+
+    def _job(self, seed: SeedEntry, rebuild: set[str]) -> ExportJob | None:
+        """The per-seed work for a published seed: it was parsed and has hooks to run, or
+        it was not, but its other language versions changed (then a worker reads it now)."""
+        if seed.state is None or not self._exported(seed.state):
+            return None
+        if not seed.parse and not self._versions_moved(seed):
+            return None
+        seed.exporters = hooks_to_run(seed, self.names, rebuild, self.cached, self.facts)
+        if not seed.exporters:
+            return None
+        if seed.parse:
+            return ExportJob(seed.index, seed.exporters, translations=_linked(seed))
+        return ExportJob(seed.index, seed.exporters, self._task(seed), seed.sha256, _linked(seed))
+
+    def _versions_moved(self, seed: SeedEntry) -> bool:
+        """True when a seed's outputs that link its other language versions were made with
+        versions other than the set now has."""
+        record = seed.reusable
+        if record is None or not self.facts.linking:
+            return False
+        return any(
+            (output := record.outputs.get(name)) is not None
+            and output.fingerprint != self.facts.fingerprint(name, seed)
+            for name in self.facts.linking
+        )
+
+    @staticmethod
+    def _task(seed: SeedEntry) -> SeedTask:
+        return SeedTask(seed.index, seed.path, seed.display, seed.file.size)
 
     def _exported(self, state: SeedState) -> bool:
         return state.ok and publishes(self.facts, state.draft)
@@ -598,7 +656,7 @@ class _Run:
                 files = sorted(set(files) | set(outputs[name].files))
             outputs[name] = OutputRecord(
                 # A failed output is retried next run, whatever else changed.
-                fingerprint="" if failed else self.facts.fingerprints[name],
+                fingerprint="" if failed else self.facts.fingerprint(name, seed),
                 files=files,
                 diagnostics=diagnostic_rows(output.diagnostics),
             )
@@ -621,6 +679,9 @@ class _Run:
                 diagnostics=diagnostic_rows(own.diagnostics),
                 outputs=outputs,
                 draft=own.draft,
+                lang=own.lang,
+                translation_of=own.translation_of,
+                translation_line=own.translation_line,
             )
 
     def _aggregates(self, rebuild: set[str]) -> dict[str, AggregateRecord]:
@@ -908,6 +969,17 @@ class _Run:
             ensure_ascii=False,
             separators=(",", ":"),
         )
+
+
+def _linked(seed: SeedEntry) -> tuple[Any, ...]:
+    """The seed's other language versions, as the model has them."""
+    if not seed.siblings:
+        return ()
+    from pipeline.model import Translation, build
+
+    return tuple(
+        build(Translation, lang=s.lang, slug=s.slug, original=s.original) for s in seed.siblings
+    )
 
 
 def _draft_note(display: str, held: SeedRecord | None) -> Diagnostic:

@@ -44,6 +44,7 @@ _SAFE_TAGS = frozenset(
 _MAX_DEPTH = 32
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def _shown(text: str, limit: int = 60) -> str:
@@ -234,6 +235,16 @@ class SeedFrontmatter(BaseModel):
             raise ValueError("is empty")
         return value.strip() if value is not None else None
 
+    @field_validator("translation_of", mode="before")
+    @classmethod
+    def _lower_case_slug(cls, value: object) -> object:
+        if isinstance(value, str) and value != value.lower() and _SLUG.match(value.lower()):
+            raise ValueError(
+                f"'{value}' differs from the slug '{value.lower()}' only by case: slugs are "
+                "lower case, and a translation names its original exactly"
+            )
+        return value
+
     @field_validator("video", mode="before")
     @classmethod
     def _video(cls, value: object) -> object:
@@ -315,6 +326,11 @@ WHAT_TO_WRITE: dict[str, str] = {
     "aliases": 'write a name or a list of names, e.g. aliases: ["Prone Leg Curl"]',
     "updated": "write the date as YYYY-MM-DD, e.g. updated: 2025-01-31",
 }
+
+
+def _with_advice(key: str, wrong: str) -> str:
+    """What is wrong, then what to write, unless a did-you-mean has said it already."""
+    return wrong if wrong.endswith("?") else f"{wrong}; {what_to_write(key)}"
 
 
 def what_to_write(key: str) -> str:
@@ -541,7 +557,7 @@ def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int,
         item = f"item {loc[1] + 1} " if len(loc) > 1 and isinstance(loc[1], int) else ""
         wrong = _what_is_wrong(key, error)
         line = 1 if error["type"] == "missing" else raw.line_of(loc)
-        problems.append((line, f"{key}: {item}{wrong}; {what_to_write(key)}"))
+        problems.append((line, f"{key}: {item}{_with_advice(key, wrong)}"))
     return problems
 
 

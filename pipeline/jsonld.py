@@ -14,6 +14,7 @@ from pipeline.config import Settings
 from pipeline.model import Exercise, Item, SectionKind
 from pipeline.urls import check_base_url as check_base_url
 from pipeline.urls import page_url as page_url
+from pipeline.urls import version_url
 
 SCHEMA_CONTEXT = "https://schema.org"
 CATALOGUE_NAME = "Exercises"
@@ -62,16 +63,17 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
         ],
     }
     video = video_object(exercise, page)
-    graph = [webpage, breadcrumb, _howto(exercise, page, with_video=video is not None)]
+    graph = [webpage, breadcrumb, _howto(exercise, page, settings, with_video=video is not None)]
     if video is not None:
         graph.append(video)
     return {"@context": SCHEMA_CONTEXT, "@graph": graph}
 
 
-def _howto(exercise: Exercise, page: str, *, with_video: bool) -> Node:
+def _howto(exercise: Exercise, page: str, settings: Settings, *, with_video: bool) -> Node:
     """The HowTo node: what it is, how it is described, what it uses and works, its video
     and its steps, in that order of properties."""
     howto = _howto_identity(exercise, page)
+    howto.update(_howto_translations(exercise, settings))
     howto.update(_howto_descriptors(exercise))
     howto.update(_howto_tools_and_muscles(exercise))
     if with_video:
@@ -91,6 +93,20 @@ def _howto_identity(exercise: Exercise, page: str) -> Node:
         "inLanguage": exercise.lang,
         "mainEntityOfPage": {"@id": f"{page}#webpage"},
     }
+
+
+def _howto_translations(exercise: Exercise, settings: Settings) -> Node:
+    """How the HowTo is tied to its other language versions: the original names each
+    translation (``workTranslation``), a translation names the original
+    (``translationOfWork``)."""
+    original = next((t for t in exercise.translations if t.original), None)
+    if original is not None:
+        url = version_url(original.slug, original.lang, settings)
+        return {"translationOfWork": {"@id": f"{url}#howto"}}
+    if exercise.translations:
+        urls = [version_url(t.slug, t.lang, settings) for t in exercise.translations]
+        return {"workTranslation": [{"@id": f"{url}#howto"} for url in urls]}
+    return {}
 
 
 def _howto_descriptors(exercise: Exercise) -> Node:
@@ -186,10 +202,16 @@ def embed_url(video_id: str) -> str:
     return f"https://www.youtube.com/embed/{video_id}"
 
 
-def catalogue_document(pages: Sequence[tuple[str, str]], settings: Settings) -> Node:
-    """The JSON-LD of the catalogue page (``base_url``): a CollectionPage whose main entity is
-    the list of exercise pages (title, page URL), in the order given."""
-    base_url = check_base_url(settings)
+def catalogue_document(
+    pages: Sequence[tuple[str, str]],
+    settings: Settings,
+    *,
+    url: str | None = None,
+    lang: str | None = None,
+) -> Node:
+    """The JSON-LD of a catalogue page (``url``, by default ``base_url``): a CollectionPage
+    whose main entity is the list of exercise pages (title, page URL), in the order given."""
+    base_url = url or check_base_url(settings)
     return {
         "@context": SCHEMA_CONTEXT,
         "@graph": [
@@ -198,6 +220,7 @@ def catalogue_document(pages: Sequence[tuple[str, str]], settings: Settings) -> 
                 "@id": f"{base_url}#webpage",
                 "url": base_url,
                 "name": CATALOGUE_NAME,
+                "inLanguage": lang or settings.default_lang,
                 "mainEntity": {"@id": f"{base_url}#exercises"},
             },
             {

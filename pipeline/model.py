@@ -99,6 +99,16 @@ class ValueLines(_Frozen):
     )
 
 
+class Translation(_Frozen):
+    """Another language's version of the same exercise, as the whole set of seeds shows it."""
+
+    lang: str = Field(description="Its BCP 47 language tag.")
+    slug: str = Field(description="Its slug.")
+    original: bool = Field(
+        default=False, description="True for the version the others are translations of."
+    )
+
+
 YOUTUBE_ID = r"^[A-Za-z0-9_-]{11}$"
 
 
@@ -131,6 +141,12 @@ class Exercise(_Frozen):
         description="The slug of the exercise this one translates, when it has a slug of its "
         "own; translations sharing a slug need none.",
     )
+    translations: tuple[Translation, ...] = Field(
+        default=(),
+        exclude=True,
+        description="The exercise's other language versions, in language order. Filled in "
+        "by the engine once every seed is read (a seed alone cannot know them).",
+    )
     aliases: tuple[str, ...] = Field(default=(), description="Other names for the exercise.")
     updated: dt.date | None = Field(default=None, description="When the text was last revised.")
     # Left out of the JSON model: it decides whether a seed is exported, not what it exports to.
@@ -144,7 +160,6 @@ class Exercise(_Frozen):
     howto: tuple[HowToStep, ...] = Field(description="The concise steps after `<!-- howto -->`.")
     frontmatter_lines: dict[str, ValueLines] = Field(
         default_factory=dict,
-        exclude=True,
         description="Where each frontmatter value the seed gives is, by key, for messages at "
         "its line (the body's parts carry their `source`).",
     )

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from pipeline import frontmatter
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.files import read_regular
+from pipeline.i18n import headings
 from pipeline.inline import clean_text, join_spans, markdown, plain, spans_from_tokens, strip_spans
 from pipeline.limits import DEFAULT_MAX_SEED_BYTES as DEFAULT_MAX_SEED_BYTES
 from pipeline.limits import Limits as Limits
@@ -40,20 +41,8 @@ from pipeline.slugs import slugify, title_from_stem
 _MARKER = re.compile(r"^<!--\s*howto\s*-->$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->$", re.DOTALL)
 _LABEL_SEPARATOR = re.compile(r"^\s*(?::|[\u2014\u2013-](?=\s|$))\s*")
-_SECTION_KINDS = {
-    "setup": SectionKind.SETUP,
-    "execution": SectionKind.EXECUTION,
-    "tips": SectionKind.TIPS,
-    "common mistakes": SectionKind.MISTAKES,
-}
 _SECTION_ORDER = (SectionKind.SETUP, SectionKind.EXECUTION, SectionKind.TIPS, SectionKind.MISTAKES)
 _NUMBERED = (SectionKind.SETUP, SectionKind.EXECUTION)
-_HEADINGS = {
-    SectionKind.SETUP: "Setup",
-    SectionKind.EXECUTION: "Execution",
-    SectionKind.TIPS: "Tips",
-    SectionKind.MISTAKES: "Common Mistakes",
-}
 
 
 @dataclass
@@ -64,6 +53,8 @@ class ParseResult:
     exercise: Exercise | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sha256: str | None = None
+    translation_line: int = 1
+    """The line of ``translation_of``, for what only the whole set can say about it."""
 
     @property
     def ok(self) -> bool:
@@ -79,6 +70,7 @@ class _Fatal(Exception):
 class _Report:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    translation_line: int = 1
 
     def error(self, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.ERROR, message))
@@ -158,7 +150,7 @@ def parse_seed_bytes(
         exercise = None
     # In line order, so one read of the list fixes the seed top to bottom.
     report.diagnostics.sort(key=lambda diagnostic: diagnostic.line)
-    return ParseResult(path, exercise, report.diagnostics, sha256)
+    return ParseResult(path, exercise, report.diagnostics, sha256, report.translation_line)
 
 
 def _decode(data: bytes, report: _Report) -> str:
@@ -233,8 +225,9 @@ def _parse(
         raise report.fatal(exc.line, exc.message) from None
     meta, lines = _read_frontmatter(parts, report, strict=strict)
     lang = _language(meta, suffix, default_lang, stem, report, _line(lines, "lang"))
+    report.translation_line = _line(lines, "translation_of")
     body_text = _replace_controls(parts.body, parts.body_line, report)
-    body = _BodyParser(body_text, parts.body_line, report, limits).run()
+    body = _BodyParser(body_text, parts.body_line, report, limits, lang).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
     return _exercise(meta, body, name, lang, sha256, report, lines)
@@ -353,6 +346,7 @@ def _exercise(
         image=meta.image,
         lang=lang,
         translation_of=meta.translation_of,
+        translations=(),
         aliases=tuple(meta.aliases),
         updated=meta.updated,
         draft=meta.draft,
@@ -459,7 +453,9 @@ def _blocks(tokens: list[Token], start: int, end: int) -> Iterator[_Block]:
 
 
 class _BodyParser:
-    def __init__(self, body: str, first_line: int, report: _Report, limits: Limits) -> None:
+    def __init__(
+        self, body: str, first_line: int, report: _Report, limits: Limits, lang: str
+    ) -> None:
         # The marker is found by line, not by Markdown block: written right under a list
         # item it would otherwise be read as part of that item's text.
         lines = self.lines = body.split("\n")
@@ -477,11 +473,13 @@ class _BodyParser:
         self.first_line = first_line
         self.report = report
         self.limits = limits
+        self.lang = lang  # the seed's language: which headings name its sections
         self.last_line = first_line + body.rstrip("\n").count("\n")
         self.sections: list[Section] = []
         self.outro: list[Paragraph] = []
         self.howto: list[tuple[str, int, list[list[Span]]]] = []
-        self.near_misses: list[tuple[int, str, str]] = []  # line, heading, known heading
+        # line, heading, the known heading it is close to, and that heading's section
+        self.near_misses: list[tuple[int, str, str, SectionKind]] = []
         self.section: _OpenSection | None = None
         self.pending: list[Paragraph] = []  # paragraphs after a section's list: the closing note?
 
@@ -565,7 +563,7 @@ class _BodyParser:
         self.pending = []
         self.close_section()
         heading = plain(self.inline(block)).rstrip(":").strip()
-        kind = _SECTION_KINDS.get(" ".join(heading.casefold().split()), SectionKind.OTHER)
+        kind = headings.section_kind(heading, self.lang) or SectionKind.OTHER
         self.check_heading(kind, heading, token)
         self.section = _OpenSection(kind, heading, token)
 
@@ -638,19 +636,11 @@ class _BodyParser:
     def check_heading(self, kind: SectionKind, heading: str, token: Token) -> None:
         line = self.line(token)
         if kind is SectionKind.OTHER:
-            suggestion = frontmatter.did_you_mean(heading, tuple(_HEADINGS.values()))
-            if suggestion is not None:
-                # Said in finish(): a misspelt Execution is the reason there is none.
-                self.near_misses.append((line, heading, suggestion))
-                return
-            self.report.warning(
-                line,
-                f"unknown section '## {heading}' is kept as it is; the known "
-                "sections are Setup, Execution, Tips and Common Mistakes",
-            )
+            self.unknown_heading(line, heading)
             return
-        if any(s.kind is kind for s in self.sections):
-            self.report.error(line, f"'## {heading}' appears twice")
+        first = next((s for s in self.sections if s.kind is kind), None)
+        if first is not None:
+            self.report.error(line, _twice(heading, first))
             return
         later = [
             s
@@ -660,6 +650,19 @@ class _BodyParser:
         ]
         if later:
             self.report.warning(line, f"'## {heading}' should come before '## {later[0].heading}'")
+
+    def unknown_heading(self, line: int, heading: str) -> None:
+        """Warn about a heading that names no known section, unless it is close to one."""
+        suggestion = headings.suggest(heading, self.lang)
+        if suggestion is not None:
+            # Said in finish(): a misspelt Execution is the reason there is none.
+            self.near_misses.append((line, heading, *suggestion))
+            return
+        self.report.warning(
+            line,
+            f"unknown section '## {heading}' is kept as it is; the known "
+            f"sections are {_known_sections(self.lang)}{_other_language(heading, self.lang)}",
+        )
 
     def check_list_kind(self, kind: SectionKind, heading: str, token: Token) -> None:
         numbered = token.type == "ordered_list_open"
@@ -765,27 +768,29 @@ class _BodyParser:
         return _Body(tuple(self.sections), tuple(self.outro), self.steps())
 
     def check_execution(self) -> None:
-        """Report a missing or empty '## Execution', and each misspelt known heading."""
+        """Report a missing or empty Execution section, and each misspelt known heading."""
         execution = next((s for s in self.sections if s.kind is SectionKind.EXECUTION), None)
-        missing = _HEADINGS[SectionKind.EXECUTION] if execution is None else None
+        missing = SectionKind.EXECUTION if execution is None else None
         missing = self.report_near_misses(missing)
         if execution is None:
             if missing is not None:
                 self.report.error(
                     self.first_line,
-                    "no '## Execution' section: it lists the steps of the exercise as a "
-                    "numbered list",
+                    f"no '## {headings.canonical(missing, self.lang)}' section: it lists the "
+                    "steps of the exercise as a numbered list",
                 )
         elif not execution.items:
             self.report.error(
-                execution.source.line, "'## Execution' has no steps: add a numbered list under it"
+                execution.source.line,
+                f"'## {headings.written_as(execution.heading, self.lang)}' has no steps: "
+                "add a numbered list under it",
             )
 
-    def report_near_misses(self, missing: str | None) -> str | None:
+    def report_near_misses(self, missing: SectionKind | None) -> SectionKind | None:
         """Say each heading close to a known one; the one that explains why the ``missing``
         section is missing is an error, and the section is then no longer said missing."""
-        for line, heading, suggestion in self.near_misses:
-            if suggestion == missing:
+        for line, heading, suggestion, kind in self.near_misses:
+            if kind is missing:
                 self.report.error(
                     line,
                     f"unknown section '## {heading}' (did you mean '## {suggestion}'?): "
@@ -829,6 +834,44 @@ class _BodyParser:
                 )
             )
         return tuple(steps)
+
+
+def _twice(heading: str, first: Section) -> str:
+    """The error for a second section of one kind, naming the first when it is spelt
+    otherwise (``## Execution`` after ``## Ausführung``)."""
+    if headings.fold(heading) == headings.fold(first.heading):
+        return f"'## {heading}' appears twice"
+    return (
+        f"'## {heading}' appears twice: '## {first.heading}' on line {first.source.line} "
+        "is the same section"
+    )
+
+
+def _listing(names: tuple[str, ...], last: str = "and") -> str:
+    """``a, b and c``; ``a`` alone."""
+    return f"{', '.join(names[:-1])} {last} {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _known_sections(lang: str) -> str:
+    """The known sections as a message lists them: ``Setup, Execution, Tips and Common
+    Mistakes``, in the seed's language first when it has headings of its own."""
+    own = headings.canonical_names(lang)
+    english = headings.canonical_names("en")
+    if own == english:
+        return _listing(own)
+    return f"{_listing(own)} (or in English {_listing(english)})"
+
+
+def _other_language(heading: str, lang: str) -> str:
+    """``; 'Ausführung' is German: if the seed is, write lang: de`` for a heading known in a
+    language other than the seed's, else ``""``."""
+    tags = headings.languages_knowing(heading, lang)
+    if not tags:
+        return ""
+    from pipeline.i18n import language_name
+
+    names = _listing(tuple(language_name(tag, "en") for tag in tags), "or")
+    return f"; '{heading}' is {names}: if the seed is, write lang: {_listing(tags, 'or')}"
 
 
 def _describe(kind: str) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostic, Level
-from pipeline.discover import SeedFile, duplicate_slug_errors
+from pipeline.discover import SeedFile
 from pipeline.state import AggregateRecord, CachedEntry, SeedRecord, State
+from pipeline.translations import Sibling, Version, set_problems
 
 
 @dataclass(slots=True)
@@ -26,6 +27,9 @@ class SeedState:
     slug: str | None
     diagnostics: list[Diagnostic]
     draft: bool = False
+    lang: str = ""
+    translation_of: str | None = None
+    translation_line: int = 1
 
 
 @dataclass(slots=True)
@@ -52,6 +56,11 @@ class SeedEntry:
     """The exporters whose per-seed hook runs for this seed in this run."""
     record: SeedRecord | None = None
     """What this run records of the seed."""
+    siblings: tuple[Sibling, ...] = ()
+    """The seed's other language versions (see :mod:`pipeline.translations`)."""
+    siblings_key: str | None = None
+    """What the outputs that link those versions must have been made with; ``None``: as the
+    last run made them (the set is not checked yet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,15 @@ class Facts:
     include_drafts: bool = False
     force: bool = False
     reparse_all: bool = False
+    linking: frozenset[str] = frozenset()
+    """The exporters whose per-seed outputs link a seed's other language versions."""
+
+    def fingerprint(self, name: str, seed: SeedEntry | None = None) -> str:
+        """What exporter ``name``'s outputs of ``seed`` are recorded with: its fingerprint,
+        and for an exporter that links translations, the seed's other versions."""
+        fingerprint = self.fingerprints[name]
+        key = seed.siblings_key if seed is not None else None
+        return f"{fingerprint}+{key}" if key and name in self.linking else fingerprint
 
 
 def publishes(facts: Facts, draft: bool) -> bool:
@@ -79,15 +97,18 @@ def reusable_record(held: SeedRecord | None, file: SeedFile, facts: Facts) -> Se
     return held if held.sha256 == file.sha256 else None
 
 
-def outputs_current(record: SeedRecord, name: str, facts: Facts) -> bool:
+def outputs_current(
+    record: SeedRecord, name: str, facts: Facts, seed: SeedEntry | None = None
+) -> bool:
     """True when exporter ``name``'s outputs of the seed are on disk as this run would write
-    them (the same fingerprint, every file there)."""
+    them (the same fingerprint and other language versions, every file there). Before the
+    set is checked (``seed.siblings_key`` is None), the versions are taken as recorded."""
     output = record.outputs.get(name)
-    return (
-        output is not None
-        and output.fingerprint == facts.fingerprints[name]
-        and facts.existing.issuperset(output.files)
-    )
+    if output is None or not facts.existing.issuperset(output.files):
+        return False
+    if seed is not None and seed.siblings_key is None:
+        return output.fingerprint.partition("+")[0] == facts.fingerprints[name]
+    return output.fingerprint == facts.fingerprint(name, seed)
 
 
 def entry_current(cached: CachedEntry | None, sha256: str, name: str, facts: Facts) -> bool:
@@ -155,7 +176,7 @@ def hooks_to_run(
     return tuple(
         name
         for name in names
-        if not outputs_current(record, name, facts)
+        if not outputs_current(record, name, facts, seed)
         or (
             name in rebuild
             and not entry_current(cached[name].get(seed.display), record.sha256, name, facts)
@@ -179,29 +200,47 @@ def needs_parse(
     return bool(hooks_to_run(seed, names, rebuild, cached, facts))
 
 
-def slug_clashes(
-    seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord], out: Path
-) -> dict[str, Diagnostic]:
-    """Per seed of this run whose slug another seed (of this run, or kept from an earlier
-    export into ``out``) also has: the error saying so."""
-    seeds = list(seeds)
-    slugs = {
-        s.display: s.state.slug
-        for s in seeds
-        if s.state is not None and s.state.ok and s.state.slug is not None
-    }
-    slugs.update((d, r.slug) for d, r in kept.items() if r.ok and r.slug is not None)
+def _version(display: str, state: SeedState | SeedRecord) -> Version | None:
+    if not state.ok or state.slug is None:
+        return None
+    return Version(display, state.slug, state.lang, state.translation_of, state.translation_line)
+
+
+def versions(seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord]) -> list[Version]:
+    """Every usable seed of this run and every seed kept from earlier, as the whole-set checks
+    see them."""
+    found = [_version(s.display, s.state) for s in seeds if s.state is not None]
+    found += [_version(d, r) for d, r in kept.items()]
+    return [v for v in found if v is not None]
+
+
+def set_problems_of(
+    seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord], out: Path, default_lang: str
+) -> dict[str, list[Diagnostic]]:
+    """Per seed of this run that the whole set refuses (a slug another seed has in its
+    language, a ``translation_of`` that names nothing...; see
+    :func:`pipeline.translations.set_problems`), the errors saying so. A seed kept from an
+    earlier export into ``out`` takes part, and is named as such."""
+    every = versions(seeds, kept)
     return {
-        path: Diagnostic(path, 1, Level.ERROR, message + _earlier(path, slugs, kept, out))
-        for path, message in duplicate_slug_errors(slugs).items()
+        path: [
+            Diagnostic(path, line, Level.ERROR, message + _earlier(path, message, every, kept, out))
+            for line, message in problems
+        ]
+        for path, problems in set_problems(every, default_lang).items()
         if path not in kept
     }
 
 
-def _earlier(path: str, slugs: Mapping[str, str], kept: Mapping[str, SeedRecord], out: Path) -> str:
+def _earlier(
+    path: str, message: str, every: list[Version], kept: Mapping[str, SeedRecord], out: Path
+) -> str:
     """What to add when a slug clashes with a seed kept from an earlier export into ``out``."""
-    earlier = [p for p in kept if slugs.get(p) == slugs[path]]
-    if not earlier:
+    mine = next(v for v in every if v.path == path)
+    earlier = [
+        v.path for v in every if v.path in kept and (v.slug, v.lang) == (mine.slug, mine.lang)
+    ]
+    if not earlier or not message.startswith("slug "):
         return ""
     if all(Path(p).exists() for p in earlier):
         return f" (exported earlier into {out})"

@@ -40,7 +40,7 @@ STATE_DIR = ".pipeline-state"
 """The folder beside an output folder that holds the state of each output folder in it."""
 STATE_FILE = "state.sqlite"
 LOCK_FILE = "lock"
-STATE_VERSION = 1
+STATE_VERSION = 2
 APPLICATION_ID = 0x50495045
 """``PRAGMA application_id`` of a state database ("PIPE"): a SQLite file that is not one of
 ours is never read as state."""
@@ -93,6 +93,10 @@ class SeedRecord:
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     draft: bool = False
+    lang: str = ""
+    translation_of: str | None = None
+    translation_line: int = 1
+    """The line of ``translation_of`` in the seed, for a message about it."""
 
 
 @dataclass(slots=True)
@@ -161,7 +165,10 @@ CREATE TABLE seeds (
     mtime_ns INTEGER NOT NULL,
     draft INTEGER NOT NULL,
     diagnostics TEXT NOT NULL,
-    outputs TEXT NOT NULL
+    outputs TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    translation_of TEXT,
+    translation_line INTEGER NOT NULL
 ) STRICT;
 CREATE TABLE aggregates (
     exporter TEXT PRIMARY KEY,
@@ -268,13 +275,18 @@ def _seed_row(path: str, record: SeedRecord) -> tuple[Any, ...]:
         int(record.draft),
         _dumps(record.diagnostics),
         _dumps(outputs),
+        record.lang,
+        record.translation_of,
+        record.translation_line,
     )
 
 
 def _seed_record(row: tuple[Any, ...]) -> SeedRecord:
-    _, sha256, slug, ok, size, mtime_ns, draft, diagnostics, outputs = row
-    if slug is not None:
-        _text(slug)
+    _, sha256, slug, ok, size, mtime_ns, draft, diagnostics, outputs, *language = row
+    lang, translation_of, translation_line = language
+    for text in (slug, translation_of):
+        if text is not None:
+            _text(text)
     return SeedRecord(
         sha256=_text(sha256),
         slug=slug,
@@ -284,6 +296,9 @@ def _seed_record(row: tuple[Any, ...]) -> SeedRecord:
         diagnostics=check_rows(json.loads(_text(diagnostics))),
         outputs=_outputs(outputs),
         draft=bool(_int(draft)),
+        lang=_text(lang),
+        translation_of=translation_of,
+        translation_line=_int(translation_line),
     )
 
 
@@ -476,7 +491,7 @@ class StateStore:
             )
             db.executemany("DELETE FROM seeds WHERE path = ?", gone)
             db.executemany("DELETE FROM entries WHERE path = ?", [*gone, *((p,) for p in dropped)])
-            db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 9)})", changed)
+            db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 12)})", changed)
             db.executemany(
                 "DELETE FROM aggregates WHERE exporter = ?",
                 [(name,) for name in sorted(old.aggregates.keys() - new.aggregates.keys())],

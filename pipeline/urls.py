@@ -1,4 +1,12 @@
-"""The site's URLs: ``base_url`` checked, and each exercise page's URL from ``url_pattern``.
+"""The site's URLs: ``base_url`` checked, each exercise page's URL from ``url_pattern``, and
+where each language's outputs go.
+
+A seed in ``default_lang`` has its page where ``url_pattern`` says (``{base_url}{slug}/``) and
+its files where they always were (``jsonld/<slug>.jsonld``); a seed in another language has
+them under that language's folder: ``{base_url}de/{slug}/``, ``jsonld/de/<slug>.jsonld``. A
+``url_pattern`` with ``{lang}`` in it says itself where every language goes. Folders and URLs
+spell the tag in lower case (``pt-br``), as URLs usually are; ``hreflang`` and ``inLanguage``
+keep BCP 47's spelling.
 
 Apart from the JSON-LD built on them, so every run can check the settings before it starts
 without loading the model and the documents.
@@ -31,11 +39,11 @@ def check_base_url(settings: Settings) -> str:
             "(e.g. https://example.org/exercises/)"
         )
     try:
-        sample = settings.url_pattern.format(base_url=base_url, slug="sample")
+        sample = settings.url_pattern.format(base_url=base_url, slug="sample", lang="de")
     except (KeyError, IndexError, ValueError) as exc:
         raise PipelineError(
             f"the url_pattern setting '{settings.url_pattern}' cannot be filled in: {exc!r}; "
-            "use the placeholders {base_url} and {slug}"
+            "use the placeholders {base_url}, {slug} and {lang}"
         ) from None
     if not _is_absolute_http(sample) or "#" in sample:
         raise PipelineError(
@@ -51,5 +59,45 @@ def _is_absolute_http(url: str) -> bool:
 
 
 def page_url(exercise: Exercise, settings: Settings) -> str:
-    """The absolute URL of the exercise's page, from ``url_pattern``."""
-    return settings.url_pattern.format(base_url=check_base_url(settings), slug=exercise.slug)
+    """The absolute URL of the exercise's page, from ``url_pattern`` and its language."""
+    return version_url(exercise.slug, exercise.lang, settings)
+
+
+def version_url(slug: str, lang: str, settings: Settings) -> str:
+    """The absolute URL of the page of the exercise ``slug`` in ``lang``: ``url_pattern``
+    filled in, under ``{base_url}<lang>/`` for a language other than ``default_lang`` unless
+    the pattern places ``{lang}`` itself."""
+    base_url = check_base_url(settings)
+    pattern = settings.url_pattern
+    folder = lang_folder(lang, settings)
+    if "{lang}" in pattern or not folder:
+        return pattern.format(base_url=base_url, slug=slug, lang=url_lang(lang))
+    if not pattern.startswith("{base_url}"):
+        raise PipelineError(
+            f"the url_pattern setting '{pattern}' cannot place pages in {lang}: put {{lang}} "
+            "in it (e.g. {base_url}{lang}/{slug}/), or start it with {base_url}"
+        )
+    return base_url + folder + pattern.removeprefix("{base_url}").format(slug=slug)
+
+
+def index_url(lang: str, settings: Settings) -> str:
+    """The URL of the index page of the exercises in ``lang``: ``base_url`` for
+    ``default_lang``, ``{base_url}<lang>/`` for another language."""
+    return check_base_url(settings) + lang_folder(lang, settings)
+
+
+def url_lang(lang: str) -> str:
+    """The tag as URLs and folders spell it: lower case (``pt-BR`` -> ``pt-br``)."""
+    return lang.lower()
+
+
+def lang_folder(lang: str, settings: Settings) -> str:
+    """The folder, ending in ``/``, of a language's outputs: none for ``default_lang``
+    (``jsonld/squat.jsonld``), ``de/`` for German (``jsonld/de/squat.jsonld``)."""
+    return "" if lang == settings.default_lang else f"{url_lang(lang)}/"
+
+
+def lang_suffix(lang: str, settings: Settings) -> str:
+    """What a whole-collection file's name carries for a language: none for
+    ``default_lang`` (``cards.pdf``), ``.de`` for German (``cards.de.pdf``)."""
+    return "" if lang == settings.default_lang else f".{url_lang(lang)}"

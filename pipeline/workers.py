@@ -10,6 +10,7 @@ again (a tenth of exporting them), so neither waits for the other.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import gc
 import heapq
 import multiprocessing
@@ -35,7 +36,7 @@ from pipeline.registry import create_exporters, declared_outputs
 from pipeline.writer import OutputError, OutputWriter, remove_temp_files
 
 if TYPE_CHECKING:
-    from pipeline.model import Exercise
+    from pipeline.model import Exercise, Translation
     from pipeline.parser import ParseResult
 
 BATCH = 32
@@ -74,6 +75,9 @@ class ParseSummary:
     ok: bool
     diagnostics: list[Diagnostic]
     draft: bool = False
+    lang: str = ""
+    translation_of: str | None = None
+    translation_line: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class ExportJob:
     exporters: tuple[str, ...]
     task: SeedTask | None = None
     sha256: str | None = None
+    translations: tuple[Translation, ...] = ()
+    """The seed's other language versions, which only the whole set shows."""
 
 
 @dataclass(slots=True)
@@ -170,6 +176,9 @@ class SeedWorker:
                 ok=exercise is not None,
                 diagnostics=result.diagnostics,
                 draft=exercise.draft if exercise else False,
+                lang=exercise.lang if exercise else "",
+                translation_of=exercise.translation_of if exercise else None,
+                translation_line=result.translation_line,
             )
 
     def export(self, jobs: Iterable[ExportJob]) -> Iterator[SeedResult]:
@@ -180,6 +189,8 @@ class SeedWorker:
             if exercise is None:
                 yield SeedResult(job.index, declined=True)
                 continue
+            if job.translations:
+                exercise = exercise.model_copy(update={"translations": job.translations})
             result = SeedResult(job.index)
             for name in job.exporters:
                 result.outputs[name] = self._export_one(self.exporters[name], exercise)
@@ -401,15 +412,20 @@ class WorkerPool:
             return results
         queues: list[deque[ExportJob]] = [deque() for _ in self._conns]
         for job in jobs:
-            queues[self._owner[job.index]].append(job)
+            # A seed this run did not parse (its other language versions changed) comes with
+            # its task: whichever worker is given it reads it.
+            owner = self._owner.get(job.index, job.index % len(queues))
+            queues[owner].append(job)
         dispatch = _Dispatch(self._conns, queues, self._adopted, advance)
         return sorted(dispatch.run(), key=lambda r: r.index)
 
     def _adopted(self, job: ExportJob) -> ExportJob:
         """The job as a worker that did not parse its seed needs it: with the seed and the
         hash it had when it was checked."""
+        if job.task is not None:
+            return job
         task = self._task_of[job.index]
-        return ExportJob(job.index, job.exporters, task, self._sha_of[job.index])
+        return dataclasses.replace(job, task=task, sha256=self._sha_of[job.index])
 
     def _collect(self, kind: str, advance: Callable[[int], None]) -> list[Any]:
         items: list[Any] = []
@@ -485,17 +501,25 @@ class _Dispatch:
                 _, batch = _receive(conn)
                 self.in_flight[number] -= 1
                 for result in batch:
-                    if result.declined:  # its file changed: back to the worker that parsed it
-                        owner = self.owner[result.index]
-                        self.queues[owner].appendleft(self.stolen.pop(result.index))
-                        self._give(owner)
-                    else:
-                        results.append(result)
-                        self.advance(1)
+                    self._take(result, results)
                 self._give(number)
         for conn in self.conns:
             _send(conn, None)
         return results
+
+    def _take(self, result: SeedResult, results: list[SeedResult]) -> None:
+        if result.declined and result.index in self.stolen:
+            # Its file changed: back to the worker that parsed it.
+            owner = self.owner[result.index]
+            self.queues[owner].appendleft(self.stolen.pop(result.index))
+            self._give(owner)
+            return
+        if result.declined:
+            # Not parsed in this run, and changed since it was checked: what it had stays,
+            # recorded as out of date, and the next run does it again.
+            result = SeedResult(result.index)
+        results.append(result)
+        self.advance(1)
 
     def _give(self, number: int) -> None:
         if self.in_flight[number] >= 2:

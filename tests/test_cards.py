@@ -559,10 +559,11 @@ def _catalogue(seeds_dir: Path, write_seed: WriteSeed, shipped_text: str) -> Pat
     return seeds_dir
 
 
-def _title_order(out: Path) -> list[Path]:
-    """The card PDFs in the order the booklet must show them: by title, then slug."""
+def _title_order(folder: Path) -> list[Path]:
+    """The card PDFs in ``folder`` in the order the booklet must show them: by title, then
+    slug."""
     cards = []
-    for path in sorted((out / "cards").glob("*.pdf")):
+    for path in sorted(folder.glob("*.pdf")):
         meta = PdfReader(path).metadata
         assert meta is not None and meta.title
         cards.append((meta.title.casefold(), meta.title, path.stem, path))
@@ -589,15 +590,22 @@ def test_booklet_shows_what_the_card_pdfs_show_in_title_order(
 ) -> None:
     out = tmp_path / "out"
     export([_catalogue(seeds_dir, write_seed, shipped_text)], out, Settings(), ["pdf"], jobs=1)
-    card_pages = [page for path in _title_order(out) for page in PdfReader(path).pages]
-    booklet = PdfReader(out / "cards.pdf").pages
-    assert len(card_pages) == len(booklet) == 8  # the long card takes three pages
-    for card, sheet in zip(card_pages, booklet, strict=True):
-        assert " ".join(sheet.extract_text().split()) == " ".join(card.extract_text().split())
-        assert _page_fonts(sheet) == _page_fonts(card)
-    assert " ".join(booklet[0].extract_text().split()).startswith("<b>Bold</b> & Co")
-    assert " ".join(booklet[-2].extract_text().split()).startswith("Жим ногами")
-    assert " ".join(booklet[-1].extract_text().split()).startswith("Тяга верхнего блока")
+    # One booklet per language: the English cards in cards.pdf, the Russian in cards.ru.pdf.
+    for folder, booklet_name, count in (
+        (out / "cards", "cards.pdf", 6),
+        (out / "cards/ru", "cards.ru.pdf", 2),
+    ):
+        card_pages = [page for path in _title_order(folder) for page in PdfReader(path).pages]
+        booklet = PdfReader(out / booklet_name).pages
+        assert len(card_pages) == len(booklet) == count  # the long card takes three pages
+        for card, sheet in zip(card_pages, booklet, strict=True):
+            assert " ".join(sheet.extract_text().split()) == " ".join(card.extract_text().split())
+            assert _page_fonts(sheet) == _page_fonts(card)
+    english = PdfReader(out / "cards.pdf").pages
+    assert " ".join(english[0].extract_text().split()).startswith("<b>Bold</b> & Co")
+    russian = PdfReader(out / "cards.ru.pdf").pages
+    assert " ".join(russian[0].extract_text().split()).startswith("Жим ногами")
+    assert " ".join(russian[-1].extract_text().split()).startswith("Тяга верхнего блока")
 
 
 def _render_pngs(pdf: Path, prefix: Path) -> list[bytes]:
@@ -620,8 +628,9 @@ def test_booklet_pages_look_exactly_like_the_card_pdfs(
     out = tmp_path / "out"
     seeds = _catalogue(seeds_dir, write_seed, shipped_text)
     export([seeds], out, Settings(bleed_mm=bleed), ["pdf"], jobs=1)
-    cards = [png for path in _title_order(out) for png in _render_pngs(path, tmp_path / "c")]
-    assert _render_pngs(out / "cards.pdf", tmp_path / "b") == cards
+    for folder, booklet in ((out / "cards", "cards.pdf"), (out / "cards/ru", "cards.ru.pdf")):
+        pngs = [png for path in _title_order(folder) for png in _render_pngs(path, tmp_path / "c")]
+        assert _render_pngs(out / booklet, tmp_path / "b") == pngs
 
 
 def test_each_font_subset_is_embedded_once_and_shared_by_cards_in_one_script(
@@ -650,11 +659,11 @@ def test_jobs_1_and_jobs_2_give_a_byte_identical_booklet(
     seeds = _catalogue(seeds_dir, write_seed, shipped_text)
     export([seeds], tmp_path / "one", Settings(), ["pdf"], jobs=1)
     export([seeds], tmp_path / "two", Settings(), ["pdf"], jobs=2)
-    first = (tmp_path / "one" / "cards.pdf").read_bytes()
-    assert first == (tmp_path / "two" / "cards.pdf").read_bytes()
-    assert first == render_booklet(
-        [exercise_of(path) for path in sorted(seeds.glob("*.md"))], Settings()
-    )
+    exercises = [exercise_of(path) for path in sorted(seeds.glob("*.md"))]
+    for booklet, lang in (("cards.pdf", "en"), ("cards.ru.pdf", "ru")):
+        first = (tmp_path / "one" / booklet).read_bytes()
+        assert first == (tmp_path / "two" / booklet).read_bytes()
+        assert first == render_booklet([e for e in exercises if e.lang == lang], Settings())
 
 
 @pytest.mark.parametrize("entries_lost", [False, True])
@@ -685,7 +694,9 @@ def test_2up_and_bleed_booklets_keep_their_boxes_cut_guides_and_crop_marks(
     export([seeds], out, Settings(layout="2up", bleed_mm=3), ["pdf"])
     card: Any = PdfReader(out / "cards" / "leverage-machine-lying-leg-curl.pdf").pages[0]
     booklet = PdfReader(out / "cards.pdf")
-    assert len(booklet.pages) == 5  # ten card pages (the long card takes five), two a sheet
+    # Eight English card pages (the long card takes five), two a sheet; the Russian cards
+    # are in cards.ru.pdf.
+    assert len(booklet.pages) == 4
     sheet: Any
     for sheet in booklet.pages:
         for box in ("/MediaBox", "/TrimBox", "/BleedBox"):

@@ -24,8 +24,10 @@ from fuzz.checks import (
     ROOT,
     SHIPPED,
     SHIPPED_SLUG,
+    aggregates_of,
     assert_outputs,
     files_under,
+    lang_folder,
     outputs_of,
     run_check,
     run_export,
@@ -90,11 +92,13 @@ def test_a_broken_seed_is_a_clean_diagnostic_and_costs_the_others_nothing(data: 
             assert report.failed == [str(seeds / "broken.md")]
             assert written == outputs_of(SHIPPED_SLUG) | set(AGGREGATES)
         else:
-            slug = parsed.exercise.slug
+            slug, lang = parsed.exercise.slug, parsed.exercise.lang
             assert report.failed == []
-            assert written == outputs_of(SHIPPED_SLUG) | outputs_of(slug) | set(AGGREGATES)
-            json.loads((out / f"json/{slug}.json").read_text("utf-8"))
-            assert pypdf.PdfReader(out / f"cards/{slug}.pdf").pages
+            expected = outputs_of(SHIPPED_SLUG) | outputs_of(slug, lang)
+            assert written == expected | set(AGGREGATES) | aggregates_of(lang)
+            folder = lang_folder(lang)
+            json.loads((out / f"json/{folder}{slug}.json").read_text("utf-8"))
+            assert pypdf.PdfReader(out / f"cards/{folder}{slug}.pdf").pages
         with Catalogue(out / CATALOGUE_FILE) as catalogue:
             assert catalogue.count() == (2 if parsed.ok else 1)
             assert len(catalogue.show(SHIPPED_SLUG).howto) == 4

@@ -405,8 +405,9 @@ def test_frontmatter_values_know_their_lines(write_seed: WriteSeed) -> None:
     assert exercise.source_of("equipment").line == 4
     assert [exercise.source_of("muscles", i).line for i in range(2)] == [8, 8]
     assert exercise.source_of("image").line == 1  # not given
-    # Bookkeeping for messages, not part of the exported model (json/<slug>.json).
-    assert "frontmatter_lines" not in json.loads(exercise.model_dump_json())
+    # In the model's JSON (json/<slug>.json, and an entry kept between runs), as `source` is.
+    dumped = json.loads(exercise.model_dump_json())["frontmatter_lines"]
+    assert dumped["equipment"] == {"line": 4, "items": [5, 7]}
 
 
 def test_a_check_of_seeds_in_ascii_reads_no_font(seeds_dir: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from pipeline.plan import (
     kept_records,
     needs_parse,
     reusable_record,
-    slug_clashes,
+    set_problems_of,
     stale_files,
 )
 from pipeline.state import AggregateRecord, CachedEntry, OutputRecord, SeedRecord, State
@@ -161,18 +161,18 @@ def test_seeds_outside_the_scope_are_kept_and_those_inside_it_are_not() -> None:
 def test_slug_clashes_name_the_other_seed_and_a_kept_one_wins() -> None:
     plan = facts(set())
     one, two = seed("a.md", None, None, plan), seed("b.md", None, None, plan)
-    one.state = SeedState(True, "squat", [])
-    two.state = SeedState(True, "squat", [])
-    clashes = slug_clashes([one, two], {}, Path("out"))
-    assert {p: d.message for p, d in clashes.items()} == {
-        "a.md": "slug 'squat' is also used by b.md",
-        "b.md": "slug 'squat' is also used by a.md",
+    one.state = SeedState(True, "squat", [], lang="en")
+    two.state = SeedState(True, "squat", [], lang="en")
+    clashes = set_problems_of([one, two], {}, Path("out"), "en")
+    assert {p: [d.message for d in ds] for p, ds in clashes.items()} == {
+        "a.md": ["slug 'squat' is also used by b.md"],
+        "b.md": ["slug 'squat' is also used by a.md"],
     }
-    assert all(d.level is Level.ERROR and d.line == 1 for d in clashes.values())
-    kept = {"gone/c.md": record("squat")}
-    clashes = slug_clashes([one], kept, Path("out"))
+    assert all(d.level is Level.ERROR and d.line == 1 for ds in clashes.values() for d in ds)
+    kept = {"gone/c.md": replace(record("squat"), lang="en")}
+    clashes = set_problems_of([one], kept, Path("out"), "en")
     assert list(clashes) == ["a.md"]
-    assert clashes["a.md"].message == (
+    assert clashes["a.md"][0].message == (
         "slug 'squat' is also used by gone/c.md (exported earlier into out; that file is gone: "
         "export its folder to remove it)"
     )

@@ -108,7 +108,7 @@ def test_every_canned_datasette_query_returns_rows(project: Path) -> None:
     queries = metadata["databases"]["catalogue"]["queries"]
     assert queries
     # The value a user types into a query's form, for the parameters the queries take.
-    example = {"q": "hamstring"}
+    example = {"q": "hamstring", "lang": "en"}
 
     async def run_all() -> dict[str, int]:
         datasette = Datasette([str(project / "outputs" / "catalogue.sqlite")], metadata=metadata)

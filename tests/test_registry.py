@@ -109,7 +109,7 @@ def test_a_collision_is_named_by_an_example_path_when_the_templates_differ(
 def test_a_plugin_with_outputs_of_its_own_runs_with_every_exporter(
     plugin: Callable[..., type[Exporter]],
 ) -> None:
-    plugin("csv", "exercises.csv", "csv/{slug}.csv", "json/{slug}.csv", "cards/{slug}/x.pdf")
+    plugin("csv", "exercises.csv", "csv/{slug}.csv", "json/{slug}.csv", "cards/{slug}/x/y.pdf")
     plugin("silent")  # declares nothing: only the writer can check it
     exporters = create_exporters([], SITE)
     assert {"csv", "silent", "json", "html"} <= {e.name for e in exporters}
@@ -160,8 +160,13 @@ def test_a_flat_layout_lets_a_page_meet_the_index_which_the_page_refuses() -> No
     # Within one exporter the templates may meet: the html exporter refuses the seed itself.
     flat = Settings(base_url=SITE.base_url, url_pattern="{base_url}{slug}.html")
     (html,) = create_exporters(["html"], flat)
-    page, index = html.output_templates()
-    assert (page, index) == ("html/{slug}.html", "html/index.html")
+    other, page, index, other_index = html.output_templates()
+    assert (other, page, index) == (
+        "html/{lang}/{slug}.html",
+        "html/{slug}.html",
+        "html/index.html",
+    )
+    assert other_index == "html/{lang}/index.html"
     assert overlap(page, index) == "html/index.html"
 
 

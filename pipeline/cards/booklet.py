@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 import zlib
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -268,10 +269,15 @@ class _Sheets:
         self.slots = []
 
 
-def _order(card: PlainArtefact) -> tuple[str, str, str]:
-    """Where a card goes in the booklet: by title, then slug for equal titles."""
+def _order(card: PlainArtefact) -> tuple[str, str, str, str]:
+    """Where a card goes in the booklet: by title as a reader alphabetises it (``Übung``
+    with the U's, not after Z), then as written, then slug for equal titles."""
     slug, title = card[0], card[1]
-    return (title.casefold(), title, slug)
+    folded = title.casefold()
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return (plain, folded, title, slug)
 
 
 def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> bytes:

@@ -27,6 +27,7 @@ from pipeline.catalogue.schema import (
 if TYPE_CHECKING:
     from pipeline.catalogue.reader import (
         DEFAULT_HIGHLIGHT,
+        AmbiguousExerciseError,
         Catalogue,
         CatalogueError,
         ExerciseNotFoundError,
@@ -36,7 +37,10 @@ if TYPE_CHECKING:
         OtherSectionRecord,
         SearchHit,
         StepRecord,
+        TranslationRecord,
         fts_query,
+        lookup_language,
+        matches_language,
         open_catalogue,
         same_name,
     )
@@ -49,6 +53,7 @@ __all__ = [
     "EXERCISE_COLUMN_NAMES",
     "REQUIRED_TABLES",
     "SCHEMA_VERSION",
+    "AmbiguousExerciseError",
     "Catalogue",
     "CatalogueError",
     "ExerciseFacts",
@@ -59,7 +64,10 @@ __all__ = [
     "OtherSectionRecord",
     "SearchHit",
     "StepRecord",
+    "TranslationRecord",
     "fts_query",
+    "lookup_language",
+    "matches_language",
     "open_catalogue",
     "same_name",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import os
 import sqlite3
@@ -21,11 +22,13 @@ from pipeline.catalogue.entries import CatalogueEntry as CatalogueEntry
 from pipeline.catalogue.entries import HowToRow as HowToRow
 from pipeline.catalogue.entries import ItemRow as ItemRow
 from pipeline.catalogue.entries import OtherItemRow as OtherItemRow
+from pipeline.catalogue.entries import SearchRow as SearchRow
+from pipeline.catalogue.folding import indexed
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
     CATALOGUE_FILE,
     EXERCISE_COLUMN_NAMES,
-    FTS_BUILD,
+    FTS_INSERT,
     INDEXES,
     SCHEMA,
     SCHEMA_VERSION,
@@ -83,9 +86,22 @@ class _Sections:
             self.body.append(_said(item))
 
 
+def _aliases_text(aliases: Iterable[str]) -> str:
+    # Plain text for the search index, so a snippet of an alias reads as words.
+    return ", ".join(aliases)
+
+
+def _search_row(texts: SearchRow, lang: str) -> SearchRow | None:
+    """``texts`` as the search index holds them in ``lang``, or None when as written."""
+    title, description, aliases, body = (indexed(text, lang) for text in texts)
+    held = (title, description, aliases, body)
+    return None if held == texts else held
+
+
 def catalogue_entry(e: Exercise) -> CatalogueEntry:
     """The catalogue's view of one exercise."""
     sections = _Sections(e.sections)
+    body = "\n".join(sections.body)
     return CatalogueEntry(
         slug=e.slug,
         title=e.title,
@@ -97,6 +113,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         level=None if e.level is None else e.level.value,
         category=e.category,
         lang=e.lang,
+        translation_of=e.translation_of,
         updated=None if e.updated is None else e.updated.isoformat(),
         muscles=e.muscles,
         equipment=e.equipment,
@@ -104,11 +121,12 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         outro=e.outro_text,
         source_path=e.source.path,
         source_sha256=e.source_sha256,
-        body="\n".join(sections.body),
+        body=body,
         steps=tuple(sections.rows["steps"]),
         notes=tuple(sections.rows["notes"]),
         other_sections=tuple(sections.other),
         howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
+        search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
     )
 
 
@@ -134,12 +152,15 @@ class _Lookup:
 
 
 # The columns of `exercises` the entry does not hold as they are stored.
-_DERIVED_COLUMNS = frozenset({"id", "category", "muscles", "equipment", "aliases", "aliases_text"})
+_DERIVED_COLUMNS = frozenset(
+    {"id", "category", "muscles", "equipment", "aliases", "aliases_text", "work"}
+)
 _COPIED_COLUMNS = tuple(name for name in EXERCISE_COLUMN_NAMES if name not in _DERIVED_COLUMNS)
 
 
 class _Rows:
-    """Every row of the catalogue, by table name, from the entries in slug order."""
+    """Every row of the catalogue, by table name, from the entries in (slug, language)
+    order, and the search index's rows: each exercise's texts as the index holds them."""
 
     def __init__(self, entries: Sequence[CatalogueEntry]) -> None:
         self.categories = _Lookup(e.category for e in entries if e.category is not None)
@@ -149,6 +170,7 @@ class _Rows:
         self.tables["categories"] = self.categories.rows
         self.tables["muscles"] = self.muscles.rows
         self.tables["equipment"] = self.equipment.rows
+        self.search: list[tuple[object, ...]] = []
         for exercise_id, entry in enumerate(entries, start=1):
             self._add_exercise(exercise_id, entry)
             self._add_items(exercise_id, entry)
@@ -156,19 +178,36 @@ class _Rows:
     def _add_exercise(self, exercise_id: int, e: CatalogueEntry) -> None:
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
+        aliases_text = _aliases_text(e.aliases)
+        self.tables["exercises"].append(
+            self._exercise_row(exercise_id, e, muscles, equipment, aliases_text)
+        )
+        held = e.search or (e.title, e.description, aliases_text, e.body)
+        self.search.append((exercise_id, *held))
+        self._add_links("muscles", "muscle_id", exercise_id, [self.muscles.ids[m] for m in muscles])
+        self._add_links(
+            "equipment", "equipment_id", exercise_id, [self.equipment.ids[q] for q in equipment]
+        )
+
+    def _exercise_row(
+        self,
+        exercise_id: int,
+        e: CatalogueEntry,
+        muscles: tuple[str, ...],
+        equipment: tuple[str, ...],
+        aliases_text: str,
+    ) -> Row:
+        """The exercise's row of ``exercises``; ``muscles`` and ``equipment`` are its names
+        casefolded, once each."""
         row: Row = {name: getattr(e, name) for name in _COPIED_COLUMNS}
         row["id"] = exercise_id
         row["category"] = None if e.category is None else self.categories.ids[e.category.casefold()]
         row["muscles"] = _json(tuple(self.muscles.spellings[m] for m in muscles))
         row["equipment"] = _json(tuple(self.equipment.spellings[q] for q in equipment))
         row["aliases"] = _json(e.aliases)
-        # Plain text for the search index, so a snippet of an alias reads as words.
-        row["aliases_text"] = ", ".join(e.aliases)
-        self.tables["exercises"].append(row)
-        self._add_links("muscles", "muscle_id", exercise_id, [self.muscles.ids[m] for m in muscles])
-        self._add_links(
-            "equipment", "equipment_id", exercise_id, [self.equipment.ids[q] for q in equipment]
-        )
+        row["aliases_text"] = aliases_text
+        row["work"] = e.translation_of or e.slug
+        return row
 
     def _add_links(self, name: str, column: str, exercise_id: int, ids: list[int]) -> None:
         self.tables[f"exercise_{name}"].extend(
@@ -223,7 +262,7 @@ def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
     for statement in INDEXES.split(";"):
         if statement.strip():
             db.execute(statement)
-    db.execute(FTS_BUILD)
+    db.executemany(FTS_INSERT, rows.search)
 
 
 def _verify(db: sqlite3.Connection) -> None:
@@ -249,10 +288,25 @@ def remove_journals(path: Path) -> None:
             path.with_name(path.name + suffix).unlink()
 
 
+def _in_order(entries: Sequence[CatalogueEntry]) -> list[CatalogueEntry]:
+    """``entries`` in (slug, language) order, which numbers the exercises; raises
+    :class:`CatalogueBuildError` when two are one slug in one language."""
+    ordered = sorted(entries, key=lambda e: (e.slug, e.lang))
+    for first, second in itertools.pairwise(ordered):
+        if (first.slug, first.lang) == (second.slug, second.lang):
+            raise CatalogueBuildError(
+                f"cannot build {CATALOGUE_FILE}: {first.source_path} and {second.source_path} "
+                f"are both the exercise '{first.slug}' in '{first.lang}'"
+            )
+    return ordered
+
+
 def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:
-    """Write the catalogue of ``entries`` (in slug order) into the empty file ``path``, in one
-    transaction, and check it. Raises :class:`OutputError` on any failure."""
-    rows = _Rows(entries)
+    """Write the catalogue of ``entries`` (in slug order; a slug may be in several languages)
+    into the empty file ``path``, in one transaction, and check it. Raises
+    :class:`OutputError` on any failure, and :class:`CatalogueBuildError` when two entries
+    are one slug in one language."""
+    rows = _Rows(_in_order(entries))
     db = sqlite3.connect(path, isolation_level=None)
     try:
         # The file is private until it is renamed into place and is thrown away on any

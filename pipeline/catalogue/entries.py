@@ -16,6 +16,8 @@ OtherItemRow = tuple[int, str, int, str | None, str]
 """(section's place among the seed's ``##`` sections, heading, position, label, text)."""
 HowToRow = tuple[int, str, str]
 """(position, name, text) of a how-to step."""
+SearchRow = tuple[str, str, str, str]
+"""(title, description, aliases, body) as the search index reads them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +33,8 @@ class CatalogueEntry(ExerciseFacts):
     notes: tuple[ItemRow, ...]
     other_sections: tuple[OtherItemRow, ...]
     howto: tuple[HowToRow, ...]
+    search: SearchRow | None = None
+    """The texts the search index reads, folded for the exercise's language
+    (:func:`pipeline.catalogue.folding.indexed`), when that changes any of them; ``None``
+    when the index reads them as written. Folded here, where the seed is parsed, so a build
+    of the catalogue does no folding of its own."""

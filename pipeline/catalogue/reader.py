@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pipeline.catalogue.folding import variants
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
     EXERCISE_COLUMN_NAMES,
@@ -29,12 +30,30 @@ _BM25 = "bm25(exercises_fts, 10.0, 4.0, 8.0, 1.0)"
 DEFAULT_HIGHLIGHT = ("**", "**")
 
 
+# One branch of a search: the hits of one folded query, in the languages it was folded for.
+_SEARCH = f"""
+    SELECT e.slug AS slug, e.lang AS lang, e.title,
+           snippet(exercises_fts, -1, :open, :close, '…', :tokens), {_BM25} AS rank
+    FROM exercises_fts JOIN exercises AS e ON e.id = exercises_fts.rowid
+    WHERE exercises_fts MATCH :match{{n}} {{only}}
+"""
+
+
 class CatalogueError(PipelineError):
     """The catalogue cannot be opened or asked (missing, not a catalogue, no such exercise)."""
 
 
 class ExerciseNotFoundError(CatalogueError):
-    """No exercise in the catalogue has the slug asked for."""
+    """No exercise in the catalogue has the slug asked for (in the language asked for)."""
+
+
+class AmbiguousExerciseError(CatalogueError):
+    """The slug asked for is in several languages, and none was asked for."""
+
+    def __init__(self, message: str, languages: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.languages = languages
+        """The languages the slug is in, in tag order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +61,7 @@ class SearchHit:
     """One search result, best first: the exercise and a snippet around the matched words."""
 
     slug: str
+    lang: str
     title: str
     snippet: str
     rank: float
@@ -52,6 +72,7 @@ class ExerciseSummary:
     """One line of ``pipeline list``."""
 
     slug: str
+    lang: str
     title: str
     level: str | None
     category: str | None
@@ -87,8 +108,17 @@ class OtherSectionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TranslationRecord:
+    """Another language version of an exercise: the same work, in ``lang``."""
+
+    lang: str
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExerciseRecord(ExerciseFacts):
-    """A whole exercise, as the catalogue holds it."""
+    """A whole exercise, as the catalogue holds it, and its other language versions."""
 
     setup: tuple[StepRecord, ...]
     execution: tuple[StepRecord, ...]
@@ -99,10 +129,21 @@ class ExerciseRecord(ExerciseFacts):
     outro: str
     source_path: str
     source_sha256: str
+    translations: tuple[TranslationRecord, ...] = ()
+    """The exercise's other language versions, in tag order."""
+
+    @property
+    def work(self) -> str:
+        """What the exercise's translations share: the slug of the exercise it translates,
+        else its own."""
+        return self.translation_of or self.slug
 
 
-def fts_query(text: str) -> str:
-    """A full-text query that matches every word of ``text``, whatever characters it holds.
+def fts_query(text: str, lang: str | None = None) -> str:
+    """A full-text query that matches every word of ``text``, whatever characters it holds,
+    in the text of exercises in ``lang``: each word folded as the index folds that
+    language's text, or spelled as its readers may type it (``Bankdruecken`` is also asked
+    for as ``Bankdrucken`` in German; see :mod:`pipeline.catalogue.folding`).
 
     Each word is quoted as an FTS5 string, so ``"``, ``*``, ``-``, ``AND`` or ``NEAR(`` in
     what a user typed are searched for, not parsed; a trailing ``*`` still asks for a prefix.
@@ -111,8 +152,31 @@ def fts_query(text: str) -> str:
     for word in text.replace("\0", " ").split():
         prefix = word.endswith("*") and word.strip("*") != ""
         core = word.rstrip("*") if prefix else word
-        terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
+        star = "*" if prefix else ""
+        spellings = ['"' + s.replace('"', '""') + '"' + star for s in variants(core, lang)]
+        terms.append(spellings[0] if len(spellings) == 1 else f"({' OR '.join(spellings)})")
+    # FTS5 takes phrases side by side as AND, but wants the word between a group and another.
+    return (" AND " if any(t.startswith("(") for t in terms) else " ").join(terms)
+
+
+def matches_language(tag: str, asked: str) -> bool:
+    """Whether the language range ``asked`` takes ``tag`` (RFC 4647 basic filtering): the
+    same tag, or a more specific one (``de`` takes ``de-AT``; ``de-AT`` does not take
+    ``de``). Case does not matter."""
+    tag, asked = tag.lower(), asked.lower()
+    return tag == asked or tag.startswith(asked + "-")
+
+
+def lookup_language(asked: str, tags: Iterable[str]) -> str | None:
+    """The tag of ``tags`` that RFC 4647 lookup picks for ``asked``: ``asked`` itself, else
+    ``asked`` less its last subtag, and so on (``de-AT``, then ``de``); None when none is
+    there. Case does not matter."""
+    by_case = {tag.lower(): tag for tag in tags}
+    parts = asked.lower().split("-")
+    for n in range(len(parts), 0, -1):
+        if len(parts[n - 1]) > 1 and "-".join(parts[:n]) in by_case:
+            return by_case["-".join(parts[:n])]
+    return None
 
 
 def _folded(name: str) -> str:
@@ -199,39 +263,52 @@ class Catalogue:
         row = next(self._rows("SELECT count(*) FROM exercises", {}))
         return int(str(row[0]))
 
+    def languages(self, asked: str | None = None) -> tuple[str, ...]:
+        """The languages of the catalogue's exercises, in tag order; only those the range
+        ``asked`` takes (see :func:`matches_language`) when it is given."""
+        tags = (str(row[0]) for row in self._rows("SELECT DISTINCT lang FROM exercises", {}))
+        return tuple(sorted(t for t in tags if asked is None or matches_language(t, asked)))
+
     def search(
         self,
         query: str,
         *,
+        lang: str | None = None,
         limit: int = 20,
         highlight: tuple[str, str] = DEFAULT_HIGHLIGHT,
         tokens: int = 16,
     ) -> list[SearchHit]:
         """Exercises whose title, description, aliases, steps, tips or mistakes hold every word
-        of ``query`` (stemmed: ``hamstring`` finds "hamstrings"), best match first (bm25).
-        ``highlight`` surrounds the matched words in each snippet."""
-        match = fts_query(query)
-        if not match:
+        of ``query``, best match first (bm25); only those in ``lang`` (and its regional
+        variants: ``de`` takes ``de-AT``) when it is given. Each exercise's text is searched
+        as its language's readers type it (``Bankdruecken`` finds "Bankdrücken", see
+        :mod:`pipeline.catalogue.folding`), English's stemmed (``hamstring`` finds
+        "hamstrings"). ``highlight`` surrounds the matched words in each snippet."""
+        # One query per way the languages fold it, each asked only of its languages' text:
+        # a word German folds (`toe` -> `to`) must not find what another language has.
+        branches: dict[str, list[str]] = {}
+        for tag in self.languages(lang):
+            branches.setdefault(fts_query(query, tag), []).append(tag)
+        branches.pop("", None)
+        if not branches:
             return []
-        sql = f"""
-            SELECT e.slug, e.title,
-                   snippet(exercises_fts, -1, :open, :close, '…', :tokens),
-                   {_BM25} AS rank
-            FROM exercises_fts JOIN exercises AS e ON e.id = exercises_fts.rowid
-            WHERE exercises_fts MATCH :match
-            ORDER BY rank, e.slug
-            LIMIT :limit
-        """
         parameters: dict[str, object] = {
-            "match": match,
             "open": highlight[0],
             "close": highlight[1],
             "tokens": max(1, min(tokens, 64)),
             "limit": limit,
         }
+        every = lang is None and len(branches) == 1
+        selects = []
+        for n, (match, tags) in enumerate(branches.items()):
+            parameters[f"match{n}"] = match
+            parameters[f"langs{n}"] = json.dumps(tags)
+            only = "" if every else f"AND e.lang IN (SELECT value FROM json_each(:langs{n}))"
+            selects.append(_SEARCH.format(n=n, only=only))
+        sql = " UNION ALL ".join(selects) + " ORDER BY rank, slug, lang LIMIT :limit"
         return [
-            SearchHit(str(slug), str(title), str(snippet), float(str(rank)))
-            for slug, title, snippet, rank in self._rows(sql, parameters)
+            SearchHit(str(slug), str(tag), str(title), str(snippet), float(str(rank)))
+            for slug, tag, title, snippet, rank in self._rows(sql, parameters)
         ]
 
     def list_exercises(
@@ -241,17 +318,20 @@ class Catalogue:
         equipment: str | None = None,
         level: str | None = None,
         category: str | None = None,
+        lang: str | None = None,
     ) -> list[ExerciseSummary]:
-        """Exercises in slug order, only those matching every filter given. A muscle,
-        equipment or category matches as :func:`same_name` says (case, and a plural ``s`` or
-        ``es``, do not matter). An unknown ``level`` is a :class:`CatalogueError`."""
+        """Exercises in slug order (then language), only those matching every filter given.
+        A muscle, equipment or category matches as :func:`same_name` says (case, and a plural
+        ``s`` or ``es``, do not matter); a language as :func:`matches_language` says (``de``
+        takes ``de-AT``). An unknown ``level`` is a :class:`CatalogueError`."""
         levels = [str(d) for d in Difficulty]
         if level is not None and level.lower() not in levels:
             raise CatalogueError(f"unknown level '{level}' (choose from {', '.join(levels)})")
         sql = """
-            SELECT e.slug, e.title, e.level, c.name, e.muscles, e.equipment
+            SELECT e.slug, e.lang, e.title, e.level, c.name, e.muscles, e.equipment
             FROM exercises AS e LEFT JOIN categories AS c ON c.id = e.category
-            WHERE (:level IS NULL OR e.level = lower(:level))
+            WHERE (:langs IS NULL OR e.lang IN (SELECT value FROM json_each(:langs)))
+              AND (:level IS NULL OR e.level = lower(:level))
               AND (:category IS NULL OR same_name(c.name, :category))
               AND (:muscle IS NULL OR EXISTS (
                     SELECT 1 FROM exercise_muscles AS em JOIN muscles AS m ON m.id = em.muscle_id
@@ -260,37 +340,67 @@ class Catalogue:
                     SELECT 1 FROM exercise_equipment AS ee
                     JOIN equipment AS q ON q.id = ee.equipment_id
                     WHERE ee.exercise_id = e.id AND same_name(q.name, :equipment)))
-            ORDER BY e.slug
+            ORDER BY e.slug, e.lang
         """
         parameters: dict[str, object] = {
             "muscle": muscle,
             "equipment": equipment,
             "level": level,
             "category": category,
+            "langs": None if lang is None else json.dumps(self.languages(lang)),
         }
         return [
             ExerciseSummary(
                 slug=str(slug),
+                lang=str(tag),
                 title=str(title),
                 level=None if lvl is None else str(lvl),
                 category=None if cat is None else str(cat),
                 muscles=_tuple(str(muscles)),
                 equipment=_tuple(str(equip)),
             )
-            for slug, title, lvl, cat, muscles, equip in self._rows(sql, parameters)
+            for slug, tag, title, lvl, cat, muscles, equip in self._rows(sql, parameters)
         ]
 
-    def show(self, slug: str) -> ExerciseRecord:
-        """The whole exercise ``slug``; raises :class:`ExerciseNotFoundError` when there is
-        none."""
+    def languages_of(self, slug: str) -> tuple[str, ...]:
+        """The languages the exercise ``slug`` is in, in tag order; none when there is no such
+        slug."""
+        sql = "SELECT lang FROM exercises WHERE slug = :slug ORDER BY lang"
+        return tuple(str(row[0]) for row in self._rows(sql, {"slug": slug}))
+
+    def show(self, slug: str, lang: str | None = None) -> ExerciseRecord:
+        """The whole exercise ``slug``: in ``lang``, or in the nearest language it falls back
+        to (RFC 4647 lookup: ``de-AT`` takes ``de`` when there is no ``de-AT``, never another
+        language); without ``lang``, the slug's only version.
+
+        Raises :class:`ExerciseNotFoundError` when there is no such slug, or none in ``lang``,
+        and :class:`AmbiguousExerciseError` when no ``lang`` is given and the slug is in
+        several languages."""
+        versions = self.languages_of(slug)
+        if not versions:
+            raise ExerciseNotFoundError(f"no exercise '{slug}' in {self.path}")
+        if lang is None:
+            if len(versions) > 1:
+                raise AmbiguousExerciseError(
+                    f"'{slug}' is in {len(versions)} languages: {', '.join(versions)}", versions
+                )
+            chosen: str | None = versions[0]
+        else:
+            chosen = lookup_language(lang, versions)
+        if chosen is None:
+            raise ExerciseNotFoundError(
+                f"no exercise '{slug}' in '{lang}' in {self.path} (it is in {', '.join(versions)})"
+            )
+        return self._record(slug, chosen)
+
+    def _record(self, slug: str, lang: str) -> ExerciseRecord:
+        """The exercise ``slug`` in ``lang``, which the catalogue has."""
         sql = """
             SELECT e.*, c.name AS category
             FROM exercises AS e LEFT JOIN categories AS c ON c.id = e.category
-            WHERE e.slug = :slug
+            WHERE e.slug = :slug AND e.lang = :lang
         """
-        found = next(self._rows(sql, {"slug": slug}), None)
-        if found is None:
-            raise ExerciseNotFoundError(f"no exercise '{slug}' in {self.path}")
+        found = next(self._rows(sql, {"slug": slug, "lang": lang}))
         # By name, not position: the category's name (the last column) replaces its id.
         row = dict(zip((*EXERCISE_COLUMN_NAMES, "category"), found, strict=True))
         parameters = {"id": row["id"]}
@@ -313,6 +423,14 @@ class Catalogue:
             outro=str(row["outro"]),
             source_path=str(row["source_path"]),
             source_sha256=str(row["source_sha256"]),
+            translations=tuple(
+                TranslationRecord(str(tag), str(other), str(title))
+                for tag, other, title in self._rows(
+                    "SELECT lang, slug, title FROM translations WHERE exercise_id = :id "
+                    "ORDER BY lang, slug",
+                    parameters,
+                )
+            ),
         )
 
     def _steps(self, parameters: dict[str, object]) -> dict[str, list[StepRecord]]:

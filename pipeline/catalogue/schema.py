@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
 
 APPLICATION_ID = 0x45584354
@@ -76,7 +76,7 @@ def _link_table(name: str, target: str) -> Table:
 
 EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     _ROW_ID,
-    ("slug", "TEXT NOT NULL UNIQUE"),
+    ("slug", "TEXT NOT NULL"),
     ("title", "TEXT NOT NULL"),
     ("description", "TEXT NOT NULL"),
     ("image", "TEXT"),
@@ -86,6 +86,8 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("level", "TEXT CHECK (level IN ('beginner', 'intermediate', 'expert'))"),
     ("category", "INTEGER REFERENCES categories (id)"),
     ("lang", "TEXT NOT NULL"),
+    ("translation_of", "TEXT"),
+    ("work", "TEXT NOT NULL"),
     ("updated", "TEXT"),
     ("outro", "TEXT NOT NULL"),
     ("source_path", "TEXT NOT NULL"),
@@ -96,7 +98,9 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("aliases_text", "TEXT NOT NULL"),
     ("body", "TEXT NOT NULL"),
 )
-"""Every column of ``exercises``, in order, with its declaration."""
+"""Every column of ``exercises``, in order, with its declaration. An exercise is one seed:
+a slug in one language. ``work`` is what its translations share, the slug of the exercise it
+translates (``translation_of``) or else its own."""
 
 EXERCISE_COLUMN_NAMES = tuple(name for name, _ in EXERCISE_COLUMNS)
 
@@ -116,6 +120,7 @@ class ExerciseFacts:
     level: str | None
     category: str | None
     lang: str
+    translation_of: str | None
     updated: str | None
     muscles: tuple[str, ...]
     equipment: tuple[str, ...]
@@ -143,7 +148,7 @@ TABLES: tuple[Table, ...] = (
     _lookup_table("categories"),
     _lookup_table("muscles"),
     _lookup_table("equipment"),
-    Table("exercises", EXERCISE_COLUMNS),
+    Table("exercises", EXERCISE_COLUMNS, ("UNIQUE (slug, lang)",)),
     _item_table("steps", "section", ("setup", "execution")),
     Table(
         "howto_steps",
@@ -180,7 +185,10 @@ FTS_TABLE = "exercises_fts"
 FTS_COLUMNS = ("title", "description", "aliases_text", "body")
 """The columns of ``exercises`` the full-text search indexes, in its order."""
 
-# Indexes and the search index are built after the rows are in (see INDEXES and FTS_BUILD),
+TRANSLATIONS_VIEW = "translations"
+"""For each exercise, its other language versions: the exercises of the same ``work``."""
+
+# Indexes and the search index are built after the rows are in (see INDEXES and FTS_INSERT),
 # which is much faster than keeping them up to date.
 SCHEMA = (
     "\n"
@@ -190,19 +198,31 @@ SCHEMA = (
     content="exercises", content_rowid="id",
     tokenize="porter unicode61 remove_diacritics 2"
 );
+CREATE VIEW {TRANSLATIONS_VIEW} AS
+SELECT e.id AS exercise_id, e.slug AS exercise_slug, e.lang AS exercise_lang, e.work,
+       t.id AS translation_id, t.lang, t.slug, t.title
+FROM exercises AS e JOIN exercises AS t ON t.work = e.work AND t.id <> e.id;
 """
 )
 
-# Reverse lookups: "which exercises train this muscle" and the filters of `pipeline list`.
+# Reverse lookups: "which exercises train this muscle", the filters of `pipeline list`, and
+# an exercise's translations (the unique (slug, lang) serves `show`).
 INDEXES = """
 CREATE INDEX exercises_category ON exercises (category);
 CREATE INDEX exercises_level ON exercises (level);
+CREATE INDEX exercises_lang ON exercises (lang);
+CREATE INDEX exercises_work ON exercises (work, lang);
 CREATE INDEX exercise_muscles_muscle ON exercise_muscles (muscle_id, exercise_id);
 CREATE INDEX exercise_equipment_equipment ON exercise_equipment (equipment_id, exercise_id);
 """
 
-# One statement builds the whole search index from the content table.
-FTS_BUILD = f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')"
+# The search index is filled with each exercise's text folded for its language (see
+# pipeline.catalogue.folding), not rebuilt from the content table, which keeps the text as
+# written for snippets: the folds keep every word in its place, so highlights still match.
+FTS_INSERT = (
+    f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(FTS_COLUMNS)})"
+)
 
-REQUIRED_TABLES = frozenset({table.name for table in TABLES} | {FTS_TABLE})
-"""The tables a file must have to be read as a catalogue."""
+REQUIRED_TABLES = frozenset({table.name for table in TABLES} | {FTS_TABLE, TRANSLATIONS_VIEW})
+"""The tables (and the view) a file must have to be read as a catalogue."""

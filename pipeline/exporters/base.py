@@ -66,6 +66,9 @@ class Exporter:
     the default, is the :class:`~pipeline.model.Exercise` model, which the default hook
     returns (imported only when an entry is made or read)."""
     outputs: ClassVar[tuple[str, ...]] = ()
+    links_translations: ClassVar[bool] = False
+    """True when a seed's outputs name its other language versions (``hreflang`` links,
+    ``workTranslation``): they are then rebuilt when those versions come, go or move."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

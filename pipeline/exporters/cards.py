@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.registry import register
+from pipeline.urls import lang_folder, lang_suffix
 
 if TYPE_CHECKING:
     from pipeline.model import Exercise, Source
@@ -26,11 +27,14 @@ class CardsExporter(Exporter):
     :class:`~pipeline.cards.CardArtefact` (its entry, as plain tuples), not drawn again."""
 
     name = "pdf"
-    help = "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title"
+    help = (
+        "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
+        "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
+    )
     version = "5"
-    settings_used = ("page_size", "layout", "bleed_mm")
+    settings_used = ("page_size", "layout", "bleed_mm", "default_lang")
     entry_type = PlainArtefact
-    outputs = ("cards/{slug}.pdf", "cards.pdf")
+    outputs = ("cards/{slug}.pdf", "cards/{lang}/{slug}.pdf", "cards.pdf", "cards.{lang}.pdf")
 
     def prepare(self) -> None:
         """Import reportlab and load the card faces (a fifth of a second) before the workers
@@ -48,10 +52,10 @@ class CardsExporter(Exporter):
         return glyph_warnings(exercise)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> PlainArtefact:
-        """Write ``cards/<slug>.pdf``, report what the seed's author should fix (a card that
-        needs more than one page, a character it cannot print), and return the card as the
-        booklet needs it, as plain tuples: each page's compressed drawing, the font subsets it
-        names, its title (a few kilobytes)."""
+        """Write ``cards/<slug>.pdf`` (``cards/<lang>/<slug>.pdf`` in another language), report
+        what the seed's author should fix (a card that needs more than one page, a character it
+        cannot print), and return the card as the booklet needs it, as plain tuples: each
+        page's compressed drawing, the font subsets it names, its title (a few kilobytes)."""
         from pipeline.cards import render_card
 
         card = render_card(exercise, context.settings)
@@ -59,12 +63,23 @@ class CardsExporter(Exporter):
             context.warn(exercise.source, message)
         for source, message in self.check_exercise(exercise):
             context.warn(source, message)
-        context.writer.write_bytes(f"cards/{exercise.slug}.pdf", card.pdf)
+        folder = lang_folder(exercise.lang, context.settings)
+        context.writer.write_bytes(f"cards/{folder}{exercise.slug}.pdf", card.pdf)
         return card.artefact.plain()
 
     def export_all(self, entries: Sequence[PlainArtefact], context: ExportContext) -> None:
-        """Write ``cards.pdf``: every card, ordered by title, assembled from the entries.
-        Its warnings are the per-card ones, already reported by :meth:`export_exercise`."""
+        """Write a booklet per language, ``cards.pdf`` for ``default_lang`` and
+        ``cards.<lang>.pdf`` for another: every card in it, ordered by title, assembled from
+        the entries. Its warnings are the per-card ones, already reported by
+        :meth:`export_exercise`."""
         from pipeline.cards import assemble_booklet
 
-        context.writer.write_bytes("cards.pdf", assemble_booklet(entries, context.settings))
+        settings = context.settings
+        by_lang: dict[str, list[PlainArtefact]] = {}
+        for entry in entries:
+            by_lang.setdefault(entry[2], []).append(entry)
+        if not by_lang:
+            by_lang[settings.default_lang] = []  # an empty collection still has its booklet
+        for lang, cards in sorted(by_lang.items()):
+            booklet = assemble_booklet(cards, settings)
+            context.writer.write_bytes(f"cards{lang_suffix(lang, settings)}.pdf", booklet)

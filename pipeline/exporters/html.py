@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.pages.entry import IndexEntry
-from pipeline.pages.layout import INDEX_PATH, check_layout, page_path, page_template
-from pipeline.path_templates import literal
+from pipeline.pages.layout import (
+    alternate_links,
+    check_layout,
+    index_path,
+    page_path,
+    page_templates,
+)
 from pipeline.registry import register
-from pipeline.urls import check_base_url, page_url
+from pipeline.urls import index_url, page_url
 
 # The JSON-LD and the markup are imported by the hooks that write them: a run with no page to
 # rebuild only checks the settings and names the outputs.
@@ -27,10 +32,14 @@ class HtmlExporter(Exporter):
     """Writes a styled page per exercise with its JSON-LD, and an index of every exercise."""
 
     name = "html"
-    help = "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD"
+    help = (
+        "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD "
+        "(html/<lang>/... in a language other than default_lang)"
+    )
     version = "2"
-    settings_used = ("base_url", "url_pattern")
+    settings_used = ("base_url", "url_pattern", "default_lang")
     entry_type = IndexEntry
+    links_translations = True
 
     def check_settings(self) -> None:
         """Refuse to start without an absolute ``base_url`` (the pages' JSON-LD needs it), or
@@ -38,8 +47,8 @@ class HtmlExporter(Exporter):
         check_layout(self.settings)
 
     def output_templates(self) -> tuple[str, ...]:
-        """Where the pages go (from ``url_pattern``), and the index."""
-        return (page_template(self.settings), literal(INDEX_PATH))
+        """Where the pages go (from ``url_pattern``), and each language's index."""
+        return page_templates(self.settings)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
         """Write the page where its URL says (``html/<slug>/index.html`` by default), and
@@ -49,17 +58,27 @@ class HtmlExporter(Exporter):
 
         settings = context.settings
         script = script_element(exercise_document(exercise, settings))
+        head = alternate_links(exercise, settings) + script
         canonical = page_url(exercise, settings)
-        page = exercise_page(exercise, canonical, script, catalogue_url=check_base_url(settings))
+        catalogue_url = index_url(exercise.lang, settings)
+        page = exercise_page(exercise, canonical, head, catalogue_url=catalogue_url)
         context.writer.write_text(page_path(exercise, settings), page)
         return IndexEntry.of(exercise, settings)
 
     def export_all(self, entries: Sequence[IndexEntry], context: ExportContext) -> None:
-        """Write ``html/index.html``, listing the exercises in slug order."""
+        """Write an index per language, ``html/index.html`` for ``default_lang`` and
+        ``html/<lang>/index.html`` for another, listing its exercises in slug order."""
         from pipeline.jsonld import catalogue_document, script_element
         from pipeline.pages.render import index_page
 
-        base_url = check_base_url(context.settings)
-        pages = [(entry.title, entry.url) for entry in entries]
-        script = script_element(catalogue_document(pages, context.settings))
-        context.writer.write_text(INDEX_PATH, index_page(entries, base_url, script))
+        settings = context.settings
+        # The page at base_url is always there, even when no exercise is in default_lang.
+        by_lang: dict[str, list[IndexEntry]] = {settings.default_lang: []}
+        for entry in entries:
+            by_lang.setdefault(entry.lang, []).append(entry)
+        for lang, listed in sorted(by_lang.items()):
+            url = index_url(lang, settings)
+            pages = [(entry.title, entry.url) for entry in listed]
+            script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
+            page = index_page(listed, url, script)
+            context.writer.write_text(index_path(lang, settings), page)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.registry import register
-from pipeline.urls import check_base_url
+from pipeline.urls import check_base_url, lang_folder
 
 # The documents are imported by the hook that writes them: a run with no seed to export only
 # checks the settings.
@@ -19,9 +19,18 @@ class JsonLdExporter(Exporter):
     """Writes each exercise's schema.org JSON-LD, and the script element to paste into a CMS."""
 
     name = "jsonld"
-    help = "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD"
-    settings_used = ("base_url", "url_pattern")
-    outputs = ("jsonld/{slug}.jsonld", "jsonld/{slug}.snippet.html")
+    help = (
+        "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD "
+        "(under jsonld/<lang>/ in a language other than default_lang)"
+    )
+    settings_used = ("base_url", "url_pattern", "default_lang")
+    outputs = (
+        "jsonld/{slug}.jsonld",
+        "jsonld/{slug}.snippet.html",
+        "jsonld/{lang}/{slug}.jsonld",
+        "jsonld/{lang}/{slug}.snippet.html",
+    )
+    links_translations = True
 
     def check_settings(self) -> None:
         """Refuse to start without an absolute ``base_url``: every ``@id`` is built on it."""
@@ -32,8 +41,9 @@ class JsonLdExporter(Exporter):
         from pipeline.jsonld import dumps_script_safe, exercise_document, wrap_script
 
         text = dumps_script_safe(exercise_document(exercise, context.settings))
-        context.writer.write_text(f"jsonld/{exercise.slug}.jsonld", text + "\n")
-        context.writer.write_text(f"jsonld/{exercise.slug}.snippet.html", wrap_script(text) + "\n")
+        stem = f"jsonld/{lang_folder(exercise.lang, context.settings)}{exercise.slug}"
+        context.writer.write_text(f"{stem}.jsonld", text + "\n")
+        context.writer.write_text(f"{stem}.snippet.html", wrap_script(text) + "\n")
         note_missing_upload_date(exercise, context)
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.registry import register
+from pipeline.urls import lang_folder
 
 if TYPE_CHECKING:
     from pipeline.model import Exercise
@@ -16,11 +17,17 @@ class ModelJsonExporter(Exporter):
     """Writes each exercise's parsed model as indented JSON, for scripts and debugging."""
 
     name = "json"
-    help = "json/<slug>.json: the parsed model of each seed"
-    outputs = ("json/{slug}.json",)
+    help = (
+        "json/<slug>.json: the parsed model of each seed "
+        "(json/<lang>/<slug>.json in a language other than default_lang)"
+    )
+    version = "2"  # the model gained frontmatter_lines
+    settings_used = ("default_lang",)
+    outputs = ("json/{slug}.json", "json/{lang}/{slug}.json")
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> None:
-        """Write ``json/<slug>.json``."""
+        """Write ``json/<slug>.json`` (``json/<lang>/<slug>.json`` in another language)."""
+        folder = lang_folder(exercise.lang, context.settings)
         context.writer.write_text(
-            f"json/{exercise.slug}.json", exercise.model_dump_json(indent=2) + "\n"
+            f"json/{folder}{exercise.slug}.json", exercise.model_dump_json(indent=2) + "\n"
         )

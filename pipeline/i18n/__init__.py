@@ -51,6 +51,11 @@ _BCP47 = re.compile(
 )
 
 
+_WRITTEN_AS = {"no": "nb"}
+"""A macrolanguage and the written standard its readers get: Norwegian (``no``) is written as
+Bokmål (``nb``) unless a seed says Nynorsk (``nn``)."""
+
+
 class TagError(ValueError):
     """A language tag that is not one; the message says what to write instead."""
 
@@ -68,6 +73,8 @@ def canonical_tag(value: str) -> str:
         raise TagError(f"'{text}' is not a BCP 47 language tag{_suggestion(text)}")
     parts = text.split("-")
     language = parts[0].lower()
+    if language == "x":  # private use only: its meaning is the writer's
+        return text.lower()
     known = _known()
     if language in known.aliases:  # deprecated or ISO 639-2: BCP 47 wants the short code
         raise TagError(f"'{text}' is not how BCP 47 writes the language{_suggestion(text)}")
@@ -103,6 +110,8 @@ def fallback_chain(tag: str) -> tuple[str, ...]:
     parts = tag.split("-")
     chain = ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
     chain = [c for c in chain if len(c.rsplit("-", 1)[-1]) > 1]  # never end on a singleton
+    if chain and chain[-1] in _WRITTEN_AS:
+        chain.append(_WRITTEN_AS[chain[-1]])
     if FALLBACK not in chain:
         chain.append(FALLBACK)
     return tuple(chain)

@@ -17,7 +17,7 @@ from pipeline.pages.layout import (
     INDEX_PATH,
     check_layout,
     page_path,
-    page_template,
+    page_templates,
     relative_link,
     site_path,
 )
@@ -35,7 +35,7 @@ __all__ = [
     "exercise_page",
     "index_page",
     "page_path",
-    "page_template",
+    "page_templates",
     "relative_link",
     "site_path",
 ]

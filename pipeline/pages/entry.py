@@ -31,6 +31,7 @@ class IndexEntry(NamedTuple):
     steps: int
     video: bool
     level: str | None
+    lang: str
 
     @classmethod
     def of(cls, exercise: Exercise, settings: Settings) -> IndexEntry:
@@ -43,6 +44,7 @@ class IndexEntry(NamedTuple):
             len(exercise.howto),
             exercise.video_id is not None,
             exercise.level.value if exercise.level else None,
+            exercise.lang,
         )
 
     def summary(self) -> str:

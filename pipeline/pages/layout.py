@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import urllib.parse
+from html import escape
 from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.path_templates import literal
-from pipeline.urls import check_base_url, page_url
+from pipeline.urls import check_base_url, lang_folder, page_url, version_url
 from pipeline.writer import OutputError
 
 if TYPE_CHECKING:
@@ -97,16 +98,57 @@ def page_path(exercise: Exercise, settings: Settings) -> str:
     return f"html/{path}"
 
 
-def page_template(settings: Settings) -> str:
-    """The template (see :mod:`pipeline.path_templates`) of every page's output path:
-    :func:`page_path` with ``{slug}`` for the slug, ``html/{slug}/index.html`` by default."""
+def page_templates(settings: Settings) -> tuple[str, ...]:
+    """The templates (see :mod:`pipeline.path_templates`) of every page's output path:
+    :func:`page_path` with ``{slug}`` for the slug and ``{lang}`` for the language,
+    ``html/{slug}/index.html`` and ``html/{lang}/{slug}/index.html`` by default; and of each
+    language's index page."""
     check_layout(settings)
     base_url = check_base_url(settings)
-    url = settings.url_pattern.format(base_url=base_url, slug=_SLUG_MARK)
-    path = site_path(url, base_url)
-    if path is None:  # the mark is read as a slug is: check_layout has refused this pattern
-        raise PipelineError(f"the url_pattern setting '{settings.url_pattern}' is not a path")
-    return "html/" + literal(path).replace(_SLUG_MARK, "{slug}")
+    # Any tag other than default_lang stands for "another language": the URL is made for it,
+    # and its folder is then made a placeholder.
+    other = "x-other"
+    urls = [version_url(_SLUG_MARK, other, settings)]
+    if "{lang}" not in settings.url_pattern:
+        urls.append(version_url(_SLUG_MARK, settings.default_lang, settings))
+    templates = []
+    for url in urls:
+        path = site_path(url, base_url)
+        if path is None:  # the mark is read as a slug is: check_layout has refused this
+            raise PipelineError(f"the url_pattern setting '{settings.url_pattern}' is not a path")
+        template = literal(path).replace(_SLUG_MARK, "{slug}").replace(other, "{lang}")
+        templates.append("html/" + template)
+    return (*templates, literal(INDEX_PATH), "html/{lang}/" + INDEX_FILE)
+
+
+def index_path(lang: str, settings: Settings) -> str:
+    """The output path of the index page of the exercises in ``lang``: ``html/index.html``
+    for ``default_lang``, ``html/de/index.html`` for German."""
+    return f"html/{lang_folder(lang, settings)}{INDEX_FILE}"
+
+
+def alternate_links(exercise: Exercise, settings: Settings) -> str:
+    """The ``<link rel="alternate" hreflang>`` elements of a page that has other language
+    versions: one per version, itself included, and ``x-default``, the version in
+    ``default_lang`` or else the original, for readers of any other language. Absolute
+    URLs, as search engines want them; empty for an exercise in one language."""
+    if not exercise.translations:
+        return ""
+    own = page_url(exercise, settings)
+    versions = sorted(
+        [
+            (exercise.lang, own),
+            *((t.lang, version_url(t.slug, t.lang, settings)) for t in exercise.translations),
+        ]
+    )
+    by_lang = dict(versions)
+    original = next((t for t in exercise.translations if t.original), None)
+    fallback = version_url(original.slug, original.lang, settings) if original else own
+    versions.append(("x-default", by_lang.get(settings.default_lang, fallback)))
+    return "".join(
+        f'<link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}">\n'
+        for lang, url in versions
+    )
 
 
 def relative_link(page: str, target: str) -> str:
