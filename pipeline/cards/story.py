@@ -67,10 +67,7 @@ class Styles:
 
     def font(self, *, bold: bool = False, italic: bool = False) -> str:
         """The face for a combination of bold and italic."""
-        family = self.family
-        if bold:
-            return family.bold_italic if italic else family.bold
-        return family.italic if italic else family.regular
+        return self.family.face(bold=bold, italic=italic)
 
 
 def span_runs(spans: Sequence[Span], styles: Styles, *, italic: bool = False) -> list[Run]:
