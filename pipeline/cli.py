@@ -37,7 +37,7 @@ from pipeline.engine import export as run_export
 from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
 from pipeline.progress import BarReporter, LineReporter, Reporter
 from pipeline.registry import RegistryError, load_exporters
-from pipeline.workers import WorkerError
+from pipeline.workers import WorkerError, internal_error
 from pipeline.writer import OutputError
 
 # What only some commands need is imported by them: an export with nothing to do should not
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         StepRecord,
         TranslationRecord,
     )
+    from pipeline.model import Exercise
 
 app = typer.Typer(
     name="pipeline",
@@ -260,6 +261,25 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _exporter_checks(settings: Settings) -> Callable[[Exercise], list[Diagnostic]]:
+    """What every exporter would warn about an exercise (a card's glyphs), as ``check``
+    reports it: what ``export`` would say, without writing."""
+    exporters = [cls(settings) for cls in load_exporters().values()]
+
+    def review(exercise: Exercise) -> list[Diagnostic]:
+        said = []
+        for exporter in exporters:
+            try:
+                found = exporter.check_exercise(exercise)
+            except Exception as error:  # a bug in an exporter is named, not a traceback
+                said.append(internal_error(exercise.source.path, exporter.name, error))
+                continue
+            said += [Diagnostic(s.path, s.line, Level.WARNING, m) for s, m in found]
+        return said
+
+    return review
+
+
 @app.command(cls=_Command)
 def check(
     paths: SeedPaths = None,
@@ -282,7 +302,7 @@ def check(
     """
     settings = _settings(strict=strict or None)
     try:
-        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings)
+        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings, _exporter_checks(settings))
     except PipelineError as exc:
         _fail_usage(str(exc))
     diagnostics = seeds.diagnostics

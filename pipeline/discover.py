@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -183,9 +183,14 @@ class SeedSet:
         return [r.path for r in self.results if not r.ok]
 
 
-def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
+def read_seeds(
+    paths: Sequence[Path],
+    settings: Settings,
+    review: Callable[[Exercise], list[Diagnostic]] | None = None,
+) -> SeedSet:
     """Parse every seed under ``paths`` once, in this process, then check what only the whole
-    set can show (two seeds with one slug)."""
+    set can show (two seeds with one slug); ``review`` adds what else there is to say of each
+    exercise (``pipeline check`` has the exporters' checks)."""
     # Imported here: every export imports this module, and one with nothing to parse never
     # needs the parser.
     from pipeline.parser import parse_seed
@@ -202,6 +207,9 @@ def read_seeds(paths: Sequence[Path], settings: Settings) -> SeedSet:
         for seed in seeds
     ]
     _refuse_shared_slugs(results, settings.default_lang)
+    for result in results:
+        if review is not None and result.exercise is not None:
+            result.diagnostics.extend(review(result.exercise))
     exercises = sorted((r.exercise for r in results if r.exercise), key=lambda e: e.slug)
     diagnostics = [*warnings, *(d for r in results for d in r.diagnostics)]
     return SeedSet(results, exercises, diagnostics)

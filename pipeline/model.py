@@ -88,6 +88,17 @@ class HowToStep(_Frozen):
     source: Source = Field(description="Where the heading is.")
 
 
+class ValueLines(_Frozen):
+    """Where one frontmatter value is in its seed."""
+
+    line: int = Field(ge=1, description="The line of its key.")
+    items: tuple[int, ...] = Field(
+        default=(),
+        description="For a list, the line of each item the model keeps (a repeat is left out), "
+        "in order.",
+    )
+
+
 class Translation(_Frozen):
     """Another language's version of the same exercise, as the whole set of seeds shows it."""
 
@@ -147,6 +158,11 @@ class Exercise(_Frozen):
         default=(), description="The closing note: paragraphs after the sections."
     )
     howto: tuple[HowToStep, ...] = Field(description="The concise steps after `<!-- howto -->`.")
+    frontmatter_lines: dict[str, ValueLines] = Field(
+        default_factory=dict,
+        description="Where each frontmatter value the seed gives is, by key, for messages at "
+        "its line (the body's parts carry their `source`).",
+    )
 
     def _items(self, kind: SectionKind) -> tuple[Item, ...]:
         return next((s.items for s in self.sections if s.kind is kind), ())
@@ -170,6 +186,18 @@ class Exercise(_Frozen):
     def mistakes(self) -> tuple[Item, ...]:
         """Items of the ``## Common Mistakes`` section."""
         return self._items(SectionKind.MISTAKES)
+
+    def source_of(self, key: str, index: int | None = None) -> Source:
+        """Where a frontmatter value is in the seed: the line of ``key`` or, with ``index``, of
+        that item of its list; line 1 for a value the seed does not give (a title made from
+        the file name)."""
+        lines = self.frontmatter_lines.get(key)
+        if lines is None:
+            return self.source
+        line = lines.line
+        if index is not None and index < len(lines.items):
+            line = lines.items[index]
+        return build(Source, path=self.source.path, line=line)
 
     @property
     def video_url(self) -> str | None:

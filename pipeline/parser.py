@@ -33,6 +33,7 @@ from pipeline.model import (
     SectionKind,
     Source,
     Span,
+    ValueLines,
     build,
 )
 from pipeline.slugs import slugify, title_from_stem
@@ -245,16 +246,16 @@ def _parse(
         parts = frontmatter.split(text)
     except frontmatter.FrontmatterError as exc:
         raise report.fatal(exc.line, exc.message) from None
-    meta, key_lines = _read_frontmatter(parts, report, strict=strict)
-    lang_line = key_lines.get("lang", 1)
+    meta, lines = _read_frontmatter(parts, report, strict=strict)
+    lang_line = _line(lines, "lang")
     lang = _language(meta, suffix, default_lang, stem, report, lang_line)
     _check_labels(lang, labels, report, lang_line, strict=strict)
-    report.translation_line = key_lines.get("translation_of", 1)
+    report.translation_line = _line(lines, "translation_of")
     body_text = _replace_controls(parts.body, parts.body_line, report)
     body = _BodyParser(body_text, parts.body_line, report, limits, lang).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
-    return _exercise(meta, body, name, lang, sha256, report)
+    return _exercise(meta, body, name, lang, sha256, report, lines)
 
 
 def _check_labels(
@@ -324,9 +325,9 @@ def _check_stem(stem: str, report: _Report) -> None:
 
 def _read_frontmatter(
     parts: frontmatter.SplitSeed, report: _Report, *, strict: bool
-) -> tuple[frontmatter.SeedFrontmatter | None, dict[str, int]]:
+) -> tuple[frontmatter.SeedFrontmatter | None, dict[str, ValueLines]]:
     """The seed's frontmatter, or ``None`` when it cannot be read or is not valid, and the
-    line of each key."""
+    lines of each value (see :func:`_value_lines`)."""
     # Frontmatter that cannot be read still leaves the body to check: every mistake a run
     # can find is reported at once.
     try:
@@ -334,7 +335,25 @@ def _read_frontmatter(
     except frontmatter.FrontmatterError as exc:
         report.error(exc.line, exc.message)
         return None, {}
-    return _validate_frontmatter(raw, report, strict=strict), raw.key_lines
+    return _validate_frontmatter(raw, report, strict=strict), _value_lines(raw)
+
+
+def _value_lines(raw: frontmatter.RawFrontmatter) -> dict[str, ValueLines]:
+    """The line of each key and, for a list, the lines of the items the model keeps (a
+    repeat is left out)."""
+    lines = {}
+    for key, line in raw.key_lines.items():
+        repeats = set(frontmatter.repeated_items(raw.values.get(key)))
+        items = raw.item_lines.get(key, ())
+        kept = tuple(at for index, at in enumerate(items) if index not in repeats)
+        lines[key] = build(ValueLines, line=line, items=kept)
+    return lines
+
+
+def _line(lines: dict[str, ValueLines], key: str) -> int:
+    """The line of a frontmatter key; 1, the file's first, for a key the seed does not give."""
+    value = lines.get(key)
+    return value.line if value else 1
 
 
 def _exercise(
@@ -344,6 +363,7 @@ def _exercise(
     lang: str,
     sha256: str,
     report: _Report,
+    lines: dict[str, ValueLines],
 ) -> Exercise:
     """The exercise of a seed whose frontmatter and body are both valid."""
     source = build(Source, path=report.path, line=1)
@@ -373,6 +393,7 @@ def _exercise(
         sections=body.sections,
         outro=body.outro,
         howto=body.howto,
+        frontmatter_lines=lines,
     )
 
 

@@ -22,7 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from typer.testing import CliRunner
 
 from pipeline.cards import PlainArtefact, render_booklet, render_card
-from pipeline.cards.fonts import CardFont
+from pipeline.cards.fonts import CardFont, card_fonts
 from pipeline.cards.layout import MARK_GAP, MARK_LENGTH
 from pipeline.cards.story import heading_text
 from pipeline.cli import app
@@ -37,7 +37,7 @@ from pipeline.model import Exercise
 from pipeline.state import STATE_FILE, state_folder
 from pipeline.writer import OutputWriter
 from tests.complexity import tangled
-from tests.conftest import exercise_of
+from tests.conftest import exercise_of, line_of
 
 WriteSeed = Callable[[str, str | bytes], Path]
 MM = 72 / 25.4
@@ -365,15 +365,17 @@ def test_greek_and_cyrillic_print_with_the_embedded_font(write_seed: WriteSeed) 
     assert _catalog(card.pdf)["/Lang"] == "ru"
 
 
-def test_a_character_the_font_lacks_is_a_warning_naming_the_seed(
+def test_a_character_the_font_lacks_is_a_warning_at_its_line(
     write_seed: WriteSeed, tmp_path: Path
 ) -> None:
-    seed = write_seed("emoji.md", GREEK_CYRILLIC.replace("спинку.", "спинку 🏋."))
+    # More in tests/test_glyphs.py.
+    text = GREEK_CYRILLIC.replace("спинку.", "спинку 🏋.")
+    seed = write_seed("emoji.md", text)
     report = export([seed], tmp_path / "out", Settings(), ["pdf"])
     warnings = [d for d in report.diagnostics if d.level is Level.WARNING]
     assert len(warnings) == 1
-    assert warnings[0].path == seed.as_posix()
-    assert "U+1F3CB" in warnings[0].message and "'emoji'" in warnings[0].message
+    assert (warnings[0].path, warnings[0].line) == (seed.as_posix(), line_of(text, "1. **Сид"))
+    assert "'🏋' (U+1F3CB WEIGHT LIFTER)" in warnings[0].message
 
 
 def test_metadata_names_the_card(shipped: Exercise) -> None:
@@ -808,7 +810,8 @@ def _body_size(page: Any) -> float:
 def _heading_sizes(page: Any, exercise: Exercise) -> list[float]:
     """The sizes the page's section headings are printed in."""
     labels = labels_for(exercise.lang)
-    names = {word for s in exercise.sections for word in heading_text(s, labels).split()}
+    bold = card_fonts().bold
+    names = {word for s in exercise.sections for word in heading_text(s, labels, bold).split()}
     words = page.extract_words(extra_attrs=["size"])
     return [w["size"] for w in words if w["text"] in names]
 

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from pipeline.cards import render_card
+from pipeline.cards.fonts import card_fonts
 from pipeline.cards.story import heading_text
 from pipeline.cli import app
 from pipeline.config import Settings, SettingsError, load_settings
@@ -181,10 +182,14 @@ def test_card_headings_are_capitals_the_language_writes() -> None:
     source = Source(path="x.md", line=1)
     tips = Section(kind=SectionKind.TIPS, heading="Tips", items=(), source=source)
     notes = Section(kind=SectionKind.OTHER, heading="Notlar için", items=(), source=source)
+    georgian = Section(kind=SectionKind.OTHER, heading="შენიშვნები", items=(), source=source)
     turkish = labels_for("tr")
-    assert heading_text(tips, turkish) == "İPUÇLARI"
-    assert heading_text(notes, turkish) == "NOTLAR İÇİN"  # a dotted capital İ, as Turkish has
-    assert heading_text(tips, labels_for("de")) == "TIPPS"
+    bold = card_fonts().bold
+    assert heading_text(tips, turkish, bold) == "İPUÇLARI"
+    assert heading_text(notes, turkish, bold) == "NOTLAR İÇİN"  # a dotted capital İ
+    assert heading_text(tips, labels_for("de"), bold) == "TIPPS"
+    # Georgian's capitals (Mtavruli) are not in the card font: its everyday letters stay.
+    assert heading_text(georgian, labels_for("ka"), bold) == "შენიშვნები"
 
 
 # The outputs

@@ -11,6 +11,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from pipeline.cards.glyphs import printed_upper
 from pipeline.cards.palette import INK, MUTED, PAPER
 from pipeline.cards.qr import QUIET_ZONE, draw_qr, qr_runs
 from pipeline.cards.text import TextBlock, break_lines
@@ -95,7 +96,7 @@ class SectionHeading(PanelPiece):
         space_before: float = 0.0,
     ) -> None:
         super().__init__(panel, top=True, bottom=False)
-        self.text = text.upper()
+        self.text = printed_upper(text, font)
         self.font = font
         self.size = size
         self.color = color

@@ -31,6 +31,12 @@ class FontFamily:
     italic: str
     bold_italic: str
 
+    def face(self, *, bold: bool = False, italic: bool = False) -> str:
+        """The face for a combination of bold and italic."""
+        if bold:
+            return self.bold_italic if italic else self.bold
+        return self.italic if italic else self.regular
+
 
 _FILES = {
     "CardSans": "DejaVuSans.ttf",
@@ -128,42 +134,44 @@ class CardFont(TTFont):  # type: ignore[misc]
         del self.state[doc]
 
 
+FAMILY = FontFamily(*_FILES)
+"""The names the card faces are registered under."""
+
+
 @functools.cache
 def card_fonts() -> FontFamily:
     """Register the card faces with reportlab (once per process) and return their names."""
-    for name, file_name in _FILES.items():
-        pdfmetrics.registerFont(CardFont(name, str(FONT_DIR / file_name)))
-    return FontFamily(*_FILES)
+    for name in _FILES:
+        card_face(name)
+    return FAMILY
+
+
+@functools.cache
+def card_face(name: str) -> CardFont:
+    """One card face, registered with reportlab (once per process): ``pipeline check`` reads
+    the characters of only the faces a seed's text needs."""
+    font = CardFont(name, str(FONT_DIR / _FILES[name]))
+    pdfmetrics.registerFont(font)
+    return font
 
 
 @functools.cache
 def _covered() -> frozenset[int]:
-    card_fonts()
-    faces = [pdfmetrics.getFont(name).face for name in _FILES]
-    # A character counts as covered only when every face has it: a bold label must not
-    # fall back to a box where the regular text would have shown it.
-    common = set(faces[0].charToGlyph)
-    for face in faces[1:]:
-        common &= set(face.charToGlyph)
-    return frozenset(common)
+    """The characters every face draws, by code: those a card reserves codes for. (What a
+    card does with a character one face lacks is :mod:`pipeline.cards.glyphs`'s.)"""
+    from pipeline.cards.glyphs import covered
 
-
-def missing_characters(texts: Iterable[str]) -> list[str]:
-    """Characters of ``texts`` the card font cannot draw, in first-seen order.
-
-    Whitespace and control characters are not drawn, so they are never reported."""
-    covered = _covered()
-    missing: dict[str, None] = {}
-    for text in texts:
-        for char in text:
-            if ord(char) not in covered and not char.isspace() and char.isprintable():
-                missing.setdefault(char, None)
-    return list(missing)
+    common = frozenset.intersection(*(covered(name) for name in _FILES))
+    return frozenset(map(ord, common))
 
 
 def prepare_fonts() -> None:
     """Register the faces and work out what they cover, now rather than on the first card."""
+    from pipeline.cards.glyphs import covered
+
     _blocks()
+    for name in _FILES:
+        covered(name)
 
 
 SCRIPT_BLOCKS = (

@@ -21,7 +21,6 @@ from pipeline.cards.flowables import PanelPiece
 from pipeline.cards.fonts import (
     FontFamily,
     card_fonts,
-    missing_characters,
     reserve_card_characters,
 )
 from pipeline.cards.layout import (
@@ -260,11 +259,7 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Label
     warning naming the size one page would have needed)."""
     forget_texts()
     box = _CardBox(geo)
-    warnings = []
-    missing = missing_characters(card_texts(exercise, labels))
-    if missing:
-        chars = " ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:10])
-        warnings.append(f"card for '{exercise.slug}': the card font has no glyph for {chars}")
+    warnings: list[str] = []
     floor, ceiling = geo.body_floor, geo.body_ceiling
     fitter = _Fitter(exercise, geo, family, box, labels)
     continued_top = box.top - _running_head_height(geo)
@@ -299,10 +294,10 @@ def _running_head(title: str, continued: str, family: FontFamily, size: float, w
     """ "<title> (continued)" on one line; a title too long for it is shortened with an
     ellipsis here (page one carries it in full)."""
     suffix = f" ({continued})"
-    first = break_lines(
+    lines = break_lines(
         title, family.bold, size, width - stringWidth(suffix + "…", family.bold, size)
-    )[0]
-    return f"{first}{'' if first == title else '…'}{suffix}"
+    )
+    return f"{lines[0]}{'…' if len(lines) > 1 else ''}{suffix}"
 
 
 def _running_head_height(geo: Geometry) -> float:
@@ -436,7 +431,7 @@ def render_card(exercise: Exercise, settings: Settings) -> CardResult:
     laid = lay_out(exercise, geo, family, labels)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, geo, family.regular, exercise.lang)
-    reserve_card_characters(canvas._doc, card_texts(exercise, labels))
+    reserve_card_characters(canvas._doc, card_texts(exercise, labels, family.bold))
     _set_metadata(canvas, exercise.title, exercise.description, labels["card_keywords"])
     sheets = _Sheets(canvas, geo)
     _draw_card(sheets, _Card(exercise, geo, family, labels), laid)

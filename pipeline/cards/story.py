@@ -22,6 +22,7 @@ from pipeline.cards.flowables import (
     SectionHeading,
 )
 from pipeline.cards.fonts import FontFamily
+from pipeline.cards.glyphs import printed_upper
 from pipeline.cards.palette import (
     ACCENT,
     ACCENT_TINT,
@@ -68,10 +69,7 @@ class Styles:
 
     def font(self, *, bold: bool = False, italic: bool = False) -> str:
         """The face for a combination of bold and italic."""
-        family = self.family
-        if bold:
-            return family.bold_italic if italic else family.bold
-        return family.italic if italic else family.regular
+        return self.family.face(bold=bold, italic=italic)
 
 
 def span_runs(spans: Sequence[Span], styles: Styles, *, italic: bool = False) -> list[Run]:
@@ -92,8 +90,9 @@ def item_runs(item: Item, styles: Styles) -> list[Run]:
     return [Run(f"{item.label}:", styles.font(bold=True)), Run(" ", styles.font()), *body]
 
 
-def card_texts(exercise: Exercise, labels: Labels) -> Iterator[str]:
-    """Every string a card prints, for the font coverage check."""
+def card_texts(exercise: Exercise, labels: Labels, heading_font: str) -> Iterator[str]:
+    """Every string a card prints (its section headings in ``heading_font``'s capitals), for
+    the font subsets."""
     yield exercise.title
     yield exercise.description
     if exercise.level:
@@ -105,7 +104,7 @@ def card_texts(exercise: Exercise, labels: Labels) -> Iterator[str]:
         yield labels["scan_for_video"]
     yield exercise.slug
     for section in exercise.sections:
-        yield heading_text(section, labels)
+        yield heading_text(section, labels, heading_font)
         for item in section.items:
             yield item.label or ""
             yield item.text
@@ -114,14 +113,15 @@ def card_texts(exercise: Exercise, labels: Labels) -> Iterator[str]:
     yield labels["continues"]
 
 
-def heading_text(section: Section, labels: Labels) -> str:
-    """A section's heading in the card's capitals: a known section's is its label in the
+def heading_text(section: Section, labels: Labels, font: str) -> str:
+    """A section's heading in the card's capitals, as far as ``font`` has them (see
+    :func:`~pipeline.cards.glyphs.printed_upper`): a known section's is its label in the
     card's language, any other's is the heading as the seed writes it."""
     text = labels.heading(section.kind, section.heading)
     if labels.lang.split("-")[0] in ("tr", "az"):
         # Their dotted i has a dotted capital; str.upper() would drop the dot.
         text = text.replace("i", "\u0130")
-    return text.upper()
+    return printed_upper(text, font)
 
 
 _MARKERS = {
@@ -145,7 +145,7 @@ def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flow
         panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
         heading_color = color if tint else ACCENT
         heading = SectionHeading(
-            heading_text(section, labels),
+            heading_text(section, labels, family.bold),
             font=family.bold,
             size=body * HEADING_RATIO,
             color=heading_color,

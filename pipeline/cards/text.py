@@ -15,6 +15,8 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from pipeline.cards.glyphs import printed
+
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 """Break opportunities: ordinary white space (a no-break space is not one)."""
 
@@ -35,11 +37,12 @@ Line = list[Piece]
 @functools.lru_cache(maxsize=4096)
 def _words(runs: tuple[Run, ...]) -> list[tuple[list[Piece], float, int]]:
     """Runs cut into words, each with its width at 1 pt and its length; a word may change
-    font midway (``**bold**ly``). Kept per text while one card is laid out: the fit search
-    sets it at many sizes (:func:`forget_texts` lets it go)."""
+    font midway (``**bold**ly``), and each as the card prints it in its font (an emoji the
+    font lacks left out: :func:`~pipeline.cards.glyphs.printed`). Kept per text while one
+    card is laid out: the fit search sets it at many sizes (:func:`forget_texts` lets it go)."""
     words: list[list[Piece]] = [[]]
     for run in runs:
-        parts = _SPACES.split(run.text)
+        parts = _SPACES.split(printed(run.text, run.font))
         for index, part in enumerate(parts):
             if index and words[-1]:
                 words.append([])

@@ -98,6 +98,13 @@ class Exporter:
         it before it starts the workers, when this exporter has work, so forked workers share
         what it loaded instead of each loading it again."""
 
+    def check_exercise(self, exercise: Exercise) -> list[tuple[Source, str]]:
+        """What this exporter would warn a seed's author about, found without writing
+        anything, as ``(where, message)``: ``pipeline check`` reports it, and
+        :meth:`export_exercise` reports the same itself (the cards' glyph check). It must be
+        cheap, and depend only on the exercise and the settings. The default finds nothing."""
+        return []
+
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> Any:
         """Write this exporter's outputs for one exercise; return its entry for
         :meth:`export_all` (ignored when the exporter has no aggregate)."""

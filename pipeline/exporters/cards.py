@@ -11,7 +11,7 @@ from pipeline.registry import register
 from pipeline.urls import lang_folder, lang_suffix
 
 if TYPE_CHECKING:
-    from pipeline.model import Exercise
+    from pipeline.model import Exercise, Source
 
 # The card modules are imported where they are used: reportlab takes a tenth of a second to
 # load, and a run with nothing to rebuild never needs it. So the entry's type is spelt out
@@ -31,7 +31,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "5"
+    version = "6"
     settings_used = ("page_size", "layout", "bleed_mm", "labels", "default_lang")
     entry_type = PlainArtefact
     outputs = ("cards/{slug}.pdf", "cards/{lang}/{slug}.pdf", "cards.pdf", "cards.{lang}.pdf")
@@ -43,15 +43,26 @@ class CardsExporter(Exporter):
 
         prepare_fonts()
 
+    def check_exercise(self, exercise: Exercise) -> list[tuple[Source, str]]:
+        """The characters of the seed its card cannot print as written (an emoji, a
+        script the card font lacks), each line's in one warning at that line. A seed all in
+        ASCII is checked without loading reportlab."""
+        from pipeline.cards.glyphs import glyph_warnings
+
+        return glyph_warnings(exercise)
+
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> PlainArtefact:
-        """Write ``cards/<slug>.pdf``, report what the seed's author should fix, and return
-        the card as the booklet needs it, as plain tuples: each page's compressed drawing,
-        the font subsets it names, its title (a few kilobytes)."""
+        """Write ``cards/<slug>.pdf`` (``cards/<lang>/<slug>.pdf`` in another language), report
+        what the seed's author should fix (a card that needs more than one page, a character it
+        cannot print), and return the card as the booklet needs it, as plain tuples: each
+        page's compressed drawing, the font subsets it names, its title (a few kilobytes)."""
         from pipeline.cards import render_card
 
         card = render_card(exercise, context.settings)
         for message in card.warnings:
             context.warn(exercise.source, message)
+        for source, message in self.check_exercise(exercise):
+            context.warn(source, message)
         folder = lang_folder(exercise.lang, context.settings)
         context.writer.write_bytes(f"cards/{folder}{exercise.slug}.pdf", card.pdf)
         return card.artefact.plain()
