@@ -103,6 +103,12 @@ class Settings(BaseModel):
         description="The language of a seed that says none (no lang key, no language in its "
         "file name), as a BCP 47 tag: en, de, pt-BR.",
     )
+    labels: dict[str, dict[str, str | dict[str, str]]] = Field(
+        default_factory=dict,
+        description="Words of your own for the fixed words of the outputs, per language: "
+        '[tool.pipeline.labels.de] tips = "Trainer-Tipps". They win over the shipped ones '
+        "along the language's fallback chain (de-AT, de, en); docs/labels.md lists them.",
+    )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
     state_dir: str | None = Field(
         default=None,
@@ -128,6 +134,15 @@ class Settings(BaseModel):
             return canonical_tag(value)
         except TagError as error:
             raise ValueError(str(error)) from None
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels(cls, value: object) -> dict[str, Any]:
+        if not value:  # no labels: nothing to check, and no catalogue to read
+            return {}
+        from pipeline.i18n.labels import check_overrides
+
+        return check_overrides(value)
 
     @field_validator("bleed_mm", mode="before")
     @classmethod

@@ -202,6 +202,7 @@ def read_seeds(
             limits=settings.limits(),
             strict=settings.strict,
             default_lang=settings.default_lang,
+            labels=settings.labels,
         )
         for seed in seeds
     ]

@@ -163,9 +163,11 @@ class ExportReport:
 def parse_key(settings: Settings) -> str:
     """What, besides a seed's bytes, decides what it parses to."""
     # The known keys too: a key added (`draft`) changes what a seed that has it parses to.
+    # The labels too: they decide whether a seed's language lacks some (a note).
+    labels = json.dumps(settings.labels, sort_keys=True) if settings.labels else ""
     key = (
         f"{__version__}|{settings.limits()}|{settings.strict}|{settings.default_lang}"
-        f"|{','.join(KNOWN_KEYS)}"
+        f"|{','.join(KNOWN_KEYS)}|{labels}"
     )
     # And the section headings each language has: one added is a section a seed now has.
     headings = resources.files("pipeline.i18n").joinpath("headings.toml").read_bytes()

@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.model import Exercise, Item, SectionKind
+from pipeline.i18n.labels import Labels, labels_for
+from pipeline.model import Exercise, Item
 from pipeline.urls import check_base_url as check_base_url
 from pipeline.urls import page_url as page_url
 from pipeline.urls import version_url
 
 SCHEMA_CONTEXT = "https://schema.org"
-CATALOGUE_NAME = "Exercises"
-"""The name of the catalogue page (``base_url``), first in every breadcrumb."""
 
 Node = dict[str, Any]
 
@@ -37,7 +36,10 @@ _SCRIPT_UNSAFE = str.maketrans(
 
 def exercise_document(exercise: Exercise, settings: Settings) -> Node:
     """The JSON-LD document of one exercise: a ``@graph`` of its WebPage, BreadcrumbList,
-    HowTo and, when the video's upload date is known, VideoObject."""
+    HowTo and, when the video's upload date is known, VideoObject. Its fixed words (the
+    breadcrumb's first name, the name of an unlabelled mistake) are in the exercise's
+    language, the labels setting first."""
+    labels = labels_for(exercise.lang, settings.labels)
     base_url = check_base_url(settings)
     page = page_url(exercise, settings)
     webpage: Node = {
@@ -58,27 +60,29 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
         "@type": "BreadcrumbList",
         "@id": f"{page}#breadcrumb",
         "itemListElement": [
-            {"@type": "ListItem", "position": 1, "name": CATALOGUE_NAME, "item": base_url},
+            {"@type": "ListItem", "position": 1, "name": labels["exercises"], "item": base_url},
             {"@type": "ListItem", "position": 2, "name": exercise.title, "item": page},
         ],
     }
     video = video_object(exercise, page)
-    graph = [webpage, breadcrumb, _howto(exercise, page, settings, with_video=video is not None)]
+    graph = [webpage, breadcrumb, _howto(exercise, page, settings, labels, video is not None)]
     if video is not None:
         graph.append(video)
     return {"@context": SCHEMA_CONTEXT, "@graph": graph}
 
 
-def _howto(exercise: Exercise, page: str, settings: Settings, *, with_video: bool) -> Node:
+def _howto(
+    exercise: Exercise, page: str, settings: Settings, labels: Labels, with_video: bool
+) -> Node:
     """The HowTo node: what it is, how it is described, what it uses and works, its video
     and its steps, in that order of properties."""
     howto = _howto_identity(exercise, page)
     howto.update(_howto_translations(exercise, settings))
-    howto.update(_howto_descriptors(exercise))
+    howto.update(_howto_descriptors(exercise, labels))
     howto.update(_howto_tools_and_muscles(exercise))
     if with_video:
         howto["video"] = {"@id": f"{page}#video"}
-    howto["step"] = _howto_steps(exercise, page)
+    howto["step"] = _howto_steps(exercise, page, labels)
     return howto
 
 
@@ -109,7 +113,7 @@ def _howto_translations(exercise: Exercise, settings: Settings) -> Node:
     return {}
 
 
-def _howto_descriptors(exercise: Exercise) -> Node:
+def _howto_descriptors(exercise: Exercise, labels: Labels) -> Node:
     """The optional properties describing the HowTo (other names, image, date modified,
     level), each present only when the seed gives it."""
     descriptors: Node = {}
@@ -120,7 +124,7 @@ def _howto_descriptors(exercise: Exercise) -> Node:
     if exercise.updated:
         descriptors["dateModified"] = exercise.updated.isoformat()
     if exercise.level:
-        descriptors["educationalLevel"] = str(exercise.level)
+        descriptors["educationalLevel"] = labels[exercise.level.value]
     return descriptors
 
 
@@ -135,7 +139,7 @@ def _howto_tools_and_muscles(exercise: Exercise) -> Node:
     return subjects
 
 
-def _howto_steps(exercise: Exercise, page: str) -> list[Node]:
+def _howto_steps(exercise: Exercise, page: str, labels: Labels) -> list[Node]:
     """The HowToStep nodes, numbered from 1, the tips and mistakes inside the last one."""
     steps: list[Node] = [
         {
@@ -148,7 +152,7 @@ def _howto_steps(exercise: Exercise, page: str) -> list[Node]:
         }
         for number, step in enumerate(exercise.howto, start=1)
     ]
-    tips = tip_nodes(exercise, page)
+    tips = tip_nodes(exercise, page, labels)
     if steps and tips:
         # Google reads HowToTip only inside a step's itemListElement; the tips and mistakes
         # follow the steps on the page, so they go with the last step (see docs/jsonld.md).
@@ -156,14 +160,15 @@ def _howto_steps(exercise: Exercise, page: str) -> list[Node]:
     return steps
 
 
-def tip_nodes(exercise: Exercise, page: str) -> list[Node]:
+def tip_nodes(exercise: Exercise, page: str, labels: Labels | None = None) -> list[Node]:
     """The seed's tips and common mistakes as HowToTip nodes, with ``@id``s that are the page's
-    ``#tip-N`` and ``#mistake-N`` anchors."""
+    ``#tip-N`` and ``#mistake-N`` anchors; ``labels`` (default: the exercise's language's)
+    name an unlabelled mistake."""
     nodes = [_tip(item, f"{page}#tip-{n}", item.label) for n, item in enumerate(exercise.tips, 1)]
     if exercise.mistakes:
         # A mistake's text alone ("Lifting hips off the pad.") would read as advice, so an
-        # unlabelled one is named by its section heading, which the page shows above it.
-        heading = next(s.heading for s in exercise.sections if s.kind is SectionKind.MISTAKES)
+        # unlabelled one is named by its section's heading, which the page shows above it.
+        heading = (labels or labels_for(exercise.lang))["mistakes"]
         nodes.extend(
             _tip(item, f"{page}#mistake-{n}", item.label or heading)
             for n, item in enumerate(exercise.mistakes, 1)
@@ -210,8 +215,11 @@ def catalogue_document(
     lang: str | None = None,
 ) -> Node:
     """The JSON-LD of a catalogue page (``url``, by default ``base_url``): a CollectionPage
-    whose main entity is the list of exercise pages (title, page URL), in the order given."""
+    whose main entity is the list of exercise pages (title, page URL), in the order given,
+    named in ``lang`` (default: the default_lang setting)."""
     base_url = url or check_base_url(settings)
+    lang = lang or settings.default_lang
+    labels = labels_for(lang, settings.labels)
     return {
         "@context": SCHEMA_CONTEXT,
         "@graph": [
@@ -219,8 +227,8 @@ def catalogue_document(
                 "@type": "CollectionPage",
                 "@id": f"{base_url}#webpage",
                 "url": base_url,
-                "name": CATALOGUE_NAME,
-                "inLanguage": lang or settings.default_lang,
+                "name": labels["exercises"],
+                "inLanguage": lang,
                 "mainEntity": {"@id": f"{base_url}#exercises"},
             },
             {

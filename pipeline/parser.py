@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from markdown_it.token import Token
 from pydantic import ValidationError
@@ -37,6 +37,9 @@ from pipeline.model import (
     build,
 )
 from pipeline.slugs import slugify, title_from_stem
+
+if TYPE_CHECKING:
+    from pipeline.i18n.labels import Overrides
 
 _MARKER = re.compile(r"^<!--\s*howto\s*-->$", re.IGNORECASE)
 _COMMENT = re.compile(r"^<!--.*-->$", re.DOTALL)
@@ -78,6 +81,9 @@ class _Report:
     def warning(self, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.WARNING, message))
 
+    def note(self, line: int, message: str) -> None:
+        self.diagnostics.append(Diagnostic(self.path, line, Level.NOTE, message))
+
     def fatal(self, line: int, message: str) -> _Fatal:
         self.error(line, message)
         return _Fatal()
@@ -98,11 +104,13 @@ def parse_seed(
     limits: Limits = Limits(),
     strict: bool = False,
     default_lang: str = "en",
+    labels: Overrides | None = None,
 ) -> ParseResult:
     """Read and parse one seed file. Never raises for bad content or an unreadable file.
 
     ``default_lang`` is the language of a seed that names none (no ``lang``, no language in
-    its file name)."""
+    its file name); ``labels`` is the labels setting, which may give the words its language
+    lacks."""
     shown = display_path if display_path is not None else path.as_posix()
     report = _Report(shown)
     try:
@@ -115,7 +123,13 @@ def parse_seed(
         report.error(1, _too_large(size, limits))
         return ParseResult(shown, None, report.diagnostics)
     return parse_seed_bytes(
-        data, shown, stem=path.stem, limits=limits, strict=strict, default_lang=default_lang
+        data,
+        shown,
+        stem=path.stem,
+        limits=limits,
+        strict=strict,
+        default_lang=default_lang,
+        labels=labels,
     )
 
 
@@ -134,6 +148,7 @@ def parse_seed_bytes(
     limits: Limits = Limits(),
     strict: bool = False,
     default_lang: str = "en",
+    labels: Overrides | None = None,
 ) -> ParseResult:
     """Parse a seed from its bytes; ``path`` is only used in diagnostics and ``source``,
     ``stem`` (the file name without ``.md``) gives the default title and slug, and its
@@ -142,7 +157,14 @@ def parse_seed_bytes(
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         exercise = _parse(
-            data, sha256, stem, report, limits=limits, strict=strict, default_lang=default_lang
+            data,
+            sha256,
+            stem,
+            report,
+            limits=limits,
+            strict=strict,
+            default_lang=default_lang,
+            labels=labels,
         )
     except _Fatal:
         exercise = None
@@ -212,6 +234,7 @@ def _parse(
     limits: Limits,
     strict: bool,
     default_lang: str,
+    labels: Overrides | None,
 ) -> Exercise:
     if len(data) > limits.max_bytes:
         raise report.fatal(1, _too_large(len(data), limits))
@@ -224,13 +247,30 @@ def _parse(
     except frontmatter.FrontmatterError as exc:
         raise report.fatal(exc.line, exc.message) from None
     meta, lines = _read_frontmatter(parts, report, strict=strict)
-    lang = _language(meta, suffix, default_lang, stem, report, _line(lines, "lang"))
+    lang_line = _line(lines, "lang")
+    lang = _language(meta, suffix, default_lang, stem, report, lang_line)
+    _check_labels(lang, labels, report, lang_line, strict=strict)
     report.translation_line = _line(lines, "translation_of")
     body_text = _replace_controls(parts.body, parts.body_line, report)
     body = _BodyParser(body_text, parts.body_line, report, limits, lang).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
     return _exercise(meta, body, name, lang, sha256, report, lines)
+
+
+def _check_labels(
+    lang: str, labels: Overrides | None, report: _Report, line: int, *, strict: bool
+) -> None:
+    """Say when the seed's outputs must show some fixed words in English, its language having
+    none of its own for them: a note, a warning (which fails the run) when strict."""
+    if lang == "en":  # the common case, and English has every label
+        return
+    from pipeline.i18n.labels import missing_labels, missing_labels_message
+
+    missing = missing_labels(lang, labels)
+    if missing:
+        say = report.warning if strict else report.note
+        say(line, missing_labels_message(lang, missing))
 
 
 def split_language_suffix(stem: str) -> tuple[str, str | None]:

@@ -159,6 +159,7 @@ class SeedWorker:
             limits=self.settings.limits(),
             strict=self.settings.strict,
             default_lang=self.settings.default_lang,
+            labels=self.settings.labels,
         )
 
     def parse(self, tasks: Iterable[SeedTask]) -> Iterator[ParseSummary]:

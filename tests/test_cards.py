@@ -22,8 +22,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from typer.testing import CliRunner
 
 from pipeline.cards import PlainArtefact, render_booklet, render_card
-from pipeline.cards.fonts import CardFont
+from pipeline.cards.fonts import CardFont, card_fonts
 from pipeline.cards.layout import MARK_GAP, MARK_LENGTH
+from pipeline.cards.story import heading_text
 from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
@@ -31,6 +32,7 @@ from pipeline.engine import export
 from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext
 from pipeline.exporters.cards import CardsExporter
+from pipeline.i18n.labels import labels_for
 from pipeline.model import Exercise
 from pipeline.state import STATE_FILE, state_folder
 from pipeline.writer import OutputWriter
@@ -358,7 +360,7 @@ def test_greek_and_cyrillic_print_with_the_embedded_font(write_seed: WriteSeed) 
     card = render_card(exercise_of(write_seed("leg-press.md", GREEK_CYRILLIC)), Settings())
     assert card.warnings == []
     text = _text(card.pdf)
-    for phrase in ("Жим ногами · Πρέσα ποδιών", "τετρακέφαλοι", "Выжмите платформу.", "Beginner"):
+    for phrase in ("Жим ногами · Πρέσα ποδιών", "τετρακέφαλοι", "Выжмите платформу.", "Начальный"):
         assert phrase in text
     assert _catalog(card.pdf)["/Lang"] == "ru"
 
@@ -807,7 +809,9 @@ def _body_size(page: Any) -> float:
 
 def _heading_sizes(page: Any, exercise: Exercise) -> list[float]:
     """The sizes the page's section headings are printed in."""
-    names = {word for section in exercise.sections for word in section.heading.upper().split()}
+    labels = labels_for(exercise.lang)
+    bold = card_fonts().bold
+    names = {word for s in exercise.sections for word in heading_text(s, labels, bold).split()}
     words = page.extract_words(extra_attrs=["size"])
     return [w["size"] for w in words if w["text"] in names]
 

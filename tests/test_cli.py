@@ -283,6 +283,8 @@ _NOT_FOR_A_NO_OP = (
     "reportlab",
     "rich.table",
     "rich.progress",
+    "babel",
+    "pipeline.i18n.labels",
 )
 
 

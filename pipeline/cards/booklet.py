@@ -32,8 +32,9 @@ from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.cards.fonts import card_fonts, subset_data
-from pipeline.cards.layout import CREATOR, KEYWORDS, Geometry, draw_sheet_marks, geometry
+from pipeline.cards.layout import CREATOR, Geometry, draw_sheet_marks, geometry
 from pipeline.config import Settings
+from pipeline.i18n.labels import labels_for
 
 INVARIANT_DATE = "D:20000101000000+00'00'"
 """The date reportlab's invariant mode writes; the cards carry it, so the booklet does too."""
@@ -308,6 +309,8 @@ def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> byte
     objects.put(pages, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(sheets.kids), kids))
     langs = sorted({card[2] for card in cards})
     lang = langs[0] if len(langs) == 1 else "mul"
+    # The booklet's own words are in its cards' language, or the default one for a mix.
+    words = labels_for(langs[0] if len(langs) == 1 else settings.default_lang, settings.labels)
     objects.put(
         catalog,
         b"<< /Type /Catalog /Lang %s /PageMode /UseNone /Pages %d 0 R >>"
@@ -323,11 +326,11 @@ def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> byte
             _pdf_string(CREATOR),
             date,
             _pdf_string(CREATOR),
-            _pdf_string(KEYWORDS),
+            _pdf_string(words["card_keywords"]),
             date,
             _pdf_string(CREATOR),
-            _pdf_string(f"{count} exercise wall card{'s' if count != 1 else ''}"),
-            _pdf_string("Exercise wall cards"),
+            _pdf_string(words.count("booklet_cards", count)),
+            _pdf_string(words["booklet_title"]),
         ),
     )
     return objects.finish(catalog, info)

@@ -347,12 +347,14 @@ class QrBlock(Flowable):  # type: ignore[misc]
         self.lines: list[tuple[str, str]] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """The code, then the caption lines under it."""
+        """The code, then the caption lines under it; a call to scan much wider than the
+        code (a long one in some languages) wraps rather than widen the column."""
+        code_width = self.size + 2 * self.quiet
         caption_width = max(
-            stringWidth(self.label, self.bold, self.font_size),
+            min(stringWidth(self.label, self.bold, self.font_size), code_width * 1.25),
             stringWidth(self.caption, self.regular, self.font_size),
         )
-        self.width = min(availWidth, max(self.size + 2 * self.quiet, caption_width))
+        self.width = min(availWidth, max(code_width, caption_width))
         self.lines = [
             (self.bold, line)
             for line in break_lines(self.label, self.bold, self.font_size, self.width)

@@ -27,7 +27,6 @@ HALF_PAGE_BODY = (10.0, 14.0)
 card that size, and the size that sets about 45 characters a line in its narrower column."""
 CREATOR = "exercise-pipeline"
 """Author and creator in every card's metadata."""
-KEYWORDS = "exercise, wall card"
 MARK_LENGTH = 5 * mm
 MARK_GAP = 1 * mm
 """Crop marks start this far outside the bleed, so a slightly off cut never shows them."""

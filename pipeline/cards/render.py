@@ -25,7 +25,6 @@ from pipeline.cards.fonts import (
 )
 from pipeline.cards.layout import (
     CREATOR,
-    KEYWORDS,
     Geometry,
     draw_sheet_marks,
     geometry,
@@ -35,6 +34,7 @@ from pipeline.cards.palette import MUTED, RULE
 from pipeline.cards.story import Styles, build_story, card_texts
 from pipeline.cards.text import break_lines, forget_texts
 from pipeline.config import Settings
+from pipeline.i18n.labels import Labels, labels_for
 from pipeline.model import Exercise
 
 STEP = 0.25
@@ -159,17 +159,18 @@ class _Fitter:
     """Builds and measures the story at a body size, remembering what it measured."""
 
     def __init__(
-        self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox
+        self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox, labels: Labels
     ) -> None:
         self.exercise = exercise
         self.geo = geo
         self.family = family
         self.box = box
+        self.labels = labels
         self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
 
     def story(self, body: float) -> list[Flowable]:
         """The card's flowables at ``body`` points."""
-        return build_story(self.exercise, Styles(body, self.family, self.geo.scale))
+        return build_story(self.exercise, Styles(body, self.family, self.geo.scale), self.labels)
 
     def measure(self, body: float) -> tuple[list[Flowable], list[float]]:
         """The story at ``body`` points and the height of each of its flowables."""
@@ -252,7 +253,7 @@ def _spread(
     return placed
 
 
-def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
+def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Labels) -> _Laid:
     """Lay the card out at the largest body size that fits one page, between the page's
     floor and ceiling; or, when even the floor does not fit, over more pages (with a
     warning naming the size one page would have needed)."""
@@ -260,7 +261,7 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
     box = _CardBox(geo)
     warnings: list[str] = []
     floor, ceiling = geo.body_floor, geo.body_ceiling
-    fitter = _Fitter(exercise, geo, family, box)
+    fitter = _Fitter(exercise, geo, family, box, labels)
     continued_top = box.top - _running_head_height(geo)
     body = fitter.largest_fitting(floor, ceiling)
     if body is not None:
@@ -289,10 +290,10 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily) -> _Laid:
     return _Laid(body, pages, warnings)
 
 
-def _running_head(title: str, family: FontFamily, size: float, width: float) -> str:
+def _running_head(title: str, continued: str, family: FontFamily, size: float, width: float) -> str:
     """ "<title> (continued)" on one line; a title too long for it is shortened with an
     ellipsis here (page one carries it in full)."""
-    suffix = " (continued)"
+    suffix = f" ({continued})"
     lines = break_lines(
         title, family.bold, size, width - stringWidth(suffix + "…", family.bold, size)
     )
@@ -305,13 +306,12 @@ def _running_head_height(geo: Geometry) -> float:
 
 def _draw_card_page(
     canvas: Canvas,
-    exercise: Exercise,
-    geo: Geometry,
-    family: FontFamily,
+    card: _Card,
     placed: list[tuple[Flowable, float]],
     page: int,
     pages: int,
 ) -> None:
+    exercise, geo, family, labels = card.exercise, card.geo, card.family, card.labels
     box = _CardBox(geo)
     small = max(7.5 * geo.scale, 6.0)
     if page:
@@ -320,7 +320,7 @@ def _draw_card_page(
         canvas.drawString(
             box.x,
             box.top - small * 1.3,
-            _running_head(exercise.title, family, small * 1.3, box.width),
+            _running_head(exercise.title, labels["continued"], family, small * 1.3, box.width),
         )
     for flowable, y in placed:
         flowable.drawOn(canvas, box.x, y)
@@ -334,9 +334,21 @@ def _draw_card_page(
     text_y = rule_y - small * 1.5
     canvas.drawString(box.x, text_y, exercise.slug)
     if pages > 1:
-        note = f"{page + 1} / {pages}" + ("  · continued" if page + 1 < pages else "")
+        note = f"{page + 1} / {pages}"
+        if page + 1 < pages:
+            note += f"  · {labels['continues']}"
         canvas.drawRightString(box.x + box.width, text_y, note)
     canvas.restoreState()
+
+
+@dataclass(frozen=True)
+class _Card:
+    """One card being drawn: its exercise, page geometry, faces and words."""
+
+    exercise: Exercise
+    geo: Geometry
+    family: FontFamily
+    labels: Labels
 
 
 class _Sheets:
@@ -362,7 +374,7 @@ class _Sheets:
             draw_sheet_marks(self.canvas, self.geo)
 
 
-def _draw_card(sheets: _Sheets, exercise: Exercise, laid: _Laid, family: FontFamily) -> None:
+def _draw_card(sheets: _Sheets, card: _Card, laid: _Laid) -> None:
     for page, placed in enumerate(laid.pages):
         x, y = sheets.next_slot()
         canvas = sheets.canvas
@@ -374,18 +386,18 @@ def _draw_card(sheets: _Sheets, exercise: Exercise, laid: _Laid, family: FontFam
         canvas.saveState()
         code: list[str] = canvas._code
         start = len(code)
-        _draw_card_page(canvas, exercise, sheets.geo, family, placed, page, len(laid.pages))
+        _draw_card_page(canvas, card, placed, page, len(laid.pages))
         sheets.card_pages.append("\n".join(code[start:]))
         canvas.restoreState()
         canvas.restoreState()
 
 
-def _set_metadata(canvas: Canvas, title: str, subject: str) -> None:
+def _set_metadata(canvas: Canvas, title: str, subject: str, keywords: str) -> None:
     canvas.setTitle(title)
     canvas.setSubject(subject)
     canvas.setAuthor(CREATOR)
     canvas.setCreator(CREATOR)
-    canvas.setKeywords(KEYWORDS)
+    canvas.setKeywords(keywords)
 
 
 def _subsets(doc: Any, family: FontFamily) -> tuple[SubsetRef, ...]:
@@ -415,13 +427,14 @@ def render_card(exercise: Exercise, settings: Settings) -> CardResult:
     """The wall card of one exercise as a PDF, and the artefact the booklet is made from."""
     geo = geometry(settings)
     family = card_fonts()
-    laid = lay_out(exercise, geo, family)
+    labels = labels_for(exercise.lang, settings.labels)
+    laid = lay_out(exercise, geo, family, labels)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, geo, family.regular, exercise.lang)
-    reserve_card_characters(canvas._doc, card_texts(exercise))
-    _set_metadata(canvas, exercise.title, exercise.description)
+    reserve_card_characters(canvas._doc, card_texts(exercise, labels, family.bold))
+    _set_metadata(canvas, exercise.title, exercise.description, labels["card_keywords"])
     sheets = _Sheets(canvas, geo)
-    _draw_card(sheets, exercise, laid, family)
+    _draw_card(sheets, _Card(exercise, geo, family, labels), laid)
     # Read before ``save``: embedding the fonts forgets which characters each subset holds.
     fonts = _subsets(canvas._doc, family)
     sheets.finish_sheet()

@@ -22,6 +22,7 @@ from pipeline.cards.flowables import (
     SectionHeading,
 )
 from pipeline.cards.fonts import FontFamily
+from pipeline.cards.glyphs import printed_upper
 from pipeline.cards.palette import (
     ACCENT,
     ACCENT_TINT,
@@ -37,7 +38,8 @@ from pipeline.cards.palette import (
     TIP_TINT,
 )
 from pipeline.cards.text import Run, TextBlock
-from pipeline.model import Exercise, Item, SectionKind, Span
+from pipeline.i18n.labels import Labels
+from pipeline.model import Exercise, Item, Section, SectionKind, Span
 
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
@@ -88,21 +90,38 @@ def item_runs(item: Item, styles: Styles) -> list[Run]:
     return [Run(f"{item.label}:", styles.font(bold=True)), Run(" ", styles.font()), *body]
 
 
-def card_texts(exercise: Exercise) -> Iterator[str]:
-    """Every string a card prints, for the font coverage check."""
+def card_texts(exercise: Exercise, labels: Labels, heading_font: str) -> Iterator[str]:
+    """Every string a card prints (its section headings in ``heading_font``'s capitals), for
+    the font subsets."""
     yield exercise.title
     yield exercise.description
+    if exercise.level:
+        yield labels[f"level_{exercise.level.value}"]
     yield from exercise.muscles
     yield from exercise.equipment
     if exercise.video_short_url:
         yield exercise.video_short_url
+        yield labels["scan_for_video"]
     yield exercise.slug
     for section in exercise.sections:
-        yield section.heading
+        yield heading_text(section, labels, heading_font)
         for item in section.items:
             yield item.label or ""
             yield item.text
     yield exercise.outro_text
+    yield labels["continued"]
+    yield labels["continues"]
+
+
+def heading_text(section: Section, labels: Labels, font: str) -> str:
+    """A section's heading in the card's capitals, as far as ``font`` has them (see
+    :func:`~pipeline.cards.glyphs.printed_upper`): a known section's is its label in the
+    card's language, any other's is the heading as the seed writes it."""
+    text = labels.heading(section.kind, section.heading)
+    if labels.lang.split("-")[0] in ("tr", "az"):
+        # Their dotted i has a dotted capital; str.upper() would drop the dot.
+        text = text.replace("i", "\u0130")
+    return printed_upper(text, font)
 
 
 _MARKERS = {
@@ -114,10 +133,11 @@ _MARKERS = {
 }
 
 
-def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
-    """The card's flowables, top to bottom, at ``styles.body`` points of body text."""
+def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flowable]:
+    """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
+    words from ``labels``."""
     body, family = styles.body, styles.family
-    story: list[Flowable] = [_header(exercise, styles)]
+    story: list[Flowable] = [_header(exercise, styles, labels)]
     for section in exercise.sections:
         if not section.items:
             continue
@@ -125,7 +145,7 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
         panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
         heading_color = color if tint else ACCENT
         heading = SectionHeading(
-            section.heading,
+            heading_text(section, labels, family.bold),
             font=family.bold,
             size=body * HEADING_RATIO,
             color=heading_color,
@@ -162,11 +182,11 @@ def build_story(exercise: Exercise, styles: Styles) -> list[Flowable]:
     return story
 
 
-def _header(exercise: Exercise, styles: Styles) -> Flowable:
+def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
     left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
-    badges = _badges(exercise)
+    badges = _badges(exercise, labels)
     if badges:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
@@ -176,7 +196,7 @@ def _header(exercise: Exercise, styles: Styles) -> Flowable:
         caption = exercise.video_short_url.removeprefix("https://")
         qr = QrBlock(
             exercise.video_short_url,
-            "Scan for the video",
+            labels["scan_for_video"],
             caption,
             size=max(32 * mm * styles.scale, 25 * mm),
             fonts=(family.bold, family.regular),
@@ -185,10 +205,11 @@ def _header(exercise: Exercise, styles: Styles) -> Flowable:
     return Header(left, qr, gap=body)
 
 
-def _badges(exercise: Exercise) -> list[Badge]:
+def _badges(exercise: Exercise, labels: Labels) -> list[Badge]:
     badges = []
     if exercise.level:
-        badges.append(Badge(exercise.level.value.capitalize(), LEVEL_COLORS[exercise.level], PAPER))
+        level = labels[f"level_{exercise.level.value}"]
+        badges.append(Badge(level, LEVEL_COLORS[exercise.level], PAPER))
     badges += [Badge(e, NEUTRAL_TINT, INK) for e in exercise.equipment]
     badges += [Badge(m, ACCENT_TINT, ACCENT) for m in exercise.muscles]
     return badges

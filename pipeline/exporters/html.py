@@ -14,9 +14,11 @@ from pipeline.pages.entry import IndexEntry
 from pipeline.pages.layout import (
     alternate_links,
     check_layout,
+    index_alternate_links,
     index_path,
     page_path,
     page_templates,
+    translation_urls,
 )
 from pipeline.registry import register
 from pipeline.urls import index_url, page_url
@@ -36,8 +38,8 @@ class HtmlExporter(Exporter):
         "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD "
         "(html/<lang>/... in a language other than default_lang)"
     )
-    version = "2"
-    settings_used = ("base_url", "url_pattern", "default_lang")
+    version = "4"
+    settings_used = ("base_url", "url_pattern", "labels", "default_lang")
     entry_type = IndexEntry
     links_translations = True
 
@@ -61,13 +63,21 @@ class HtmlExporter(Exporter):
         head = alternate_links(exercise, settings) + script
         canonical = page_url(exercise, settings)
         catalogue_url = index_url(exercise.lang, settings)
-        page = exercise_page(exercise, canonical, head, catalogue_url=catalogue_url)
+        page = exercise_page(
+            exercise,
+            canonical,
+            head,
+            catalogue_url=catalogue_url,
+            versions=translation_urls(exercise, settings),
+            overrides=settings.labels,
+        )
         context.writer.write_text(page_path(exercise, settings), page)
         return IndexEntry.of(exercise, settings)
 
     def export_all(self, entries: Sequence[IndexEntry], context: ExportContext) -> None:
         """Write an index per language, ``html/index.html`` for ``default_lang`` and
-        ``html/<lang>/index.html`` for another, listing its exercises in slug order."""
+        ``html/<lang>/index.html`` for another, listing its exercises in slug order, in its
+        language's words and linking to the other languages' indexes."""
         from pipeline.jsonld import catalogue_document, script_element
         from pipeline.pages.render import index_page
 
@@ -76,9 +86,16 @@ class HtmlExporter(Exporter):
         by_lang: dict[str, list[IndexEntry]] = {settings.default_lang: []}
         for entry in entries:
             by_lang.setdefault(entry.lang, []).append(entry)
+        # An index links only to the indexes with something on them.
+        shown = sorted(lang for lang, listed in by_lang.items() if listed)
+        alternates = index_alternate_links(shown, settings)
         for lang, listed in sorted(by_lang.items()):
             url = index_url(lang, settings)
             pages = [(entry.title, entry.url) for entry in listed]
             script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
-            page = index_page(listed, url, script)
+            others = [(other, index_url(other, settings)) for other in shown if other != lang]
+            head = (alternates if listed else "") + script
+            page = index_page(
+                listed, url, head, lang=lang, languages=others, overrides=settings.labels
+            )
             context.writer.write_text(index_path(lang, settings), page)

@@ -23,7 +23,8 @@ class JsonLdExporter(Exporter):
         "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD "
         "(under jsonld/<lang>/ in a language other than default_lang)"
     )
-    settings_used = ("base_url", "url_pattern", "default_lang")
+    version = "2"
+    settings_used = ("base_url", "url_pattern", "labels", "default_lang")
     outputs = (
         "jsonld/{slug}.jsonld",
         "jsonld/{slug}.snippet.html",

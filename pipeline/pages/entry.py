@@ -13,12 +13,8 @@ from pipeline.urls import page_url
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
+    from pipeline.i18n.labels import Labels
     from pipeline.model import Exercise
-
-
-def steps_label(count: int) -> str:
-    """``1 step``, ``3 steps``: a how-to's length as the pages show it."""
-    return f"{count} step{'' if count == 1 else 's'}"
 
 
 class IndexEntry(NamedTuple):
@@ -47,11 +43,12 @@ class IndexEntry(NamedTuple):
             exercise.lang,
         )
 
-    def summary(self) -> str:
-        """Steps, video and level, as the index shows them under the description."""
-        parts = [steps_label(self.steps)] if self.steps else []
+    def summary(self, labels: Labels) -> str:
+        """Steps, video and level, as the index shows them under the description, in the
+        words of ``labels`` (the index's language)."""
+        parts = [labels.count("steps", self.steps)] if self.steps else []
         if self.video:
-            parts.append("video")
+            parts.append(labels["video"])
         if self.level:
-            parts.append(self.level)
+            parts.append(labels[self.level])
         return escape(" \u00b7 ".join(parts))

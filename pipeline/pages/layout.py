@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import posixpath
 import urllib.parse
+from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.path_templates import literal
-from pipeline.urls import check_base_url, lang_folder, page_url, version_url
+from pipeline.urls import (
+    check_base_url,
+    index_url,
+    lang_folder,
+    page_url,
+    url_lang,
+    version_url,
+)
 from pipeline.writer import OutputError
 
 if TYPE_CHECKING:
@@ -63,9 +71,10 @@ def check_layout(settings: Settings) -> None:
             f"(e.g. {base_url.split('?')[0].rstrip('/')}/)"
         )
     pattern = settings.url_pattern
-    first, second = (pattern.format(base_url=base_url, slug=slug) for slug in ("a", "b"))
+    lang = url_lang(settings.default_lang)  # for a pattern that places {lang} itself
+    first, second = (pattern.format(base_url=base_url, slug=s, lang=lang) for s in ("a", "b"))
     path = site_path(first, base_url)
-    shown = pattern.format(base_url=base_url, slug="<slug>")
+    shown = pattern.format(base_url=base_url, slug="<slug>", lang=lang)
     if not first.startswith(base_url):
         raise PipelineError(
             f"the url_pattern setting '{pattern}' gives '{shown}', which is not under base_url "
@@ -127,6 +136,12 @@ def index_path(lang: str, settings: Settings) -> str:
     return f"html/{lang_folder(lang, settings)}{INDEX_FILE}"
 
 
+def translation_urls(exercise: Exercise, settings: Settings) -> list[tuple[str, str]]:
+    """The exercise's other language versions, each as its tag and the absolute URL of its
+    page, in tag order; empty for an exercise in one language."""
+    return sorted((t.lang, version_url(t.slug, t.lang, settings)) for t in exercise.translations)
+
+
 def alternate_links(exercise: Exercise, settings: Settings) -> str:
     """The ``<link rel="alternate" hreflang>`` elements of a page that has other language
     versions: one per version, itself included, and ``x-default``, the version in
@@ -135,16 +150,24 @@ def alternate_links(exercise: Exercise, settings: Settings) -> str:
     if not exercise.translations:
         return ""
     own = page_url(exercise, settings)
-    versions = sorted(
-        [
-            (exercise.lang, own),
-            *((t.lang, version_url(t.slug, t.lang, settings)) for t in exercise.translations),
-        ]
-    )
+    versions = sorted([(exercise.lang, own), *translation_urls(exercise, settings)])
     by_lang = dict(versions)
     original = next((t for t in exercise.translations if t.original), None)
     fallback = version_url(original.slug, original.lang, settings) if original else own
-    versions.append(("x-default", by_lang.get(settings.default_lang, fallback)))
+    return _link_elements([*versions, ("x-default", by_lang.get(settings.default_lang, fallback))])
+
+
+def index_alternate_links(langs: Sequence[str], settings: Settings) -> str:
+    """The ``<link rel="alternate" hreflang>`` elements of the index pages when there are
+    several languages' (``langs``): one per index, and ``x-default``, the page at
+    ``base_url``; empty for one language."""
+    if len(langs) < 2:
+        return ""
+    versions = [(lang, index_url(lang, settings)) for lang in sorted(langs)]
+    return _link_elements([*versions, ("x-default", check_base_url(settings))])
+
+
+def _link_elements(versions: Sequence[tuple[str, str]]) -> str:
     return "".join(
         f'<link rel="alternate" hreflang="{escape(lang)}" href="{escape(url)}">\n'
         for lang, url in versions

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from html import escape
 from importlib import resources
 
-from pipeline.jsonld import CATALOGUE_NAME, embed_url
+from pipeline.i18n.labels import Labels, Overrides, fill, labels_for
+from pipeline.jsonld import embed_url
 from pipeline.model import Exercise, Item, Paragraph, Section, SectionKind
 from pipeline.pages.entry import IndexEntry as IndexEntry
-from pipeline.pages.entry import steps_label
 from pipeline.pages.layout import relative_link
 
 _CSP = (
@@ -72,8 +72,8 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip())
 
 
-def _section(section: Section) -> str:
-    heading = escape(section.heading)
+def _section(section: Section, labels: Labels) -> str:
+    heading = escape(labels.heading(section.kind, section.heading))
     if section.kind in (SectionKind.SETUP, SectionKind.EXECUTION):
         items = "".join(_item(item) for item in section.items)
         return f'<section><h2>{heading}</h2><ol class="list">{items}</ol></section>'
@@ -89,23 +89,25 @@ def _section(section: Section) -> str:
     return f"<section><h2>{heading}</h2>{paragraphs}</section>"
 
 
-def _facts(exercise: Exercise) -> str:
+def _facts(exercise: Exercise, labels: Labels) -> str:
     facts = [
-        ("Level", exercise.level.value.capitalize() if exercise.level else None),
-        ("Category", exercise.category),
-        ("Equipment", ", ".join(exercise.equipment) or None),
-        ("Muscles", ", ".join(exercise.muscles) or None),
+        ("level", labels[f"level_{exercise.level.value}"] if exercise.level else None),
+        ("category", exercise.category),
+        ("equipment", ", ".join(exercise.equipment) or None),
+        ("muscles", ", ".join(exercise.muscles) or None),
     ]
     shown = "".join(
-        f"<div><dt>{name}</dt><dd>{escape(value)}</dd></div>" for name, value in facts if value
+        f"<div><dt>{escape(labels[name])}</dt><dd>{escape(value)}</dd></div>"
+        for name, value in facts
+        if value
     )
     return f'<dl class="facts">{shown}</dl>' if shown else ""
 
 
-def _video(exercise: Exercise) -> str:
+def _video(exercise: Exercise, labels: Labels) -> str:
     if not exercise.video_id:
         return ""
-    title = escape(f"Video: {exercise.title}")
+    title = escape(labels.text("video_title", title=exercise.title))
     watch = escape(exercise.video_url or "")
     return (
         '<figure class="media"><div class="player">'
@@ -113,7 +115,8 @@ def _video(exercise: Exercise) -> str:
         'loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
         'allow="accelerometer; clipboard-write; encrypted-media; gyroscope; '
         'picture-in-picture; web-share" allowfullscreen></iframe></div>'
-        f'<figcaption><a href="{watch}">Watch on YouTube</a></figcaption></figure>'
+        f'<figcaption><a href="{watch}">{escape(labels["watch_on_youtube"])}</a></figcaption>'
+        "</figure>"
     )
 
 
@@ -128,7 +131,7 @@ def _image(exercise: Exercise, css_class: str) -> str:
     )
 
 
-def _howto(exercise: Exercise) -> str:
+def _howto(exercise: Exercise, labels: Labels) -> str:
     if not exercise.howto:
         return ""
     steps = "".join(
@@ -136,8 +139,9 @@ def _howto(exercise: Exercise) -> str:
         for n, step in enumerate(exercise.howto, start=1)
     )
     return (
-        f'<section class="howto"><h2>How to do it<span class="count">'
-        f"{steps_label(len(exercise.howto))}</span></h2><ol>{steps}</ol></section>"
+        f'<section class="howto"><h2>{escape(labels["howto"])}<span class="count">'
+        f"{escape(labels.count('steps', len(exercise.howto)))}</span></h2><ol>{steps}</ol>"
+        "</section>"
     )
 
 
@@ -148,42 +152,76 @@ def _closing(exercise: Exercise) -> str:
     return f'<section class="closing">{paragraphs}</section>'
 
 
-def _aka(exercise: Exercise) -> str:
+def _aka(exercise: Exercise, labels: Labels) -> str:
     if not exercise.aliases:
         return ""
-    return f'<p class="aka">Also known as: {escape(", ".join(exercise.aliases))}</p>'
+    names = escape(", ".join(exercise.aliases))
+    return f'<p class="aka">{fill(escape(labels["also_known_as"]), names=names)}</p>'
 
 
-def _updated(exercise: Exercise) -> str:
+def _updated(exercise: Exercise, labels: Labels) -> str:
     if not exercise.updated:
         return ""
     day = exercise.updated.isoformat()
-    return f'<p>Last updated <time datetime="{day}">{day}</time>.</p>'
+    date = f'<time datetime="{day}">{day}</time>'
+    return f"<p>{fill(escape(labels['updated']), date=date)}</p>"
 
 
-def exercise_page(exercise: Exercise, canonical: str, script: str, *, catalogue_url: str) -> str:
+def _languages(page: str, versions: Sequence[tuple[str, str]], label: str) -> str:
+    """A language switcher on the page at URL ``page``: under ``label``, a link to each of
+    ``versions`` (a tag and the URL of the page in that language), named in its own
+    language and marked up as in it, so a reader finds their language by its own name and a
+    screen reader says it in that language."""
+    if not versions:
+        return ""
+    from pipeline.i18n import language_name
+
+    links = "".join(
+        f'<li><a href="{escape(relative_link(page, url))}" hreflang="{escape(lang)}" '
+        f'lang="{escape(lang)}">{escape(language_name(lang))}</a></li>'
+        for lang, url in versions
+    )
+    return (
+        f'<nav class="languages" aria-labelledby="languages"><span id="languages">'
+        f"{escape(label)}</span><ul>{links}</ul></nav>"
+    )
+
+
+def exercise_page(
+    exercise: Exercise,
+    canonical: str,
+    script: str,
+    *,
+    catalogue_url: str,
+    versions: Sequence[tuple[str, str]] = (),
+    overrides: Overrides | None = None,
+) -> str:
     """The standalone HTML page of one exercise at URL ``canonical``, with ``script`` (its
-    JSON-LD) in the head, linking to the catalogue page at ``catalogue_url``."""
+    JSON-LD) in the head, linking to the catalogue page at ``catalogue_url`` and to its
+    other language ``versions`` (each a tag and its page's URL); its fixed words in the
+    exercise's language, ``overrides`` (the labels setting) first."""
+    labels = labels_for(exercise.lang, overrides)
+    languages = _languages(canonical, versions, labels["also_in"])
     index = escape(relative_link(canonical, catalogue_url))
-    howto = _howto(exercise)
-    sections = "".join(_section(s) for s in exercise.sections)
+    howto = _howto(exercise, labels)
+    sections = "".join(_section(s, labels) for s in exercise.sections)
     closing = _closing(exercise)
-    aka = _aka(exercise)
-    updated = _updated(exercise)
-    media = _video(exercise) or _image(exercise, "media photo")
+    aka = _aka(exercise, labels)
+    updated = _updated(exercise, labels)
+    media = _video(exercise, labels) or _image(exercise, "media photo")
     photo = _image(exercise, "photo") if exercise.video_id else ""
     body = f"""<header class="hero">
 <div class="wrap">
-<nav class="crumbs" aria-label="Breadcrumb"><ol>
-<li><a href="{index}">{CATALOGUE_NAME}</a></li>
+<nav class="crumbs" aria-label="{escape(labels["breadcrumb"])}"><ol>
+<li><a href="{index}">{escape(labels["exercises"])}</a></li>
 <li aria-current="page">{escape(exercise.title)}</li>
 </ol></nav>
 <div class="hero-grid{" has-media" if media else ""}">
 <div>
-<p class="brand">Exercise guide</p>
+<p class="brand">{escape(labels["brand"])}</p>
 <h1>{escape(exercise.title)}</h1>
 <p class="lede">{escape(exercise.description)}</p>
-{aka}{_facts(exercise)}
+{aka}{_facts(exercise, labels)}{languages}
 </div>
 {media}
 </div>
@@ -197,7 +235,7 @@ def exercise_page(exercise: Exercise, canonical: str, script: str, *, catalogue_
 {closing}
 </main>
 <footer class="site-footer"><div class="wrap">
-{updated}<p><a href="{index}">All exercises</a></p>
+{updated}<p><a href="{index}">{escape(labels["all_exercises"])}</a></p>
 </div></footer>"""
     return _page(
         lang=exercise.lang,
@@ -209,28 +247,42 @@ def exercise_page(exercise: Exercise, canonical: str, script: str, *, catalogue_
     )
 
 
-def index_page(entries: Sequence[IndexEntry], catalogue_url: str, script: str) -> str:
-    """The catalogue page: every exercise with its description and a link to its page."""
+def index_page(
+    entries: Sequence[IndexEntry],
+    catalogue_url: str,
+    script: str,
+    *,
+    lang: str = "en",
+    languages: Sequence[tuple[str, str]] = (),
+    overrides: Overrides | None = None,
+) -> str:
+    """The catalogue page at URL ``catalogue_url``: every exercise with its description and a
+    link to its page, and a link to the catalogue page of each of the other ``languages``
+    (a tag and its URL); its own words in ``lang`` (``overrides``, the labels setting,
+    first)."""
+    labels = labels_for(lang, overrides)
+    switcher = _languages(catalogue_url, languages, labels["other_languages"])
     cards = "".join(
         f'<li><h2><a href="{escape(relative_link(catalogue_url, e.url))}">'
         f"{escape(e.title)}</a></h2>"
-        f'<p>{escape(e.description)}</p><p class="tag">{e.summary()}</p></li>'
+        f'<p>{escape(e.description)}</p><p class="tag">{e.summary(labels)}</p></li>'
         for e in entries
     )
+    name = escape(labels["exercises"])
     body = f"""<header class="hero hero-index">
 <div class="wrap">
-<p class="brand">Exercise guide</p>
-<h1>{CATALOGUE_NAME}</h1>
-<p class="lede">{len(entries)} step-by-step guide{"" if len(entries) == 1 else "s"}.</p>
-</div>
+<p class="brand">{escape(labels["brand"])}</p>
+<h1>{name}</h1>
+<p class="lede">{escape(labels.count("guides", len(entries)))}.</p>
+{switcher}</div>
 </header>
 <main class="wrap">
 <ul class="grid">{cards}</ul>
 </main>"""
     return _page(
-        lang="en",
-        title=CATALOGUE_NAME,
-        description=CATALOGUE_NAME,
+        lang=lang,
+        title=labels["exercises"],
+        description=labels["exercises"],
         canonical=catalogue_url,
         head=script,
         body=body,
