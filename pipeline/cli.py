@@ -32,7 +32,7 @@ from pipeline.diagnostics import (
     summarise,
     visible,
 )
-from pipeline.engine import ExportReport, read_seeds
+from pipeline.engine import ExportReport, read_seeds, settings_warnings
 from pipeline.engine import export as run_export
 from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
 from pipeline.progress import BarReporter, LineReporter, Reporter
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         StepRecord,
         TranslationRecord,
     )
+    from pipeline.exporters.base import Exporter
     from pipeline.model import Exercise
 
 app = typer.Typer(
@@ -261,10 +262,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _exporters(settings: Settings) -> list[Exporter]:
+    return [cls(settings) for cls in load_exporters().values()]
+
+
 def _exporter_checks(settings: Settings) -> Callable[[Exercise], list[Diagnostic]]:
     """What every exporter would warn about an exercise (a card's glyphs), as ``check``
     reports it: what ``export`` would say, without writing."""
-    exporters = [cls(settings) for cls in load_exporters().values()]
+    exporters = _exporters(settings)
 
     def review(exercise: Exercise) -> list[Diagnostic]:
         said = []
@@ -305,7 +310,7 @@ def check(
         seeds = read_seeds(paths or [DEFAULT_SEEDS], settings, _exporter_checks(settings))
     except PipelineError as exc:
         _fail_usage(str(exc))
-    diagnostics = seeds.diagnostics
+    diagnostics = [*settings_warnings(_exporters(settings)), *seeds.diagnostics]
     errors = sum(d.level is Level.ERROR for d in diagnostics)
     warnings = sum(d.level is Level.WARNING for d in diagnostics)
     failed = run_failed(diagnostics, strict=settings.strict, seeds=len(seeds.results))

@@ -209,6 +209,22 @@ def load_settings(
     )
 
 
+def setting_origin(name: str, root: Path | None = None) -> str:
+    """Where the value of the setting ``name`` of a run in ``root`` comes from, as a message
+    names the place: its ``PIPELINE_<NAME>`` variable, the settings file that sets it, or
+    "settings" for values given some other way (in code)."""
+    variable = ENV_PREFIX + name.upper()
+    if os.environ.get(variable):
+        return variable
+    try:
+        values, key_pattern = _read_file_settings(root)
+    except PipelineError:
+        return "settings"
+    if key_pattern is not None and name in values:
+        return key_pattern.removesuffix(": {key}").removesuffix(" [tool.pipeline] {key}")
+    return "settings"
+
+
 def _file_settings(root: Path | None) -> _Given:
     """The settings file's values, each with its key in the file."""
     values, key_pattern = _read_file_settings(root)

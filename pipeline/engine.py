@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.config import Settings
+from pipeline.config import Settings, setting_origin
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.discover import (
     SeedFile,
@@ -232,8 +232,22 @@ def export(
         report = _unchanged(options, store)
         if report is None:
             report = _Run(options, store).execute()
-    report.diagnostics[:0] = [*warnings, *([legacy] if legacy else [])]
+    report.diagnostics[:0] = [
+        *settings_warnings(exporters),
+        *warnings,
+        *([legacy] if legacy else []),
+    ]
     return report
+
+
+def settings_warnings(exporters: Sequence[Exporter]) -> list[Diagnostic]:
+    """What the exporters warn about their settings (a label the cards cannot print), each
+    at the place its setting's value comes from (the settings file, or its variable)."""
+    return [
+        Diagnostic(setting_origin(setting), 0, Level.WARNING, f"{e.name}: {message}")
+        for e in exporters
+        for setting, message in e.settings_warnings()
+    ]
 
 
 class _Tally:

@@ -444,3 +444,58 @@ def test_the_package_names_each_come_from_their_module() -> None:
         assert value.__module__ == f"pipeline.cards.{pipeline.cards._MODULES[name]}" or name in (
             "PlainArtefact",
         )
+
+
+GERMAN = (
+    "---\n"
+    "lang: de\n"
+    'description: "Eine Kniebeuge für alle."\n'
+    "---\n\n"
+    "## Ausführung\n"
+    "1. Beuge die Knie, bis die Oberschenkel waagerecht sind.\n\n"
+    "## Tipps\n"
+    "- Halte den Rücken gerade.\n" + HOWTO
+)
+
+
+def test_every_shipped_label_a_card_draws_prints_as_written() -> None:
+    from pipeline.cards.glyphs import label_warnings
+    from pipeline.i18n import SHIPPED
+    from pipeline.i18n.labels import shipped
+
+    assert label_warnings({tag: shipped(tag) for tag in SHIPPED}) == []
+
+
+def test_a_label_of_your_own_the_cards_cannot_print_is_a_warning_at_the_setting(
+    write_seed: WriteSeed, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed = write_seed("kniebeuge.md", GERMAN)
+    (tmp_path / "pipeline.toml").write_text(
+        '[labels.de]\ntips = "Trainer-Tipp 💪"\nsetup = "Vorbereitung 准备"\n'
+        '[labels.en]\ntips = "Coach’s tips"\nexercises = "Übungen 💪"\n',
+        "utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    checked = runner.invoke(app, ["check", str(seed.parent)])
+    assert checked.exit_code == 0, checked.output
+    said = [line for line in checked.output.splitlines() if ": warning:" in line]
+    # Once a run, at the file that gives them; only labels a card draws (not the pages').
+    assert said == [
+        "pipeline.toml: warning: pdf: labels: de.setup 'Vorbereitung 准备': the card font "
+        "cannot draw '准' (U+51C6 CJK UNIFIED IDEOGRAPH-51C6) and '备' (U+5907 CJK UNIFIED "
+        "IDEOGRAPH-5907); they print as empty boxes on the card: the cards print "
+        f"{SCRIPTS} letters, so write them with those or leave them out",
+        "pipeline.toml: warning: pdf: labels: de.tips 'Trainer-Tipp 💪': the card font cannot "
+        "draw '💪' (U+1F4AA FLEXED BICEPS); it is left off the card (an empty box there would "
+        "look like a misprint): say in words what it means, if it matters",
+    ]
+    assert runner.invoke(app, ["check", "--strict", str(seed.parent)]).exit_code == 1
+
+    out = ["-o", str(tmp_path / "out"), "--base-url", "https://gym.example.com/"]
+    exported = runner.invoke(app, ["export", str(seed.parent), *out])
+    assert exported.output.count("warning: pdf: labels:") == 2, exported.output
+    pages_only = runner.invoke(app, ["export", str(seed.parent), *out, "-f", "html"])
+    assert "labels:" not in pages_only.output
+
+    card = render_card(exercise_of(seed), Settings(labels={"de": {"tips": "Trainer-Tipp 💪"}}))
+    assert "TRAINER-TIPP Halte" in _text(card.pdf)

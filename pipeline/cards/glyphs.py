@@ -27,7 +27,7 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -343,3 +343,48 @@ def _message(kinds: dict[Kind, list[str]]) -> str:
     if backwards := kinds.get(Kind.BACKWARDS):
         said.append(_backwards(backwards))
     return "; and ".join(said)
+
+
+CARD_LABELS = (
+    "setup",
+    "execution",
+    "tips",
+    "mistakes",
+    "level_beginner",
+    "level_intermediate",
+    "level_expert",
+    "scan_for_video",
+    "continued",
+    "continues",
+)
+"""The labels a card draws (the rest are on pages, or in the PDF's metadata): section
+headings and the running head in bold capitals, badges and the QR caption."""
+
+
+def label_warnings(labels: Mapping[str, Mapping[str, object]]) -> list[str]:
+    """For the labels setting (``{lang: {name: text}}``), a warning for each label a card
+    draws that holds characters the card faces cannot print as written, naming the label and
+    its characters. The shipped labels are all drawable (a test holds them to it); this is
+    for a gym's own words."""
+    said = []
+    for lang, table in sorted(labels.items()):
+        for name in CARD_LABELS:
+            text = table.get(name)
+            if isinstance(text, str) and not text.isascii() and (kinds := _label_troubles(text)):
+                message = _message(kinds).replace("text on this line", "text of this label")
+                said.append(f"labels: {lang}.{name} '{text}': {message}")
+    return said
+
+
+def _label_troubles(text: str) -> dict[Kind, list[str]]:
+    """The characters of a label a card cannot print as written, by what it does with them:
+    a label is drawn in bold capitals (headings, the running head) and in the regular face
+    (the QR caption)."""
+    from pipeline.cards.fonts import FAMILY
+
+    kinds: dict[Kind, dict[str, None]] = {}
+    for font, shown in ((FAMILY.bold, printed_upper(text, FAMILY.bold)), (FAMILY.regular, text)):
+        for char in sorted(set(shown).difference(_face(font).plain), key=shown.index):
+            if (what := kind(char, font)) in _WARNED:
+                kinds.setdefault(what, {})[char] = None
+    return {what: list(chars) for what, chars in kinds.items()}

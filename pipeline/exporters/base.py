@@ -98,6 +98,13 @@ class Exporter:
         it before it starts the workers, when this exporter has work, so forked workers share
         what it loaded instead of each loading it again."""
 
+    def settings_warnings(self) -> list[tuple[str, str]]:
+        """What this exporter would warn about its settings (a label of your own that the
+        cards cannot print), once a run, as ``(setting, message)``: ``pipeline check`` and
+        ``pipeline export`` report it at the place the setting is given. The default finds
+        nothing."""
+        return []
+
     def check_exercise(self, exercise: Exercise) -> list[tuple[Source, str]]:
         """What this exporter would warn a seed's author about, found without writing
         anything, as ``(where, message)``: ``pipeline check`` reports it, and

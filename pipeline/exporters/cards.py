@@ -43,6 +43,15 @@ class CardsExporter(Exporter):
 
         prepare_fonts()
 
+    def settings_warnings(self) -> list[tuple[str, str]]:
+        """Each label of the labels setting that a card draws and cannot print as written
+        (an emoji, a script the card font lacks)."""
+        if not self.settings.labels:
+            return []
+        from pipeline.cards.glyphs import label_warnings
+
+        return [("labels", message) for message in label_warnings(self.settings.labels)]
+
     def check_exercise(self, exercise: Exercise) -> list[tuple[Source, str]]:
         """The characters of the seed its card cannot print as written (an emoji, a
         script the card font lacks), each line's in one warning at that line. A seed all in
