@@ -206,7 +206,7 @@ def read_seeds(
         )
         for seed in seeds
     ]
-    _refuse_shared_slugs(results, settings.default_lang)
+    _refuse_shared_slugs(results, settings)
     for result in results:
         if review is not None and result.exercise is not None:
             result.diagnostics.extend(review(result.exercise))
@@ -215,10 +215,11 @@ def read_seeds(
     return SeedSet(results, exercises, diagnostics)
 
 
-def _refuse_shared_slugs(results: list[ParseResult], default_lang: str) -> None:
+def _refuse_shared_slugs(results: list[ParseResult], settings: Settings) -> None:
     """Make each seed the whole set refuses (a slug another seed has in its language, a
     ``translation_of`` that names nothing...) fail, with the errors saying so."""
     from pipeline.translations import Version, set_problems
+    from pipeline.urls import addresses
 
     by_path = {r.path: r for r in results}
     every = [
@@ -226,7 +227,8 @@ def _refuse_shared_slugs(results: list[ParseResult], default_lang: str) -> None:
         for r in results
         if (e := r.exercise) is not None
     ]
-    for path, problems in set_problems(every, default_lang).items():
+    found = set_problems(every, settings.default_lang, addresses(settings))
+    for path, problems in found.items():
         for line, message in problems:
             by_path[path].diagnostics.append(Diagnostic(path, line, Level.ERROR, message))
         by_path[path].exercise = None

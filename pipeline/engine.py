@@ -81,6 +81,7 @@ from pipeline.state import (
 )
 from pipeline.translations import key_of as siblings_key
 from pipeline.translations import siblings
+from pipeline.urls import addresses
 from pipeline.workers import (
     GC_THRESHOLD,
     ExportJob,
@@ -581,7 +582,9 @@ class _Run:
                 )
             seed.state = dataclasses.replace(seed.own, diagnostics=list(seed.own.diagnostics))
         default_lang = self.settings.default_lang
-        problems = set_problems_of(self.seeds, self.kept, self.out, default_lang)
+        problems = set_problems_of(
+            self.seeds, self.kept, self.out, default_lang, addresses(self.settings)
+        )
         for display, errors in problems.items():
             state = self.by_display[display].state
             assert state is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.discover import SeedFile
 from pipeline.state import AggregateRecord, CachedEntry, SeedRecord, State
-from pipeline.translations import Sibling, Version, set_problems
+from pipeline.translations import Addresses, Sibling, Version, set_problems
 
 
 @dataclass(slots=True)
@@ -215,7 +215,11 @@ def versions(seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord]) -> list
 
 
 def set_problems_of(
-    seeds: Iterable[SeedEntry], kept: Mapping[str, SeedRecord], out: Path, default_lang: str
+    seeds: Iterable[SeedEntry],
+    kept: Mapping[str, SeedRecord],
+    out: Path,
+    default_lang: str,
+    addresses: Addresses | None = None,
 ) -> dict[str, list[Diagnostic]]:
     """Per seed of this run that the whole set refuses (a slug another seed has in its
     language, a ``translation_of`` that names nothing...; see
@@ -227,7 +231,7 @@ def set_problems_of(
             Diagnostic(path, line, Level.ERROR, message + _earlier(path, message, every, kept, out))
             for line, message in problems
         ]
-        for path, problems in set_problems(every, default_lang).items()
+        for path, problems in set_problems(every, default_lang, addresses).items()
         if path not in kept
     }
 

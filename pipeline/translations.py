@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 Problems = dict[str, list[tuple[int, str]]]
 """Per seed path, its problems: (line, message)."""
+
+Addresses = tuple[Callable[[str, str], str | None], Callable[[str], str]]
+"""The site's URLs, when it has them: a version's page from its slug and language (``None``
+when it has none), and a language's index page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +50,43 @@ class Sibling:
     original: bool
 
 
-def set_problems(versions: Iterable[Version], default_lang: str) -> Problems:
+def set_problems(
+    versions: Iterable[Version], default_lang: str, addresses: Addresses | None = None
+) -> Problems:
     """Per seed, what the set refuses: a slug another seed has in the same language, a
-    ``translation_of`` that names no seed or names a translation, and two versions of one
-    work in one language. Each seed named is refused: keeping either of two would make the
-    output depend on file order."""
+    ``translation_of`` that names no seed or names a translation, two versions of one work in
+    one language, and (given the site's ``addresses``) a page at a language's index page.
+    Each seed named is refused: keeping either of two would make the output depend on file
+    order."""
     versions = sorted(versions, key=lambda v: v.path)
     problems: Problems = defaultdict(list)
     _shared_slugs(versions, default_lang, problems)
     _targets(versions, problems)
     _shared_languages(versions, problems)
+    if addresses is not None:
+        _index_pages(versions, addresses, problems)
     return dict(problems)
+
+
+def _index_pages(versions: list[Version], addresses: Addresses, problems: Problems) -> None:
+    """A page whose address is a language's index page (the English seed ``de.md`` at
+    ``{base_url}de/``, where the German exercises are listed): the two would be one file."""
+    from pipeline.i18n import language_name
+
+    page_url, index_url = addresses
+    indexes = {index_url(lang): lang for lang in sorted({v.lang for v in versions})}
+    for version in versions:
+        url = page_url(version.slug, version.lang)
+        lang = indexes.get(url) if url is not None else None
+        if lang is not None:
+            problems[version.path].append(
+                (
+                    1,
+                    f"slug '{version.slug}' puts its page at {url}, the index page of the "
+                    f"exercises in {language_name(lang, 'en')} ({lang}); give the seed another "
+                    "slug (slug: ...)",
+                )
+            )
 
 
 def _shared_slugs(versions: list[Version], default_lang: str, problems: Problems) -> None:

@@ -22,6 +22,7 @@ from pipeline.diagnostics import PipelineError
 if TYPE_CHECKING:
     from pipeline.config import Settings
     from pipeline.model import Exercise
+    from pipeline.translations import Addresses
 
 
 def check_base_url(settings: Settings) -> str:
@@ -101,3 +102,21 @@ def lang_suffix(lang: str, settings: Settings) -> str:
     """What a whole-collection file's name carries for a language: none for
     ``default_lang`` (``cards.pdf``), ``.de`` for German (``cards.de.pdf``)."""
     return "" if lang == settings.default_lang else f".{url_lang(lang)}"
+
+
+def addresses(settings: Settings) -> Addresses | None:
+    """The site's URLs as the whole-set checks ask for them (see
+    :data:`pipeline.translations.Addresses`), or ``None`` without a usable ``base_url``:
+    then there are no pages to clash."""
+    try:
+        check_base_url(settings)
+    except PipelineError:
+        return None
+
+    def page(slug: str, lang: str) -> str | None:
+        try:
+            return version_url(slug, lang, settings)
+        except PipelineError:  # said by the html exporter's own check of the settings
+            return None
+
+    return page, lambda lang: index_url(lang, settings)

@@ -277,3 +277,27 @@ def test_a_translation_of_nothing_costs_only_itself(tmp_path: Path) -> None:
     assert error.message.startswith("translation_of: 'lying-leg-curl' is not the slug of any seed")
     assert (tmp_path / "out" / f"html/{SLUG}/index.html").exists()
     assert not (tmp_path / "out" / f"html/ru/{RU_SLUG}/index.html").exists()
+
+
+def test_a_page_at_a_language_index_page_is_an_error_at_its_seed(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    english = (FIXTURE / "leverage-machine-lying-leg-curl.md").read_text("utf-8")
+    (seeds / "de.md").write_text(english, "utf-8")
+    shutil.copy(FIXTURE / "leverage-machine-lying-leg-curl.de.md", seeds)
+    settings = Settings(base_url="https://gym.example.com/")
+    report = export([seeds], tmp_path / "out", settings)
+    said = [str(d) for d in report.diagnostics if d.level is Level.ERROR]
+    assert said == [
+        f"{(seeds / 'de.md').as_posix()}:1: error: slug 'de' puts its page at "
+        "https://gym.example.com/de/, the index page of the exercises in German (de); give "
+        "the seed another slug (slug: ...)"
+    ]
+    # The German index is the German index; the other seed is exported.
+    index = (tmp_path / "out" / "html" / "de" / "index.html").read_text("utf-8")
+    assert '<html lang="de"' in index
+    assert (tmp_path / "out" / "html" / "de" / "leverage-machine-lying-leg-curl").is_dir()
+    # With pages one file each, the two do not meet.
+    flat = Settings(base_url="https://gym.example.com/", url_pattern="{base_url}{slug}.html")
+    report = export([seeds], tmp_path / "flat", flat)
+    assert not [d for d in report.diagnostics if d.level is Level.ERROR]
