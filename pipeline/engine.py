@@ -61,6 +61,7 @@ from pipeline.plan import (
     reusable_record,
     set_problems_of,
     stale_files,
+    unlinked,
     versions,
 )
 from pipeline.progress import Advance, Reporter, SilentReporter
@@ -600,6 +601,17 @@ class _Run:
         for seed in self.seeds:
             seed.siblings = found.get(seed.display, ())
             seed.siblings_key = siblings_key(found, seed.display)
+        for display in unlinked(kept, found, self.facts):
+            self.report.diagnostics.append(
+                Diagnostic(
+                    display,
+                    0,
+                    Level.NOTE,
+                    "its page and JSON-LD, from an earlier export, do not link its language "
+                    "versions as they are now (one came, went or moved in this run): export "
+                    "it too, or the whole folder, to link them both ways",
+                )
+            )
 
     def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
         jobs = [job for seed in self.seeds if (job := self._job(seed, rebuild)) is not None]

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.discover import SeedFile
 from pipeline.state import AggregateRecord, CachedEntry, SeedRecord, State
-from pipeline.translations import Addresses, Sibling, Version, set_problems
+from pipeline.translations import Addresses, Sibling, Version, key_of, set_problems
 
 
 @dataclass(slots=True)
@@ -83,6 +83,26 @@ class Facts:
         fingerprint = self.fingerprints[name]
         key = seed.siblings_key if seed is not None else None
         return f"{fingerprint}+{key}" if key and name in self.linking else fingerprint
+
+
+def unlinked(
+    kept: Mapping[str, SeedRecord], found: Mapping[str, tuple[Sibling, ...]], facts: Facts
+) -> list[str]:
+    """The seeds kept from earlier exports (outside this run's scope) whose outputs that link
+    their other language versions were made with other versions than the set has now: a
+    translation of theirs came, went or moved in this run, and their links wait for the next
+    export that takes them in."""
+    stale = []
+    for display, record in kept.items():
+        key = key_of(found, display)
+        made = [
+            output.fingerprint.partition("+")[2]
+            for name, output in record.outputs.items()
+            if name in facts.linking and output.fingerprint  # "": failed, retried anyway
+        ]
+        if any(was != key for was in made):
+            stale.append(display)
+    return stale
 
 
 def publishes(facts: Facts, draft: bool) -> bool:

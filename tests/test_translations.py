@@ -301,3 +301,27 @@ def test_a_page_at_a_language_index_page_is_an_error_at_its_seed(tmp_path: Path)
     flat = Settings(base_url="https://gym.example.com/", url_pattern="{base_url}{slug}.html")
     report = export([seeds], tmp_path / "flat", flat)
     assert not [d for d in report.diagnostics if d.level is Level.ERROR]
+
+
+def test_a_translation_exported_on_its_own_says_which_versions_do_not_link_it_yet(
+    tmp_path: Path,
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("leverage-machine-lying-leg-curl.md", "leverage-machine-lying-leg-curl.pt-BR.md"):
+        shutil.copy(FIXTURE / name, seeds)
+    settings = Settings(base_url="https://gym.example.com/")
+    out = tmp_path / "out"
+    export([seeds], out, settings)
+    german = shutil.copy(FIXTURE / "leverage-machine-lying-leg-curl.de.md", seeds)
+    report = export([Path(german)], out, settings)
+    waiting = sorted(d.path for d in report.diagnostics if "link them both ways" in d.message)
+    assert waiting == [
+        (seeds / "leverage-machine-lying-leg-curl.md").as_posix(),
+        (seeds / "leverage-machine-lying-leg-curl.pt-BR.md").as_posix(),
+    ]
+    english = out / "html" / "leverage-machine-lying-leg-curl" / "index.html"
+    assert 'hreflang="de"' not in english.read_text("utf-8")  # kept as it was, as said
+    report = export([seeds], out, settings)
+    assert not [d for d in report.diagnostics if "link them both ways" in d.message]
+    assert 'hreflang="de"' in english.read_text("utf-8")
