@@ -518,7 +518,7 @@ def _other_languages(report: ExportReport) -> str:
     stale = len(report.out_of_date)
     part = f", {_plural(left, 'seed')} in other languages left as they were"
     if stale:
-        part += f" ({stale} of them new or changed, not exported)"
+        part += f" ({stale} of them out of date)"
     return part
 
 

@@ -119,7 +119,8 @@ class ExportReport:
     other_languages: list[str] = field(default_factory=list)
     """Seeds found in languages ``--lang`` did not pick: checked with the set, not exported."""
     out_of_date: list[str] = field(default_factory=list)
-    """Those of them the folder does not hold as their files now are (new or changed)."""
+    """Those of them the folder does not hold as they now are: new, changed, or linking
+    versions that came, went or moved; an export that includes them brings them up to date."""
     failed: list[str] = field(default_factory=list)
     warned: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
@@ -632,9 +633,13 @@ class _Run:
         report = self.report
         report.seeds = [s.display for s in self.in_scope]
         report.other_languages = [s.display for s in outside]
-        report.out_of_date = [s.display for s in outside if out_of_date(s)]
+        # Out of date: new, changed, or linking versions of it that came, went or moved.
+        report.out_of_date = [s.display for s in outside if self._stale_aside(s)]
         if not self.in_scope:
             report.diagnostics.append(_no_seed_in(str(self.out), scope.languages, outside))
+
+    def _stale_aside(self, seed: SeedEntry) -> bool:
+        return out_of_date(seed) or self._versions_moved(seed)
 
     def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
         jobs = [job for seed in self.seeds if (job := self._job(seed, rebuild)) is not None]
