@@ -439,3 +439,19 @@ def test_export_lang_on_the_command_line(
     result = runner.invoke(app, [*args, "--lang", "fr"])
     assert result.exit_code == 1
     assert "warning: --lang fr: no seed is in that language (the seeds are in " in result.output
+
+
+def test_export_lang_says_the_errors_of_its_languages_and_of_seeds_of_no_known_one(
+    tmp_path: Path,
+) -> None:
+    seeds = _fixture_copy(tmp_path)
+    broken_body = BODY.replace("## Execution\n1. Go.\n", "## Execution\n")
+    (seeds / "squat.md").write_text(f"---\ndescription: d\n---\n{broken_body}", "utf-8")
+    (seeds / "press.ru.md").write_text("---\ndescription: [\n---\n", "utf-8")
+    (seeds / "lunge.md").write_text("---\ndescription: [\n---\n", "utf-8")
+    report = export([seeds], tmp_path / "out", SETTINGS, EVERY, jobs=1, languages=["de"])
+    # English and Russian are not picked; a seed whose language cannot be told is.
+    assert report.failed == [(seeds / "lunge.md").as_posix()]
+    assert {d.path for d in report.diagnostics if d.level is Level.ERROR} == set(report.failed)
+    assert (seeds / "squat.md").as_posix() in report.other_languages
+    assert (seeds / "press.ru.md").as_posix() in report.other_languages
