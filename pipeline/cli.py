@@ -337,6 +337,24 @@ def check(
         raise typer.Exit(code=1)
 
 
+def _language_tag(value: str | None) -> str | None:
+    """A ``--lang`` as BCP 47 writes it (``pt-br`` -> ``pt-BR``); a usage error, with a
+    did-you-mean, when it is not a language tag."""
+    if value is None:
+        return None
+    from pipeline.i18n import TagError, canonical_tag
+
+    try:
+        return canonical_tag(value)
+    except TagError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _language_tags(values: list[str] | None) -> list[str] | None:
+    """Each ``export --lang`` as :func:`_language_tag` takes it."""
+    return [tag for value in values if (tag := _language_tag(value))] if values else values
+
+
 @app.command(cls=_ExportCommand)
 def export(
     paths: SeedPaths = None,
@@ -405,6 +423,16 @@ def export(
     drafts: Annotated[
         bool, typer.Option("--drafts", help="Export seeds marked 'draft: true' too.")
     ] = False,
+    languages: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang",
+            metavar="TAG",
+            callback=_language_tags,
+            help="Only export seeds in this language, a BCP 47 tag (de takes de-AT too; "
+            "repeat for several). The others are checked, and left as they were.",
+        ),
+    ] = None,
     verbose: VerboseOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars: one line per phase.")
@@ -444,6 +472,7 @@ def export(
             force=force,
             drafts=drafts,
             reporter=_reporter(quiet=quiet),
+            languages=languages or (),
         )
     except (OutputError, WorkerError) as exc:  # the run failed; the command was fine
         _fail_run(str(exc))
@@ -479,11 +508,23 @@ def _export_summary(report: ExportReport, out_dir: Path, *, verbose: bool) -> st
     drafts_part = f", {_plural(held_back, 'draft')} not exported" if held_back else ""
     return (
         f"{_plural(total, 'seed')} into {out_dir}: {total - failed - warned} ok, "
-        f"{warned} warned, {failed} failed{drafts_part}; "
+        f"{warned} warned, {failed} failed{drafts_part}{_other_languages(report)}; "
         f"{_plural(len(report.written), 'file')} written, "
         f"{report.unchanged} unchanged, {_removed(report.removed, verbose=verbose)}"
         + (f" [{timings}]" if timings else "")
     )
+
+
+def _other_languages(report: ExportReport) -> str:
+    """What ``--lang`` left out, and how many of those the folder holds out of date."""
+    left = len(report.other_languages)
+    if not left:
+        return ""
+    stale = len(report.out_of_date)
+    part = f", {_plural(left, 'seed')} in other languages left as they were"
+    if stale:
+        part += f" ({stale} of them out of date)"
+    return part
 
 
 def _removed(paths: Sequence[str], *, verbose: bool, shown: int = 5) -> str:
@@ -516,19 +557,6 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
-
-def _language_tag(value: str | None) -> str | None:
-    """A ``--lang`` as BCP 47 writes it (``pt-br`` -> ``pt-BR``); a usage error, with a
-    did-you-mean, when it is not a language tag."""
-    if value is None:
-        return None
-    from pipeline.i18n import TagError, canonical_tag
-
-    try:
-        return canonical_tag(value)
-    except TagError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 LangOption = Annotated[

@@ -57,9 +57,13 @@ from pipeline.plan import (
     inputs_key,
     kept_records,
     needs_parse,
+    out_of_date,
     publishes,
     reusable_record,
+    set_aside,
+    set_aside_records,
     set_problems_of,
+    split_by_language,
     stale_files,
     unlinked,
     versions,
@@ -70,6 +74,7 @@ from pipeline.state import (
     AggregateRecord,
     CachedEntry,
     OutputRecord,
+    QuickView,
     SeedRecord,
     State,
     StateError,
@@ -113,6 +118,11 @@ class ExportReport:
     """What an export did."""
 
     seeds: list[str] = field(default_factory=list)
+    other_languages: list[str] = field(default_factory=list)
+    """Seeds found in languages ``--lang`` did not pick: checked with the set, not exported."""
+    out_of_date: list[str] = field(default_factory=list)
+    """Those of them the folder does not hold as they now are: new, changed, or linking
+    versions that came, went or moved; an export that includes them brings them up to date."""
     failed: list[str] = field(default_factory=list)
     warned: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
@@ -146,6 +156,8 @@ class ExportReport:
                 "drafts": len(self.drafts),
                 "parsed": self.parsed,
                 "failed_paths": self.failed,
+                "other_languages": len(self.other_languages),
+                "out_of_date_paths": self.out_of_date,
             },
             "files": {
                 "written": len(self.written),
@@ -187,6 +199,7 @@ def export(
     drafts: bool = False,
     reporter: Reporter | None = None,
     lock_timeout: float = 600.0,
+    languages: Sequence[str] = (),
 ) -> ExportReport:
     """Export the seeds under ``paths`` into ``out`` with the named exporters (default: all).
 
@@ -200,11 +213,17 @@ def export(
     every seed the folder holds. Only a seed that is gone from a folder given whole in
     ``paths`` has its outputs removed.
 
+    ``languages`` (BCP 47 tags; ``de`` takes ``de-AT`` too) exports only the seeds in them:
+    the others are still read and checked with the set, so the versions of an exercise link
+    each other, but what the folder holds of them stays as it was, out of date if they
+    changed (:attr:`ExportReport.out_of_date`). A bad tag raises :class:`PipelineError`.
+
     SIGINT (Ctrl-C) and SIGTERM stop it cleanly, as :class:`ExportInterrupted`: the workers
     are stopped, no temp file is left and the lock is released; the build state is not
     changed, so the next export into ``out`` finishes what this one did not.
     """
     reporter = reporter or SilentReporter()
+    scope = Scope.of(paths, _canonical(languages))
     exporters = create_exporters(formats, settings)
     seeds, warnings = discover_seeds(paths)
     try:
@@ -221,7 +240,7 @@ def export(
         jobs or os.cpu_count() or 1,
         force,
         drafts,
-        Scope.of(paths),
+        scope,
         tally,
     )
     with (
@@ -250,6 +269,15 @@ def settings_warnings(exporters: Sequence[Exporter]) -> list[Diagnostic]:
         for e in exporters
         for setting, message in e.settings_warnings()
     ]
+
+
+def _canonical(languages: Sequence[str]) -> list[str]:
+    from pipeline.i18n import TagError, canonical_tag
+
+    try:
+        return [canonical_tag(tag) for tag in languages]
+    except TagError as error:
+        raise PipelineError(f"--lang: {error}") from None
 
 
 class _Tally:
@@ -345,7 +373,7 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
     the last run left something to retry): the full run then works out what to do."""
     started = time.perf_counter()
     seeds, out = options.seeds, options.out
-    view = None if options.force else store.quick_view()
+    view = _quick_view(options, store)
     if view is None or len(view.stats) != len(seeds):
         return None
     facts = Facts(
@@ -374,6 +402,12 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
         phases={"read": seconds, "total": seconds},
         diagnostics=noop.diagnostics,
     )
+
+
+def _quick_view(options: _Options, store: StateStore) -> QuickView | None:
+    """What the last run recorded for a run with nothing to do, unless this run rebuilds
+    all, or picks languages (which seeds that leaves out only the full run can tell)."""
+    return None if options.force or options.scope.languages else store.quick_view()
 
 
 def _last_noop(text: str, key: str) -> _Said | None:
@@ -456,6 +490,8 @@ class _Run:
             SeedEntry(index, path, path.as_posix(), _UNREAD) for index, path in enumerate(seeds)
         ]
         self.by_display = {seed.display: seed for seed in self.seeds}
+        self.in_scope = self.seeds
+        """The seeds this run exports: all it found but those in languages not picked."""
         self.kept = kept_records(self.previous, self.by_display.keys(), options.scope)
         """Seeds outside this run's scope: their records, outputs and entries stay."""
         self.report = ExportReport(seeds=[s.display for s in self.seeds])
@@ -515,6 +551,7 @@ class _Run:
             pool.start(tasks)
             self._parse(pool, tasks)
             self._check_set()
+            self._set_aside()
             self._export(pool, rebuild)
         self._record()
         aggregates = self._aggregates(rebuild)
@@ -534,6 +571,7 @@ class _Run:
                 known = None if self.facts.reparse_all else seed.held
                 seed.file = identify(seed.path, known, max_bytes)
                 seed.reusable = reusable_record(seed.held, seed.file, self.facts)
+                seed.outside = set_aside(seed, self.options.scope)
                 advance(1)
 
     def _prepare(self, names: set[str]) -> None:
@@ -613,6 +651,25 @@ class _Run:
                 )
             )
 
+    def _set_aside(self) -> None:
+        """Leave the seeds in languages --lang did not pick out of the rest of the run: they
+        took part in the checks and links, and what the folder holds of them stays."""
+        scope = self.options.scope
+        if not scope.languages:
+            return
+        self.in_scope, outside = split_by_language(self.seeds, scope)
+        self.kept.update(set_aside_records(outside))
+        report = self.report
+        report.seeds = [s.display for s in self.in_scope]
+        report.other_languages = [s.display for s in outside]
+        # Out of date: new, changed, or linking versions of it that came, went or moved.
+        report.out_of_date = [s.display for s in outside if self._stale_aside(s)]
+        if not self.in_scope:
+            report.diagnostics.append(_no_seed_in(str(self.out), scope.languages, outside))
+
+    def _stale_aside(self, seed: SeedEntry) -> bool:
+        return out_of_date(seed) or self._versions_moved(seed)
+
     def _export(self, pool: WorkerPool, rebuild: set[str]) -> None:
         jobs = [job for seed in self.seeds if (job := self._job(seed, rebuild)) is not None]
         if not jobs:
@@ -627,7 +684,7 @@ class _Run:
     def _job(self, seed: SeedEntry, rebuild: set[str]) -> ExportJob | None:
         """The per-seed work for a published seed: it was parsed and has hooks to run, or
         it was not, but its other language versions changed (then a worker reads it now)."""
-        if seed.state is None or not self._exported(seed.state):
+        if seed.outside or seed.state is None or not self._exported(seed.state):
             return None
         if not seed.parse and not self._versions_moved(seed):
             return None
@@ -695,7 +752,7 @@ class _Run:
 
     def _record(self) -> None:
         """What this run records of each seed."""
-        for seed in self.seeds:
+        for seed in self.in_scope:
             own, state = seed.own, seed.state
             assert own is not None and state is not None
             outputs = self._outputs(seed, state)
@@ -721,8 +778,10 @@ class _Run:
         }
         if not rebuild:
             return aggregates
-        members = aggregate_members(self.seeds, self.kept, self.facts)
-        records: list[tuple[str, SeedRecord | None]] = [(s.display, s.record) for s in self.seeds]
+        members = aggregate_members(self.in_scope, self.kept, self.facts)
+        records: list[tuple[str, SeedRecord | None]] = [
+            (s.display, s.record) for s in self.in_scope
+        ]
         key = inputs_key([*records, *self.kept.items()], self.facts)
         gathered = [
             self._gather(exporter, members)
@@ -876,7 +935,7 @@ class _Run:
         return entry
 
     def _held(self) -> dict[str, SeedRecord]:
-        records = {s.display: s.record for s in self.seeds if s.record is not None}
+        records = {s.display: s.record for s in self.in_scope if s.record is not None}
         return {**records, **self.kept} if self.kept else records
 
     def _remove_stale(self, aggregates: dict[str, AggregateRecord]) -> None:
@@ -942,7 +1001,7 @@ class _Run:
         """What the seeds and aggregates say: in this run (``now``), or in the next if it has
         nothing to do (a draft's note then says its outputs are gone, not going)."""
         said = _Said()
-        for seed in self.seeds:
+        for seed in self.in_scope:
             state, record = seed.state, seed.record
             assert state is not None and record is not None
             held_back = state.ok and not publishes(self.facts, state.draft)
@@ -970,7 +1029,7 @@ class _Run:
             bool(self.unremoved)
             or any(
                 o.fingerprint == ""
-                for s in self.seeds
+                for s in self.in_scope
                 if s.record
                 for o in s.record.outputs.values()
             )
@@ -981,12 +1040,12 @@ class _Run:
         """What the next run reports if nothing changes, as JSON with the key of this run's
         inputs; empty when the next run has work of its own (an output or aggregate to retry,
         seeds kept from other exports)."""
-        if self.kept or self._retries(aggregates):
+        if self.kept or self.report.other_languages or self._retries(aggregates):
             return ""
         # The next run says what this one did, unless a draft's outputs were removed now.
         removed_now = any(
             s.held and s.held.outputs and s.state and not self._exported(s.state) and s.state.ok
-            for s in self.seeds
+            for s in self.in_scope
         )
         said = self._said(aggregates, now=False) if removed_now else self._said_now
         return json.dumps(
@@ -1010,6 +1069,18 @@ def _linked(seed: SeedEntry) -> tuple[Any, ...]:
 
     return tuple(
         build(Translation, lang=s.lang, slug=s.slug, original=s.original) for s in seed.siblings
+    )
+
+
+def _no_seed_in(out: str, languages: Sequence[str], seeds: list[SeedEntry]) -> Diagnostic:
+    """The warning of an export whose --lang picks none of the seeds found."""
+    found = sorted({s.own.lang for s in seeds if s.own is not None})
+    return Diagnostic(
+        out,
+        0,
+        Level.WARNING,
+        f"--lang {' '.join(languages)}: no seed is in that language "
+        f"(the seeds are in {', '.join(found)})",
     )
 
 

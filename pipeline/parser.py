@@ -58,6 +58,10 @@ class ParseResult:
     sha256: str | None = None
     translation_line: int = 1
     """The line of ``translation_of``, for what only the whole set can say about it."""
+    lang: str = ""
+    """The seed's language as far as the parse got, even when it failed: its ``lang``, else
+    its file name's suffix, else the default; ``""`` when the frontmatter could not be read
+    and the file name names none (``export --lang`` then counts the seed in)."""
 
     @property
     def ok(self) -> bool:
@@ -74,6 +78,7 @@ class _Report:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     translation_line: int = 1
+    lang: str = ""
 
     def error(self, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.ERROR, message))
@@ -172,7 +177,9 @@ def parse_seed_bytes(
         exercise = None
     # In line order, so one read of the list fixes the seed top to bottom.
     report.diagnostics.sort(key=lambda diagnostic: diagnostic.line)
-    return ParseResult(path, exercise, report.diagnostics, sha256, report.translation_line)
+    return ParseResult(
+        path, exercise, report.diagnostics, sha256, report.translation_line, report.lang
+    )
 
 
 def _decode(data: bytes, report: _Report) -> str:
@@ -249,6 +256,8 @@ def _parse(
     meta, lines = _read_frontmatter(parts, report, strict=strict)
     lang_line = _line(lines, "lang")
     lang = _language(meta, suffix, default_lang, stem, report, lang_line)
+    # Unreadable frontmatter may have named another language; only the file name is sure.
+    report.lang = lang if meta is not None else suffix or ""
     _check_labels(lang, labels, report, lang_line, strict=strict)
     report.translation_line = _line(lines, "translation_of")
     body_text = _replace_controls(parts.body, parts.body_line, report)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.discover import SeedFile
+from pipeline.i18n import matches_language
 from pipeline.state import AggregateRecord, CachedEntry, SeedRecord, State
 from pipeline.translations import Addresses, Sibling, Version, key_of, set_problems
 
@@ -61,6 +62,9 @@ class SeedEntry:
     siblings_key: str | None = None
     """What the outputs that link those versions must have been made with; ``None``: as the
     last run made them (the set is not checked yet)."""
+    outside: bool = False
+    """In a language this run did not pick (``export --lang``): read and checked with the
+    whole set, so its versions link it, but not exported; what the folder holds of it stays."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +219,7 @@ def needs_parse(
     record = seed.reusable
     if record is None:
         return True
-    if not record.ok or not publishes(facts, record.draft):
+    if seed.outside or not record.ok or not publishes(facts, record.draft):
         return False
     return bool(hooks_to_run(seed, names, rebuild, cached, facts))
 
@@ -288,18 +292,35 @@ def stale_files(
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run was given: folders, searched whole, and files. A seed the output folder
-    holds from an earlier export is this run's business only if it lies inside one of them:
-    then it is exported again, or, when it is gone, its outputs are removed."""
+    """What a run was given: folders, searched whole, and files, and the languages picked
+    (none: every language). A seed the output folder holds from an earlier export is this
+    run's business only if it lies inside one of them, in a language picked: then it is
+    exported again, or, when it is gone, its outputs are removed."""
 
     folders: tuple[Path, ...] = ()
     files: tuple[Path, ...] = ()
+    languages: tuple[str, ...] = ()
+    """Language ranges (``de`` takes ``de-AT``; RFC 4647 basic filtering), canonical tags."""
 
     @classmethod
-    def of(cls, paths: Iterable[Path]) -> Scope:
-        """The scope of a run given ``paths``."""
+    def of(cls, paths: Iterable[Path], languages: Iterable[str] = ()) -> Scope:
+        """The scope of a run given ``paths``, and ``languages`` (canonical tags)."""
         paths = list(paths)
-        return cls(tuple(p for p in paths if p.is_dir()), tuple(p for p in paths if not p.is_dir()))
+        return cls(
+            tuple(p for p in paths if p.is_dir()),
+            tuple(p for p in paths if not p.is_dir()),
+            tuple(dict.fromkeys(languages)),
+        )
+
+    def picks(self, lang: str) -> bool:
+        """True when a seed in ``lang`` is this run's: every language is, when none was
+        picked, and so is a seed whose language is not known (``""``: it failed before its
+        frontmatter was read), so that its error is said."""
+        return (
+            not self.languages
+            or not lang
+            or any(matches_language(lang, asked) for asked in self.languages)
+        )
 
     @functools.cached_property
     def _prefixes(self) -> tuple[str, ...]:
@@ -328,13 +349,46 @@ class Scope:
 
 
 def kept_records(previous: State, found: Collection[str], scope: Scope) -> dict[str, SeedRecord]:
-    """The seeds the folder holds from earlier exports that lie outside this run's scope: their
-    records, outputs and entries stay as they are."""
+    """The seeds the folder holds from earlier exports, not found now, that lie outside this
+    run's scope (elsewhere, or in a language not picked): their records, outputs and entries
+    stay as they are."""
     return {
         display: record
         for display, record in previous.seeds.items()
-        if display not in found and not scope.covers(display)
+        if display not in found and not (scope.picks(record.lang) and scope.covers(display))
     }
+
+
+def set_aside(seed: SeedEntry, scope: Scope) -> bool:
+    """True when a seed found is in a language this run did not pick, as its parse now says
+    or, before it is parsed, its record: it is checked with the set, not exported."""
+    known = seed.own or seed.reusable
+    return known is not None and not scope.picks(known.lang)
+
+
+def split_by_language(
+    seeds: Iterable[SeedEntry], scope: Scope
+) -> tuple[list[SeedEntry], list[SeedEntry]]:
+    """The seeds this run exports, and those it sets aside (see :func:`set_aside`), each
+    marked so."""
+    picked: list[SeedEntry] = []
+    other: list[SeedEntry] = []
+    for seed in seeds:
+        seed.outside = set_aside(seed, scope)
+        (other if seed.outside else picked).append(seed)
+    return picked, other
+
+
+def set_aside_records(seeds: Iterable[SeedEntry]) -> dict[str, SeedRecord]:
+    """What the folder holds of the seeds set aside (see :func:`set_aside`): kept as it is,
+    like a seed outside the run's folders (a seed never exported has nothing to keep)."""
+    return {s.display: s.held for s in seeds if s.outside and s.held is not None}
+
+
+def out_of_date(seed: SeedEntry) -> bool:
+    """True when a seed set aside is not in the folder as its file now is: never exported,
+    or changed since (an export that picks its language brings it up to date)."""
+    return seed.held is None or seed.held.sha256 != seed.sha256
 
 
 def aggregate_members(

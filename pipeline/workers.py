@@ -177,7 +177,7 @@ class SeedWorker:
                 ok=exercise is not None,
                 diagnostics=result.diagnostics,
                 draft=exercise.draft if exercise else False,
-                lang=exercise.lang if exercise else "",
+                lang=exercise.lang if exercise else result.lang,
                 translation_of=exercise.translation_of if exercise else None,
                 translation_line=result.translation_line,
             )

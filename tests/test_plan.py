@@ -18,8 +18,12 @@ from pipeline.plan import (
     inputs_key,
     kept_records,
     needs_parse,
+    out_of_date,
     reusable_record,
+    set_aside,
+    set_aside_records,
     set_problems_of,
+    split_by_language,
     stale_files,
 )
 from pipeline.state import AggregateRecord, CachedEntry, OutputRecord, SeedRecord, State
@@ -156,6 +160,48 @@ def test_seeds_outside_the_scope_are_kept_and_those_inside_it_are_not() -> None:
         "seeds/a.md",
         "other/b.md",
     ]
+
+
+def test_a_language_picks_itself_and_its_regions_and_an_unknown_language() -> None:
+    scope = Scope(languages=("de", "pt-BR"))
+    assert [scope.picks(t) for t in ("de", "de-AT", "DE-ch", "pt-BR", "")] == [True] * 5
+    assert [scope.picks(t) for t in ("en", "pt", "pt-PT", "den", "ru")] == [False] * 5
+    assert Scope().picks("ru")
+    assert Scope.of([], ["de", "de"]).languages == ("de",)
+
+
+def test_a_gone_seed_of_a_language_not_picked_is_kept() -> None:
+    german, english = replace(record("a"), lang="de"), replace(record("b"), lang="en")
+    old = previous(**{"seeds/a.de.md": german, "seeds/b.md": english})
+    scope = Scope(folders=(Path("seeds"),), languages=("de",))
+    assert list(kept_records(old, set(), scope)) == ["seeds/b.md"]
+
+
+def test_a_seed_in_another_language_is_set_aside_and_not_parsed_again() -> None:
+    held = replace(record("squat"), lang="en")
+    plan = facts(files_of(held))
+    scope = Scope(languages=("de",))
+    unchanged, changed, new = (
+        seed("squat.md", held, "aa", plan),
+        seed("press.md", held, "bb", plan),
+        seed("new.md", None, "cc", plan),
+    )
+    for entry in (unchanged, changed, new):
+        entry.outside = set_aside(entry, scope)
+    # Known from its record: set aside before anything is parsed, and so not parsed.
+    assert unchanged.outside and not needs_parse(unchanged, FINGERPRINTS, set(), cached(), plan)
+    # Known only once parsed (changed or new), then set aside.
+    assert not changed.outside and needs_parse(changed, FINGERPRINTS, set(), cached(), plan)
+    for entry in (changed, new):
+        entry.own = SeedState(True, entry.display[:-3], [], lang="en")
+        entry.sha256 = entry.file.sha256
+    unchanged.sha256 = "aa"
+    picked, other = split_by_language([unchanged, changed, new], scope)
+    assert picked == [] and other == [unchanged, changed, new]
+    # What the folder holds of them stays; one never exported has nothing to keep.
+    assert set_aside_records(other) == {"squat.md": held, "press.md": held}
+    assert [out_of_date(s) for s in other] == [False, True, True]
+    assert not set_aside(new, Scope(languages=("en",)))
 
 
 def test_slug_clashes_name_the_other_seed_and_a_kept_one_wins() -> None:

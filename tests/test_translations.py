@@ -9,7 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.diagnostics import Level
 from pipeline.engine import export
@@ -325,3 +327,179 @@ def test_a_translation_exported_on_its_own_says_which_versions_do_not_link_it_ye
     report = export([seeds], out, settings)
     assert not [d for d in report.diagnostics if "link them both ways" in d.message]
     assert 'hreflang="de"' in english.read_text("utf-8")
+
+
+# --- export --lang ---------------------------------------------------------------------------
+
+GERMAN = f"{SLUG}.de.md"
+AGGREGATES = {"catalogue.sqlite", "html/index.html"}
+EVERY = (*FORMATS, "sqlite")
+
+
+def own(slug: str, folder: str = "") -> set[str]:
+    """What the per-seed exporters write for one seed (``folder``: its language's)."""
+    at = f"{folder}/" if folder else ""
+    return {
+        f"json/{at}{slug}.json",
+        f"jsonld/{at}{slug}.jsonld",
+        f"jsonld/{at}{slug}.snippet.html",
+        f"html/{at}{slug}/index.html",
+        f"cards/{at}{slug}.pdf",
+    }
+
+
+def _fixture_copy(tmp_path: Path) -> Path:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(FIXTURE, seeds, ignore=shutil.ignore_patterns("README.md"))
+    return seeds
+
+
+def _mtimes(out: Path, files: set[str]) -> dict[str, int]:
+    return {f: (out / f).stat().st_mtime_ns for f in files}
+
+
+def test_export_lang_writes_one_language_then_a_full_export_the_rest(tmp_path: Path) -> None:
+    seeds = _fixture_copy(tmp_path)
+    written = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        report = export([seeds], out, SETTINGS, EVERY, jobs=jobs, languages=["de"])
+        assert report.errors == 0, report.diagnostics
+        assert report.seeds == [(seeds / GERMAN).as_posix()]
+        others = sorted(p.as_posix() for p in seeds.glob("*.md") if p.name != GERMAN)
+        assert sorted(report.other_languages) == others
+        assert sorted(report.out_of_date) == others  # never exported
+        assert set(_files(out)) == own(SLUG, "de") | AGGREGATES | {
+            "cards.de.pdf",
+            "html/de/index.html",
+        }
+        # The German page still names the versions the set has, English among them.
+        page = (out / f"html/de/{SLUG}/index.html").read_text("utf-8")
+        assert _alternates(page)["en"] == f"{SITE}{SLUG}/"
+        assert _alternates(page)["x-default"] == f"{SITE}{SLUG}/"
+        assert _howto(out / f"jsonld/de/{SLUG}.jsonld")["translationOfWork"] == {
+            "@id": f"{SITE}{SLUG}/#howto"
+        }
+        assert _catalogue(out) == [(SLUG, "de")]
+        written[jobs] = _files(out)
+    assert written[1] == written[2]
+
+    clean = tmp_path / "clean"
+    export([seeds], clean, SETTINGS, EVERY, jobs=1)
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        german = _mtimes(out, own(SLUG, "de"))
+        report = export([seeds], out, SETTINGS, EVERY, jobs=jobs)
+        assert report.other_languages == [] and report.parsed == 3
+        assert _files(out) == _files(clean)
+        assert _mtimes(out, own(SLUG, "de")) == german  # already as a full export writes them
+        again = export([seeds], out, SETTINGS, EVERY, jobs=jobs, languages=["de"])
+        assert again.written == [] and again.removed == [] and again.out_of_date == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_export_lang_leaves_the_other_languages_as_they_were(tmp_path: Path, jobs: int) -> None:
+    seeds = _fixture_copy(tmp_path)
+    shutil.copy(seeds / f"{SLUG}.md", seeds / "seated-leg-curl.md")
+    shutil.copy(seeds / GERMAN, seeds / "beinbeuger-sitzend.de.md")
+    out = tmp_path / "out"
+    assert export([seeds], out, SETTINGS, EVERY, jobs=jobs).errors == 0
+    before = _files(out)
+    others = own(SLUG) | own("seated-leg-curl") | own(SLUG, "pt-br") | own(RU_SLUG, "ru")
+    others |= {"cards.pdf", "cards.pt-br.pdf", "cards.ru.pdf"}
+    mtimes = _mtimes(out, others)
+    english = seeds / f"{SLUG}.md"
+    english.write_text(english.read_text("utf-8").replace("Slowly", "Slowly, slowly"), "utf-8")
+    german = seeds / GERMAN
+    german.write_text(german.read_text("utf-8").replace("Halten Sie", "Fassen Sie"), "utf-8")
+    (seeds / "seated-leg-curl.md").unlink()
+    (seeds / "beinbeuger-sitzend.de.md").unlink()
+
+    report = export([seeds], out, SETTINGS, EVERY, jobs=jobs, languages=["de"])
+
+    assert report.errors == 0, report.diagnostics
+    after = _files(out)
+    # Every other language's file is there, the same bytes, not written again.
+    assert {f: after[f] for f in others} == {f: before[f] for f in others}
+    assert _mtimes(out, others) == mtimes
+    # The German seed changed is written, the German seed gone is removed; the English seed
+    # gone is kept, in its outputs and the catalogue.
+    assert sorted(report.removed) == sorted(own("beinbeuger-sitzend", "de"))
+    assert own(SLUG, "de") <= set(report.written)
+    assert all(after[f] != before[f] for f in own(SLUG, "de"))
+    assert "seated-leg-curl" in {slug for slug, _ in _catalogue(out)}
+    assert report.out_of_date == [english.as_posix()]
+
+    # The next full export brings the rest up to date, as a clean build of the seeds would.
+    report = export([seeds], out, SETTINGS, EVERY, jobs=jobs)
+    assert sorted(report.removed) == sorted(own("seated-leg-curl"))
+    clean = tmp_path / "clean"
+    export([seeds], clean, SETTINGS, EVERY, jobs=jobs)
+    assert _files(out) == _files(clean)
+
+
+def _catalogue(out: Path) -> list[tuple[str, str]]:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{out / 'catalogue.sqlite'}?mode=ro", uri=True) as db:
+        return [(str(r[0]), str(r[1])) for r in db.execute("SELECT slug, lang FROM exercises")]
+
+
+def test_a_version_gone_leaves_the_other_languages_out_of_date(tmp_path: Path) -> None:
+    seeds = _fixture_copy(tmp_path)
+    out = tmp_path / "out"
+    export([seeds], out, SETTINGS, EVERY, jobs=1)
+    (seeds / f"{SLUG}.pt-BR.md").unlink()
+    # pt takes pt-BR: the Brazilian version's outputs go, and the pages that link it, in
+    # languages not picked, are left as they were and said to be out of date.
+    report = export([seeds], out, SETTINGS, EVERY, jobs=1, languages=["pt"])
+    pt_br = own(SLUG, "pt-br") | {"cards.pt-br.pdf", "html/pt-br/index.html"}
+    assert sorted(report.removed) == sorted(pt_br)
+    # The indexes are aggregates: they no longer link the Brazilian one.
+    assert "html/index.html" in report.written
+    assert report.seeds == []
+    (warning,) = [d for d in report.diagnostics if d.level is Level.WARNING]
+    assert warning.message == "--lang pt: no seed is in that language (the seeds are in de, en, ru)"
+    assert sorted(report.out_of_date) == sorted(p.as_posix() for p in seeds.glob("*.md"))
+    assert f"{SITE}pt-br/{SLUG}/" in (out / f"html/{SLUG}/index.html").read_text("utf-8")
+    export([seeds], out, SETTINGS, EVERY, jobs=1)
+    assert f"{SITE}pt-br/" not in (out / f"html/{SLUG}/index.html").read_text("utf-8")
+
+
+def test_export_lang_on_the_command_line(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = _fixture_copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["export", str(seeds), "--out", "out", "--base-url", SITE, "--quiet", "-j", "1"]
+    result = runner.invoke(app, [*args, "--lang", "de", "--lang", "pt-br"])
+    assert result.exit_code == 0, result.output
+    assert "2 seeds into out: 2 ok, 0 warned, 0 failed, 2 seeds in other languages left as " in (
+        result.output
+    )
+    assert "left as they were (2 of them out of date); " in result.output
+    assert (tmp_path / f"out/html/pt-br/{SLUG}/index.html").exists()
+    assert not (tmp_path / f"out/html/ru/{RU_SLUG}/index.html").exists()
+    result = runner.invoke(app, [*args, "--lang", "ger"])
+    assert result.exit_code == 2
+    assert "'ger' is not" in result.output and "did you mean 'de'?" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, [*args, "--lang", "fr"])
+    assert result.exit_code == 1
+    assert "warning: --lang fr: no seed is in that language (the seeds are in " in result.output
+
+
+def test_export_lang_says_the_errors_of_its_languages_and_of_seeds_of_no_known_one(
+    tmp_path: Path,
+) -> None:
+    seeds = _fixture_copy(tmp_path)
+    broken_body = BODY.replace("## Execution\n1. Go.\n", "## Execution\n")
+    (seeds / "squat.md").write_text(f"---\ndescription: d\n---\n{broken_body}", "utf-8")
+    (seeds / "press.ru.md").write_text("---\ndescription: [\n---\n", "utf-8")
+    (seeds / "lunge.md").write_text("---\ndescription: [\n---\n", "utf-8")
+    report = export([seeds], tmp_path / "out", SETTINGS, EVERY, jobs=1, languages=["de"])
+    # English and Russian are not picked; a seed whose language cannot be told is.
+    assert report.failed == [(seeds / "lunge.md").as_posix()]
+    assert {d.path for d in report.diagnostics if d.level is Level.ERROR} == set(report.failed)
+    assert (seeds / "squat.md").as_posix() in report.other_languages
+    assert (seeds / "press.ru.md").as_posix() in report.other_languages

@@ -22,6 +22,7 @@ from pipeline.catalogue.schema import (
     ExerciseFacts,
 )
 from pipeline.diagnostics import PipelineError
+from pipeline.i18n import matches_language as matches_language  # re-exported
 from pipeline.model import Difficulty
 
 # bm25 weights per indexed column: title, description, aliases_text, body.
@@ -157,14 +158,6 @@ def fts_query(text: str, lang: str | None = None) -> str:
         terms.append(spellings[0] if len(spellings) == 1 else f"({' OR '.join(spellings)})")
     # FTS5 takes phrases side by side as AND, but wants the word between a group and another.
     return (" AND " if any(t.startswith("(") for t in terms) else " ").join(terms)
-
-
-def matches_language(tag: str, asked: str) -> bool:
-    """Whether the language range ``asked`` takes ``tag`` (RFC 4647 basic filtering): the
-    same tag, or a more specific one (``de`` takes ``de-AT``; ``de-AT`` does not take
-    ``de``). Case does not matter."""
-    tag, asked = tag.lower(), asked.lower()
-    return tag == asked or tag.startswith(asked + "-")
 
 
 def lookup_language(asked: str, tags: Iterable[str]) -> str | None:

@@ -65,6 +65,14 @@ def well_formed(value: str) -> bool:
     return _BCP47.match(value) is not None
 
 
+def matches_language(tag: str, asked: str) -> bool:
+    """Whether the language range ``asked`` takes ``tag`` (RFC 4647 basic filtering): the
+    same tag, or a more specific one (``de`` takes ``de-AT``; ``de-AT`` does not take
+    ``de``). Case does not matter."""
+    tag, asked = tag.lower(), asked.lower()
+    return tag == asked or tag.startswith(asked + "-")
+
+
 def canonical_tag(value: str) -> str:
     """The tag as BCP 47 writes it (``pt-br`` -> ``pt-BR``, ``sr-latn`` -> ``sr-Latn``), after
     checking that it is one; raises :class:`TagError` with a did-you-mean otherwise."""
