@@ -249,6 +249,14 @@ def test_every_page_links_every_other_version_both_ways(exported: Export, lang: 
     assert _switcher(page, URLS[lang]) == {k: v for k, v in URLS.items() if k != lang}
 
 
+@pytest.mark.parametrize("lang", VERSIONS)
+def test_every_index_links_the_other_languages_indexes(exported: Export, lang: str) -> None:
+    indexes = {tag: f"{SITE}{folder}" for tag, (folder, _) in VERSIONS.items()}
+    page = exported.text(f"html/{VERSIONS[lang][0]}index.html")
+    assert _alternates(page) == {**indexes, "x-default": SITE}
+    assert _switcher(page, indexes[lang]) == {k: v for k, v in indexes.items() if k != lang}
+
+
 def _howto(text: str) -> dict[str, object]:
     graph = json.loads(text)["@graph"]
     return next(node for node in graph if node["@type"] == "HowTo")
