@@ -900,7 +900,9 @@ def show(
     Everything the catalogue holds of it, section by section, and the languages it is also
     in. A slug in several languages is shown in --lang's, else in the default_lang setting's
     (or the nearest it falls back to: de-AT, de, then en); when it is in none of those, the
-    command says which languages it is in. Exits 1 when there is no such slug (in --lang).
+    command says which languages it is in. --lang also finds a translation with a slug of its
+    own: show squat --lang de shows kniebeuge, a translation_of: squat. Exits 1 when there is
+    no such slug (in --lang).
     """
     from pipeline.catalogue import CatalogueError, ExerciseNotFoundError
 

@@ -1,15 +1,20 @@
-"""The golden outputs in ``tests/fixtures/golden``: how they are made, and how to remake them
-(``python -m tests.golden``) when a change means to alter the html or sqlite bytes."""
+"""The golden outputs in ``tests/fixtures/golden`` and ``tests/fixtures/squat-golden``: how
+they are made, and how to remake them (``python -m tests.golden``) when a change means to alter
+what the exporters write."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from bench.corpus import build_corpus
 from pipeline.config import Settings
@@ -48,6 +53,56 @@ def golden_outputs(work: Path) -> dict[str, bytes]:
     }
 
 
+SQUAT = FIXTURES / "squat"
+SQUAT_GOLDEN = FIXTURES / "squat-golden"
+"""One exercise in four languages (``squat``), and everything an export of it writes, output by
+output: the text files as they are, each PDF as the text it shows (``.pdf.txt``), the catalogue
+as an SQL dump (``catalogue.sql``)."""
+
+_PDF_METADATA = ("/Title", "/Subject", "/Keywords")
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF as its reader meets it: the title, subject and keywords a viewer shows, the
+    document's language, then each page's text as pypdf extracts it (trailing spaces dropped,
+    since they are where pypdf puts its guesses at gaps, not what the page says)."""
+    reader = PdfReader(io.BytesIO(data))
+    metadata: dict[str, object] = dict(reader.metadata or {})
+    lines = [f"{key[1:]}: {metadata.get(key, '')}" for key in _PDF_METADATA]
+    catalog = reader.trailer["/Root"].get_object()
+    assert isinstance(catalog, DictionaryObject)
+    lines.append(f"Lang: {catalog.get('/Lang', '')}")
+    for number, page in enumerate(reader.pages, 1):
+        lines.append(f"--- page {number} of {len(reader.pages)} ---")
+        lines += [line.rstrip() for line in page.extract_text().splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def squat_outputs(work: Path) -> dict[str, bytes]:
+    """The golden tree's files (their paths under it) and what a fresh export of every format
+    writes for each: the squat fixture's four seeds, copied to ``work/seeds``."""
+    seeds = work / "seeds"
+    seeds.mkdir()
+    for seed in sorted(SQUAT.glob("*.md")):
+        if seed.name != "README.md":
+            shutil.copy(seed, seeds / seed.name)
+    # From inside ``work``, so the sources' paths are the same wherever it runs.
+    with contextlib.chdir(work):
+        report = export([Path("seeds")], Path("out"), SETTINGS, jobs=1)
+    assert report.errors == 0 and not report.diagnostics, report.diagnostics
+    out = work / "out"
+    files: dict[str, bytes] = {}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        name = path.relative_to(out).as_posix()
+        if name == "catalogue.sqlite":
+            files["catalogue.sql"] = catalogue_dump(path).encode()
+        elif path.suffix == ".pdf":
+            files[f"{name}.txt"] = pdf_text(path.read_bytes()).encode()
+        else:
+            files[name] = path.read_bytes()
+    return files
+
+
 CORPUS = GOLDEN / "corpus-1000.json"
 """A hash of each format's files in a full export of a 1,000-seed corpus (``bench.corpus``,
 random seed 0): the whole tree's bytes, pinned in a few lines."""
@@ -76,6 +131,13 @@ def main() -> None:
         for name, data in golden_outputs(Path(work)).items():
             (GOLDEN / name).write_bytes(data)
             print(f"wrote {GOLDEN / name}")
+    with tempfile.TemporaryDirectory() as work:
+        # Written anew, so a file the exporters no longer write goes from the tree too.
+        shutil.rmtree(SQUAT_GOLDEN, ignore_errors=True)
+        for name, data in squat_outputs(Path(work)).items():
+            (SQUAT_GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+            (SQUAT_GOLDEN / name).write_bytes(data)
+        print(f"wrote {SQUAT_GOLDEN}")
     with tempfile.TemporaryDirectory() as work:
         CORPUS.write_text(json.dumps(corpus_hashes(Path(work), 2), indent=2) + "\n")
         print(f"wrote {CORPUS}")

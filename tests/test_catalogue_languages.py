@@ -431,6 +431,26 @@ def test_show_takes_the_language_asked_for_or_its_nearest(db: Path) -> None:
         assert bench.translations == (TranslationRecord("en", "bench-press", "Bench Press"),)
 
 
+def test_show_in_a_language_finds_a_translation_with_a_slug_of_its_own(
+    db: Path, runner: CliRunner
+) -> None:
+    with Catalogue(db) as catalogue:
+        german = catalogue.show("bench-press", "de")
+        assert (german.slug, german.lang, german.title) == ("bankdruecken", "de", "Bankdrücken")
+        assert catalogue.show("bench-press", "de-AT").slug == "bankdruecken"
+        english = catalogue.show("bankdruecken", "en")
+        assert (english.slug, english.title) == ("bench-press", "Bench Press")
+        # The slug's own version comes first: squat is in German under its own slug.
+        assert catalogue.show("squat", "de").title == "Kniebeuge"
+        with pytest.raises(ExerciseNotFoundError) as caught:
+            catalogue.show("bench-press", "fr")
+        assert str(caught.value).endswith("(it is in de (bankdruecken), en)")
+    result = runner.invoke(app, ["show", "bench-press", "--lang", "de", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Bankdrücken\n")
+    assert "Slug: bankdruecken" in result.output
+
+
 @pytest.mark.parametrize(
     ("tag", "asked", "matches"),
     [("de", "de", True), ("de-AT", "de", True), ("de", "de-AT", False), ("den", "de", False)],

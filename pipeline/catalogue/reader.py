@@ -364,11 +364,13 @@ class Catalogue:
     def show(self, slug: str, lang: str | None = None) -> ExerciseRecord:
         """The whole exercise ``slug``: in ``lang``, or in the nearest language it falls back
         to (RFC 4647 lookup: ``de-AT`` takes ``de`` when there is no ``de-AT``, never another
-        language); without ``lang``, the slug's only version.
+        language); without ``lang``, the slug's only version. When ``slug`` is in none of
+        those but a translation of it, with a slug of its own, is (``kniebeuge``, a
+        ``translation_of: squat``), that translation: ``show("squat", "de")``.
 
-        Raises :class:`ExerciseNotFoundError` when there is no such slug, or none in ``lang``,
-        and :class:`AmbiguousExerciseError` when no ``lang`` is given and the slug is in
-        several languages."""
+        Raises :class:`ExerciseNotFoundError` when there is no such slug, or no version of it
+        in ``lang``, and :class:`AmbiguousExerciseError` when no ``lang`` is given and the
+        slug is in several languages."""
         versions = self.languages_of(slug)
         if not versions:
             raise ExerciseNotFoundError(f"no exercise '{slug}' in {self.path}")
@@ -377,14 +379,30 @@ class Catalogue:
                 raise AmbiguousExerciseError(
                     f"'{slug}' is in {len(versions)} languages: {', '.join(versions)}", versions
                 )
-            chosen: str | None = versions[0]
-        else:
-            chosen = lookup_language(lang, versions)
-        if chosen is None:
-            raise ExerciseNotFoundError(
-                f"no exercise '{slug}' in '{lang}' in {self.path} (it is in {', '.join(versions)})"
-            )
-        return self._record(slug, chosen)
+            return self._record(slug, versions[0])
+        chosen = lookup_language(lang, versions)
+        if chosen is not None:
+            return self._record(slug, chosen)
+        return self._translation(slug, lang)
+
+    def _translation(self, slug: str, lang: str) -> ExerciseRecord:
+        """The version in ``lang`` (RFC 4647 lookup) of the exercise ``slug``, which is not
+        itself in ``lang``: a translation with a slug of its own, or the original of one."""
+        sql = """
+            SELECT DISTINCT t.lang, t.slug
+            FROM exercises AS e JOIN exercises AS t ON t.work = e.work
+            WHERE e.slug = :slug ORDER BY t.lang, t.slug
+        """
+        work = [(str(tag), str(other)) for tag, other in self._rows(sql, {"slug": slug})]
+        chosen = lookup_language(lang, (tag for tag, _ in work))
+        if chosen is not None:
+            return self._record(next(other for tag, other in work if tag == chosen), chosen)
+        # Each language once, with the slug it goes by there when that is another one.
+        named = {tag: tag if other == slug else f"{tag} ({other})" for tag, other in work}
+        raise ExerciseNotFoundError(
+            f"no exercise '{slug}' in '{lang}' in {self.path} "
+            f"(it is in {', '.join(named.values())})"
+        )
 
     def _record(self, slug: str, lang: str) -> ExerciseRecord:
         """The exercise ``slug`` in ``lang``, which the catalogue has."""
