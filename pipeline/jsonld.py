@@ -14,8 +14,8 @@ from pipeline.config import Settings
 from pipeline.i18n.labels import Labels, labels_for
 from pipeline.model import Exercise, Item
 from pipeline.urls import check_base_url as check_base_url
+from pipeline.urls import index_url, version_url
 from pipeline.urls import page_url as page_url
-from pipeline.urls import version_url
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -38,9 +38,10 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
     """The JSON-LD document of one exercise: a ``@graph`` of its WebPage, BreadcrumbList,
     HowTo and, when the video's upload date is known, VideoObject. Its fixed words (the
     breadcrumb's first name, the name of an unlabelled mistake) are in the exercise's
-    language, the labels setting first."""
+    language, the labels setting first; the breadcrumb starts at that language's index page,
+    where the page's own breadcrumb links."""
     labels = labels_for(exercise.lang, settings.labels)
-    base_url = check_base_url(settings)
+    index = index_url(exercise.lang, settings)
     page = page_url(exercise, settings)
     webpage: Node = {
         "@type": "WebPage",
@@ -60,7 +61,7 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
         "@type": "BreadcrumbList",
         "@id": f"{page}#breadcrumb",
         "itemListElement": [
-            {"@type": "ListItem", "position": 1, "name": labels["exercises"], "item": base_url},
+            {"@type": "ListItem", "position": 1, "name": labels["exercises"], "item": index},
             {"@type": "ListItem", "position": 2, "name": exercise.title, "item": page},
         ],
     }

@@ -268,3 +268,17 @@ def test_two_exports_are_byte_identical(seeds_dir: Path) -> None:
 
 def test_no_part_of_the_json_ld_builder_is_too_tangled_to_read_at_once() -> None:
     assert tangled("jsonld.py") == []
+
+
+def test_a_translations_breadcrumb_starts_at_its_languages_index(tmp_path: Path) -> None:
+    # The page's breadcrumb links ../, the German index page; the JSON-LD must say the same,
+    # not the English one at base_url.
+    seed = tmp_path / "kniebeuge.de.md"
+    seed.write_text(
+        "---\ndescription: d\n---\n## Ausführung\n1. Los.\n\n<!-- howto -->\n\n### Los\nLos.\n",
+        "utf-8",
+    )
+    nodes = _nodes(exercise_document(exercise_of(seed), SETTINGS))
+    first, last = nodes["BreadcrumbList"]["itemListElement"]
+    assert (first["name"], first["item"]) == ("Übungen", f"{BASE}de/")
+    assert last["item"] == f"{BASE}de/kniebeuge/"
