@@ -38,6 +38,10 @@ bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m bench.cards
 	$(PY) -m bench.engine
 	$(PY) -m bench.model
+	@# The same targets on corpora in three languages (docs/benchmarks.md, "Three languages").
+	$(PY) -m bench.catalogue --languages en,de,ru
+	$(PY) -m bench.cards --languages en,de,ru
+	$(PY) -m bench.engine --languages en,de,ru --repeats 3 2
 
 fuzz: $(STAMP) ## Coverage-guided fuzzing of the parser with atheris (FUZZ_SECONDS=300).
 	$(PY) -m pip install --quiet -e '.[dev,fuzz]'

@@ -5,6 +5,16 @@
 Seeds vary as people write them: optional sections present or absent, labelled and
 unlabelled items, videos on some, facts on some. The same ``--count`` and ``--random-seed``
 always give the same files.
+
+With ``--languages en,de,ru`` the corpus is one of a multilingual collection: each work (one
+free-exercise-db record) as ``slug.md`` in English, exactly as the English-only corpus has it,
+and its translations ``slug.de.md`` and ``slug.ru.md``, or, for about a tenth of them, a file
+named after the translated title with ``translation_of: slug`` (:mod:`bench.languages`). The
+``--count`` is of seeds, all languages together: the works are ``ceil(count / languages)``,
+each written in every language in the order given until ``count`` seeds are written, so the
+last work may lack its last translations (10,000 seeds in three languages: 3,334 works, the
+last in English only). The English seeds are the first of the English-only corpus with the
+same ``--random-seed``; the translations draw from generators of their own.
 """
 
 from __future__ import annotations
@@ -13,8 +23,10 @@ import argparse
 import json
 import random
 import string
+from collections.abc import Sequence
 from pathlib import Path
 
+from bench.languages import LANGUAGES, Translator
 from pipeline.slugs import slugify
 
 DATA = Path(__file__).parent / "data" / "free-exercise-db" / "exercises.json"
@@ -109,18 +121,39 @@ def make_seed(exercise: dict[str, object], rng: random.Random, variant: int) -> 
     return f"{slugify(name)}.md", "\n".join(lines)
 
 
-def build_corpus(count: int, out: Path, random_seed: int = 0) -> list[Path]:
-    """Write ``count`` seeds into ``out`` and return their paths."""
+def build_corpus(
+    count: int, out: Path, random_seed: int = 0, languages: Sequence[str] = ("en",)
+) -> list[Path]:
+    """Write ``count`` seeds into ``out`` and return their paths. ``languages`` other than
+    English only (the first must be ``en``) share the ``count`` between them: each work in
+    every language, in that order, until ``count`` seeds are written."""
+    if not languages or languages[0] != "en" or len(set(languages)) != len(languages):
+        raise ValueError(f"languages must start with en and name each once: {languages}")
+    unknown = [lang for lang in languages[1:] if lang not in LANGUAGES]
+    if unknown:
+        raise ValueError(f"no sentence pools for {', '.join(unknown)}; have {', '.join(LANGUAGES)}")
     exercises = json.loads(DATA.read_text("utf-8"))
     rng = random.Random(random_seed)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index in range(count):
+    works = []
+    for index in range(-(-count // len(languages))):
         variant, position = divmod(index, len(exercises))
-        file_name, text = make_seed(exercises[position], rng, variant)
-        path = out / file_name
-        path.write_text(text, "utf-8")
-        paths.append(path)
+        works.append((exercises[position], variant, *make_seed(exercises[position], rng, variant)))
+    english_slugs = {file_name.removesuffix(".md") for _, _, file_name, _ in works}
+    translators = [
+        Translator(LANGUAGES[lang], english_slugs, random.Random(f"{random_seed}:{lang}"))
+        for lang in languages[1:]
+    ]
+    paths: list[Path] = []
+    for exercise, variant, file_name, text in works:
+        seeds = [(file_name, text)]
+        for translator in translators[: max(0, count - len(paths) - 1)]:
+            version = translator.translate(exercise, variant, file_name.removesuffix(".md"), text)
+            seeds.append((version.file_name, version.text))
+        for name, seed_text in seeds:
+            path = out / name
+            path.write_text(seed_text, "utf-8")
+            paths.append(path)
     return paths
 
 
@@ -130,8 +163,18 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--random-seed", type=int, default=0)
+    parser.add_argument(
+        "--languages",
+        default="en",
+        help="comma-separated, English first: en,de,ru writes each work in the three "
+        "(--count counts the seeds of all of them)",
+    )
     args = parser.parse_args()
-    paths = build_corpus(args.count, args.out, args.random_seed)
+    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+    try:
+        paths = build_corpus(args.count, args.out, args.random_seed, languages)
+    except ValueError as error:
+        parser.error(str(error))
     print(f"wrote {len(paths)} seeds into {args.out}")
 
 

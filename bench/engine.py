@@ -1,6 +1,6 @@
 """The build engine's benchmark: a whole export in every format, as users run it.
 
-    python -m bench.engine [--counts 1000 10000]
+    python -m bench.engine [--counts 1000 10000] [--languages en,de,ru]
 
 For each corpus size it measures, each in a fresh ``pipeline export`` process:
 
@@ -15,6 +15,8 @@ For each corpus size it measures, each in a fresh ``pipeline export`` process:
   time against it.
 
 The full exports and the floor take turns, several times, and the fastest of each counts.
+With ``--languages``, the corpora are in those languages (``bench.corpus``: the count is of
+seeds, all languages together), and the one-seed changes fall on seeds of every language.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,11 +143,29 @@ def run_floor(seeds: Path, out: Path) -> dict[str, Any]:
     return {"seconds": total, "phases": phases}
 
 
-def measure(count: int, work: Path, repeats: int) -> dict[str, Any]:
-    """Every figure for a corpus of ``count`` seeds."""
-    seeds = work / f"seeds-{count}"
-    build_corpus(count, seeds)
-    result: dict[str, Any] = {"count": count, "repeats": repeats}
+# The edit of a one-seed change: a first step, in the seed's language.
+EXTRA_STEP = {
+    "## Execution\n": "1. Brace first.\n",
+    "## Ausführung\n": "1. Zuerst den Rumpf anspannen.\n",
+    "## Выполнение\n": "1. Сначала напрягите корпус.\n",
+}
+
+
+def add_step(text: str) -> str:
+    """The seed with one more step at the top of its Execution section."""
+    for heading, step in EXTRA_STEP.items():
+        if heading in text:
+            return text.replace(heading, heading + step, 1)
+    raise SystemExit("a seed with no Execution heading the benchmark knows")
+
+
+def measure(
+    count: int, work: Path, repeats: int, languages: Sequence[str] = ("en",)
+) -> dict[str, Any]:
+    """Every figure for a corpus of ``count`` seeds in ``languages``."""
+    seeds = work / f"seeds-{count}-{'-'.join(languages)}"
+    build_corpus(count, seeds, languages=languages)
+    result: dict[str, Any] = {"count": count, "repeats": repeats, "languages": list(languages)}
     # The machine is shared: a busy moment of a neighbour weighs seconds. The three runs
     # that are compared take turns, so a slow spell falls on all of them, and the fastest
     # of each counts, as in the other benchmarks.
@@ -184,14 +205,14 @@ def measure(count: int, work: Path, repeats: int) -> dict[str, Any]:
     for n in range(repeats):
         changed = sorted(seeds.glob("*.md"))[count // 2 + n]
         original = changed.read_text("utf-8")
-        changed.write_text(original.replace("## Execution\n", "## Execution\n1. Brace first.\n"))
+        changed.write_text(add_step(original), "utf-8")
         edited.append((changed, original))
         settle()
         changes.append(run_export(seeds, last, jobs=2))
         if changes[-1]["report"]["seeds"]["parsed"] != 1:
             raise SystemExit(f"{changed}: the edit did not change the seed")
     for changed, original in edited:
-        changed.write_text(original)
+        changed.write_text(original, "utf-8")
     change = min(changes, key=lambda r: float(r["seconds"]))
     result["one_change"] = change["seconds"]
     result["runs"]["no-op"] = [round(r["seconds"], 3) for r in noops]
@@ -216,7 +237,7 @@ def measure(count: int, work: Path, repeats: int) -> dict[str, Any]:
 def report(results: list[dict[str, Any]]) -> str:
     """The figures as a Markdown table, each beside its target."""
     lines = [
-        "| figure | " + " | ".join(f"{r['count']:,} seeds" for r in results) + " |",
+        "| figure | " + " | ".join(_name(r) for r in results) + " |",
         "|---|" + "---|" * len(results),
     ]
 
@@ -240,13 +261,27 @@ def report(results: list[dict[str, Any]]) -> str:
     for r in results:
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in r["exporters_jobs1"].items())
         floor_parts = ", ".join(f"{k} {v:.1f} s" for k, v in r["floor"].items())
-        lines.append(f"- {r['count']:,}: {parts}; floor: {floor_parts}")
+        lines.append(f"- {_name(r)}: {parts}; floor: {floor_parts}")
     lines.append("")
     lines.append("Every run, in seconds (the full exports and the floor took turns):")
     for r in results:
         runs = "; ".join(f"{k} {', '.join(f'{v:.2f}' for v in vs)}" for k, vs in r["runs"].items())
-        lines.append(f"- {r['count']:,}: {runs}")
+        lines.append(f"- {_name(r)}: {runs}")
+        lines.append(f"  (load average {r['load']})")
     return "\n".join(lines)
+
+
+def _name(result: dict[str, Any]) -> str:
+    languages = result.get("languages", ["en"])
+    suffix = f" ({', '.join(languages)})" if languages != ["en"] else ""
+    return f"{result['count']:,} seeds{suffix}"
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (it is shared: figures move with
+    it)."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def main() -> None:
@@ -260,7 +295,13 @@ def main() -> None:
         default=[5, 3],
         help="runs of each full export and of the floor, per count (the last repeats)",
     )
+    parser.add_argument(
+        "--languages",
+        default="en",
+        help="the corpora's languages, English first (en,de,ru); the count is of seeds",
+    )
     args = parser.parse_args()
+    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as folder:
         # A first run compiles the bytecode and warms the file cache; it is not counted.
@@ -268,13 +309,17 @@ def main() -> None:
         run_export(Path(folder) / "warm-up-seeds", Path(folder) / "warm-up", jobs=2)
         for number, count in enumerate(args.counts):
             repeats = args.repeats[min(number, len(args.repeats) - 1)]
-            results.append(measure(count, Path(folder), repeats))
-            print(f"{count} seeds done", file=sys.stderr)
+            load_before = load_average()
+            result = measure(count, Path(folder), repeats, languages)
+            result["load"] = f"{load_before} before, {load_average()} after"
+            results.append(result)
+            print(f"{count} seeds done (load {result['load']})", file=sys.stderr)
     print(report(results))
     print("\nTargets: " + "; ".join(f"{k} {v}" for k, v in TARGETS.items()))
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
-    (results_dir / "engine.json").write_text(json.dumps(results, indent=2))
+    name = "engine" if languages == ["en"] else "engine-" + "-".join(languages)
+    (results_dir / f"{name}.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

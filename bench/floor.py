@@ -4,7 +4,8 @@
 
 Markdown-it and YAML on every seed; then, on models parsed beforehand (not timed), the same
 JSON, JSON-LD, page, card and booklet rendering and catalogue inserts, each output written to
-``OUT``. Prints the seconds of each phase and of the preparation as JSON. ``bench.engine``
+``OUT`` where the pipeline writes it (per language, with a booklet and an index page each).
+Prints the seconds of each phase and of the preparation as JSON. ``bench.engine``
 times this process from launch to exit, as it times an export: the interpreter's start and
 the libraries' imports count in both.
 """
@@ -15,13 +16,22 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.model import Exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     """The same library calls in this bare process, phase by phase, in seconds; and the
-    seconds spent preparing (parsing the models the rendering phases start from)."""
+    seconds spent preparing (parsing the models the rendering phases start from, and linking
+    each to its other language versions, as the engine does before the export).
+
+    Every output goes where the pipeline puts it: a language other than ``default_lang`` in
+    its folder (``json/de/``, ``html/de/<slug>/``) and its own booklet and index page, in its
+    own words, with the same ``hreflang`` links and version lists."""
     import markdown_it
     import yaml
 
@@ -33,19 +43,34 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
         catalogue_document,
         dumps_script_safe,
         exercise_document,
-        page_url,
         script_element,
+        wrap_script,
     )
     from pipeline.pages import IndexEntry, exercise_page, index_page
+    from pipeline.pages.layout import (
+        alternate_links,
+        index_alternate_links,
+        index_path,
+        page_path,
+        translation_urls,
+    )
     from pipeline.parser import parse_seed
+    from pipeline.urls import index_url, lang_folder, lang_suffix, page_url
 
     started = time.perf_counter()
     settings = load_settings(ROOT)
     paths = sorted(seeds.glob("*.md"))
-    exercises = [e for e in (parse_seed(p).exercise for p in paths) if e is not None]
+    exercises = _linked(
+        [e for e in (parse_seed(p).exercise for p in paths) if e is not None],
+        settings.default_lang,
+    )
     preparation = time.perf_counter() - started
     md = markdown_it.MarkdownIt("commonmark", {"html": False})
     out.mkdir(parents=True)
+    langs = sorted({e.lang for e in exercises} | {settings.default_lang})
+    for kind in ("json", "jsonld", "cards"):
+        for lang in langs:
+            (out / kind / lang_folder(lang, settings)).mkdir(parents=True, exist_ok=True)
     phases: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -58,27 +83,54 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
 
     started = time.perf_counter()
     for exercise in exercises:
-        (out / f"{exercise.slug}.json").write_text(exercise.model_dump_json(indent=2))
+        folder = lang_folder(exercise.lang, settings)
+        (out / f"json/{folder}{exercise.slug}.json").write_text(
+            exercise.model_dump_json(indent=2) + "\n"
+        )
     phases["json"] = time.perf_counter() - started
 
     started = time.perf_counter()
     for exercise in exercises:
-        document = exercise_document(exercise, settings)
-        (out / f"{exercise.slug}.jsonld").write_text(dumps_script_safe(document))
-        (out / f"{exercise.slug}.snippet.html").write_text(script_element(document))
+        text = dumps_script_safe(exercise_document(exercise, settings))
+        stem = out / f"jsonld/{lang_folder(exercise.lang, settings)}{exercise.slug}"
+        Path(f"{stem}.jsonld").write_text(text + "\n")
+        Path(f"{stem}.snippet.html").write_text(wrap_script(text) + "\n")
     phases["jsonld"] = time.perf_counter() - started
 
     started = time.perf_counter()
     for exercise in exercises:
         script = script_element(exercise_document(exercise, settings))
-        canonical = page_url(exercise, settings)
-        page = exercise_page(exercise, canonical, script, catalogue_url=settings.base_url or "")
+        page = exercise_page(
+            exercise,
+            page_url(exercise, settings),
+            alternate_links(exercise, settings) + script,
+            catalogue_url=index_url(exercise.lang, settings),
+            versions=translation_urls(exercise, settings),
+            overrides=settings.labels,
+        )
         # Where the pipeline puts it: a folder a page, so its URL is its path.
-        (out / exercise.slug).mkdir()
-        (out / exercise.slug / "index.html").write_text(page)
-    entries = [IndexEntry.of(e, settings) for e in exercises]
-    index_script = script_element(catalogue_document([(e.title, e.url) for e in entries], settings))
-    (out / "index.html").write_text(index_page(entries, settings.base_url or "", index_script))
+        target = out / page_path(exercise, settings)
+        target.parent.mkdir(parents=True)
+        target.write_text(page)
+    by_lang: dict[str, list[IndexEntry]] = {settings.default_lang: []}
+    for exercise in sorted(exercises, key=lambda e: e.slug):
+        by_lang.setdefault(exercise.lang, []).append(IndexEntry.of(exercise, settings))
+    shown = sorted(lang for lang, listed in by_lang.items() if listed)
+    alternates = index_alternate_links(shown, settings)
+    for lang, listed in sorted(by_lang.items()):
+        url = index_url(lang, settings)
+        pages = [(entry.title, entry.url) for entry in listed]
+        script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
+        others = [(other, index_url(other, settings)) for other in shown if other != lang]
+        index = index_page(
+            listed,
+            url,
+            (alternates if listed else "") + script,
+            lang=lang,
+            languages=others,
+            overrides=settings.labels,
+        )
+        (out / index_path(lang, settings)).write_text(index)
     phases["html"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -86,14 +138,40 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     phases["sqlite"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    artefacts = []
+    artefacts: dict[str, list[Any]] = {}
     for exercise in exercises:
         card = render_card(exercise, settings)
-        (out / f"{exercise.slug}.pdf").write_bytes(card.pdf)
-        artefacts.append(card.artefact)
-    (out / "cards.pdf").write_bytes(assemble_booklet(artefacts, settings))
+        folder = lang_folder(exercise.lang, settings)
+        (out / f"cards/{folder}{exercise.slug}.pdf").write_bytes(card.pdf)
+        artefacts.setdefault(exercise.lang, []).append(card.artefact)
+    for lang, cards in sorted(artefacts.items()):
+        (out / f"cards{lang_suffix(lang, settings)}.pdf").write_bytes(
+            assemble_booklet(cards, settings)
+        )
     phases["pdf"] = time.perf_counter() - started
     return phases, preparation
+
+
+def _linked(exercises: list[Exercise], default_lang: str) -> list[Exercise]:
+    """Each exercise with its other language versions, as the engine gives them to the
+    exporters (the versions found by :func:`pipeline.translations.siblings`)."""
+    from pipeline.model import Translation
+    from pipeline.translations import Version, siblings
+
+    found = siblings(
+        (Version(e.source.path, e.slug, e.lang, e.translation_of) for e in exercises),
+        default_lang,
+    )
+    linked = []
+    for exercise in exercises:
+        versions = found.get(exercise.source.path, ())
+        if versions:
+            translations = tuple(
+                Translation(lang=v.lang, slug=v.slug, original=v.original) for v in versions
+            )
+            exercise = exercise.model_copy(update={"translations": translations})
+        linked.append(exercise)
+    return linked
 
 
 def main() -> None:
