@@ -38,6 +38,7 @@ bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m bench.cards
 	$(PY) -m bench.engine
 	$(PY) -m bench.model
+	$(PY) -m bench.detect
 
 fuzz: $(STAMP) ## Coverage-guided fuzzing of the parser with atheris (FUZZ_SECONDS=300).
 	$(PY) -m pip install --quiet -e '.[dev,fuzz]'

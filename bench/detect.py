@@ -68,7 +68,7 @@ def wger_entries(path: Path = WGER) -> list[Entry]:
 
 def true_language(entry: Entry) -> str:
     """The language the entry's text is in: wger's, unless :data:`CORRECTIONS` knows better."""
-    return CORRECTIONS.get(entry["pk"], entry["language"])
+    return CORRECTIONS.get(entry["pk"]) or str(entry["language"])
 
 
 def plain_text(markup: str) -> str:
@@ -150,13 +150,13 @@ def judge(paths: Sequence[Path]) -> Judged:
             found.failed.append(path.name)
         else:
             found.exercises.append(result.exercise)
-    for attempt in range(2):  # the first loads the models the seeds' languages need
+    for _ in range(2):  # the first loads the models the seeds' languages need
         started = time.perf_counter()
         warned = []
         for exercise in found.exercises:
-            warning = detect.language_warning(exercise, Path(exercise.source.path).name)
+            warning = detect.language_warning(exercise)
             if warning is not None:
-                warned.append((exercise.source.path, warning[1]))
+                warned.append((exercise.source.path, warning.message))
         found.seconds = time.perf_counter() - started
         found.warned = warned
     return found
@@ -271,15 +271,15 @@ def report(work: Path, count: int) -> bool:
             f"{named} of them naming {language}"
         )
     print("\nFalse warnings (must all be 0):")
-    print(
-        f"  not English, declared right: {len(right.warned)} of {len(right.exercises)} ({right.judged} judged)"
-    )
-    print(
-        f"  wger English as en:          {len(wger_en.warned)} of {len(wger_en.exercises)} ({wger_en.judged} judged)"
-    )
-    print(
-        f"  free-exercise-db corpus:     {len(corpus.warned)} of {len(corpus.exercises)} ({corpus.judged} judged)"
-    )
+    for name, found in (
+        ("not English, declared right", right),
+        ("wger English as en", wger_en),
+        ("free-exercise-db corpus", corpus),
+    ):
+        print(
+            f"  {name + ':':<29} {len(found.warned)} of {len(found.exercises)}"
+            f" ({found.judged} judged)"
+        )
     for path, message in [*right.warned, *wger_en.warned, *corpus.warned][:10]:
         print(f"    {path}: {message}")
     print(f"\nThreshold (letters a text needs to be judged; now {detect.MIN_LETTERS}):")

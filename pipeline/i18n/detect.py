@@ -16,8 +16,10 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from pipeline.diagnostics import Diagnostic, Level
 from pipeline.i18n import FALLBACK, SHIPPED, base_language, fallback_chain, language_name
 
 if TYPE_CHECKING:
@@ -134,17 +136,17 @@ def mismatch(text: str, declared: str, *, min_letters: int = MIN_LETTERS) -> str
     return reading.language if reading.contradicts() else None
 
 
-def language_warning(exercise: Exercise, file_name: str) -> tuple[int, str] | None:
-    """The line and message of the warning for a seed whose text reads as another language
-    than its own, or None. ``file_name`` is the seed's file name (``bankdrucken.md``): the
-    message says how to rename it."""
+def language_warning(exercise: Exercise) -> Diagnostic | None:
+    """The warning for a seed whose text reads as another language than its own, at its
+    ``lang`` (or its first line), saying what to write or how to rename the file; None when
+    the text is in its language, or cannot be told."""
     found = mismatch(prose(exercise), exercise.lang)
     if found is None:
         return None
     from pipeline.parser import split_language_suffix
 
-    stem = file_name.removesuffix(".md")
-    name, suffix = split_language_suffix(stem)
+    path = exercise.source.path
+    name, suffix = split_language_suffix(PurePath(path).name.removesuffix(".md"))
     lang_line = exercise.frontmatter_lines.get("lang")
     said = (
         f"the text reads as {language_name(found, 'en')} ({found}), "
@@ -153,10 +155,12 @@ def language_warning(exercise: Exercise, file_name: str) -> tuple[int, str] | No
     renamed = f"{name}.{found}.md"
     if lang_line is not None:
         rename = f" and rename it {renamed}" if suffix else ""
-        return lang_line.line, f"{said}; change it to 'lang: {found}'{rename}"
-    if suffix:
-        return 1, f"{said} (its file name says so); rename it {renamed}"
-    return 1, f"{said}; add 'lang: {found}' or rename it {renamed}"
+        line, advice = lang_line.line, f"change it to 'lang: {found}'{rename}"
+    elif suffix:
+        line, advice = 1, f"rename it {renamed}"
+    else:
+        line, advice = 1, f"add 'lang: {found}' or rename it {renamed}"
+    return Diagnostic(path, line, Level.WARNING, f"{said}; {advice}")
 
 
 @functools.cache
