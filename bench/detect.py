@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import build_corpus
+from pipeline.config import Settings
+from pipeline.discover import read_seeds
 from pipeline.i18n import detect
 from pipeline.model import Exercise
 from pipeline.parser import parse_seed
@@ -226,6 +228,23 @@ def cost(mode: str, texts: Sequence[str]) -> dict[str, float]:
     return figures
 
 
+def check_seconds(folder: Path) -> tuple[float, float]:
+    """Seconds ``pipeline check`` takes to read the seeds in ``folder`` without the language
+    check and with it (best of 3, the detector built beforehand)."""
+    from pipeline.cli import _reviews
+
+    times = {}
+    for setting in (False, True):
+        review = _reviews(Settings(detect_language=setting))
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            read_seeds([folder], Settings(), review)
+            best = min(best, time.perf_counter() - started)
+        times[setting] = best
+    return times[False], times[True]
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "0/0"
 
@@ -294,6 +313,11 @@ def report(work: Path, count: int) -> bool:
     seeds = len(wrong.exercises) + len(corpus.exercises)
     per_seed = (wrong.seconds + corpus.seconds) * 1000 / seeds
     print(f"\nPer seed (prose and judgement, detector built): {per_seed:.2f} ms over {seeds} seeds")
+    off, on = check_seconds(work / "corpus")
+    print(
+        f"  pipeline check of the {count} corpus seeds, one process: {off:.2f} s without, "
+        f"{on:.2f} s with (+{(on - off) * 1000 / count:.2f} ms a seed)"
+    )
     texts = [detect.prose(e) for e in [*wrong.exercises, *corpus.exercises[:200]]]
     print(f"  in a fresh interpreter, over {len(texts)} seeds' prose (every language above):")
     for mode in ("low", "high"):
