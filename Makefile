@@ -38,6 +38,7 @@ bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m bench.cards
 	$(PY) -m bench.engine
 	$(PY) -m bench.model
+	$(PY) -m bench.detect
 	@# The same targets on corpora in three languages (docs/benchmarks.md, "Three languages").
 	$(PY) -m bench.catalogue --languages en,de,ru
 	$(PY) -m bench.cards --languages en,de,ru

@@ -285,6 +285,21 @@ def _exporter_checks(settings: Settings) -> Callable[[Exercise], list[Diagnostic
     return review
 
 
+def _reviews(settings: Settings) -> Callable[[Exercise], list[Diagnostic]]:
+    """What ``check`` says of each exercise beyond its parse: the exporters' checks and,
+    unless the ``detect_language`` setting is off, whether its text is in its language."""
+    exporter_checks = _exporter_checks(settings)
+    if not settings.detect_language:
+        return exporter_checks
+    from pipeline.i18n.detect import language_warning
+
+    def review(exercise: Exercise) -> list[Diagnostic]:
+        warning = language_warning(exercise)
+        return [*([warning] if warning else []), *exporter_checks(exercise)]
+
+    return review
+
+
 @app.command(cls=_Command)
 def check(
     paths: SeedPaths = None,
@@ -307,7 +322,7 @@ def check(
     """
     settings = _settings(strict=strict or None)
     try:
-        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings, _exporter_checks(settings))
+        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings, _reviews(settings))
     except PipelineError as exc:
         _fail_usage(str(exc))
     diagnostics = [*settings_warnings(_exporters(settings)), *seeds.diagnostics]

@@ -109,6 +109,11 @@ class Settings(BaseModel):
         '[tool.pipeline.labels.de] tips = "Trainer-Tipps". They win over the shipped ones '
         "along the language's fallback chain (de-AT, de, en); docs/labels.md lists them.",
     )
+    detect_language: bool = Field(
+        default=True,
+        description="pipeline check warns when a seed's text reads as another language than "
+        "its own (docs/languages-detect.md); false turns that off.",
+    )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
     state_dir: str | None = Field(
         default=None,
