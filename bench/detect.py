@@ -231,11 +231,11 @@ def cost(mode: str, texts: Sequence[str]) -> dict[str, float]:
 def check_seconds(folder: Path) -> tuple[float, float]:
     """Seconds ``pipeline check`` takes to read the seeds in ``folder`` without the language
     check and with it (best of 3, the detector built beforehand)."""
-    from pipeline.cli import _reviews
+    from pipeline.review import seed_reviews
 
     times = {}
     for setting in (False, True):
-        review = _reviews(Settings(detect_language=setting))
+        review = seed_reviews(Settings(detect_language=setting))
         best = float("inf")
         for _ in range(3):
             started = time.perf_counter()

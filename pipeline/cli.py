@@ -37,7 +37,8 @@ from pipeline.engine import export as run_export
 from pipeline.interrupt import ExportInterrupted, Interrupted, ignore_signals, interruptible
 from pipeline.progress import BarReporter, LineReporter, Reporter
 from pipeline.registry import RegistryError, load_exporters
-from pipeline.workers import WorkerError, internal_error
+from pipeline.review import all_exporters, seed_reviews
+from pipeline.workers import WorkerError
 from pipeline.writer import OutputError
 
 # What only some commands need is imported by them: an export with nothing to do should not
@@ -54,8 +55,6 @@ if TYPE_CHECKING:
         StepRecord,
         TranslationRecord,
     )
-    from pipeline.exporters.base import Exporter
-    from pipeline.model import Exercise
 
 app = typer.Typer(
     name="pipeline",
@@ -262,44 +261,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _exporters(settings: Settings) -> list[Exporter]:
-    return [cls(settings) for cls in load_exporters().values()]
-
-
-def _exporter_checks(settings: Settings) -> Callable[[Exercise], list[Diagnostic]]:
-    """What every exporter would warn about an exercise (a card's glyphs), as ``check``
-    reports it: what ``export`` would say, without writing."""
-    exporters = _exporters(settings)
-
-    def review(exercise: Exercise) -> list[Diagnostic]:
-        said = []
-        for exporter in exporters:
-            try:
-                found = exporter.check_exercise(exercise)
-            except Exception as error:  # a bug in an exporter is named, not a traceback
-                said.append(internal_error(exercise.source.path, exporter.name, error))
-                continue
-            said += [Diagnostic(s.path, s.line, Level.WARNING, m) for s, m in found]
-        return said
-
-    return review
-
-
-def _reviews(settings: Settings) -> Callable[[Exercise], list[Diagnostic]]:
-    """What ``check`` says of each exercise beyond its parse: the exporters' checks and,
-    unless the ``detect_language`` setting is off, whether its text is in its language."""
-    exporter_checks = _exporter_checks(settings)
-    if not settings.detect_language:
-        return exporter_checks
-    from pipeline.i18n.detect import language_warning
-
-    def review(exercise: Exercise) -> list[Diagnostic]:
-        warning = language_warning(exercise)
-        return [*([warning] if warning else []), *exporter_checks(exercise)]
-
-    return review
-
-
 @app.command(cls=_Command)
 def check(
     paths: SeedPaths = None,
@@ -322,10 +283,10 @@ def check(
     """
     settings = _settings(strict=strict or None)
     try:
-        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings, _reviews(settings))
+        seeds = read_seeds(paths or [DEFAULT_SEEDS], settings, seed_reviews(settings))
     except PipelineError as exc:
         _fail_usage(str(exc))
-    diagnostics = [*settings_warnings(_exporters(settings)), *seeds.diagnostics]
+    diagnostics = [*settings_warnings(all_exporters(settings)), *seeds.diagnostics]
     errors = sum(d.level is Level.ERROR for d in diagnostics)
     warnings = sum(d.level is Level.WARNING for d in diagnostics)
     failed = run_failed(diagnostics, strict=settings.strict, seeds=len(seeds.results))
