@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from json.encoder import encode_basestring as _string
 from typing import Any
 
 from pipeline.config import Settings
@@ -249,8 +250,64 @@ def dumps_script_safe(document: object) -> str:
     """``document`` as indented JSON in which ``<``, ``>``, ``&``, U+2028 and U+2029 are
     ``\\u`` escapes, so the text can sit inside a ``<script>`` element whatever it holds."""
     # Those characters only ever occur inside JSON strings, where \\uXXXX means the same.
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    return text.translate(_SCRIPT_UNSAFE)
+    return indented_json(document).translate(_SCRIPT_UNSAFE)
+
+
+def indented_json(document: object) -> str:
+    """``json.dumps(document, indent=2, ensure_ascii=False)``, the same text, faster: the
+    standard encoder, once indented, is its Python version, which took a sixth of a second
+    for an index's ten thousand entries. Anything but dicts with text keys, lists, tuples,
+    text, numbers, booleans and ``None`` goes to ``json.dumps``."""
+    chunks: list[str] = []
+    try:
+        _indented(document, chunks, "\n")
+    except TypeError:
+        return json.dumps(document, indent=2, ensure_ascii=False)
+    return "".join(chunks)
+
+
+def _indented(value: object, chunks: list[str], newline: str) -> None:
+    """Append ``value`` as indented JSON; ``newline`` is a line break and the indent of the
+    line ``value`` is on."""
+    kind = type(value)
+    if kind is str:
+        chunks.append(_string(value))  # type: ignore[arg-type]
+    elif kind is dict:
+        _indented_object(value, chunks, newline)  # type: ignore[arg-type]
+    elif kind is list or kind is tuple:
+        _indented_array(value, chunks, newline)  # type: ignore[arg-type]
+    elif value is None or kind is bool or kind is int or kind is float:
+        chunks.append(json.dumps(value))
+    else:
+        raise TypeError(kind)
+
+
+def _indented_object(value: dict[object, object], chunks: list[str], newline: str) -> None:
+    if not value:
+        chunks.append("{}")
+        return
+    inner = newline + "  "
+    separator = "{" + inner
+    for key, item in value.items():
+        if type(key) is not str:
+            raise TypeError(type(key))
+        chunks.append(f"{separator}{_string(key)}: ")
+        _indented(item, chunks, inner)
+        separator = "," + inner
+    chunks.append(newline + "}")
+
+
+def _indented_array(value: Sequence[object], chunks: list[str], newline: str) -> None:
+    if not value:
+        chunks.append("[]")
+        return
+    inner = newline + "  "
+    separator = "[" + inner
+    for item in value:
+        chunks.append(separator)
+        _indented(item, chunks, inner)
+        separator = "," + inner
+    chunks.append(newline + "]")
 
 
 def script_element(document: object) -> str:

@@ -115,6 +115,45 @@ def test_change_remove_and_rename_touch_only_the_right_outputs(
     assert set(report.removed) == gone
 
 
+TRANSLATIONS = ROOT / "tests" / "fixtures" / "translations"
+
+
+@pytest.mark.parametrize(
+    ("seed", "old", "new"),
+    [
+        # Every aggregate changes: the catalogue, the booklet, the index (one step more).
+        (None, "## Execution\n", "## Execution\n1. Breathe in.\n"),
+        # A tip of a German seed: the index entry stays as it was.
+        ("leverage-machine-lying-leg-curl.de.md", "Atmung", "Atmen"),
+        # The English original of a set of translations: its versions' pages link it.
+        ("leverage-machine-lying-leg-curl.md", "## Tips\n", "## Tips\n- Slowly.\n"),
+    ],
+)
+def test_a_one_seed_change_gives_every_output_a_fresh_export_gives(
+    corpus: Path, tmp_path: Path, seed: str | None, old: str, new: str
+) -> None:
+    """Whatever an export into the same folder rebuilds or leaves, the folder then holds the
+    bytes a fresh export of the same seeds writes, the catalogue and the booklets too."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for source in [*sorted(corpus.glob("*.md"))[:6], *sorted(TRANSLATIONS.glob("*.md"))]:
+        (seeds / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    assert export([seeds], out, SETTINGS, jobs=2).errors == 0
+    path = seeds / seed if seed else sorted(seeds.glob("*.md"))[0]
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    report = export([seeds], out, SETTINGS, jobs=2)
+    assert report.errors == 0 and report.parsed == 1
+    fresh = tmp_path / "fresh"
+    export([seeds], fresh, SETTINGS, jobs=1)
+    incremental, clean = snapshot(out), snapshot(fresh)
+    assert {"catalogue.sqlite", "cards.pdf", "cards.de.pdf", "html/de/index.html"} <= clean.keys()
+    assert incremental.keys() == clean.keys()
+    assert [name for name in clean if incremental[name] != clean[name]] == []
+
+
 def test_failed_seed_keeps_its_outputs_and_the_others_are_untouched(
     corpus: Path, tmp_path: Path
 ) -> None:

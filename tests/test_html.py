@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
+from pipeline.pages.layout import _relative_link, relative_link
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
 from tests.complexity import tangled
@@ -345,3 +348,39 @@ def test_every_name_of_the_pages_package_is_the_one_its_module_defines() -> None
     assert pipeline.pages.render.IndexEntry is pipeline.pages.IndexEntry
     with pytest.raises(AttributeError):
         _ = pipeline.pages.no_such_name
+
+
+_URL_PART = st.sampled_from(["a", "b", "push-up", ".", "..", "", "c:d", "x?y", "z#w", "%2E", "ü"])
+_URL_BASE = st.sampled_from(
+    [
+        "https://gym.example.com/",
+        "https://gym.example.com/exercises/",
+        "https://gym.example.com/a/../",
+        "https://gym.example.com//x/",
+        "https://gym.example.com/index.html",
+        "https://gym.example.com/x/?q=1",
+        "HTTPS://gym.example.com/x/",
+        "https://other.example.org/x/",
+    ]
+)
+
+
+@settings(max_examples=500)
+@given(
+    _URL_BASE,
+    st.lists(_URL_PART, max_size=3),
+    _URL_BASE,
+    st.lists(_URL_PART, max_size=3),
+    st.booleans(),
+)
+def test_a_link_between_pages_is_the_one_worked_out_in_general(
+    page_base: str, page_parts: list[str], base: str, parts: list[str], slash: bool
+) -> None:
+    """The quick way to a link from the URLs gives the link the general way gives."""
+    page = page_base + "/".join(page_parts)
+    target = base + "/".join(parts) + ("/" if slash and parts else "")
+    assert relative_link(page, target) == _relative_link(page, target)
+    for folder in (page, page + "/"):
+        assert relative_link(folder, folder + "/".join(parts)) == _relative_link(
+            folder, folder + "/".join(parts)
+        )

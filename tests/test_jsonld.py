@@ -16,7 +16,7 @@ from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
-from pipeline.jsonld import dumps_script_safe, exercise_document, script_element
+from pipeline.jsonld import dumps_script_safe, exercise_document, indented_json, script_element
 from pipeline.model import Exercise
 from pipeline.registry import get_exporter
 from pipeline.validation import validate_document, validate_jsonld
@@ -282,3 +282,26 @@ def test_a_translations_breadcrumb_starts_at_its_languages_index(tmp_path: Path)
     first, last = nodes["BreadcrumbList"]["itemListElement"]
     assert (first["name"], first["item"]) == ("Übungen", f"{BASE}de/")
     assert last["item"] == f"{BASE}de/kniebeuge/"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_JSON)
+def test_the_quick_indented_json_is_the_standard_encoders(document: object) -> None:
+    """JSON-LD is written by a quicker encoder than the standard one: the same text."""
+    assert indented_json(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_what_the_quick_encoder_does_not_know_goes_to_the_standard_one() -> None:
+    """An enum, a dict with numbers for keys: the standard encoder's text still."""
+    document = {"level": Level.WARNING, 1: [Level.NOTE], "x": {2.5: None}}
+    assert indented_json(document) == json.dumps(document, indent=2, ensure_ascii=False)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
 
+from pipeline.cards.flowable import Flowable
 from pipeline.cards.glyphs import printed_upper
 from pipeline.cards.palette import INK, MUTED, PAPER
 from pipeline.cards.qr import QUIET_ZONE, draw_qr, qr_runs
@@ -36,7 +36,7 @@ class Panel:
     radius: float
 
 
-class PanelPiece(Flowable):  # type: ignore[misc]
+class PanelPiece(Flowable):
     """A slice of a :class:`Panel`: top and bottom slices round their outer corners."""
 
     def __init__(self, panel: Panel | None, *, top: bool, bottom: bool) -> None:
@@ -177,7 +177,7 @@ class MarkedItem(PanelPiece):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """Split between lines of the text; the marker stays with the first part."""
         room = availHeight - self.pad_top - self.gap - (self.panel.pad if self.panel else 0.0)
-        parts = self.text.split(self._text_width(availWidth), room)
+        parts = self.text.parts(self._text_width(availWidth), room)
         if len(parts) < 2:
             return []
         first = MarkedItem(
@@ -249,7 +249,7 @@ class Badge:
     ink: Color
 
 
-class Badges(Flowable):  # type: ignore[misc]
+class Badges(Flowable):
     """Pills laid out in rows, wrapping onto the next row as the width runs out."""
 
     def __init__(self, badges: Sequence[Badge], *, font: str, size: float) -> None:
@@ -328,7 +328,7 @@ class Badges(Flowable):  # type: ignore[misc]
                 baseline -= size * 1.2
 
 
-class QrBlock(Flowable):  # type: ignore[misc]
+class QrBlock(Flowable):
     """The video QR code, a call to scan it, and the short URL under it."""
 
     def __init__(
@@ -379,7 +379,7 @@ class QrBlock(Flowable):  # type: ignore[misc]
             y -= self.font_size * 1.3
 
 
-class Header(Flowable):  # type: ignore[misc]
+class Header(Flowable):
     """Title, badges and description on the left; the QR block (if any) on the right."""
 
     def __init__(self, left: Sequence[Flowable], right: Flowable | None, gap: float) -> None:
@@ -420,7 +420,7 @@ class Header(Flowable):  # type: ignore[misc]
             self.right.drawOn(self.canv, self.width - right_w, self.height - right_h)
 
 
-class KeepWithNext(Flowable):  # type: ignore[misc]
+class KeepWithNext(Flowable):
     """A heading and the first item under it: never a heading alone at the foot of a page."""
 
     def __init__(self, heading: Flowable, item: Flowable) -> None:

@@ -14,9 +14,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
 from pipeline.cards.booklet import CardArtefact, SubsetRef, assemble_booklet
+from pipeline.cards.flowable import Flowable
 from pipeline.cards.flowables import PanelPiece
 from pipeline.cards.fonts import (
     FontFamily,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable
 
+from pipeline.cards.flowable import Flowable
 from pipeline.cards.flowables import (
     Badge,
     Badges,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
 
+from pipeline.cards.flowable import Flowable
 from pipeline.cards.glyphs import printed
 
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
@@ -137,7 +137,7 @@ def _merge(line: Line) -> Line:
     return merged
 
 
-class TextBlock(Flowable):  # type: ignore[misc]
+class TextBlock(Flowable):
     """A block of runs in one size, colour and leading; splits between lines."""
 
     def __init__(
@@ -171,6 +171,10 @@ class TextBlock(Flowable):  # type: ignore[misc]
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """The lines that fit, then the rest; nothing when not even one line fits."""
+        return list(self.parts(availWidth, availHeight))
+
+    def parts(self, availWidth: float, availHeight: float) -> list[TextBlock]:
+        """:meth:`split`, as text blocks."""
         self.wrap(availWidth, availHeight)
         fits = int(availHeight // self.leading)
         if fits < 1 or fits >= len(self.lines):

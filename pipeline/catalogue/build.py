@@ -2,9 +2,12 @@
 :mod:`pipeline.catalogue.entries`), its rows, table by table, and the checked build of a new
 file.
 
-Every row is made as a dict by column name, and every insert and the order of its values come
-from its table's column list in :mod:`pipeline.catalogue.schema`, so a column is added to one
-list and to the row that fills it, never to positions that must agree.
+Every insert and the order of its values come from its table's column list in
+:mod:`pipeline.catalogue.schema`. An exercise's row is made as a dict by column name, so a
+column is added to one list and to the row that fills it, never to positions that must agree;
+the rows of its items and links, nine in ten of the catalogue, are its id and the entry's
+tuple, and the schema is checked, as this module is loaded, to list their columns in that
+order.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import contextlib
 import functools
 import itertools
 import json
+import operator
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pipeline.catalogue.entries import CatalogueEntry as CatalogueEntry
@@ -156,38 +160,75 @@ _DERIVED_COLUMNS = frozenset(
     {"id", "category", "muscles", "equipment", "aliases", "aliases_text", "work"}
 )
 _COPIED_COLUMNS = tuple(name for name in EXERCISE_COLUMN_NAMES if name not in _DERIVED_COLUMNS)
+_copied = operator.attrgetter(*_COPIED_COLUMNS)
+
+
+_OWNED_COLUMNS = {
+    "steps": ("exercise_id", "section", "position", "label", "text"),
+    "notes": ("exercise_id", "kind", "position", "label", "text"),
+    "other_sections": ("exercise_id", "section", "heading", "position", "label", "text"),
+    "howto_steps": ("exercise_id", "position", "name", "text"),
+    "aliases": ("exercise_id", "position", "name"),
+    "exercise_muscles": ("exercise_id", "muscle_id", "position"),
+    "exercise_equipment": ("exercise_id", "equipment_id", "position"),
+}
+"""The tables of an exercise's items, each row its owner's id then the entry's tuple of the
+item (an :data:`ItemRow`, an :data:`OtherItemRow`, a :data:`HowToRow`) or the link's target
+and place: made as tuples, not dicts by column name, because they are nine rows in ten of
+the catalogue. The schema is checked to list these columns in this order."""
+
+
+def _check_owned_columns() -> None:
+    tables = {table.name: table.column_names for table in TABLES}
+    for name, columns in _OWNED_COLUMNS.items():
+        if tables.get(name) != columns:
+            raise RuntimeError(f"catalogue table {name} has the columns {tables.get(name)}")
+
+
+_check_owned_columns()
+_TABLES_BY_NAME = {table.name: table for table in TABLES}
 
 
 class _Rows:
-    """Every row of the catalogue, by table name, from the entries in (slug, language)
-    order, and the search index's rows: each exercise's texts as the index holds them."""
+    """Every row of the catalogue, by table name, as its values in column order, from the
+    entries in (slug, language) order, and the search index's rows: each exercise's texts
+    as the index holds them."""
 
     def __init__(self, entries: Sequence[CatalogueEntry]) -> None:
         self.categories = _Lookup(e.category for e in entries if e.category is not None)
         self.muscles = _Lookup(m for e in entries for m in e.muscles)
         self.equipment = _Lookup(q for e in entries for q in e.equipment)
-        self.tables: dict[str, list[Row]] = {table.name: [] for table in TABLES}
-        self.tables["categories"] = self.categories.rows
-        self.tables["muscles"] = self.muscles.rows
-        self.tables["equipment"] = self.equipment.rows
+        self.tables: dict[str, list[tuple[object, ...]]] = {table.name: [] for table in TABLES}
+        exercises: list[Row] = []
         self.search: list[tuple[object, ...]] = []
         for exercise_id, entry in enumerate(entries, start=1):
-            self._add_exercise(exercise_id, entry)
+            exercises.append(self._add_exercise(exercise_id, entry))
             self._add_items(exercise_id, entry)
+        self._put_in_order("exercises", exercises)
+        self._put_in_order("categories", self.categories.rows)
+        self._put_in_order("muscles", self.muscles.rows)
+        self._put_in_order("equipment", self.equipment.rows)
 
-    def _add_exercise(self, exercise_id: int, e: CatalogueEntry) -> None:
+    def _put_in_order(self, name: str, rows: list[Row]) -> None:
+        """Rows made by column name, as the table's values in column order."""
+        self.tables[name] = list(_TABLES_BY_NAME[name].values(rows))
+
+    def _add_exercise(self, exercise_id: int, e: CatalogueEntry) -> Row:
+        """The exercise's row of ``exercises`` (returned), its search row and its links."""
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
         aliases_text = _aliases_text(e.aliases)
-        self.tables["exercises"].append(
-            self._exercise_row(exercise_id, e, muscles, equipment, aliases_text)
-        )
         held = e.search or (e.title, e.description, aliases_text, e.body)
         self.search.append((exercise_id, *held))
-        self._add_links("muscles", "muscle_id", exercise_id, [self.muscles.ids[m] for m in muscles])
-        self._add_links(
-            "equipment", "equipment_id", exercise_id, [self.equipment.ids[q] for q in equipment]
+        muscle_ids = self.muscles.ids
+        self.tables["exercise_muscles"].extend(
+            (exercise_id, muscle_ids[m], n) for n, m in enumerate(muscles, 1)
         )
+        equipment_ids = self.equipment.ids
+        self.tables["exercise_equipment"].extend(
+            (exercise_id, equipment_ids[q], n) for n, q in enumerate(equipment, 1)
+        )
+        return self._exercise_row(exercise_id, e, muscles, equipment, aliases_text)
 
     def _exercise_row(
         self,
@@ -199,7 +240,7 @@ class _Rows:
     ) -> Row:
         """The exercise's row of ``exercises``; ``muscles`` and ``equipment`` are its names
         casefolded, once each."""
-        row: Row = {name: getattr(e, name) for name in _COPIED_COLUMNS}
+        row: Row = dict(zip(_COPIED_COLUMNS, _copied(e), strict=True))
         row["id"] = exercise_id
         row["category"] = None if e.category is None else self.categories.ids[e.category.casefold()]
         row["muscles"] = _json(tuple(self.muscles.spellings[m] for m in muscles))
@@ -209,46 +250,15 @@ class _Rows:
         row["work"] = e.translation_of or e.slug
         return row
 
-    def _add_links(self, name: str, column: str, exercise_id: int, ids: list[int]) -> None:
-        self.tables[f"exercise_{name}"].extend(
-            {"exercise_id": exercise_id, column: target, "position": n}
-            for n, target in enumerate(ids, 1)
-        )
-
     def _add_items(self, exercise_id: int, e: CatalogueEntry) -> None:
-        self.tables["steps"].extend(_item_rows(exercise_id, "section", e.steps))
-        self.tables["notes"].extend(_item_rows(exercise_id, "kind", e.notes))
-        self.tables["other_sections"].extend(
-            {
-                "exercise_id": exercise_id,
-                "section": place,
-                "heading": heading,
-                "position": position,
-                "label": label,
-                "text": text,
-            }
-            for place, heading, position, label, text in e.other_sections
+        tables = self.tables
+        tables["steps"].extend((exercise_id, *item) for item in e.steps)
+        tables["notes"].extend((exercise_id, *item) for item in e.notes)
+        tables["other_sections"].extend((exercise_id, *item) for item in e.other_sections)
+        tables["howto_steps"].extend((exercise_id, *step) for step in e.howto)
+        tables["aliases"].extend(
+            (exercise_id, position, alias) for position, alias in enumerate(e.aliases, 1)
         )
-        self.tables["howto_steps"].extend(
-            {"exercise_id": exercise_id, "position": position, "name": name, "text": text}
-            for position, name, text in e.howto
-        )
-        self.tables["aliases"].extend(
-            {"exercise_id": exercise_id, "position": position, "name": alias}
-            for position, alias in enumerate(e.aliases, 1)
-        )
-
-
-def _item_rows(exercise_id: int, kind_column: str, items: Iterable[ItemRow]) -> Iterator[Row]:
-    """The rows of steps or notes, whose kind (setup, tip...) is in ``kind_column``."""
-    for kind, position, label, text in items:
-        yield {
-            "exercise_id": exercise_id,
-            kind_column: kind,
-            "position": position,
-            "label": label,
-            "text": text,
-        }
 
 
 def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
@@ -258,7 +268,7 @@ def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
         if statement.strip():
             db.execute(statement)
     for table in TABLES:
-        db.executemany(table.insert(), table.values(rows.tables[table.name]))
+        db.executemany(table.insert(), rows.tables[table.name])
     for statement in INDEXES.split(";"):
         if statement.strip():
             db.execute(statement)
@@ -318,7 +328,9 @@ def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -262144")
         db.execute("PRAGMA temp_store = MEMORY")
-        db.execute("PRAGMA foreign_keys = ON")
+        # References are checked once, whole, by foreign_key_check before the file is used,
+        # rather than row by row as they are inserted (a tenth of the inserts' time).
+        db.execute("PRAGMA foreign_keys = OFF")
         db.execute("BEGIN")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

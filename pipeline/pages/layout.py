@@ -7,7 +7,9 @@ relative, so the folder deployed at ``base_url`` serves each page at its canonic
 
 from __future__ import annotations
 
+import functools
 import posixpath
+import re
 import urllib.parse
 from collections.abc import Sequence
 from html import escape
@@ -178,6 +180,42 @@ def relative_link(page: str, target: str) -> str:
     """The link, relative to the page at URL ``page``, that a browser resolves to ``target``
     (``../`` from ``<base_url>push-up/`` to ``<base_url>``): the same on the deployed site as
     on a copy of it anywhere else."""
+    # The usual case, a page below the one linking, is read off the URLs: an index links
+    # ten thousand pages, and the general way takes a twentieth of a millisecond each.
+    folder = _plain_folder(page)
+    if folder is not None and target.startswith(folder):
+        rest = target[len(folder) :]
+        if not rest:
+            return "./"
+        if _PLAIN_REST.fullmatch(rest):
+            return rest
+    return _relative_link(page, target)
+
+
+_PLAIN_REST = re.compile(r"(?!\.\.?(?:/|$))[^/?#:]+(?:/(?!\.\.?(?:/|$))[^/?#]+)*/?")
+"""A relative path whose segments are all plain names (none empty, ``.`` or ``..``), without
+query, fragment, or a colon in its first segment: one that resolves to itself."""
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_folder(page: str) -> str | None:
+    """The URL of the folder of ``page`` when its path is plain (no ``.``, ``..`` or empty
+    segments) and it has no query or fragment: below it, a target's link is the rest of its
+    URL. ``None`` otherwise."""
+    parts = urllib.parse.urlsplit(page)
+    path = parts.path
+    if parts.query or parts.fragment or not parts.netloc or not path.startswith("/"):
+        return None
+    folder = path[: path.rfind("/") + 1]
+    if "//" in folder or (folder != "/" and posixpath.normpath(folder) + "/" != folder):
+        return None
+    if urllib.parse.urlunsplit(parts) != page:
+        return None
+    return page[: page.rfind("/") + 1]
+
+
+def _relative_link(page: str, target: str) -> str:
+    """:func:`relative_link`, worked out in general."""
     source_path = urllib.parse.urlsplit(page).path
     target_path = urllib.parse.urlsplit(target).path
     link = posixpath.relpath(target_path, source_path[: source_path.rfind("/") + 1] or "/")
