@@ -235,6 +235,12 @@ class SeedFrontmatter(BaseModel):
             raise ValueError("is empty")
         return value.strip() if value is not None else None
 
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        # Authors write "Beginner" as often as "beginner"; the level is the word, not its case.
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("translation_of", mode="before")
     @classmethod
     def _lower_case_slug(cls, value: object) -> object:

@@ -533,3 +533,12 @@ def test_models_built_without_validation_equal_pydantic_ones() -> None:
 
 def test_no_part_of_the_parser_is_too_tangled_to_read_at_once() -> None:
     assert tangled("parser.py", "inline.py", "frontmatter.py") == []
+
+
+@pytest.mark.parametrize("written", ["Expert", "EXPERT", " expert "])
+def test_a_level_is_read_in_any_case(written: str) -> None:
+    text = SHIPPED_SEED.read_text("utf-8").replace("level: beginner", f"level: '{written}'")
+    result = parse(text)
+    assert result.exercise is not None, result.diagnostics
+    assert result.exercise.level is not None
+    assert result.exercise.level.value == "expert"
