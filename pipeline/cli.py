@@ -421,6 +421,16 @@ def export(
             help="Also write the run's report as JSON to this file.",
         ),
     ] = None,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-dir",
+            metavar="DIR",
+            help=_setting_help(
+                "state_dir", "Where to keep the build state (default: beside the output folder)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Write every format from the seeds.
 
@@ -428,8 +438,9 @@ def export(
     changed since the last export into the folder is rebuilt. A seed with an error is reported
     and left out of every format; the others are still written, and the exit code is 1.
 
-    --base-url, --page-size, --layout and --bleed override the settings base_url, page_size,
-    layout and bleed_mm, from the settings file or a PIPELINE_<NAME> variable.
+    --base-url, --page-size, --layout, --bleed and --state-dir override the settings
+    base_url, page_size, layout, bleed_mm and state_dir, from the settings file or a
+    PIPELINE_<NAME> variable.
     """
     settings = _settings(
         base_url=base_url,
@@ -437,6 +448,7 @@ def export(
         layout=layout,
         bleed_mm=bleed,
         strict=strict or None,
+        state_dir=str(state_dir) if state_dir is not None else None,
     )
     try:
         report = run_export(

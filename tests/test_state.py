@@ -9,8 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from bench.corpus import build_corpus
+from pipeline.cli import app
 from pipeline.config import load_settings
 from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
@@ -235,6 +237,22 @@ def test_the_state_can_be_kept_elsewhere_but_not_in_the_output_folder(
     inside = load_settings(ROOT, state_dir=str(out / "state"))
     with pytest.raises(PipelineError, match="is inside the output folder"):
         export([corpus], out, inside, jobs=1)
+
+
+def test_the_command_line_takes_where_to_keep_the_state(
+    corpus: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    out, cache = tmp_path / "site" / "outputs", tmp_path / "cache"
+    arguments = ["export", str(corpus), "-o", str(out), "-j", "1", "--state-dir", str(cache)]
+    first = runner.invoke(app, arguments)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in cache.iterdir()) == ["lock", STATE_FILE]
+    assert not (tmp_path / "site" / STATE_DIR).exists()
+    again = runner.invoke(app, arguments)
+    assert "0 files written" in again.output
+    inside = runner.invoke(app, [*arguments[:-1], str(out / "state")])
+    assert inside.exit_code == 2
+    assert "is inside the output folder" in inside.output
 
 
 def test_after_a_run_that_did_not_finish_the_whole_folder_is_walked_again(
