@@ -4,7 +4,9 @@ temp files removed, workers stopped, the lock released, the terminal left as it 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -55,6 +57,7 @@ class _Catcher:
         self.raised = False
         self.deferring = 0
         self.pending: int | None = None
+        self.hook: Callable[[Any], object] = sys.__unraisablehook__
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         if self.raised:
@@ -66,6 +69,22 @@ class _Catcher:
             return
         self.raised = True
         raise Interrupted(signum)
+
+    def swallowed(self, unraisable: Any) -> None:
+        """``sys.unraisablehook`` while a run is interruptible. A signal whose handler ran
+        inside a finaliser or a weak reference's callback raised where Python cannot let an
+        exception out: it prints it and carries on. The signal is then delivered again, to
+        stop the run where it can be stopped, and nothing is printed."""
+        error = unraisable.exc_value
+        if not isinstance(error, Interrupted):
+            self.hook(unraisable)
+            return
+        self.raised = False
+        # Sent again from another thread a moment later, once this hook has returned: raised
+        # from here, it would be swallowed again.
+        again = threading.Timer(0.05, os.kill, (os.getpid(), error.signum))
+        again.daemon = True
+        again.start()
 
     def raise_pending(self) -> None:
         signum, self.pending = self.pending, None
@@ -97,6 +116,7 @@ def interruptible() -> Iterator[None]:
         for signum in SIGNALS:
             if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
                 _catcher.previous[signum] = signal.signal(signum, _catcher.handle)
+        _catcher.hook, sys.unraisablehook = sys.unraisablehook, _catcher.swallowed
     _catcher.depth += 1
     try:
         yield
@@ -106,6 +126,7 @@ def interruptible() -> Iterator[None]:
             for taken, handler in _catcher.previous.items():
                 signal.signal(taken, handler)
             _catcher.previous.clear()
+            sys.unraisablehook = _catcher.hook
             _catcher.raised = False
             _catcher.pending = None
 
@@ -144,3 +165,12 @@ def unblock() -> None:
     """Take SIGINT and SIGTERM again: for a process forked inside :func:`deferred`, once it
     has set its own handlers."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+
+
+def exit_if_swallowed(unraisable: Any) -> None:
+    """``sys.unraisablehook`` for a worker process, whose SIGTERM raises
+    :class:`Interrupted`: one raised inside a finaliser or a weak reference's callback, where
+    Python would print it and carry on, ends the worker as the one caught does."""
+    if isinstance(unraisable.exc_value, Interrupted):
+        os._exit(1)
+    sys.__unraisablehook__(unraisable)

@@ -32,7 +32,7 @@ from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
-from pipeline.interrupt import Interrupted, deferred, unblock
+from pipeline.interrupt import Interrupted, deferred, exit_if_swallowed, unblock
 from pipeline.registry import create_exporters, declared_outputs
 from pipeline.writer import OutputError, OutputWriter, remove_temp_files
 
@@ -259,6 +259,7 @@ def _serve(
     removed) and ends it without a word."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.unraisablehook = exit_if_swallowed
         signal.signal(signal.SIGTERM, _stop_worker)
         unblock()  # blocked since the fork, in case one came before the handlers were set
         _die_with_parent(parent)

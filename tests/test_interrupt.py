@@ -24,7 +24,7 @@ import pytest
 from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
-from pipeline.interrupt import ExportInterrupted
+from pipeline.interrupt import ExportInterrupted, Interrupted
 from pipeline.lock import OutputLock
 from pipeline.progress import Advance
 from pipeline.state import StateStore, state_folder
@@ -399,3 +399,55 @@ def test_ctrl_c_at_a_terminal_stops_the_bars_and_gives_the_cursor_back(
     assert os.waitstatus_to_exitcode(status) == 130, text
     assert LINE.search(text.rstrip().splitlines()[-1]), text
     assert temp_files(out) == []
+
+
+def test_a_signal_handled_inside_a_finaliser_still_stops_the_run_and_prints_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A signal can come while Python runs a weak reference's callback (the collector frees
+    # something); the exception its handler raises there cannot get out, and Python would
+    # print it and carry on. It must still stop the run, here where it can.
+    import gc
+    import weakref
+
+    from pipeline.interrupt import interruptible
+
+    class Thing:
+        pass
+
+    def callback(_: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs here, inside the callback
+            pass
+
+    with pytest.raises(Interrupted), interruptible():
+        thing = Thing()
+        ref = weakref.ref(thing, callback)
+        del thing
+        gc.collect()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # then here, once delivered again
+            pass
+        del ref
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_worker_ends_when_its_sigterm_is_swallowed() -> None:
+    script = (
+        "import os, signal, sys, weakref\n"
+        "from pipeline.interrupt import exit_if_swallowed, Interrupted\n"
+        "sys.unraisablehook = exit_if_swallowed\n"
+        "def stop(signum, frame): raise Interrupted(signum)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        "class T: pass\n"
+        "t = T()\n"
+        "r = weakref.ref(t, lambda _: [os.kill(os.getpid(), signal.SIGTERM), sum(range(9999))])\n"
+        "del t\n"
+        "print('carried on')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
