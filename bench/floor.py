@@ -40,17 +40,15 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     from pipeline.catalogue.build import build_catalogue, catalogue_entry
     from pipeline.config import load_settings
     from pipeline.jsonld import (
-        catalogue_document,
         dumps_script_safe,
         exercise_document,
         script_element,
         wrap_script,
     )
-    from pipeline.pages import IndexEntry, exercise_page, index_page
+    from pipeline.pages import IndexEntry, exercise_page
+    from pipeline.pages.indexes import index_pages
     from pipeline.pages.layout import (
         alternate_links,
-        index_alternate_links,
-        index_path,
         page_path,
         translation_urls,
     )
@@ -112,25 +110,9 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
         target = out / page_path(exercise, settings)
         target.parent.mkdir(parents=True)
         target.write_text(page)
-    by_lang: dict[str, list[IndexEntry]] = {settings.default_lang: []}
-    for exercise in sorted(exercises, key=lambda e: e.slug):
-        by_lang.setdefault(exercise.lang, []).append(IndexEntry.of(exercise, settings))
-    shown = sorted(lang for lang, listed in by_lang.items() if listed)
-    alternates = index_alternate_links(shown, settings)
-    for lang, listed in sorted(by_lang.items()):
-        url = index_url(lang, settings)
-        pages = [(entry.title, entry.url) for entry in listed]
-        script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
-        others = [(other, index_url(other, settings)) for other in shown if other != lang]
-        index = index_page(
-            listed,
-            url,
-            (alternates if listed else "") + script,
-            lang=lang,
-            languages=others,
-            overrides=settings.labels,
-        )
-        (out / index_path(lang, settings)).write_text(index)
+    listed = [IndexEntry.of(e, settings) for e in sorted(exercises, key=lambda e: e.slug)]
+    for where, index in index_pages(listed, settings):
+        (out / where).write_text(index)
     phases["html"] = time.perf_counter() - started
 
     started = time.perf_counter()

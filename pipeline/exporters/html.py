@@ -14,8 +14,6 @@ from pipeline.pages.entry import IndexEntry
 from pipeline.pages.layout import (
     alternate_links,
     check_layout,
-    index_alternate_links,
-    index_path,
     page_path,
     page_templates,
     translation_urls,
@@ -78,24 +76,7 @@ class HtmlExporter(Exporter):
         """Write an index per language, ``html/index.html`` for ``default_lang`` and
         ``html/<lang>/index.html`` for another, listing its exercises in slug order, in its
         language's words and linking to the other languages' indexes."""
-        from pipeline.jsonld import catalogue_document, script_element
-        from pipeline.pages.render import index_page
+        from pipeline.pages.indexes import index_pages
 
-        settings = context.settings
-        # The page at base_url is always there, even when no exercise is in default_lang.
-        by_lang: dict[str, list[IndexEntry]] = {settings.default_lang: []}
-        for entry in entries:
-            by_lang.setdefault(entry.lang, []).append(entry)
-        # An index links only to the indexes with something on them.
-        shown = sorted(lang for lang, listed in by_lang.items() if listed)
-        alternates = index_alternate_links(shown, settings)
-        for lang, listed in sorted(by_lang.items()):
-            url = index_url(lang, settings)
-            pages = [(entry.title, entry.url) for entry in listed]
-            script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
-            others = [(other, index_url(other, settings)) for other in shown if other != lang]
-            head = (alternates if listed else "") + script
-            page = index_page(
-                listed, url, head, lang=lang, languages=others, overrides=settings.labels
-            )
-            context.writer.write_text(index_path(lang, settings), page)
+        for path, page in index_pages(entries, context.settings):
+            context.writer.write_text(path, page)
