@@ -831,7 +831,9 @@ class _Run:
         if damaged:
             return _Built(damaged=damaged)
         writer = self.writer.sibling(exporter.name)
-        context = ExportContext(writer=writer, settings=self.settings)
+        context = ExportContext(
+            writer=writer, settings=self.settings, updatable=self._updatable(exporter.name)
+        )
         try:
             exporter.export_all(values, context)
         except OutputError as error:
@@ -840,6 +842,18 @@ class _Run:
             context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
         seconds = time.perf_counter() - started
         return _Built(writer.written, writer.unchanged, context.diagnostics, seconds)
+
+    def _updatable(self, name: str) -> bool:
+        """Whether the aggregate's files are what its last build wrote, whole, with this
+        fingerprint, from seeds read as they are read now (see ExportContext.updatable)."""
+        last = self.previous.aggregates.get(name)
+        return (
+            last is not None
+            and bool(last.inputs)
+            and last.fingerprint == self.facts.fingerprints[name]
+            and not self.facts.reparse_all
+            and not self.previous.interrupted
+        )
 
     def _repair(self, gathered: list[_Aggregate], builds: list[_Built]) -> list[_Built]:
         """Make again, in this process, the entries an earlier run stored that cannot be read

@@ -98,7 +98,10 @@ def test_shipped_seed_gives_one_exercise_with_its_parts_in_order(shipped_db: Pat
     assert rows(
         shipped_db, "SELECT slug, title, description, video_id, video_url FROM exercises"
     ) == [(SLUG, exercise.title, exercise.description, "vl5nUdE9mWM", exercise.video_url)]
-    steps = rows(shipped_db, "SELECT section, position, label, text FROM steps ORDER BY id")
+    steps = rows(
+        shipped_db,
+        "SELECT section, position, label, text FROM steps ORDER BY section = 'execution', position",
+    )
     assert steps == [("setup", n, i.label, i.text) for n, i in enumerate(exercise.setup, 1)] + [
         ("execution", n, i.label, i.text) for n, i in enumerate(exercise.execution, 1)
     ]
@@ -111,10 +114,13 @@ def test_shipped_seed_gives_one_exercise_with_its_parts_in_order(shipped_db: Pat
         "Pause",
         "Lower the Weight",
     ]
-    assert rows(shipped_db, "SELECT position, name, text FROM howto_steps ORDER BY id") == [
+    assert rows(shipped_db, "SELECT position, name, text FROM howto_steps ORDER BY position") == [
         (n, h.name, h.text) for n, h in enumerate(exercise.howto, 1)
     ]
-    notes = rows(shipped_db, "SELECT kind, position, label, text FROM notes ORDER BY id")
+    notes = rows(
+        shipped_db,
+        "SELECT kind, position, label, text FROM notes ORDER BY kind = 'mistake', position",
+    )
     assert notes == [("tip", n, i.label, i.text) for n, i in enumerate(exercise.tips, 1)] + [
         ("mistake", n, i.label, i.text) for n, i in enumerate(exercise.mistakes, 1)
     ]
@@ -832,7 +838,9 @@ def test_an_unknown_section_is_kept_shown_and_searched(
     build(tmp_path / "seeds", tmp_path / "out")
     db = tmp_path / "out" / "catalogue.sqlite"
     assert rows(
-        db, "SELECT section, heading, position, label, text FROM other_sections ORDER BY id"
+        db,
+        "SELECT section, heading, position, label, text FROM other_sections "
+        "ORDER BY section, position",
     ) == [
         (5, "Variations", 1, "Banded", "Loop a band around the chest."),
         (5, "Variations", 2, None, "Eccentric only."),
@@ -863,8 +871,7 @@ def test_every_table_is_declared_and_filled_from_its_one_column_list(shipped_db:
     for table in TABLES:
         declared = tuple(row[1] for row in db.execute(f"PRAGMA table_info({table.name})"))
         filled = table.insert().split("(", 1)[1].split(")", 1)[0].split(", ")
-        rowid = ("id",) if table.rowid_filled_by_sqlite else ()
-        assert declared == rowid + table.column_names == rowid + tuple(filled)
+        assert declared == table.column_names == tuple(filled)
     db.close()
 
 

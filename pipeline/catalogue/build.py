@@ -189,22 +189,45 @@ _check_owned_columns()
 _TABLES_BY_NAME = {table.name: table for table in TABLES}
 
 
-class _Rows:
-    """Every row of the catalogue, by table name, as its values in column order, from the
-    entries in (slug, language) order, and the search index's rows: each exercise's texts
-    as the index holds them."""
+class _Lookups:
+    """The catalogue's lookup tables, from every entry."""
 
     def __init__(self, entries: Sequence[CatalogueEntry]) -> None:
         self.categories = _Lookup(e.category for e in entries if e.category is not None)
         self.muscles = _Lookup(m for e in entries for m in e.muscles)
         self.equipment = _Lookup(q for e in entries for q in e.equipment)
+
+    def rows(self) -> dict[str, list[object]]:
+        """Each lookup table's rows as ``(id, name)``, as the catalogue holds them."""
+        return {
+            name: [(row["id"], row["name"]) for row in lookup.rows]
+            for name, lookup in (
+                ("categories", self.categories),
+                ("muscles", self.muscles),
+                ("equipment", self.equipment),
+            )
+        }
+
+
+class _Rows:
+    """The catalogue's rows, by table name, as their values in column order, of the numbered
+    entries (an exercise's id is its place in (slug, language) order) with the ids of the
+    ``lookups``, and the search index's rows: each exercise's texts as the index holds them."""
+
+    def __init__(self, numbered: Iterable[tuple[int, CatalogueEntry]], lookups: _Lookups) -> None:
+        self.categories = lookups.categories
+        self.muscles = lookups.muscles
+        self.equipment = lookups.equipment
         self.tables: dict[str, list[tuple[object, ...]]] = {table.name: [] for table in TABLES}
         exercises: list[Row] = []
         self.search: list[tuple[object, ...]] = []
-        for exercise_id, entry in enumerate(entries, start=1):
+        for exercise_id, entry in numbered:
             exercises.append(self._add_exercise(exercise_id, entry))
             self._add_items(exercise_id, entry)
         self._put_in_order("exercises", exercises)
+
+    def add_lookups(self) -> None:
+        """The lookup tables' own rows, for a build from nothing."""
         self._put_in_order("categories", self.categories.rows)
         self._put_in_order("muscles", self.muscles.rows)
         self._put_in_order("equipment", self.equipment.rows)
@@ -218,8 +241,7 @@ class _Rows:
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
         aliases_text = _aliases_text(e.aliases)
-        held = e.search or (e.title, e.description, aliases_text, e.body)
-        self.search.append((exercise_id, *held))
+        self.search.append(_search_values(exercise_id, e, aliases_text))
         muscle_ids = self.muscles.ids
         self.tables["exercise_muscles"].extend(
             (exercise_id, muscle_ids[m], n) for n, m in enumerate(muscles, 1)
@@ -261,6 +283,11 @@ class _Rows:
         )
 
 
+def _search_values(exercise_id: int, e: CatalogueEntry, aliases_text: str) -> tuple[object, ...]:
+    """The exercise's row of the search index."""
+    return (exercise_id, *(e.search or (e.title, e.description, aliases_text, e.body)))
+
+
 def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
     """Create the schema and insert every row, in the open transaction."""
     # Statement by statement: executescript() would commit the open transaction first.
@@ -277,10 +304,12 @@ def _fill(db: sqlite3.Connection, rows: _Rows) -> None:
 
 def _verify(db: sqlite3.Connection) -> None:
     """Raise :class:`CatalogueBuildError` unless the new file is sound."""
-    problems = [str(row[0]) for row in db.execute("PRAGMA integrity_check")]
+    # quick_check reads every page and row; what integrity_check adds, each index compared
+    # with its table, is what VACUUM INTO has just built from that table.
+    problems = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
     if problems != ["ok"]:
         raise CatalogueBuildError(
-            f"the new {CATALOGUE_FILE} failed its integrity check: {'; '.join(problems[:5])}"
+            f"the new {CATALOGUE_FILE} failed its check: {'; '.join(problems[:5])}"
         )
     orphans = db.execute("PRAGMA foreign_key_check").fetchall()
     if orphans:
@@ -311,35 +340,86 @@ def _in_order(entries: Sequence[CatalogueEntry]) -> list[CatalogueEntry]:
     return ordered
 
 
-def build_catalogue(path: Path, entries: Sequence[CatalogueEntry]) -> None:
+def build_catalogue(
+    path: Path, entries: Sequence[CatalogueEntry], previous: Path | None = None
+) -> None:
     """Write the catalogue of ``entries`` (in slug order; a slug may be in several languages)
-    into the empty file ``path``, in one transaction, and check it. Raises
-    :class:`OutputError` on any failure, and :class:`CatalogueBuildError` when two entries
-    are one slug in one language."""
-    rows = _Rows(_in_order(entries))
-    db = sqlite3.connect(path, isolation_level=None)
+    into the empty file ``path``, and check it. With ``previous``, the catalogue built last
+    from the same seeds by this version and these settings, it is updated for the exercises
+    whose seeds changed when only a few did (:mod:`pipeline.catalogue.update`): the same
+    bytes either way. Raises :class:`OutputError` on any failure, and
+    :class:`CatalogueBuildError` when two entries are one slug in one language."""
+    ordered = _in_order(entries)
+    lookups = _Lookups(ordered)
     try:
-        # The file is private until it is renamed into place and is thrown away on any
-        # failure, so syncing every page buys nothing: one fsync at the end suffices. The
-        # rollback journal is kept in memory so a killed build leaves no journal file that a
-        # later build could mistake for its own; journal modes other than WAL are not stored
-        # in the file, which opens with the default rollback journal.
-        db.execute("PRAGMA journal_mode = MEMORY")
-        db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA cache_size = -262144")
-        db.execute("PRAGMA temp_store = MEMORY")
-        # References are checked once, whole, by foreign_key_check before the file is used,
-        # rather than row by row as they are inserted (a tenth of the inserts' time).
-        db.execute("PRAGMA foreign_keys = OFF")
-        db.execute("BEGIN")
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        _fill(db, rows)
-        db.execute("COMMIT")
-        _verify(db)
+        db = None if previous is None else _updated(previous, ordered, lookups)
+        if db is None:
+            db = _built(ordered, lookups)
+        try:
+            # Laid out afresh from the rows alone: what makes an update the bytes of a build.
+            db.execute("VACUUM INTO ?", (str(path),))
+        finally:
+            db.close()
+        _verified(path)
     except sqlite3.Error as exc:
         raise OutputError(f"cannot build {CATALOGUE_FILE}: {exc}") from None
-    finally:
-        db.close()
     with path.open("rb") as file:
         os.fsync(file.fileno())
+
+
+def _memory_database() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    # References are checked once, whole, by foreign_key_check on the written file, rather
+    # than row by row as they are inserted (a tenth of the inserts' time).
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute("PRAGMA cache_size = -262144")
+    db.execute("PRAGMA temp_store = MEMORY")
+    return db
+
+
+def _built(ordered: Sequence[CatalogueEntry], lookups: _Lookups) -> sqlite3.Connection:
+    """The whole catalogue, built in memory, in one transaction."""
+    rows = _Rows(enumerate(ordered, start=1), lookups)
+    rows.add_lookups()
+    db = _memory_database()
+    db.execute("BEGIN")
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    _fill(db, rows)
+    db.execute("COMMIT")
+    return db
+
+
+def _updated(
+    previous: Path, ordered: Sequence[CatalogueEntry], lookups: _Lookups
+) -> sqlite3.Connection | None:
+    """The catalogue at ``previous``, in memory, updated for the exercises that changed; None
+    when it cannot be (see :func:`pipeline.catalogue.update.changed_exercises`)."""
+    from pipeline.catalogue import update
+
+    try:
+        old = sqlite3.connect(f"{previous.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            changed = update.changed_exercises(old, ordered, lookups.rows())
+        finally:
+            old.close()
+        db = None if changed is None else update.open_in_memory(previous)
+    except (sqlite3.Error, OSError):
+        return None  # whatever is wrong with the old file, a build does not read it
+    if db is None or changed is None:
+        return db
+    rows = _Rows(((number, ordered[number - 1]) for number in changed), lookups)
+    search = [_search_values(n, e, _aliases_text(e.aliases)) for n, e in enumerate(ordered, 1)]
+    db.execute("BEGIN")
+    update.update_rows(db, changed, rows.tables, search)
+    db.execute("COMMIT")
+    return db
+
+
+def _verified(path: Path) -> None:
+    """Raise :class:`CatalogueBuildError` unless the written file is sound."""
+    db = sqlite3.connect(path)
+    try:
+        _verify(db)
+    finally:
+        db.close()

@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
 
 APPLICATION_ID = 0x45584354
@@ -27,8 +27,6 @@ class Table:
     name: str
     columns: tuple[tuple[str, str], ...]
     constraints: tuple[str, ...] = ()
-    rowid_filled_by_sqlite: bool = False
-    """True when ``id`` is the rowid, numbered by SQLite: it is declared but not inserted."""
     options: str = ""
     """What follows the closing parenthesis (``WITHOUT ROWID``)."""
 
@@ -39,8 +37,7 @@ class Table:
 
     def create(self) -> str:
         """The ``CREATE TABLE`` statement, without its ``;``."""
-        columns = ((_ROW_ID,) if self.rowid_filled_by_sqlite else ()) + self.columns
-        lines = [f"    {name} {declaration}" for name, declaration in columns]
+        lines = [f"    {name} {declaration}" for name, declaration in self.columns]
         lines += [f"    {constraint}" for constraint in self.constraints]
         return f"CREATE TABLE {self.name} (\n" + ",\n".join(lines) + f"\n){self.options}"
 
@@ -62,15 +59,14 @@ def _lookup_table(name: str) -> Table:
 
 def _link_table(name: str, target: str) -> Table:
     """A many-to-many link from an exercise to a lookup table, in the seed's order."""
-    return Table(
+    return _owned_table(
         f"exercise_{name}",
         (
             _OWNER,
             (f"{target}_id", f"INTEGER NOT NULL REFERENCES {name} (id)"),
             ("position", "INTEGER NOT NULL"),
         ),
-        (f"PRIMARY KEY (exercise_id, {target}_id)",),
-        options=" WITHOUT ROWID",
+        ("exercise_id", f"{target}_id"),
     )
 
 
@@ -136,12 +132,19 @@ def _item_table(name: str, kind: str, kinds: tuple[str, ...]) -> Table:
     """The numbered, optionally labelled items of sections of ``kinds``, told apart by the
     ``kind`` column (steps: setup and execution; notes: tips and mistakes)."""
     allowed = ", ".join(f"'{k}'" for k in kinds)
-    return Table(
+    return _owned_table(
         name,
         (_OWNER, (kind, f"TEXT NOT NULL CHECK ({kind} IN ({allowed}))"), _POSITION, _LABEL, _TEXT),
-        (f"UNIQUE (exercise_id, {kind}, position)",),
-        rowid_filled_by_sqlite=True,
+        ("exercise_id", kind, "position"),
     )
+
+
+def _owned_table(name: str, columns: tuple[tuple[str, str], ...], key: tuple[str, ...]) -> Table:
+    """A table of an exercise's rows, named by the exercise and their place in it rather than
+    numbered: a row's key does not depend on the other exercises' rows, so the catalogue can
+    be updated for one exercise to the bytes a build gives (:mod:`pipeline.catalogue.update`).
+    """
+    return Table(name, columns, (f"PRIMARY KEY ({', '.join(key)})",), options=" WITHOUT ROWID")
 
 
 TABLES: tuple[Table, ...] = (
@@ -150,14 +153,13 @@ TABLES: tuple[Table, ...] = (
     _lookup_table("equipment"),
     Table("exercises", EXERCISE_COLUMNS, ("UNIQUE (slug, lang)",)),
     _item_table("steps", "section", ("setup", "execution")),
-    Table(
+    _owned_table(
         "howto_steps",
         (_OWNER, _POSITION, ("name", "TEXT NOT NULL"), _TEXT),
-        ("UNIQUE (exercise_id, position)",),
-        rowid_filled_by_sqlite=True,
+        ("exercise_id", "position"),
     ),
     _item_table("notes", "kind", ("tip", "mistake")),
-    Table(
+    _owned_table(
         "other_sections",
         (
             _OWNER,
@@ -167,14 +169,12 @@ TABLES: tuple[Table, ...] = (
             _LABEL,
             _TEXT,
         ),
-        ("UNIQUE (exercise_id, section, position)",),
-        rowid_filled_by_sqlite=True,
+        ("exercise_id", "section", "position"),
     ),
-    Table(
+    _owned_table(
         "aliases",
         (_OWNER, _POSITION, ("name", "TEXT NOT NULL")),
-        ("UNIQUE (exercise_id, position)",),
-        rowid_filled_by_sqlite=True,
+        ("exercise_id", "position"),
     ),
     _link_table("muscles", "muscle"),
     _link_table("equipment", "equipment"),

@@ -24,6 +24,11 @@ class ExportContext:
     writer: OutputWriter
     settings: Settings
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    updatable: bool = False
+    """For :meth:`Exporter.export_all`: True when the aggregate's files in the folder are the
+    ones its last build wrote, whole, by this version of the exporter with these settings,
+    from what the seeds whose bytes have not changed still give. It may then update them for
+    the seeds that changed instead of building them again, if the bytes are the same."""
 
     def warn(self, source: Source, message: str) -> None:
         """Report something a seed's author should fix; the output is still written."""

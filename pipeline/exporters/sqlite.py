@@ -32,7 +32,7 @@ class SqliteExporter(Exporter):
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
     # Bumped whenever an entry or the file's bytes would change: stored entries are then
     # made again and every catalogue rebuilt.
-    version = f"{SCHEMA_VERSION}.1"
+    version = f"{SCHEMA_VERSION}.2"
     entry_type = CatalogueEntry
     outputs = (literal(CATALOGUE_FILE),)
 
@@ -47,8 +47,10 @@ class SqliteExporter(Exporter):
         in once it is checked."""
         from pipeline.catalogue.build import build_catalogue, remove_journals
 
+        target = context.writer.target(CATALOGUE_FILE)
+        previous = target if context.updatable and target.is_file() else None
         with context.writer.atomic_path(CATALOGUE_FILE) as temp:
-            build_catalogue(temp, entries)
+            build_catalogue(temp, entries, previous)
             # Before the swap: a journal a crashed writer left beside the old file would be
             # rolled into the new one the first time it is opened for writing.
             remove_journals(context.writer.target(CATALOGUE_FILE))
