@@ -826,6 +826,15 @@ class _Run:
         cannot be read are named instead."""
         exporter = aggregate.exporter
         started = time.perf_counter()
+        digest = aggregate.digest()
+        kept = self._unchanged(exporter.name, digest)
+        if kept is not None:
+            return _Built(
+                unchanged=list(kept.files),
+                diagnostics=diagnostics_from_rows(kept.diagnostics),
+                seconds=time.perf_counter() - started,
+                entries=digest,
+            )
         values = codec_for(exporter.entry_type).decode_all([e.data for e in aggregate.entries])
         damaged = [number for number, value in enumerate(values) if value is None]
         if damaged:
@@ -841,7 +850,17 @@ class _Run:
         except Exception as error:  # a bug in one exporter must not cost the others
             context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
         seconds = time.perf_counter() - started
-        return _Built(writer.written, writer.unchanged, context.diagnostics, seconds)
+        return _Built(
+            writer.written, writer.unchanged, context.diagnostics, seconds, entries=digest
+        )
+
+    def _unchanged(self, name: str, digest: str) -> AggregateRecord | None:
+        """The last build of the aggregate, when it was built from entries of these bytes (an
+        edit that changes nothing it shows) and its files are all in place: nothing to do."""
+        last = self.previous.aggregates.get(name)
+        if last is None or last.entries != digest or not self._updatable(name):
+            return None
+        return last if all(path in self.existing for path in last.files) else None
 
     def _updatable(self, name: str) -> bool:
         """Whether the aggregate's files are what its last build wrote, whole, with this
@@ -928,6 +947,7 @@ class _Run:
             inputs=inputs,
             files=sorted(set(files)),
             diagnostics=diagnostic_rows(built.diagnostics),
+            entries=built.entries if inputs else "",
         )
 
     def _entry(self, seed: SeedEntry, name: str) -> CachedEntry | None:
@@ -1141,6 +1161,15 @@ class _Aggregate:
     missing: list[str] = field(default_factory=list)
     """Kept seeds whose entries are not stored: left out, and said so."""
 
+    def digest(self) -> str:
+        """A hash of the members' entries, each with its seed's path, in order."""
+        hasher = hashlib.sha256()
+        for (display, _), entry in zip(self.members, self.entries, strict=True):
+            hasher.update(display.encode("utf-8", "surrogateescape"))
+            hasher.update(len(entry.data).to_bytes(8, "little"))
+            hasher.update(entry.data)
+        return hasher.hexdigest()
+
     def rebuild(self, damaged: set[int], made: dict[str, CachedEntry]) -> None:
         """Put the entries made again in place of the ``damaged`` ones; a kept seed's, which
         cannot be made again here, is left out (and said so)."""
@@ -1164,3 +1193,5 @@ class _Built:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     damaged: list[int] = field(default_factory=list)
+    entries: str = ""
+    """The hash of the entries it was built from (see :meth:`_Aggregate.digest`)."""

@@ -7,8 +7,9 @@ and ``state.sqlite``, one SQLite database with
 - ``seeds``: per seed, the content hash it was read from, its size and mtime, its slug and
   diagnostics, whether it is a draft, and per exporter the files it produced and the
   exporter fingerprint they were built with;
-- ``aggregates``: per aggregate exporter, the files it produced and a hash of the seeds
-  they were built from;
+- ``aggregates``: per aggregate exporter, the files it produced, a hash of the seeds they
+  were built from and one of the entries (so an aggregate whose entries are the bytes it was
+  built from is not built again);
 - ``entries``: per exporter and seed, what the exporter's aggregate needs of that seed (its
   *entry*), as JSON, so an aggregate is rebuilt without parsing the seeds that did not change;
 - ``meta``: how the seeds were read (the parse key), what a run with nothing to do reports
@@ -40,7 +41,7 @@ STATE_DIR = ".pipeline-state"
 """The folder beside an output folder that holds the state of each output folder in it."""
 STATE_FILE = "state.sqlite"
 LOCK_FILE = "lock"
-STATE_VERSION = 2
+STATE_VERSION = 3
 APPLICATION_ID = 0x50495045
 """``PRAGMA application_id`` of a state database ("PIPE"): a SQLite file that is not one of
 ours is never read as state."""
@@ -107,6 +108,9 @@ class AggregateRecord:
     inputs: str
     files: list[str]
     diagnostics: list[DiagnosticRow] = field(default_factory=list)
+    entries: str = ""
+    """A hash of the entries it was built from, each with its seed's path, in order; empty
+    when they are not known to be the ones its files hold (a failed or partial build)."""
 
 
 @dataclass(slots=True)
@@ -175,7 +179,8 @@ CREATE TABLE aggregates (
     fingerprint TEXT NOT NULL,
     inputs TEXT NOT NULL,
     files TEXT NOT NULL,
-    diagnostics TEXT NOT NULL
+    diagnostics TEXT NOT NULL,
+    entries TEXT NOT NULL
 ) STRICT;
 CREATE TABLE entries (
     exporter TEXT NOT NULL,
@@ -394,8 +399,9 @@ class StateStore:
                 _text(inputs),
                 _files(json.loads(_text(files))),
                 check_rows(json.loads(_text(diagnostics))),
+                _text(entries),
             )
-            for exporter, fingerprint, inputs, files, diagnostics in db.execute(
+            for exporter, fingerprint, inputs, files, diagnostics, entries in db.execute(
                 "SELECT * FROM aggregates"
             )
         }
@@ -496,7 +502,9 @@ class StateStore:
                 "DELETE FROM aggregates WHERE exporter = ?",
                 [(name,) for name in sorted(old.aggregates.keys() - new.aggregates.keys())],
             )
-            db.executemany("INSERT OR REPLACE INTO aggregates VALUES (?, ?, ?, ?, ?)", aggregates)
+            db.executemany(
+                "INSERT OR REPLACE INTO aggregates VALUES (?, ?, ?, ?, ?, ?)", aggregates
+            )
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", made)
             db.execute("COMMIT")
         except BaseException:
@@ -516,7 +524,7 @@ def _changed_seeds(old: State, new: State) -> list[tuple[Any, ...]]:
 def _changed_aggregates(old: State, new: State) -> list[tuple[str, ...]]:
     """The rows of the aggregates whose records differ from the last run's."""
     return [
-        (name, a.fingerprint, a.inputs, _dumps(a.files), _dumps(a.diagnostics))
+        (name, a.fingerprint, a.inputs, _dumps(a.files), _dumps(a.diagnostics), a.entries)
         for name, a in sorted(new.aggregates.items())
         if old.aggregates.get(name) != a
     ]

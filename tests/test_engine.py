@@ -370,3 +370,54 @@ def test_a_thousand_seeds_give_the_golden_bytes_whatever_the_workers(
     work = tmp_path_factory.getbasetemp() / "golden-corpus"
     work.mkdir(exist_ok=True)
     assert corpus_hashes(work, jobs) == json.loads(CORPUS.read_text())
+
+
+def _edited_run(corpus: Path, tmp_path: Path, old: str, new: str) -> tuple[Path, list[str]]:
+    """Export six seeds, edit the first one, export again: the folder and what was written."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for source in sorted(corpus.glob("*.md"))[:6]:
+        (seeds / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    assert export([seeds], out, SETTINGS, jobs=1).errors == 0
+    path = sorted(seeds.glob("*.md"))[0]
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    report = export([seeds], out, SETTINGS, jobs=1)
+    assert report.errors == 0 and report.parsed == 1
+    return out, report.written
+
+
+def test_an_aggregate_whose_entries_did_not_change_is_not_built_again(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # A step more changes the card and the catalogue, not what the index shows of the seed.
+    out, written = _edited_run(corpus, tmp_path, "## Execution\n", "## Execution\n1. Breathe.\n")
+    before = (out / "html" / "index.html").stat().st_mtime_ns
+    assert "html/index.html" not in written
+    assert {"catalogue.sqlite", "cards.pdf"} <= set(written)
+    # ... and the next edit that does change the index still rebuilds it.
+    seed = sorted((tmp_path / "seeds").glob("*.md"))[0]
+    text = seed.read_text("utf-8")
+    seed.write_text(text.replace("description: ", "description: Now ", 1), "utf-8")
+    report = export([tmp_path / "seeds"], out, SETTINGS, jobs=1)
+    assert "html/index.html" in report.written
+    assert (out / "html" / "index.html").stat().st_mtime_ns != before
+    fresh = tmp_path / "fresh"
+    export([tmp_path / "seeds"], fresh, SETTINGS, jobs=1)
+    assert snapshot(out) == snapshot(fresh)
+
+
+def test_an_unchanged_aggregate_whose_file_is_gone_is_built_again(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out, _ = _edited_run(corpus, tmp_path, "## Execution\n", "## Execution\n1. Breathe.\n")
+    (out / "html" / "index.html").unlink()
+    seed = sorted((tmp_path / "seeds").glob("*.md"))[0]
+    seed.write_text(seed.read_text("utf-8").replace("1. Breathe.\n", "1. Breathe out.\n"))
+    report = export([tmp_path / "seeds"], out, SETTINGS, jobs=1)
+    assert "html/index.html" in report.written
+    fresh = tmp_path / "fresh"
+    export([tmp_path / "seeds"], fresh, SETTINGS, jobs=1)
+    assert snapshot(out) == snapshot(fresh)
