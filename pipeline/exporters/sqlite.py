@@ -1,9 +1,11 @@
 """The ``sqlite`` exporter: ``catalogue.sqlite``, every exercise in one queryable file.
 
-The file is built from nothing on every run into a temp file beside the old one, in one
-transaction, checked (``integrity_check``, ``foreign_key_check``) and only then renamed over
-it: a reader never sees half a catalogue, and a removed seed is simply not in the new one.
-Its schema, rows and build are :mod:`pipeline.catalogue`'s.
+Each run that changes it writes a new file into a temp file beside the old one, built in
+memory from every entry, or, when the engine vouches for the old file and only a few seeds
+changed, the old one updated for those (the same bytes either way); it is checked
+(``quick_check``, ``foreign_key_check``) and only then renamed over the old one: a reader
+never sees half a catalogue, and a removed seed is simply not in the new one. Its schema,
+rows and build are :mod:`pipeline.catalogue`'s.
 """
 
 from __future__ import annotations
