@@ -34,6 +34,14 @@ from pydantic_core import ErrorDetails
 from pipeline import diagnostics
 from pipeline.frontmatter_keys import KNOWN_KEYS as KNOWN_KEYS
 from pipeline.model import YOUTUBE_ID, Difficulty
+from pipeline.prescription import (
+    MAX_SETTINGS,
+    check_setting,
+    parse_reps,
+    parse_rest,
+    parse_sets,
+    parse_tempo,
+)
 
 _HANDLER = YAMLHandler()
 _YOUTUBE_ID = re.compile(YOUTUBE_ID)
@@ -221,6 +229,25 @@ class SeedFrontmatter(BaseModel):
         "(bankdruecken.de.md translating bench-press).",
     )
     aliases: StringList = Field(default_factory=list, description="Other names for the exercise.")
+    sets: int | None = Field(default=None, description="Number of sets, 1 to 20.")
+    reps: tuple[int, int] | None = Field(
+        default=None,
+        description="Repetitions a set: a number (10) or a range (8-12).",
+        json_schema_extra={"type": ["string", "integer"], "examples": ["8-12", 10]},
+    )
+    rest: int | None = Field(
+        default=None,
+        description="Rest between sets: seconds (90, 90s) or minutes (2 min, 1:30).",
+        json_schema_extra={"type": ["string", "integer"], "examples": ["90s", "2 min"]},
+    )
+    tempo: str | None = Field(
+        default=None,
+        description="Seconds of each phase: lowering, pause, lifting, pause (3-1-1-0 or 31X0).",
+    )
+    settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="The machine's settings, short names and values (seat: 4).",
+    )
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
     draft: bool = Field(
         default=False,
@@ -298,6 +325,45 @@ class SeedFrontmatter(BaseModel):
         except TagError as error:
             raise ValueError(str(error)) from None
 
+    @field_validator("sets", mode="before")
+    @classmethod
+    def _sets(cls, value: object) -> object:
+        return parse_sets(value) if isinstance(value, str) else value
+
+    @field_validator("reps", mode="before")
+    @classmethod
+    def _reps(cls, value: object) -> object:
+        return parse_reps(value) if isinstance(value, str) else value
+
+    @field_validator("rest", mode="before")
+    @classmethod
+    def _rest(cls, value: object) -> object:
+        return parse_rest(value) if isinstance(value, str) else value
+
+    @field_validator("tempo", mode="before")
+    @classmethod
+    def _tempo(cls, value: object) -> object:
+        return parse_tempo(value) if isinstance(value, str) else value
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _settings(cls, value: object) -> object:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            return value
+        if len(value) > MAX_SETTINGS:
+            raise ValueError(f"has {len(value)} settings; a card prints {MAX_SETTINGS} at most")
+        for name, setting in value.items():
+            if isinstance(name, str) and isinstance(setting, str):
+                check_setting(name.strip(), setting.strip())
+        return value
+
+    @field_validator("settings", mode="after")
+    @classmethod
+    def _settings_stripped(cls, value: dict[str, str]) -> dict[str, str]:
+        return {name.strip(): setting.strip() for name, setting in value.items()}
+
     @field_validator("video_uploaded", mode="before")
     @classmethod
     def _date_or_time(cls, value: object) -> object:
@@ -331,6 +397,11 @@ WHAT_TO_WRITE: dict[str, str] = {
     "lang": "write the language of the text, e.g. lang: en, de-CH or pt-BR",
     "aliases": 'write a name or a list of names, e.g. aliases: ["Prone Leg Curl"]',
     "updated": "write the date as YYYY-MM-DD, e.g. updated: 2025-01-31",
+    "sets": "write a number, e.g. sets: 3",
+    "reps": "write a number or a range, e.g. reps: 10 or reps: 8-12",
+    "rest": "write seconds or minutes, e.g. rest: 90s or rest: 2 min",
+    "tempo": "write four phases in seconds, e.g. tempo: 3-1-1-0",
+    "settings": "write short names and values, e.g. settings: {seat: 4, pad: above the heels}",
 }
 
 

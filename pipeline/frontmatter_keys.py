@@ -21,6 +21,11 @@ KNOWN_KEYS: tuple[str, ...] = (
     "lang",
     "translation_of",
     "aliases",
+    "sets",
+    "reps",
+    "rest",
+    "tempo",
+    "settings",
     "updated",
     "draft",
 )

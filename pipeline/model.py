@@ -109,6 +109,32 @@ class Translation(_Frozen):
     )
 
 
+class MachineSetting(_Frozen):
+    """One setting of the machine, as the seed names it: ``seat: 4``."""
+
+    name: str = Field(description="What is set, e.g. `seat`.")
+    value: str = Field(description="To what, e.g. `4` or `above the heels`.")
+
+
+class Prescription(_Frozen):
+    """What to do: sets, repetitions, rest, tempo and the machine's settings, each optional."""
+
+    sets: int | None = Field(default=None, description="Number of sets.")
+    reps_min: int | None = Field(default=None, description="Fewest repetitions a set.")
+    reps_max: int | None = Field(
+        default=None, description="Most repetitions a set (equal to `reps_min` for one number)."
+    )
+    rest_seconds: int | None = Field(default=None, description="Rest between sets, in seconds.")
+    tempo: str | None = Field(
+        default=None,
+        description="Seconds of each phase (lowering, pause, lifting, pause), `X` for as fast "
+        "as possible, e.g. `3-1-X-0`.",
+    )
+    settings: tuple[MachineSetting, ...] = Field(
+        default=(), description="The machine's settings, in seed order."
+    )
+
+
 YOUTUBE_ID = r"^[A-Za-z0-9_-]{11}$"
 
 
@@ -131,6 +157,9 @@ class Exercise(_Frozen):
     level: Difficulty | None = Field(default=None, description="Difficulty.")
     category: str | None = Field(default=None, description="Category, e.g. `strength`.")
     image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
+    prescription: Prescription | None = Field(
+        default=None, description="Sets, repetitions, rest, tempo and machine settings."
+    )
     lang: str = Field(
         default="en",
         description="BCP 47 language tag of the text: the seed's `lang`, else its file "

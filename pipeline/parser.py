@@ -28,7 +28,9 @@ from pipeline.model import (
     Exercise,
     HowToStep,
     Item,
+    MachineSetting,
     Paragraph,
+    Prescription,
     Section,
     SectionKind,
     Source,
@@ -393,6 +395,7 @@ def _exercise(
         level=meta.level,
         category=meta.category,
         image=meta.image,
+        prescription=_prescription(meta),
         lang=lang,
         translation_of=meta.translation_of,
         translations=(),
@@ -403,6 +406,26 @@ def _exercise(
         outro=body.outro,
         howto=body.howto,
         frontmatter_lines=lines,
+    )
+
+
+def _prescription(meta: frontmatter.SeedFrontmatter) -> Prescription | None:
+    """The seed's sets, reps, rest, tempo and settings; None when it gives none of them."""
+    given = (meta.sets, meta.reps, meta.rest, meta.tempo)
+    if all(value is None for value in given) and not meta.settings:
+        return None
+    low, high = meta.reps or (None, None)
+    return build(
+        Prescription,
+        sets=meta.sets,
+        reps_min=low,
+        reps_max=high,
+        rest_seconds=meta.rest,
+        tempo=meta.tempo,
+        settings=tuple(
+            build(MachineSetting, name=clean_text(name), value=clean_text(value))
+            for name, value in meta.settings.items()
+        ),
     )
 
 

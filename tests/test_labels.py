@@ -65,18 +65,34 @@ def test_every_catalogue_has_exactly_the_english_labels(tag: str) -> None:
         assert isinstance(catalogue[name], dict) == (name in counted_names()), name
 
 
-# The labels a language writes as English does: the same word, not one left untranslated.
+# The labels a language writes as English does: the same word, not one left untranslated;
+# the units s and min and the word tempo are international.
 SAME_AS_ENGLISH = {
-    "de": {"video_title"},
-    "fr": {"muscles", "level_expert", "expert"},
-    "it": {"video", "video_title"},
-    "nl": {"tips", "level_beginner", "level_expert", "beginner", "expert", "video", "video_title"},
-    "sv": {"tips", "video", "video_title"},
-    "da": {"tips", "video", "video_title"},
-    "nb": {"tips", "video", "video_title"},
-    "fi": {"video", "video_title"},
-    "cs": {"video", "video_title"},
-    "tr": {"video", "video_title"},
+    "de": {"rest_minutes", "rest_seconds", "tempo", "video_title"},
+    "fr": {"expert", "level_expert", "muscles", "rest_minutes", "rest_seconds", "tempo"},
+    "it": {"rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
+    "nl": {
+        "beginner",
+        "expert",
+        "level_beginner",
+        "level_expert",
+        "rest_minutes",
+        "rest_seconds",
+        "sets",
+        "tempo",
+        "tips",
+        "video",
+        "video_title",
+    },
+    "sv": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
+    "da": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
+    "nb": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
+    "fi": {"rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
+    "cs": {"rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
+    "tr": {"tempo", "video", "video_title"},
+    "es": {"rest_minutes", "rest_seconds", "tempo"},
+    "pl": {"rest_minutes", "rest_seconds", "tempo"},
+    "pt": {"rest_minutes", "rest_seconds"},
 }
 
 

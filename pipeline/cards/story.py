@@ -39,7 +39,7 @@ from pipeline.cards.palette import (
 )
 from pipeline.cards.text import Run, TextBlock
 from pipeline.i18n.labels import Labels
-from pipeline.model import Exercise, Item, Section, SectionKind, Span
+from pipeline.model import Exercise, Item, Prescription, Section, SectionKind, Span
 
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
@@ -108,6 +108,12 @@ def card_texts(exercise: Exercise, labels: Labels, heading_font: str) -> Iterato
         for item in section.items:
             yield item.label or ""
             yield item.text
+    if exercise.prescription:
+        from pipeline.prescription import facts, setting_names
+
+        yield from facts(exercise.prescription, labels)
+        for name, value in setting_names(exercise.prescription):
+            yield f"{name}: {value} \u00b7"
     yield exercise.outro_text
     yield labels["continued"]
     yield labels["continues"]
@@ -138,6 +144,8 @@ def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flow
     words from ``labels``."""
     body, family = styles.body, styles.family
     story: list[Flowable] = [_header(exercise, styles, labels)]
+    if exercise.prescription:
+        story.extend(_prescription(exercise.prescription, styles, labels))
     for section in exercise.sections:
         if not section.items:
             continue
@@ -180,6 +188,44 @@ def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flow
             )
         )
     return story
+
+
+def _prescription(prescription: Prescription, styles: Styles, labels: Labels) -> list[Flowable]:
+    """What to do, in a box under the header: the numbers large and bold on one line, then
+    the machine's settings, each name in bold. No heading: the words say what they are, and
+    a card's every line is worth its room."""
+    from pipeline.prescription import facts, setting_names
+
+    body, family = styles.body, styles.family
+    panel = Panel(ACCENT_TINT, body * 0.42, body * 0.5)
+    lines: list[tuple[list[Run], float]] = []
+    shown = facts(prescription, labels)
+    if shown:
+        # Broken between the facts only, never inside one (3 | sets), the dot kept at the end.
+        kept = (fact.replace(" ", "\u00a0") for fact in shown)
+        lines.append(([Run("\u00a0\u00b7 ".join(kept), family.bold)], body * 1.1))
+    settings: list[Run] = []
+    for name, value in setting_names(prescription):
+        if settings:
+            settings.append(Run("\u00a0\u00b7 ", family.regular))
+        settings += [Run(f"{name}:", family.bold), Run(f" {value}", family.regular)]
+    if settings:
+        lines.append((settings, body))
+    items: list[Flowable] = []
+    for number, (runs, size) in enumerate(lines):
+        item = MarkedItem(
+            styles.block(runs, size),
+            marker=Marker.NONE,
+            color=ACCENT,
+            gutter=0,
+            gap=body * 0.25,
+            panel=panel,
+            last=number == len(lines) - 1,
+        )
+        item.top = number == 0
+        items.append(item)
+    items[0].spaceBefore = body * 0.65
+    return items
 
 
 def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:

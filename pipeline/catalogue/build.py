@@ -106,6 +106,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
     """The catalogue's view of one exercise."""
     sections = _Sections(e.sections)
     body = "\n".join(sections.body)
+    plan = e.prescription
     return CatalogueEntry(
         slug=e.slug,
         title=e.title,
@@ -130,6 +131,14 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         notes=tuple(sections.rows["notes"]),
         other_sections=tuple(sections.other),
         howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
+        sets=plan.sets if plan else None,
+        reps_min=plan.reps_min if plan else None,
+        reps_max=plan.reps_max if plan else None,
+        rest_seconds=plan.rest_seconds if plan else None,
+        tempo=plan.tempo if plan else None,
+        settings=tuple((n, s.name, s.value) for n, s in enumerate(plan.settings, 1))
+        if plan
+        else (),
         search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
     )
 
@@ -171,6 +180,7 @@ _OWNED_COLUMNS = {
     "aliases": ("exercise_id", "position", "name"),
     "exercise_muscles": ("exercise_id", "muscle_id", "position"),
     "exercise_equipment": ("exercise_id", "equipment_id", "position"),
+    "exercise_settings": ("exercise_id", "position", "name", "value"),
 }
 """The tables of an exercise's items, each row its owner's id then the entry's tuple of the
 item (an :data:`ItemRow`, an :data:`OtherItemRow`, a :data:`HowToRow`) or the link's target
@@ -278,6 +288,7 @@ class _Rows:
         tables["notes"].extend((exercise_id, *item) for item in e.notes)
         tables["other_sections"].extend((exercise_id, *item) for item in e.other_sections)
         tables["howto_steps"].extend((exercise_id, *step) for step in e.howto)
+        tables["exercise_settings"].extend((exercise_id, *setting) for setting in e.settings)
         tables["aliases"].extend(
             (exercise_id, position, alias) for position, alias in enumerate(e.aliases, 1)
         )

@@ -16,6 +16,8 @@ OtherItemRow = tuple[int, str, int, str | None, str]
 """(section's place among the seed's ``##`` sections, heading, position, label, text)."""
 HowToRow = tuple[int, str, str]
 """(position, name, text) of a how-to step."""
+SettingRow = tuple[int, str, str]
+"""(position, name, value) of a machine setting."""
 SearchRow = tuple[str, str, str, str]
 """(title, description, aliases, body) as the search index reads them."""
 
@@ -33,6 +35,8 @@ class CatalogueEntry(ExerciseFacts):
     notes: tuple[ItemRow, ...]
     other_sections: tuple[OtherItemRow, ...]
     howto: tuple[HowToRow, ...]
+    settings: tuple[SettingRow, ...] = ()
+    """The machine's settings, each (position, name, value)."""
     search: SearchRow | None = None
     """The texts the search index reads, folded for the exercise's language
     (:func:`pipeline.catalogue.folding.indexed`), when that changes any of them; ``None``

@@ -496,6 +496,7 @@ def _optional(value: object) -> str | None:
 _FROM_COLUMN: dict[str, Callable[[object], object]] = {
     "str": str,
     "str | None": _optional,
+    "int | None": lambda value: None if value is None else int(str(value)),
     "tuple[str, ...]": lambda value: _tuple(str(value)),
 }
 

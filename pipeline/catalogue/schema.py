@@ -85,6 +85,11 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("translation_of", "TEXT"),
     ("work", "TEXT NOT NULL"),
     ("updated", "TEXT"),
+    ("sets", "INTEGER CHECK (sets > 0)"),
+    ("reps_min", "INTEGER CHECK (reps_min > 0)"),
+    ("reps_max", "INTEGER CHECK (reps_max >= reps_min)"),
+    ("rest_seconds", "INTEGER CHECK (rest_seconds > 0)"),
+    ("tempo", "TEXT"),
     ("outro", "TEXT NOT NULL"),
     ("source_path", "TEXT NOT NULL"),
     ("source_sha256", "TEXT NOT NULL"),
@@ -121,6 +126,11 @@ class ExerciseFacts:
     muscles: tuple[str, ...]
     equipment: tuple[str, ...]
     aliases: tuple[str, ...]
+    sets: int | None
+    reps_min: int | None
+    reps_max: int | None
+    rest_seconds: int | None
+    tempo: str | None
 
 
 _POSITION = ("position", "INTEGER NOT NULL")
@@ -174,6 +184,11 @@ TABLES: tuple[Table, ...] = (
     _owned_table(
         "aliases",
         (_OWNER, _POSITION, ("name", "TEXT NOT NULL")),
+        ("exercise_id", "position"),
+    ),
+    _owned_table(
+        "exercise_settings",
+        (_OWNER, _POSITION, ("name", "TEXT NOT NULL"), ("value", "TEXT NOT NULL")),
         ("exercise_id", "position"),
     ),
     _link_table("muscles", "muscle"),

@@ -21,7 +21,7 @@ class ModelJsonExporter(Exporter):
         "json/<slug>.json: the parsed model of each seed "
         "(json/<lang>/<slug>.json in a language other than default_lang)"
     )
-    version = "2"  # the model gained frontmatter_lines
+    version = "3"  # the model gained the prescription
     settings_used = ("default_lang",)
     outputs = ("json/{slug}.json", "json/{lang}/{slug}.json")
 

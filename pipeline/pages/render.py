@@ -104,6 +104,29 @@ def _facts(exercise: Exercise, labels: Labels) -> str:
     return f'<dl class="facts">{shown}</dl>' if shown else ""
 
 
+def _workout(exercise: Exercise, labels: Labels) -> str:
+    """What to do: the sets, reps, rest and tempo, then the machine's settings."""
+    if exercise.prescription is None:
+        return ""
+    from pipeline.prescription import facts, setting_names
+
+    shown = "".join(f"<li>{escape(fact)}</li>" for fact in facts(exercise.prescription, labels))
+    numbers = f'<ul class="workout-facts">{shown}</ul>' if shown else ""
+    settings = "".join(
+        f"<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>"
+        for name, value in setting_names(exercise.prescription)
+    )
+    machine = (
+        f'<h3>{escape(labels["machine_settings"])}</h3><dl class="machine-settings">{settings}</dl>'
+        if settings
+        else ""
+    )
+    return (
+        f'<section class="workout" aria-labelledby="workout">'
+        f'<h2 id="workout">{escape(labels["workout"])}</h2>{numbers}{machine}</section>\n'
+    )
+
+
 def _video(exercise: Exercise, labels: Labels) -> str:
     if not exercise.video_id:
         return ""
@@ -228,7 +251,7 @@ def exercise_page(
 </div>
 </header>
 <main class="wrap">
-{howto}
+{_workout(exercise, labels)}{howto}
 <div class="columns">
 {photo}{sections}
 </div>
