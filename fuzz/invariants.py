@@ -66,6 +66,7 @@ _ATTRIBUTES = frozenset(
         "href",
         "class",
         "aria-label",
+        "aria-labelledby",
         "aria-current",
         "id",
         "src",

@@ -948,6 +948,8 @@ def _record_facts(record: ExerciseRecord) -> dict[str, str | None]:
         "Muscles": ", ".join(record.muscles),
         "Equipment": ", ".join(record.equipment),
         "Also called": ", ".join(record.aliases),
+        "Workout": _workout(record),
+        "Settings": " · ".join(f"{name}: {value}" for name, value in record.settings),
         "Image": record.image,
         "Video": record.video_url,
         "Video uploaded": record.video_uploaded,
@@ -956,6 +958,23 @@ def _record_facts(record: ExerciseRecord) -> dict[str, str | None]:
         "Updated": record.updated,
         "Source": record.source_path,
     }
+
+
+def _workout(record: ExerciseRecord) -> str:
+    """The prescription's numbers as the card prints them in English: ``3 sets · 10-12 reps ·
+    Rest 90 s``."""
+    from pipeline.i18n.labels import labels_for
+    from pipeline.model import Prescription
+    from pipeline.prescription import facts
+
+    plan = Prescription(
+        sets=record.sets,
+        reps_min=record.reps_min,
+        reps_max=record.reps_max,
+        rest_seconds=record.rest_seconds,
+        tempo=record.tempo,
+    )
+    return " · ".join(facts(plan, labels_for("en")))
 
 
 def _translation(record: ExerciseRecord, other: TranslationRecord) -> str:

@@ -580,6 +580,11 @@ SQUAT_FRONT = (
     "video: https://youtu.be/vl5nUdE9mWM\n"
     "video_uploaded: 2024-03-01T09:30:00Z\n"
     "updated: 2025-01-15\n"
+    "sets: 5\n"
+    "reps: 5\n"
+    "rest: 3 min\n"
+    "tempo: 2-0-1-0\n"
+    "settings: {safety bars: hip height}\n"
 )
 
 

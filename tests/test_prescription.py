@@ -3,6 +3,7 @@ frontmatter to the card, the page and the catalogue."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
+from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.i18n.labels import labels_for
@@ -154,8 +157,7 @@ def test_the_card_the_page_and_the_catalogue_show_it(
     out = tmp_path / "out"
     _export(path.parent, out)
     card = " ".join(p.extract_text() for p in PdfReader(out / "cards" / "leg-curl.pdf").pages)
-    flat = card.replace("\u00a0", " ")
-    assert "WORKOUT" in flat
+    flat = " ".join(card.replace("\u00a0", " ").split())
     assert "3 sets \u00b7 10\u201312 reps \u00b7 Rest 2 min 30 s \u00b7 Tempo 3-1-X-0" in flat
     assert "Seat: 4" in flat
     page = (out / "html" / "leg-curl" / "index.html").read_text("utf-8")
@@ -179,7 +181,8 @@ def test_german_and_russian_cards_say_it_in_their_words(
     _export(tmp_path / "seeds", out)
 
     def text(pdf: Path) -> str:
-        return " ".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\u00a0", " ")
+        pages = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+        return " ".join(pages.replace("\u00a0", " ").split())
 
     assert "4 Sätze \u00b7 6\u20138 Wiederholungen \u00b7 Pause 90 s" in text(
         out / "cards" / "de" / "beinbeuger.pdf"
@@ -187,3 +190,17 @@ def test_german_and_russian_cards_say_it_in_their_words(
     assert "5 подходов \u00b7 5 повторений \u00b7 Отдых 3 мин" in text(
         out / "cards" / "ru" / "sgibaniya.pdf"
     )
+
+
+def test_show_lists_the_workout_and_the_settings(seed: Callable[..., Path], tmp_path: Path) -> None:
+    path = seed("sets: 3\nreps: 8-12\nrest: 2 min\nsettings: {seat: 4, pad: above the heels}")
+    out = tmp_path / "out"
+    _export(path.parent, out)
+    db = str(out / "catalogue.sqlite")
+    result = CliRunner().invoke(app, ["show", "leg-curl", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "Workout: 3 sets \u00b7 8\u201312 reps \u00b7 Rest 2 min" in result.output
+    assert "Settings: seat: 4 \u00b7 pad: above the heels" in result.output
+    shown = json.loads(CliRunner().invoke(app, ["show", "leg-curl", "--db", db, "--json"]).output)
+    assert shown["settings"] == [["seat", "4"], ["pad", "above the heels"]]
+    assert (shown["sets"], shown["reps_min"], shown["reps_max"]) == (3, 8, 12)

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.i18n.labels import LabelValue, labels_for, shipped
-from tests.golden import SQUAT_GOLDEN, pdf_text, squat_outputs
+from tests.golden import SQUAT, SQUAT_GOLDEN, pdf_text, squat_outputs
 
 SITE = "https://gym.example.com/exercises/"
 GOLDEN_FILES = sorted(
@@ -190,6 +190,10 @@ def test_a_translation_shows_no_english_fixed_word(exported: Export, lang: str) 
     words = english_words(lang)
     # Most labels differ from English, so the check has something to find.
     assert len(words) > 30
+    # A word the author wrote is the seed's own, not a fixed word left in English: the
+    # Portuguese prose says "ao mesmo tempo", and "Tempo" is also an English label.
+    prose = (SQUAT / f"{VERSIONS[lang][1]}.{lang}.md").read_text("utf-8")
+    words = {label: w for label, w in words.items() if not english_left({label: w}, prose)}
     for name in _outputs_of(lang):
         assert english_left(words, shown(name, exported.text(name))) == {}, name
 

@@ -380,36 +380,49 @@ class QrBlock(Flowable):
 
 
 class Header(Flowable):
-    """Title, badges and description on the left; the QR block (if any) on the right."""
+    """Title and badges on the left, the QR block (if any) on the right, and the description
+    beside them or, when that is shorter, under both at the full width: a long description
+    beside a small QR block would leave the room under the QR empty."""
 
-    def __init__(self, left: Sequence[Flowable], right: Flowable | None, gap: float) -> None:
+    def __init__(
+        self,
+        left: Sequence[Flowable],
+        right: Flowable | None,
+        gap: float,
+        tail: Sequence[Flowable] = (),
+    ) -> None:
         super().__init__()
         self.left = list(left)
         self.right = right
         self.gap = gap
+        self.tail = list(tail)
         self.placed: list[tuple[Flowable, float]] = []
         self.right_size = (0.0, 0.0)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Measure both columns; the taller one sets the height."""
+        """Measure both ways of placing the tail and keep the shorter one (beside on a tie)."""
         right_w, right_h = self.right.wrap(availWidth, availHeight) if self.right else (0, 0)
         self.right_size = (right_w, right_h)
         left_w = availWidth - (right_w + self.gap if self.right else 0)
-        y = 0.0
-        self.placed = []
-        for index, flowable in enumerate(self.left):
-            if index:
-                y += flowable.getSpaceBefore()
-            _, h = flowable.wrap(left_w, availHeight)
-            self.placed.append((flowable, y))
-            y += h + (flowable.getSpaceAfter() if index < len(self.left) - 1 else 0)
-        self.width = availWidth
-        self.height = max(y, right_h)
+        height = max(_stack(self.left + self.tail, left_w, availHeight, 0.0)[1], right_h)
+        if self.right and self.tail:
+            columns = max(_stack(self.left, left_w, availHeight, 0.0)[1], right_h)
+            under = _stack(self.tail, availWidth, availHeight, columns, first_space=True)[1]
+            if under < height:
+                placed, _ = _stack(self.left, left_w, availHeight, 0.0)
+                tail, height = _stack(self.tail, availWidth, availHeight, columns, True)
+                self.placed = placed + tail
+                self.width, self.height = availWidth, height
+                return self.width, self.height
+            self.placed, _ = _stack(self.left + self.tail, left_w, availHeight, 0.0)
+        else:
+            self.placed, _ = _stack(self.left + self.tail, left_w, availHeight, 0.0)
+        self.width, self.height = availWidth, height
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """Too tall for the page (a very long title): give up the columns and stack."""
-        return [*self.left, *([self.right] if self.right else [])]
+        return [*self.left, *self.tail, *([self.right] if self.right else [])]
 
     def draw(self) -> None:
         """Draw the left column top-down and the right column at the top right."""
@@ -418,6 +431,26 @@ class Header(Flowable):
         if self.right:
             right_w, right_h = self.right_size
             self.right.drawOn(self.canv, self.width - right_w, self.height - right_h)
+
+
+def _stack(
+    flowables: Sequence[Flowable],
+    width: float,
+    avail: float,
+    top: float,
+    first_space: bool = False,
+) -> tuple[list[tuple[Flowable, float]], float]:
+    """Wrap blocks at ``width`` one under another from ``top``: where each starts, and where
+    the last ends (the last one's space after left out)."""
+    y = top
+    placed = []
+    for index, flowable in enumerate(flowables):
+        if index or first_space:
+            y += flowable.getSpaceBefore()
+        _, h = flowable.wrap(width, avail)
+        placed.append((flowable, y))
+        y += h + (flowable.getSpaceAfter() if index < len(flowables) - 1 else 0)
+    return placed, y
 
 
 class KeepWithNext(Flowable):

@@ -142,42 +142,13 @@ _MARKERS = {
 def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
     words from ``labels``."""
-    body, family = styles.body, styles.family
     story: list[Flowable] = [_header(exercise, styles, labels)]
     if exercise.prescription:
         story.extend(_prescription(exercise.prescription, styles, labels))
     for section in exercise.sections:
-        if not section.items:
-            continue
-        marker, color, tint = _MARKERS[section.kind]
-        panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
-        heading_color = color if tint else ACCENT
-        heading = SectionHeading(
-            heading_text(section, labels, family.bold),
-            font=family.bold,
-            size=body * HEADING_RATIO,
-            color=heading_color,
-            rule=None if tint else RULE,
-            panel=panel,
-            space_before=body * (0.65 if panel else 0.6),
-        )
-        items: list[Flowable] = []
-        for number, item in enumerate(section.items, start=1):
-            items.append(
-                MarkedItem(
-                    styles.block(item_runs(item, styles), body),
-                    marker=marker,
-                    number=number,
-                    color=color,
-                    gutter=body * 1.85,
-                    gap=body * 0.25,
-                    panel=panel,
-                    last=number == len(section.items),
-                    marker_font=family.bold,
-                )
-            )
-        story.append(KeepWithNext(heading, items[0]))
-        story.extend(items[1:])
+        if section.items:
+            story.extend(_section(section, styles, labels))
+    body = styles.body
     for index, paragraph in enumerate(exercise.outro):
         story.append(
             styles.block(
@@ -190,42 +161,67 @@ def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flow
     return story
 
 
+def _section(section: Section, styles: Styles, labels: Labels) -> list[Flowable]:
+    """A section's heading, kept with its first item, then the rest of its items."""
+    body, family = styles.body, styles.family
+    marker, color, tint = _MARKERS[section.kind]
+    panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
+    heading = SectionHeading(
+        heading_text(section, labels, family.bold),
+        font=family.bold,
+        size=body * HEADING_RATIO,
+        color=color if tint else ACCENT,
+        rule=None if tint else RULE,
+        panel=panel,
+        space_before=body * (0.65 if panel else 0.6),
+    )
+    items: list[Flowable] = [
+        MarkedItem(
+            styles.block(item_runs(item, styles), body),
+            marker=marker,
+            number=number,
+            color=color,
+            gutter=body * 1.85,
+            gap=body * 0.25,
+            panel=panel,
+            last=number == len(section.items),
+            marker_font=family.bold,
+        )
+        for number, item in enumerate(section.items, start=1)
+    ]
+    return [KeepWithNext(heading, items[0]), *items[1:]]
+
+
 def _prescription(prescription: Prescription, styles: Styles, labels: Labels) -> list[Flowable]:
-    """What to do, in a box under the header: the numbers large and bold on one line, then
-    the machine's settings, each name in bold. No heading: the words say what they are, and
-    a card's every line is worth its room."""
+    """What to do, in a box under the header: the numbers in bold, then the machine's
+    settings. No heading, and one block: the words say what they are, and a card's every
+    line is worth its room (the box costs the shipped card a line or two of its text)."""
     from pipeline.prescription import facts, setting_names
 
     body, family = styles.body, styles.family
     panel = Panel(ACCENT_TINT, body * 0.42, body * 0.5)
-    lines: list[tuple[list[Run], float]] = []
+    runs: list[Run] = []
     shown = facts(prescription, labels)
     if shown:
         # Broken between the facts only, never inside one (3 | sets), the dot kept at the end.
         kept = (fact.replace(" ", "\u00a0") for fact in shown)
-        lines.append(([Run("\u00a0\u00b7 ".join(kept), family.bold)], body * 1.1))
-    settings: list[Run] = []
+        runs.append(Run("\u00a0\u00b7 ".join(kept), family.bold))
     for name, value in setting_names(prescription):
-        if settings:
-            settings.append(Run("\u00a0\u00b7 ", family.regular))
-        settings += [Run(f"{name}:", family.bold), Run(f" {value}", family.regular)]
-    if settings:
-        lines.append((settings, body))
-    items: list[Flowable] = []
-    for number, (runs, size) in enumerate(lines):
-        item = MarkedItem(
-            styles.block(runs, size),
-            marker=Marker.NONE,
-            color=ACCENT,
-            gutter=0,
-            gap=body * 0.25,
-            panel=panel,
-            last=number == len(lines) - 1,
-        )
-        item.top = number == 0
-        items.append(item)
-    items[0].spaceBefore = body * 0.65
-    return items
+        if runs:
+            runs.append(Run("\u00a0\u00b7 ", family.regular))
+        runs += [Run(f"{name}:", family.regular), Run(f" {value}", family.regular)]
+    box = MarkedItem(
+        styles.block(runs, body),
+        marker=Marker.NONE,
+        color=ACCENT,
+        gutter=0,
+        gap=body * 0.25,
+        panel=panel,
+        last=True,
+    )
+    box.top = True
+    box.spaceBefore = body * 0.65
+    return [box]
 
 
 def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
@@ -236,7 +232,7 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
     if badges:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
-    left.append(styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55))
+    tail = [styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55)]
     qr = None
     if exercise.video_short_url:
         caption = exercise.video_short_url.removeprefix("https://")
@@ -248,7 +244,7 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
             fonts=(family.bold, family.regular),
             font_size=max(body * 0.6, 6.0),
         )
-    return Header(left, qr, gap=body)
+    return Header(left, qr, gap=body, tail=tail)
 
 
 def _badges(exercise: Exercise, labels: Labels) -> list[Badge]:

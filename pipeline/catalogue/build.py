@@ -21,12 +21,14 @@ import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from pipeline.catalogue.entries import CatalogueEntry as CatalogueEntry
 from pipeline.catalogue.entries import HowToRow as HowToRow
 from pipeline.catalogue.entries import ItemRow as ItemRow
 from pipeline.catalogue.entries import OtherItemRow as OtherItemRow
 from pipeline.catalogue.entries import SearchRow as SearchRow
+from pipeline.catalogue.entries import SettingRow
 from pipeline.catalogue.folding import indexed
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
@@ -38,7 +40,7 @@ from pipeline.catalogue.schema import (
     SCHEMA_VERSION,
     TABLES,
 )
-from pipeline.model import Exercise, Item, Section, SectionKind
+from pipeline.model import Exercise, Item, Prescription, Section, SectionKind
 from pipeline.writer import OutputError
 
 Row = dict[str, object]
@@ -106,7 +108,6 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
     """The catalogue's view of one exercise."""
     sections = _Sections(e.sections)
     body = "\n".join(sections.body)
-    plan = e.prescription
     return CatalogueEntry(
         slug=e.slug,
         title=e.title,
@@ -131,15 +132,32 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         notes=tuple(sections.rows["notes"]),
         other_sections=tuple(sections.other),
         howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
-        sets=plan.sets if plan else None,
-        reps_min=plan.reps_min if plan else None,
-        reps_max=plan.reps_max if plan else None,
-        rest_seconds=plan.rest_seconds if plan else None,
-        tempo=plan.tempo if plan else None,
-        settings=tuple((n, s.name, s.value) for n, s in enumerate(plan.settings, 1))
-        if plan
-        else (),
+        **_prescription(e.prescription),
         search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
+    )
+
+
+class _PrescriptionFields(TypedDict):
+    sets: int | None
+    reps_min: int | None
+    reps_max: int | None
+    rest_seconds: int | None
+    tempo: str | None
+    settings: tuple[SettingRow, ...]
+
+
+def _prescription(plan: Prescription | None) -> _PrescriptionFields:
+    if plan is None:
+        return _PrescriptionFields(
+            sets=None, reps_min=None, reps_max=None, rest_seconds=None, tempo=None, settings=()
+        )
+    return _PrescriptionFields(
+        sets=plan.sets,
+        reps_min=plan.reps_min,
+        reps_max=plan.reps_max,
+        rest_seconds=plan.rest_seconds,
+        tempo=plan.tempo,
+        settings=tuple((n, s.name, s.value) for n, s in enumerate(plan.settings, 1)),
     )
 
 

@@ -132,6 +132,8 @@ class ExerciseRecord(ExerciseFacts):
     source_sha256: str
     translations: tuple[TranslationRecord, ...] = ()
     """The exercise's other language versions, in tag order."""
+    settings: tuple[tuple[str, str], ...] = ()
+    """The machine's settings, each (name, value), in the order to set them."""
 
     @property
     def work(self) -> str:
@@ -439,6 +441,14 @@ class Catalogue:
                 for tag, other, title in self._rows(
                     "SELECT lang, slug, title FROM translations WHERE exercise_id = :id "
                     "ORDER BY lang, slug",
+                    parameters,
+                )
+            ),
+            settings=tuple(
+                (str(name), str(value))
+                for name, value in self._rows(
+                    "SELECT name, value FROM exercise_settings WHERE exercise_id = :id "
+                    "ORDER BY position",
                     parameters,
                 )
             ),
