@@ -200,7 +200,9 @@ def root(
 
 def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings(option_names={"bleed_mm": "--bleed"}, **overrides)
+        return load_settings(
+            option_names={"bleed_mm": "--bleed", "log_cells": "--log-cells"}, **overrides
+        )
     except SettingsError as exc:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
@@ -382,6 +384,17 @@ def export(
             ),
         ),
     ] = None,
+    log_cells: Annotated[
+        int | None,
+        typer.Option(
+            "--log-cells",
+            metavar="N",
+            help=_setting_help(
+                "log_cells",
+                "N blank rows at each card's foot for members to log their sessions.",
+            ),
+        ),
+    ] = None,
     strict: StrictOption = False,
     jobs: Annotated[
         int | None,
@@ -438,15 +451,16 @@ def export(
     changed since the last export into the folder is rebuilt. A seed with an error is reported
     and left out of every format; the others are still written, and the exit code is 1.
 
-    --base-url, --page-size, --layout, --bleed and --state-dir override the settings
-    base_url, page_size, layout, bleed_mm and state_dir, from the settings file or a
-    PIPELINE_<NAME> variable.
+    --base-url, --page-size, --layout, --bleed, --log-cells and --state-dir override the
+    settings base_url, page_size, layout, bleed_mm, log_cells and state_dir, from the
+    settings file or a PIPELINE_<NAME> variable.
     """
     settings = _settings(
         base_url=base_url,
         page_size=page_size,
         layout=layout,
         bleed_mm=bleed,
+        log_cells=log_cells,
         strict=strict or None,
         state_dir=str(state_dir) if state_dir is not None else None,
     )

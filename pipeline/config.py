@@ -26,6 +26,8 @@ from pipeline.limits import Limits
 
 ENV_PREFIX = "PIPELINE_"
 MAX_BLEED_MM = 10.0
+MAX_LOG_CELLS = 24
+"""The most log rows a card takes: a card's foot, not a notebook."""
 
 _MILLIMETRES = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?|[+-]?\.\d+)\s*(?:mm)?\s*$", re.IGNORECASE)
 
@@ -97,6 +99,13 @@ class Settings(BaseModel):
     bleed_mm: float = Field(
         default=0.0,
         description=f"Bleed around each card, in mm (0 to {MAX_BLEED_MM:g}), for print shops.",
+    )
+    log_cells: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_LOG_CELLS,
+        description="Blank rows at the foot of every card for members to log their sessions "
+        f"(a date and a cell a set, for weight and reps): 0 to {MAX_LOG_CELLS}, 0 for none.",
     )
     default_lang: str = Field(
         default="en",

@@ -98,7 +98,10 @@ def test_an_unknown_file_key_suggests_the_setting_and_lists_them(
         "error: pipeline.toml: pagesize: not a setting; did you mean 'page_size'? "
         "(the settings: max_seed_bytes, max_line_chars,"
     )
-    assert "bleed_mm, default_lang, labels, detect_language, strict, state_dir)" in result.stderr
+    assert (
+        "bleed_mm, log_cells, default_lang, labels, detect_language, strict, state_dir)"
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize(

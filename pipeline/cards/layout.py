@@ -53,6 +53,8 @@ class Geometry:
     """Body text is never set below this on the card's first page: past it the card flows on."""
     body_ceiling: float = FULL_PAGE_BODY[1]
     """A short card grows its body text up to this."""
+    log_rows: int = 0
+    """Blank rows at the card's foot for logging sessions (the ``log_cells`` setting)."""
 
     @property
     def sheet_width(self) -> float:
@@ -106,11 +108,14 @@ def geometry(settings: Settings) -> Geometry:
         floor, ceiling = HALF_PAGE_BODY
         name = HALF_NAMES[settings.page_size]
         return Geometry(
-            sheet_w / 2, sheet_h, sheet_w, sheet_h, bleed, slug, 2, name, floor, ceiling
-        )
+            sheet_w / 2, sheet_h, sheet_w, sheet_h, bleed, slug, 2, name, floor, ceiling,
+            settings.log_cells,
+        )  # fmt: skip
     floor, ceiling = HALF_PAGE_BODY if settings.page_size == "a5" else FULL_PAGE_BODY
     name = PAGE_NAMES[settings.page_size]
-    return Geometry(width, height, width, height, bleed, slug, 1, name, floor, ceiling)
+    return Geometry(
+        width, height, width, height, bleed, slug, 1, name, floor, ceiling, settings.log_cells
+    )
 
 
 def new_canvas(target: object, geo: Geometry, font: str, lang: str) -> Canvas:

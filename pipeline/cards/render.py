@@ -31,7 +31,7 @@ from pipeline.cards.layout import (
     new_canvas,
 )
 from pipeline.cards.palette import MUTED, RULE
-from pipeline.cards.story import Styles, build_story, card_texts
+from pipeline.cards.story import Styles, build_story, card_texts, log_block
 from pipeline.cards.text import break_lines, forget_texts
 from pipeline.config import Settings
 from pipeline.i18n.labels import Labels, labels_for
@@ -159,18 +159,26 @@ class _Fitter:
     """Builds and measures the story at a body size, remembering what it measured."""
 
     def __init__(
-        self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox, labels: Labels
+        self,
+        exercise: Exercise,
+        geo: Geometry,
+        family: FontFamily,
+        box: _CardBox,
+        labels: Labels,
+        log_rows: int | None = None,
     ) -> None:
         self.exercise = exercise
         self.geo = geo
         self.family = family
         self.box = box
         self.labels = labels
+        self.log_rows = geo.log_rows if log_rows is None else log_rows
         self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
 
     def story(self, body: float) -> list[Flowable]:
         """The card's flowables at ``body`` points."""
-        return build_story(self.exercise, Styles(body, self.family, self.geo.scale), self.labels)
+        styles = Styles(body, self.family, self.geo.scale)
+        return build_story(self.exercise, styles, self.labels, log_rows=self.log_rows)
 
     def measure(self, body: float) -> tuple[list[Flowable], list[float]]:
         """The story at ``body`` points and the height of each of its flowables."""
@@ -227,6 +235,23 @@ class _Fitter:
         return _paginate(self.story(body), self.box, continued_top)
 
 
+def _log_apart(text: _Fitter, continued_top: float) -> _Laid | None:
+    """The card whose log would take its text below the floor, with the log on pages of its
+    own after it (the text set as without the log); None when the text alone does not fit
+    one page either."""
+    geo, box = text.geo, text.box
+    body = text.largest_fitting(geo.body_floor, geo.body_ceiling)
+    if body is None:
+        return None
+    story, heights = text.measure(body)
+    pages = [_spread(story, heights, box, body)]
+    styles = Styles(body, text.family, geo.scale)
+    pending = [log_block(text.exercise, styles, text.labels, geo.log_rows)]
+    while pending:
+        pages.append(_fill_page(pending, box, continued_top))
+    return _Laid(body, pages, [])
+
+
 def _spread(
     story: Sequence[Flowable], heights: Sequence[float], box: _CardBox, body: float
 ) -> list[tuple[Flowable, float]]:
@@ -267,6 +292,10 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Label
     if body is not None:
         story, heights = fitter.measure(body)
         return _Laid(body, [_spread(story, heights, box, body)], warnings)
+    if geo.log_rows:
+        apart = _log_apart(_Fitter(exercise, geo, family, box, labels, 0), continued_top)
+        if apart is not None:
+            return apart
     needed = fitter.largest_fitting(SMALLEST_BODY, floor - STEP)
     body = floor
     pages = fitter.pages(body, continued_top)
@@ -431,7 +460,7 @@ def render_card(exercise: Exercise, settings: Settings) -> CardResult:
     laid = lay_out(exercise, geo, family, labels)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, geo, family.regular, exercise.lang)
-    reserve_card_characters(canvas._doc, card_texts(exercise, labels, family.bold))
+    reserve_card_characters(canvas._doc, card_texts(exercise, labels, family.bold, geo.log_rows))
     _set_metadata(canvas, exercise.title, exercise.description, labels["card_keywords"])
     sheets = _Sheets(canvas, geo)
     _draw_card(sheets, _Card(exercise, geo, family, labels), laid)

@@ -23,6 +23,7 @@ from pipeline.cards.flowables import (
 )
 from pipeline.cards.fonts import FontFamily
 from pipeline.cards.glyphs import printed_upper
+from pipeline.cards.loggrid import DEFAULT_LOG_SETS, MAX_LOG_SETS, LogGrid
 from pipeline.cards.palette import (
     ACCENT,
     ACCENT_TINT,
@@ -90,7 +91,9 @@ def item_runs(item: Item, styles: Styles) -> list[Run]:
     return [Run(f"{item.label}:", styles.font(bold=True)), Run(" ", styles.font()), *body]
 
 
-def card_texts(exercise: Exercise, labels: Labels, heading_font: str) -> Iterator[str]:
+def card_texts(
+    exercise: Exercise, labels: Labels, heading_font: str, log_rows: int = 0
+) -> Iterator[str]:
     """Every string a card prints (its section headings in ``heading_font``'s capitals), for
     the font subsets."""
     yield exercise.title
@@ -115,6 +118,10 @@ def card_texts(exercise: Exercise, labels: Labels, heading_font: str) -> Iterato
         for name, value in setting_names(exercise.prescription):
             yield f"{name}: {value} \u00b7"
     yield exercise.outro_text
+    if log_rows:
+        yield printed_upper(labels["log"], heading_font)
+        yield labels["log_hint"]
+        yield from log_headers(exercise, labels)
     yield labels["continued"]
     yield labels["continues"]
 
@@ -139,9 +146,11 @@ _MARKERS = {
 }
 
 
-def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flowable]:
+def build_story(
+    exercise: Exercise, styles: Styles, labels: Labels, *, log_rows: int = 0
+) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
-    words from ``labels``."""
+    words from ``labels``; ``log_rows`` blank rows to log sessions in at the foot."""
     story: list[Flowable] = [_header(exercise, styles, labels)]
     if exercise.prescription:
         story.extend(_prescription(exercise.prescription, styles, labels))
@@ -158,7 +167,39 @@ def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flow
                 space_before=body * (0.6 if index == 0 else 0.3),
             )
         )
+    if log_rows:
+        story.append(log_block(exercise, styles, labels, log_rows))
     return story
+
+
+def log_headers(exercise: Exercise, labels: Labels) -> list[str]:
+    """The log's column headings: the date, then a set a column, as many as the seed's
+    ``sets`` (three when it gives none, six at most)."""
+    plan = exercise.prescription
+    sets = plan.sets if plan and plan.sets else DEFAULT_LOG_SETS
+    count = min(sets, MAX_LOG_SETS)
+    return [labels["log_date"], *(labels.text("log_set", n=str(n)) for n in range(1, count + 1))]
+
+
+def log_block(exercise: Exercise, styles: Styles, labels: Labels, rows: int) -> Flowable:
+    """The log under its heading: ``rows`` blank rows of a date and a cell a set."""
+    body, family = styles.body, styles.family
+    heading = SectionHeading(
+        labels["log"],
+        font=family.bold,
+        size=body * HEADING_RATIO,
+        color=ACCENT,
+        rule=RULE,
+        space_before=body * 0.6,
+    )
+    grid = LogGrid(
+        rows,
+        log_headers(exercise, labels),
+        labels["log_hint"],
+        fonts=(family.bold, family.regular),
+        body=body,
+    )
+    return KeepWithNext(heading, grid)
 
 
 def _section(section: Section, styles: Styles, labels: Labels) -> list[Flowable]:
