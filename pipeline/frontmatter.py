@@ -248,6 +248,21 @@ class SeedFrontmatter(BaseModel):
         default_factory=dict,
         description="The machine's settings, short names and values (seat: 4).",
     )
+    license: str | None = Field(
+        default=None,
+        description="The licence the text is under: an SPDX id (CC-BY-SA-4.0, CC0-1.0, MIT) "
+        "or the absolute http(s) address of its terms.",
+    )
+    author: str | None = Field(
+        default=None, min_length=1, description="Who wrote the text, as the credit names them."
+    )
+    author_url: str | None = Field(
+        default=None, description="Absolute http(s) URL of the author's page."
+    )
+    source_url: str | None = Field(
+        default=None,
+        description="Absolute http(s) URL of the work the text is based on (wger, a book's page).",
+    )
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
     draft: bool = Field(
         default=False,
@@ -255,7 +270,7 @@ class SeedFrontmatter(BaseModel):
         "unless `export --drafts`.",
     )
 
-    @field_validator("description", "title", "category", mode="after")
+    @field_validator("description", "title", "category", "author", mode="after")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
@@ -288,7 +303,18 @@ class SeedFrontmatter(BaseModel):
     def _items(cls, values: list[str]) -> list[str]:
         return _first_of_each(values)
 
-    @field_validator("image", mode="after")
+    @field_validator("license", mode="after")
+    @classmethod
+    def _license(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from pipeline.credit import parse_license
+
+        known = parse_license(value)
+        # Kept as its canonical id (or address): the parser reads the name and terms from it.
+        return known.spdx or known.url
+
+    @field_validator("image", "author_url", "source_url", mode="after")
     @classmethod
     def _image(cls, value: str | None) -> str | None:
         if value is None:
@@ -402,6 +428,10 @@ WHAT_TO_WRITE: dict[str, str] = {
     "rest": "write seconds or minutes, e.g. rest: 90s or rest: 2 min",
     "tempo": "write four phases in seconds, e.g. tempo: 3-1-1-0",
     "settings": "write short names and values, e.g. settings: {seat: 4, pad: above the heels}",
+    "license": "write an SPDX licence id or the address of the terms, e.g. license: CC-BY-SA-4.0",
+    "author": 'write the name the credit gives, e.g. author: "Jane Doe"',
+    "author_url": "write the page's full address, e.g. author_url: https://example.org/jane",
+    "source_url": "write the source's full address, e.g. source_url: https://wger.de/en/exercise/91",
 }
 
 

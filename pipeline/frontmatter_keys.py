@@ -26,6 +26,10 @@ KNOWN_KEYS: tuple[str, ...] = (
     "rest",
     "tempo",
     "settings",
+    "license",
+    "author",
+    "author_url",
+    "source_url",
     "updated",
     "draft",
 )

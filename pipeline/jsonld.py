@@ -82,6 +82,7 @@ def _howto(
     howto.update(_howto_translations(exercise, settings))
     howto.update(_howto_descriptors(exercise, labels))
     howto.update(_howto_tools_and_muscles(exercise))
+    howto.update(_howto_credit(exercise))
     if with_video:
         howto["video"] = {"@id": f"{page}#video"}
     howto["step"] = _howto_steps(exercise, page, labels)
@@ -139,6 +140,25 @@ def _howto_tools_and_muscles(exercise: Exercise) -> Node:
     if exercise.muscles:
         subjects["about"] = [{"@type": "Muscle", "name": name} for name in exercise.muscles]
     return subjects
+
+
+def _howto_credit(exercise: Exercise) -> Node:
+    """Whose text it is and on what terms: ``author`` (a Person, with the page the seed gives
+    for them), ``license`` (the address of its terms) and ``isBasedOn`` (the source)."""
+    credit = exercise.credit
+    if credit is None:
+        return {}
+    node: Node = {}
+    if credit.author:
+        author: Node = {"@type": "Person", "name": credit.author}
+        if credit.author_url:
+            author["url"] = credit.author_url
+        node["author"] = author
+    if credit.license_url:
+        node["license"] = credit.license_url
+    if credit.source_url:
+        node["isBasedOn"] = credit.source_url
+    return node
 
 
 def _howto_steps(exercise: Exercise, page: str, labels: Labels) -> list[Node]:

@@ -116,6 +116,26 @@ class MachineSetting(_Frozen):
     value: str = Field(description="To what, e.g. `4` or `above the heels`.")
 
 
+class Credit(_Frozen):
+    """Whose text it is and under which terms it is reused: the licence, the author and the
+    work it is based on, each optional."""
+
+    license: str | None = Field(
+        default=None,
+        description="SPDX licence id, e.g. `CC-BY-SA-4.0`; null for a licence "
+        "given only by the address of its terms.",
+    )
+    license_name: str | None = Field(
+        default=None, description="The licence as readers know it, e.g. `CC BY-SA 4.0`."
+    )
+    license_url: str | None = Field(default=None, description="Address of the licence's terms.")
+    author: str | None = Field(default=None, description="Who wrote the text.")
+    author_url: str | None = Field(default=None, description="Address of the author's page.")
+    source_url: str | None = Field(
+        default=None, description="Address of the work the text is based on."
+    )
+
+
 class Prescription(_Frozen):
     """What to do: sets, repetitions, rest, tempo and the machine's settings, each optional."""
 
@@ -159,6 +179,9 @@ class Exercise(_Frozen):
     image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
     prescription: Prescription | None = Field(
         default=None, description="Sets, repetitions, rest, tempo and machine settings."
+    )
+    credit: Credit | None = Field(
+        default=None, description="The text's licence, author and source, when the seed says."
     )
     lang: str = Field(
         default="en",

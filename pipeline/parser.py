@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from pydantic import ValidationError
 
 from pipeline import frontmatter
+from pipeline.credit import parse_license
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.files import read_regular
 from pipeline.i18n import headings
@@ -25,6 +26,7 @@ from pipeline.inline import clean_text, join_spans, markdown, plain, spans_from_
 from pipeline.limits import DEFAULT_MAX_SEED_BYTES as DEFAULT_MAX_SEED_BYTES
 from pipeline.limits import Limits as Limits
 from pipeline.model import (
+    Credit,
     Exercise,
     HowToStep,
     Item,
@@ -381,6 +383,12 @@ def _exercise(
     slug = meta.slug or slugify(stem)
     if not slug:
         raise report.fatal(1, f"cannot make a slug from the file name '{stem}': set 'slug:'")
+    if meta.source_url is not None and meta.license is None:
+        report.warning(
+            _line(lines, "source_url"),
+            "source_url without a license: say which licence the source lets its text be "
+            "reused under (license: CC-BY-SA-4.0), so the credit can name it",
+        )
     return build(
         Exercise,
         source=source,
@@ -396,6 +404,7 @@ def _exercise(
         category=meta.category,
         image=meta.image,
         prescription=_prescription(meta),
+        credit=_credit(meta),
         lang=lang,
         translation_of=meta.translation_of,
         translations=(),
@@ -406,6 +415,23 @@ def _exercise(
         outro=body.outro,
         howto=body.howto,
         frontmatter_lines=lines,
+    )
+
+
+def _credit(meta: frontmatter.SeedFrontmatter) -> Credit | None:
+    """The seed's licence, author and source; None when it gives none of them."""
+    given = (meta.license, meta.author, meta.author_url, meta.source_url)
+    if all(value is None for value in given):
+        return None
+    terms = parse_license(meta.license) if meta.license is not None else None
+    return build(
+        Credit,
+        license=terms.spdx if terms else None,
+        license_name=terms.name if terms else None,
+        license_url=terms.url if terms else None,
+        author=clean_text(meta.author) if meta.author else None,
+        author_url=meta.author_url,
+        source_url=meta.source_url,
     )
 
 

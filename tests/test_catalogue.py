@@ -585,6 +585,10 @@ SQUAT_FRONT = (
     "rest: 3 min\n"
     "tempo: 2-0-1-0\n"
     "settings: {safety bars: hip height}\n"
+    "license: CC-BY-SA-4.0\n"
+    "author: Jane Doe\n"
+    "author_url: https://example.org/jane\n"
+    "source_url: https://wger.de/en/exercise/615\n"
 )
 
 

@@ -97,7 +97,7 @@ SAME_AS_ENGLISH = {
     "da": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
     "nb": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
     "fi": {"rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
-    "cs": {"rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
+    "cs": {"credit_license", "rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
     "tr": {"log_set", "tempo", "video", "video_title"},
     "es": {"rest_minutes", "rest_seconds", "tempo"},
     "pl": {"rest_minutes", "rest_seconds", "tempo"},

@@ -34,6 +34,7 @@ from pipeline.cards.palette import MUTED, RULE
 from pipeline.cards.story import Styles, build_story, card_texts, log_block
 from pipeline.cards.text import break_lines, forget_texts
 from pipeline.config import Settings
+from pipeline.credit import credit_parts
 from pipeline.i18n.labels import Labels, labels_for
 from pipeline.model import Exercise
 
@@ -361,13 +362,30 @@ def _draw_card_page(
     canvas.setFillColor(MUTED)
     canvas.setFont(family.regular, small)
     text_y = rule_y - small * 1.5
-    canvas.drawString(box.x, text_y, exercise.slug)
+    note = ""
     if pages > 1:
         note = f"{page + 1} / {pages}"
         if page + 1 < pages:
             note += f"  · {labels['continues']}"
         canvas.drawRightString(box.x + box.width, text_y, note)
+    room = box.width - (stringWidth(note, family.regular, small) + small * 2 if note else 0)
+    canvas.drawString(box.x, text_y, footer_text(exercise, labels, family.regular, small, room))
     canvas.restoreState()
+
+
+def footer_text(exercise: Exercise, labels: Labels, font: str, size: float, width: float) -> str:
+    """The slug, then the credit (small, but on every page of the card: its text is reused
+    on these terms); a credit too long for the line shows its source's host only, and past
+    that is cut with an ellipsis (the page and the JSON-LD carry it whole)."""
+    if exercise.credit is None:
+        return exercise.slug
+    for short in (False, True):
+        parts = [exercise.slug, *credit_parts(exercise.credit, labels, short_source=short)]
+        text = " · ".join(parts)
+        if stringWidth(text, font, size) <= width:
+            return text
+    lines = break_lines(text, font, size, width - stringWidth("…", font, size))
+    return lines[0] + "…"
 
 
 @dataclass(frozen=True)

@@ -111,19 +111,32 @@ def card_texts(
         for item in section.items:
             yield item.label or ""
             yield item.text
+    yield exercise.outro_text
+    yield from _additions_texts(exercise, labels, heading_font, log_rows)
+    yield labels["continued"]
+    yield labels["continues"]
+
+
+def _additions_texts(
+    exercise: Exercise, labels: Labels, heading_font: str, log_rows: int
+) -> Iterator[str]:
+    """What the prescription box, the credit and the log print, when the card has them."""
     if exercise.prescription:
         from pipeline.prescription import facts, setting_names
 
         yield from facts(exercise.prescription, labels)
         for name, value in setting_names(exercise.prescription):
             yield f"{name}: {value} \u00b7"
-    yield exercise.outro_text
+    if exercise.credit:
+        from pipeline.credit import credit_parts
+
+        for short in (False, True):
+            yield " \u00b7 ".join(credit_parts(exercise.credit, labels, short_source=short))
+        yield "\u2026"
     if log_rows:
         yield printed_upper(labels["log"], heading_font)
         yield labels["log_hint"]
         yield from log_headers(exercise, labels)
-    yield labels["continued"]
-    yield labels["continues"]
 
 
 def heading_text(section: Section, labels: Labels, font: str) -> str:

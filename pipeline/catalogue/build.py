@@ -40,7 +40,7 @@ from pipeline.catalogue.schema import (
     SCHEMA_VERSION,
     TABLES,
 )
-from pipeline.model import Exercise, Item, Prescription, Section, SectionKind
+from pipeline.model import Credit, Exercise, Item, Prescription, Section, SectionKind
 from pipeline.writer import OutputError
 
 Row = dict[str, object]
@@ -133,6 +133,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         other_sections=tuple(sections.other),
         howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
         **_prescription(e.prescription),
+        **_credit(e.credit),
         search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
     )
 
@@ -144,6 +145,28 @@ class _PrescriptionFields(TypedDict):
     rest_seconds: int | None
     tempo: str | None
     settings: tuple[SettingRow, ...]
+
+
+class _CreditFields(TypedDict):
+    license: str | None
+    license_url: str | None
+    author: str | None
+    author_url: str | None
+    source_url: str | None
+
+
+def _credit(credit: Credit | None) -> _CreditFields:
+    if credit is None:
+        return _CreditFields(
+            license=None, license_url=None, author=None, author_url=None, source_url=None
+        )
+    return _CreditFields(
+        license=credit.license,
+        license_url=credit.license_url,
+        author=credit.author,
+        author_url=credit.author_url,
+        source_url=credit.source_url,
+    )
 
 
 def _prescription(plan: Prescription | None) -> _PrescriptionFields:

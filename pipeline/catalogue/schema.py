@@ -90,6 +90,11 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reps_max", "INTEGER CHECK (reps_max >= reps_min)"),
     ("rest_seconds", "INTEGER CHECK (rest_seconds > 0)"),
     ("tempo", "TEXT"),
+    ("license", "TEXT"),
+    ("license_url", "TEXT"),
+    ("author", "TEXT"),
+    ("author_url", "TEXT"),
+    ("source_url", "TEXT"),
     ("outro", "TEXT NOT NULL"),
     ("source_path", "TEXT NOT NULL"),
     ("source_sha256", "TEXT NOT NULL"),
@@ -131,6 +136,11 @@ class ExerciseFacts:
     reps_max: int | None
     rest_seconds: int | None
     tempo: str | None
+    license: str | None
+    license_url: str | None
+    author: str | None
+    author_url: str | None
+    source_url: str | None
 
 
 _POSITION = ("position", "INTEGER NOT NULL")

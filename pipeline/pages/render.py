@@ -127,6 +127,31 @@ def _workout(exercise: Exercise, labels: Labels) -> str:
     )
 
 
+def _credit(exercise: Exercise, labels: Labels) -> str:
+    """Who wrote the text, its licence and its source, each linked where the seed gives an
+    address (the licence with ``rel="license"``, which search engines read)."""
+    credit = exercise.credit
+    if credit is None:
+        return ""
+    from pipeline.credit import shown_url
+
+    parts = []
+    if credit.author:
+        author = escape(credit.author)
+        if credit.author_url:
+            author = f'<a href="{escape(credit.author_url)}">{author}</a>'
+        parts.append(fill(escape(labels["credit_by"]), author=author))
+    if credit.license_name and credit.license_url:
+        terms = f'<a rel="license" href="{escape(credit.license_url)}">'
+        terms += f"{escape(credit.license_name)}</a>"
+        parts.append(fill(escape(labels["credit_license"]), license=terms))
+    if credit.source_url:
+        source = f'<a href="{escape(credit.source_url)}">{escape(shown_url(credit.source_url))}</a>'
+        parts.append(fill(escape(labels["credit_source"]), source=source))
+    joined = " \u00b7 ".join(parts)
+    return f'<p class="credit">{joined}</p>\n'
+
+
 def _video(exercise: Exercise, labels: Labels) -> str:
     if not exercise.video_id:
         return ""
@@ -258,7 +283,7 @@ def exercise_page(
 {closing}
 </main>
 <footer class="site-footer"><div class="wrap">
-{updated}<p><a href="{index}">{escape(labels["all_exercises"])}</a></p>
+{_credit(exercise, labels)}{updated}<p><a href="{index}">{escape(labels["all_exercises"])}</a></p>
 </div></footer>"""
     return _page(
         lang=exercise.lang,
