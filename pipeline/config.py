@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from pipeline.brand import BrandSettings
 from pipeline.diagnostics import PipelineError, did_you_mean
 from pipeline.limits import Limits
 
@@ -123,6 +124,11 @@ class Settings(BaseModel):
         description="pipeline check warns when a seed's text reads as another language than "
         "its own (docs/languages-detect.md); false turns that off.",
     )
+    brand: BrandSettings = Field(
+        default_factory=BrandSettings,
+        description="The gym's own brand on cards and pages ([tool.pipeline.brand]: name, "
+        "logo, accent, footer); docs/cards.md says how each is shown.",
+    )
     strict: bool = Field(default=False, description="Treat warnings as errors.")
     state_dir: str | None = Field(
         default=None,
@@ -213,14 +219,22 @@ def load_settings(
     ``--page-size`` for ``page_size`` in messages, unless ``option_names`` says otherwise.
 
     Raises :class:`SettingsError` naming, for each bad value, the file key, environment
-    variable or option it came from."""
-    return _validated(
+    variable or option it came from. A relative ``brand.logo`` is taken from the settings
+    file's folder."""
+    settings = _validated(
         {
             **_file_settings(root),
             **_environment_settings(),
             **_option_settings(overrides, option_names or {}),
         }
     )
+    logo = settings.brand.logo
+    if logo is not None and not Path(logo).is_absolute():
+        # Kept as written when relative to the current folder, so messages name it so.
+        folder = root or Path()
+        brand = settings.brand.model_copy(update={"logo": (folder / logo).as_posix()})
+        settings = settings.model_copy(update={"brand": brand})
+    return settings
 
 
 def setting_origin(name: str, root: Path | None = None) -> str:
@@ -281,16 +295,18 @@ def _validated(given: _Given) -> Settings:
 def _problem(error: ErrorDetails, origins: Mapping[str, str]) -> str:
     loc = error["loc"]
     name = str(loc[0]) if loc else ""
-    where = origins.get(name, name)
+    where = origins.get(name, name) + "".join(f".{part}" for part in loc[1:])
     value = error.get("input")
     cause = error.get("ctx", {}).get("error")
     if isinstance(cause, SettingsConflict):
         sources = " and ".join(origins.get(field, f"the default {field}") for field in cause.fields)
         return f"{sources}: {cause}"
     if error["type"] == "extra_forbidden":
-        suggestion = did_you_mean(name, Settings.model_fields)
+        # A key of the brand table is checked against the table's keys.
+        fields = BrandSettings.model_fields if len(loc) > 1 else Settings.model_fields
+        suggestion = did_you_mean(str(loc[-1]), fields)
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        known = ", ".join(Settings.model_fields)
+        known = ", ".join(fields)
         return f"{where}: not a setting{hint} (the settings: {known})"
     if error["type"] == "literal_error":
         allowed = ", ".join(get_args(Settings.model_fields[name].annotation))

@@ -32,9 +32,43 @@ class CardsExporter(Exporter):
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
     version = "9"  # the prescription box, a long description under the QR code, the credit
-    settings_used = ("page_size", "layout", "bleed_mm", "log_cells", "labels", "default_lang")
+    settings_used = (
+        "page_size",
+        "layout",
+        "bleed_mm",
+        "log_cells",
+        "labels",
+        "default_lang",
+        "brand",
+    )
     entry_type = PlainArtefact
     outputs = ("cards/{slug}.pdf", "cards/{lang}/{slug}.pdf", "cards.pdf", "cards.{lang}.pdf")
+
+    def check_settings(self) -> None:
+        """Read the brand's logo, if any: one that cannot be drawn is an error before
+        anything is written, not a card without it."""
+        if self.settings.brand.logo is not None:
+            from pathlib import Path
+
+            from pipeline.brand import check_logo
+
+            check_logo(Path(self.settings.brand.logo))
+
+    def fingerprint(self) -> str:
+        """As every exporter's, and the logo's bytes: a new logo under the same name rebuilds
+        the cards."""
+        base = super().fingerprint()
+        logo = self.settings.brand.logo
+        if logo is None:
+            return base
+        import hashlib
+        from pathlib import Path
+
+        try:
+            data = Path(logo).read_bytes()
+        except OSError:  # check_settings has said so before anything is written
+            return base
+        return hashlib.sha256(base.encode() + hashlib.sha256(data).digest()).hexdigest()[:16]
 
     def prepare(self) -> None:
         """Import reportlab and load the card faces (a fifth of a second) before the workers

@@ -37,7 +37,7 @@ class HtmlExporter(Exporter):
         "(html/<lang>/... in a language other than default_lang)"
     )
     version = "7"  # the workout section, the credit
-    settings_used = ("base_url", "url_pattern", "labels", "default_lang")
+    settings_used = ("base_url", "url_pattern", "labels", "default_lang", "brand")
     entry_type = IndexEntry
     links_translations = True
 

@@ -1,0 +1,110 @@
+"""A gym's own brand: the [tool.pipeline.brand] table, its accent colour's contrast, its
+logo, and the cards and pages that show them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from pipeline.brand import check_accent, contrast, parse_colour
+from pipeline.cli import app
+from tests.conftest import SHIPPED_SEED
+
+BRAND = Path(__file__).parent / "fixtures" / "brand"
+SITE = "https://example.org/"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "ratio"),
+    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#777777", "#ffffff", 4.48)],
+)
+def test_contrast_is_wcag_s(first: str, second: str, ratio: float) -> None:
+    assert contrast(parse_colour(first), parse_colour(second)) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize("written", ["#1d5fa6", "1d5fa6", "#1D5FA6", " #1d5fa6 "])
+def test_an_accent_is_read_as_people_write_it(written: str) -> None:
+    assert check_accent(written) == "#1d5fa6"
+
+
+@pytest.mark.parametrize(
+    ("accent", "message"),
+    [
+        ("#e8511f", "'#e8511f' has a contrast of 3.73:1 with the cards' white, below the 4.5:1"),
+        ("#ffcc00", "'#ffcc00' has a contrast of 1.51:1"),
+        ("#0a0", "'#0a0' has a contrast of 3.11:1"),
+        ("orange", "'orange' is not a colour: write it as #rrggbb"),
+    ],
+)
+def test_an_accent_text_cannot_be_read_on_is_an_error_naming_its_ratio(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, accent: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pipeline.toml").write_text(f'[brand]\naccent = "{accent}"\n', "utf-8")
+    result = runner.invoke(app, ["export", str(SHIPPED_SEED), "-o", "out"])
+    assert result.exit_code == 2, result.output
+    assert f"error: pipeline.toml: brand.accent: {message}" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.svg", None, "brand.logo: cannot be read"),
+        ("logo.gif", b"GIF89a", "brand.logo: not an SVG, PNG or JPEG file"),
+        ("broken.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><g></svg>",
+         "brand.logo: not well-formed SVG at line 1"),
+        ("html.svg", b"<html><body/></html>", "brand.logo: not an SVG: its root element is <html>"),
+        ("empty.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+         "brand.logo: an SVG with no size"),
+        ("text.png", b"not a png at all", "brand.logo: not a readable image"),
+    ],
+)  # fmt: skip
+def test_a_logo_that_cannot_be_drawn_is_an_error_before_anything_is_written(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes | None,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "pipeline.toml").write_text(
+        f'base_url = "{SITE}"\n[brand]\nlogo = "{name}"\n', "utf-8"
+    )
+    result = runner.invoke(app, ["export", str(SHIPPED_SEED), "-o", "out"])
+    assert result.exit_code == 2, result.output
+    assert f"error: {name}: {message}" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_decompression_bomb_is_not_a_logo(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    Image.new("1", (2000, 2000)).save(tmp_path / "bomb.png")
+    (tmp_path / "pipeline.toml").write_text(
+        f'base_url = "{SITE}"\n[brand]\nlogo = "bomb.png"\n', "utf-8"
+    )
+    result = runner.invoke(app, ["export", str(SHIPPED_SEED), "-o", "out"])
+    assert result.exit_code == 2, result.output
+    assert "bomb.png: brand.logo: too many pixels to be an image" in result.output
+
+
+def test_an_unknown_brand_key_is_named_with_the_keys_there_are(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pipeline.toml").write_text('[brand]\nnmae = "Iron"\n', "utf-8")
+    result = runner.invoke(app, ["export", str(SHIPPED_SEED), "-o", "out"])
+    assert result.exit_code == 2, result.output
+    assert "brand.nmae: not a setting; did you mean 'name'? (the settings: name, logo" in (
+        result.output
+    )
