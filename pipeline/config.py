@@ -302,12 +302,7 @@ def _problem(error: ErrorDetails, origins: Mapping[str, str]) -> str:
         sources = " and ".join(origins.get(field, f"the default {field}") for field in cause.fields)
         return f"{sources}: {cause}"
     if error["type"] == "extra_forbidden":
-        # A key of the brand table is checked against the table's keys.
-        fields = BrandSettings.model_fields if len(loc) > 1 else Settings.model_fields
-        suggestion = did_you_mean(str(loc[-1]), fields)
-        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        known = ", ".join(fields)
-        return f"{where}: not a setting{hint} (the settings: {known})"
+        return _not_a_setting(loc, where)
     if error["type"] == "literal_error":
         allowed = ", ".join(get_args(Settings.model_fields[name].annotation))
         return f"{where}: {value!r} is not one of {allowed}"
@@ -318,6 +313,14 @@ def _problem(error: ErrorDetails, origins: Mapping[str, str]) -> str:
     if error["type"] in _PLAIN_ERRORS:
         return f"{where}: {value!r} {_PLAIN_ERRORS[error['type']]}"
     return f"{where}: {value!r}: {error['msg'][:1].lower()}{error['msg'][1:]}"
+
+
+def _not_a_setting(loc: tuple[int | str, ...], where: str) -> str:
+    # A key of the brand table is checked against the table's keys.
+    fields = BrandSettings.model_fields if len(loc) > 1 else Settings.model_fields
+    suggestion = did_you_mean(str(loc[-1]), fields)
+    hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+    return f"{where}: not a setting{hint} (the settings: {', '.join(fields)})"
 
 
 _PLAIN_ERRORS = {
