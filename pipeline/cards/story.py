@@ -23,6 +23,7 @@ from pipeline.cards.flowables import (
 )
 from pipeline.cards.fonts import FontFamily
 from pipeline.cards.glyphs import printed_upper
+from pipeline.cards.muscle_map import Column, MuscleMapBlock
 from pipeline.cards.palette import (
     ACCENT,
     ACCENT_TINT,
@@ -40,6 +41,7 @@ from pipeline.cards.palette import (
 from pipeline.cards.text import Run, TextBlock
 from pipeline.i18n.labels import Labels
 from pipeline.model import Exercise, Item, Prescription, Section, SectionKind, Span
+from pipeline.muscles import muscle_map
 
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
@@ -233,18 +235,30 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
     tail = [styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55)]
-    qr = None
+    size = max(32 * mm * styles.scale, 25 * mm)
+    right: list[Flowable] = []
     if exercise.video_short_url:
         caption = exercise.video_short_url.removeprefix("https://")
-        qr = QrBlock(
-            exercise.video_short_url,
-            labels["scan_for_video"],
-            caption,
-            size=max(32 * mm * styles.scale, 25 * mm),
-            fonts=(family.bold, family.regular),
-            font_size=max(body * 0.6, 6.0),
+        right.append(
+            QrBlock(
+                exercise.video_short_url,
+                labels["scan_for_video"],
+                caption,
+                size=size,
+                fonts=(family.bold, family.regular),
+                font_size=max(body * 0.6, 6.0),
+            )
         )
-    return Header(left, qr, gap=body, tail=tail)
+    muscles = muscle_map(exercise.muscles, exercise.secondary_muscles)
+    if muscles:
+        # Under the QR code it takes the room the header leaves there, at least a map that
+        # reads; alone it takes the column the QR code would have.
+        smallest = size * (0.5 if right else 1.0)
+        right.append(
+            MuscleMapBlock(muscles, width=size, min_width=smallest, space_before=body * 0.5)
+        )
+    column = right[0] if len(right) == 1 else Column(right) if right else None
+    return Header(left, column, gap=body, tail=tail)
 
 
 def _badges(exercise: Exercise, labels: Labels) -> list[Badge]:

@@ -32,7 +32,9 @@ class Muscle:
     latin: tuple[str, ...]
     """Its anatomical names, e.g. ``biceps femoris``."""
     synonyms: tuple[str, ...]
-    """Other names people write for it."""
+    """Other names people write for it in English."""
+    names: tuple[str, ...]
+    """Names people write for it in other languages, beside its labels."""
     front: tuple[str, ...]
     """The regions of the front outline it shades."""
     back: tuple[str, ...]
@@ -83,6 +85,7 @@ def vocabulary() -> dict[str, Muscle]:
             id=key,
             latin=tuple(entry.get("latin", ())),
             synonyms=tuple(entry.get("synonyms", ())),
+            names=tuple(entry.get("names", ())),
             front=tuple(entry.get("front", ())),
             back=tuple(entry.get("back", ())),
         )
@@ -114,16 +117,17 @@ _SEPARATORS = re.compile(r"[\s_\-.]+")
 
 def normalise(name: str) -> str:
     """A name as it is matched: in lower case, runs of spaces, hyphens, underscores and dots
-    one space (``Lower-Back`` is ``lower back``)."""
-    return _SEPARATORS.sub(" ", name.casefold()).strip()
+    one space (``Lower-Back`` is ``lower back``), a typographic apostrophe a straight one."""
+    return _SEPARATORS.sub(" ", name.casefold().replace("\u2019", "'")).strip()
 
 
 def _names(muscle: Muscle) -> Iterable[str]:
-    """Every name of ``muscle``: its id, its Latin names, its synonyms and its name in every
-    shipped language."""
+    """Every name of ``muscle``: its id, its Latin names, its synonyms, its other names and
+    its name in every shipped language."""
     yield muscle.id
     yield from muscle.latin
     yield from muscle.synonyms
+    yield from muscle.names
     for tag in SHIPPED:
         word = shipped(tag).get(muscle.label)
         if isinstance(word, str):
