@@ -13,10 +13,7 @@ from reportlab.lib.colors import Color
 
 from pipeline.cards.flowable import Flowable
 from pipeline.cards.palette import ACCENT, ACCENT_LIGHT, BODY
-from pipeline.muscles import MuscleMap, Region, Role, body
-
-GAP = 0.12
-"""The room between the two figures, as a share of one figure's width."""
+from pipeline.muscles import GAP, MuscleMap, Region, Role, body
 
 _FILLS: dict[Role | None, Color] = {None: BODY, Role.PRIMARY: ACCENT, Role.SECONDARY: ACCENT_LIGHT}
 

@@ -159,18 +159,27 @@ class _Fitter:
     """Builds and measures the story at a body size, remembering what it measured."""
 
     def __init__(
-        self, exercise: Exercise, geo: Geometry, family: FontFamily, box: _CardBox, labels: Labels
+        self,
+        exercise: Exercise,
+        geo: Geometry,
+        family: FontFamily,
+        box: _CardBox,
+        labels: Labels,
+        *,
+        muscle_map: bool = True,
     ) -> None:
         self.exercise = exercise
         self.geo = geo
         self.family = family
         self.box = box
         self.labels = labels
+        self.muscle_map = muscle_map
         self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
 
     def story(self, body: float) -> list[Flowable]:
         """The card's flowables at ``body`` points."""
-        return build_story(self.exercise, Styles(body, self.family, self.geo.scale), self.labels)
+        styles = Styles(body, self.family, self.geo.scale)
+        return build_story(self.exercise, styles, self.labels, muscle_map=self.muscle_map)
 
     def measure(self, body: float) -> tuple[list[Flowable], list[float]]:
         """The story at ``body`` points and the height of each of its flowables."""
@@ -264,6 +273,12 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Label
     fitter = _Fitter(exercise, geo, family, box, labels)
     continued_top = box.top - _running_head_height(geo)
     body = fitter.largest_fitting(floor, ceiling)
+    if body is None and (exercise.muscles or exercise.secondary_muscles):
+        # The text comes first: a map that would push the card onto a second page is left
+        # off it (the page still has it).
+        bare = _Fitter(exercise, geo, family, box, labels, muscle_map=False)
+        body = bare.largest_fitting(floor, ceiling)
+        fitter = bare if body is not None else fitter
     if body is not None:
         story, heights = fitter.measure(body)
         return _Laid(body, [_spread(story, heights, box, body)], warnings)

@@ -141,10 +141,12 @@ _MARKERS = {
 }
 
 
-def build_story(exercise: Exercise, styles: Styles, labels: Labels) -> list[Flowable]:
+def build_story(
+    exercise: Exercise, styles: Styles, labels: Labels, *, muscle_map: bool = True
+) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
-    words from ``labels``."""
-    story: list[Flowable] = [_header(exercise, styles, labels)]
+    words from ``labels``; the muscle map under the QR code unless ``muscle_map`` is false."""
+    story: list[Flowable] = [_header(exercise, styles, labels, with_map=muscle_map)]
     if exercise.prescription:
         story.extend(_prescription(exercise.prescription, styles, labels))
     for section in exercise.sections:
@@ -226,7 +228,7 @@ def _prescription(prescription: Prescription, styles: Styles, labels: Labels) ->
     return [box]
 
 
-def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
+def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: bool) -> Flowable:
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
     left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
@@ -249,7 +251,7 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
                 font_size=max(body * 0.6, 6.0),
             )
         )
-    muscles = muscle_map(exercise.muscles, exercise.secondary_muscles)
+    muscles = muscle_map(exercise.muscles, exercise.secondary_muscles) if with_map else None
     if muscles:
         # Under the QR code it takes the room the header leaves there, at least a map that
         # reads; alone it takes the column the QR code would have.

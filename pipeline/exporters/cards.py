@@ -31,7 +31,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "8"  # the prescription box; a long description under the QR code
+    version = "9"  # the muscle map under the QR code
     settings_used = ("page_size", "layout", "bleed_mm", "labels", "default_lang")
     entry_type = PlainArtefact
     outputs = ("cards/{slug}.pdf", "cards/{lang}/{slug}.pdf", "cards.pdf", "cards.{lang}.pdf")

@@ -36,7 +36,7 @@ class HtmlExporter(Exporter):
         "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD "
         "(html/<lang>/... in a language other than default_lang)"
     )
-    version = "6"  # the workout section
+    version = "7"  # the muscle map
     settings_used = ("base_url", "url_pattern", "labels", "default_lang")
     entry_type = IndexEntry
     links_translations = True

@@ -76,6 +76,10 @@ class Body:
         return (("front", self.front), ("back", self.back))
 
 
+GAP = 0.12
+"""The room between the front and the back figure of a map, as a share of one's width."""
+
+
 @functools.cache
 def vocabulary() -> dict[str, Muscle]:
     """Every muscle, by id, in the vocabulary's order."""
