@@ -458,6 +458,8 @@ class RawFrontmatter:
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
+    run_on: set[str] = field(default_factory=set)
+    """The values warned about as running on to a '- ' line (each is warned about once)."""
 
     def line_of(self, loc: tuple[int | str, ...]) -> int:
         """The file line of a pydantic error location (a key, or a key and a list index)."""
@@ -622,6 +624,7 @@ def _check_run_on(node: yaml.ScalarNode, key: str, lines: list[str], raw: RawFro
             )
             message = f"{key}: {reading}; {fix}"
         raw.warnings.append((raw.start_line + number, message))
+        raw.run_on.add(node.value)
         return
 
 

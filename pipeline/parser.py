@@ -490,8 +490,13 @@ def _warn_unknown_muscles(
             continue
         from pipeline.muscles import lookup, unknown_message
 
+        repeats = set(frontmatter.repeated_items(names))
         for index, name in enumerate(names):
-            if isinstance(name, str) and name.strip() and lookup(name) is None:
+            if not isinstance(name, str) or not name.strip() or index in repeats:
+                continue  # not a name, or a repeat (warned about as one)
+            if name in raw.run_on:
+                continue  # warned about as running on
+            if lookup(name) is None:
                 report.warning(raw.line_of((key, index)), unknown_message(name.strip()))
 
 
