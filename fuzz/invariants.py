@@ -53,6 +53,10 @@ _TAGS = frozenset(
         "time",
         "footer",
         "script",
+        # The muscle map (pipeline/pages/muscle_map.py).
+        "svg",
+        "g",
+        "polygon",
     ]
 )
 _ATTRIBUTES = frozenset(
@@ -78,6 +82,10 @@ _ATTRIBUTES = frozenset(
         "alt",
         "datetime",
         "type",
+        "viewbox",
+        "role",
+        "xmlns",
+        "points",
     ]
 )
 _BREAKERS = re.compile(r"<script|</script|<!--", re.IGNORECASE)

@@ -960,6 +960,7 @@ def _record_facts(record: ExerciseRecord) -> dict[str, str | None]:
         "Level": record.level,
         "Category": record.category,
         "Muscles": ", ".join(record.muscles),
+        "Secondary muscles": ", ".join(record.secondary_muscles),
         "Equipment": ", ".join(record.equipment),
         "Also called": ", ".join(record.aliases),
         "Workout": _workout(record),

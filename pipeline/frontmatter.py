@@ -210,7 +210,13 @@ class SeedFrontmatter(BaseModel):
     equipment: StringList = Field(
         default_factory=list, description="Equipment needed (a repeated item is dropped)."
     )
-    muscles: StringList = Field(default_factory=list, description="Muscles trained.")
+    muscles: StringList = Field(
+        default_factory=list,
+        description="Muscles mainly trained (hamstrings, quads, biceps femoris, ...).",
+    )
+    secondary_muscles: StringList = Field(
+        default_factory=list, description="Muscles that help (the muscle map shades them lighter)."
+    )
     level: Difficulty | None = Field(default=None, description="beginner, intermediate or expert.")
     category: str | None = Field(default=None, min_length=1, description="Category, e.g. strength.")
     video_uploaded: dt.datetime | dt.date | None = Field(
@@ -298,7 +304,7 @@ class SeedFrontmatter(BaseModel):
     def _video(cls, value: object) -> object:
         return normalise_video(value) if isinstance(value, str) else value
 
-    @field_validator("equipment", "muscles", "aliases", mode="after")
+    @field_validator("equipment", "muscles", "secondary_muscles", "aliases", mode="after")
     @classmethod
     def _items(cls, values: list[str]) -> list[str]:
         return _first_of_each(values)
@@ -416,6 +422,7 @@ WHAT_TO_WRITE: dict[str, str] = {
     "e.g. translation_of: bench-press",
     "equipment": "write a name or a list of names, e.g. equipment: [leg curl machine]",
     "muscles": "write a name or a list of names, e.g. muscles: [hamstrings, calves]",
+    "secondary_muscles": "write a name or a list of names, e.g. secondary_muscles: [calves]",
     "level": "write beginner, intermediate or expert, e.g. level: beginner",
     "category": "write a word or two, e.g. category: strength",
     "video_uploaded": "write the date as YYYY-MM-DD, e.g. video_uploaded: 2024-05-01",
@@ -481,6 +488,8 @@ class RawFrontmatter:
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
+    run_on: set[str] = field(default_factory=set)
+    """The values warned about as running on to a '- ' line (each is warned about once)."""
 
     def line_of(self, loc: tuple[int | str, ...]) -> int:
         """The file line of a pydantic error location (a key, or a key and a list index)."""
@@ -645,6 +654,7 @@ def _check_run_on(node: yaml.ScalarNode, key: str, lines: list[str], raw: RawFro
             )
             message = f"{key}: {reading}; {fix}"
         raw.warnings.append((raw.start_line + number, message))
+        raw.run_on.add(node.value)
         return
 
 

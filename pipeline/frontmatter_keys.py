@@ -14,6 +14,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "slug",
     "equipment",
     "muscles",
+    "secondary_muscles",
     "level",
     "category",
     "video_uploaded",

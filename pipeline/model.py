@@ -173,7 +173,12 @@ class Exercise(_Frozen):
         default=None, description="When the video was uploaded."
     )
     equipment: tuple[str, ...] = Field(default=(), description="Equipment needed, in seed order.")
-    muscles: tuple[str, ...] = Field(default=(), description="Muscles trained, in seed order.")
+    muscles: tuple[str, ...] = Field(
+        default=(), description="Muscles mainly trained, as the seed names them, in seed order."
+    )
+    secondary_muscles: tuple[str, ...] = Field(
+        default=(), description="Muscles that help, as the seed names them, in seed order."
+    )
     level: Difficulty | None = Field(default=None, description="Difficulty.")
     category: str | None = Field(default=None, description="Category, e.g. `strength`.")
     image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")

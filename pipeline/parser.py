@@ -400,6 +400,7 @@ def _exercise(
         video_uploaded=meta.video_uploaded,
         equipment=tuple(meta.equipment),
         muscles=tuple(meta.muscles),
+        secondary_muscles=tuple(meta.secondary_muscles),
         level=meta.level,
         category=meta.category,
         image=meta.image,
@@ -470,6 +471,7 @@ def _validate_frontmatter(
             report.error(line, message)
         return None
     _warn_repeats(known, raw, report)
+    _warn_unknown_muscles(known, raw, report)
     return None if raw.errors else meta
 
 
@@ -493,13 +495,35 @@ def _warn_repeats(
     known: dict[str, object], raw: frontmatter.RawFrontmatter, report: _Report
 ) -> None:
     """Warn about each list item that repeats an earlier one, which is left out."""
-    for key in ("equipment", "muscles", "aliases"):
+    for key in ("equipment", "muscles", "secondary_muscles", "aliases"):
         for index in frontmatter.repeated_items(known.get(key)):
             report.warning(
                 raw.line_of((key, index)),
                 f"{key}: '{known[key][index]}' is listed twice; "  # type: ignore[index]
                 "the repeat is left out",
             )
+
+
+def _warn_unknown_muscles(
+    known: dict[str, object], raw: frontmatter.RawFrontmatter, report: _Report
+) -> None:
+    """Warn, at its line, about each muscle the vocabulary does not know: it is kept in the
+    lists but left off the muscle map."""
+    for key in ("muscles", "secondary_muscles"):
+        values = known.get(key)
+        names = [values] if isinstance(values, str) else values
+        if not isinstance(names, list):
+            continue
+        from pipeline.muscles import lookup, unknown_message
+
+        repeats = set(frontmatter.repeated_items(names))
+        for index, name in enumerate(names):
+            if not isinstance(name, str) or not name.strip() or index in repeats:
+                continue  # not a name, or a repeat (warned about as one)
+            if name in raw.run_on:
+                continue  # warned about as running on
+            if lookup(name) is None:
+                report.warning(raw.line_of((key, index)), unknown_message(name.strip()))
 
 
 # --- body -------------------------------------------------------------------------------------

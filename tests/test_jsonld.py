@@ -223,7 +223,10 @@ def exported(seeds_dir: Path) -> Path:
     shutil.copy(HOSTILE_SEED, seeds_dir / HOSTILE_SEED.name)
     out = seeds_dir.parent / "out"
     report = export([seeds_dir], out, SETTINGS, ["jsonld"])
-    assert report.errors == 0 and report.warnings == 0, report.diagnostics
+    # The hostile seed's muscle is no muscle the vocabulary knows: that is its one warning.
+    warnings = [d.message for d in report.diagnostics if d.level is Level.WARNING]
+    assert report.errors == 0 and len(warnings) == 1, report.diagnostics
+    assert warnings[0].startswith("unknown muscle 'hamstrings </script> & <!--'")
     return out / "jsonld"
 
 

@@ -66,13 +66,18 @@ def test_every_catalogue_has_exactly_the_english_labels(tag: str) -> None:
 
 
 # The labels a language writes as English does: the same word, not one left untranslated;
-# the units s and min and the word tempo are international.
+# the units s and min and the word tempo are international, and so are some muscles' names
+# (biceps, triceps, quadriceps; hamstrings in Dutch, obliques in French).
 SAME_AS_ENGLISH = {
     "de": {"rest_minutes", "rest_seconds", "tempo", "video_title"},
     "fr": {
         "expert",
         "level_expert",
         "log_date",
+        "muscle_biceps",
+        "muscle_obliques",
+        "muscle_quadriceps",
+        "muscle_triceps",
         "muscles",
         "rest_minutes",
         "rest_seconds",
@@ -85,6 +90,10 @@ SAME_AS_ENGLISH = {
         "level_beginner",
         "level_expert",
         "log_set",
+        "muscle_biceps",
+        "muscle_hamstrings",
+        "muscle_quadriceps",
+        "muscle_triceps",
         "rest_minutes",
         "rest_seconds",
         "sets",
@@ -93,14 +102,51 @@ SAME_AS_ENGLISH = {
         "video",
         "video_title",
     },
-    "sv": {"log_set", "rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
-    "da": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
-    "nb": {"rest_minutes", "rest_seconds", "tempo", "tips", "video", "video_title"},
+    "sv": {
+        "log_set",
+        "muscle_biceps",
+        "muscle_triceps",
+        "rest_minutes",
+        "rest_seconds",
+        "tempo",
+        "tips",
+        "video",
+        "video_title",
+    },
+    "da": {
+        "muscle_biceps",
+        "muscle_triceps",
+        "rest_minutes",
+        "rest_seconds",
+        "tempo",
+        "tips",
+        "video",
+        "video_title",
+    },
+    "nb": {
+        "muscle_biceps",
+        "muscle_triceps",
+        "rest_minutes",
+        "rest_seconds",
+        "tempo",
+        "tips",
+        "video",
+        "video_title",
+    },
     "fi": {"rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
-    "cs": {"credit_license", "rest_minutes", "rest_seconds", "tempo", "video", "video_title"},
+    "cs": {
+        "credit_license",
+        "muscle_biceps",
+        "muscle_triceps",
+        "rest_minutes",
+        "rest_seconds",
+        "tempo",
+        "video",
+        "video_title",
+    },
     "tr": {"log_set", "tempo", "video", "video_title"},
     "es": {"rest_minutes", "rest_seconds", "tempo"},
-    "pl": {"rest_minutes", "rest_seconds", "tempo"},
+    "pl": {"muscle_biceps", "muscle_triceps", "rest_minutes", "rest_seconds", "tempo"},
     "pt": {"rest_minutes", "rest_seconds"},
 }
 

@@ -398,10 +398,19 @@ class Header(Flowable):
         self.tail = list(tail)
         self.placed: list[tuple[Flowable, float]] = []
         self.right_size = (0.0, 0.0)
+        self.columns = 0.0  # the height of the columns, the description under them or not
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Measure both ways of placing the tail and keep the shorter one (beside on a tie)."""
-        right_w, right_h = self.right.wrap(availWidth, availHeight) if self.right else (0, 0)
+        """Measure both ways of placing the tail and keep the shorter one (beside on a tie).
+        The right column is measured at its smallest (no height to grow into), then given
+        the header's height: a muscle map under the QR code grows into the room there."""
+        self._lay_out(availWidth, availHeight)
+        if self.right:
+            self.right_size = self.right.wrap(availWidth, self.columns)
+        return self.width, self.height
+
+    def _lay_out(self, availWidth: float, availHeight: float) -> None:
+        right_w, right_h = self.right.wrap(availWidth, 0) if self.right else (0, 0)
         self.right_size = (right_w, right_h)
         left_w = availWidth - (right_w + self.gap if self.right else 0)
         height = max(_stack(self.left + self.tail, left_w, availHeight, 0.0)[1], right_h)
@@ -412,13 +421,13 @@ class Header(Flowable):
                 placed, _ = _stack(self.left, left_w, availHeight, 0.0)
                 tail, height = _stack(self.tail, availWidth, availHeight, columns, True)
                 self.placed = placed + tail
-                self.width, self.height = availWidth, height
-                return self.width, self.height
+                self.width, self.height, self.columns = availWidth, height, columns
+                return
             self.placed, _ = _stack(self.left + self.tail, left_w, availHeight, 0.0)
         else:
             self.placed, _ = _stack(self.left + self.tail, left_w, availHeight, 0.0)
         self.width, self.height = availWidth, height
-        return self.width, self.height
+        self.columns = height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """Too tall for the page (a very long title): give up the columns and stack."""

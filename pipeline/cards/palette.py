@@ -24,3 +24,7 @@ LEVEL_COLORS = {
     Difficulty.INTERMEDIATE: HexColor("#a35c00"),
     Difficulty.EXPERT: HexColor("#b3261e"),
 }
+BODY = HexColor("#d5dbe1")
+"""The muscle map's body outline: a light neutral, so the shaded muscles stand out."""
+ACCENT_LIGHT = HexColor("#8eafd2")
+"""The muscle map's secondary muscles: the accent half-way to white."""

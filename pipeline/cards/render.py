@@ -167,6 +167,8 @@ class _Fitter:
         box: _CardBox,
         labels: Labels,
         log_rows: int | None = None,
+        *,
+        muscle_map: bool = True,
     ) -> None:
         self.exercise = exercise
         self.geo = geo
@@ -174,12 +176,15 @@ class _Fitter:
         self.box = box
         self.labels = labels
         self.log_rows = geo.log_rows if log_rows is None else log_rows
+        self.muscle_map = muscle_map
         self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
 
     def story(self, body: float) -> list[Flowable]:
         """The card's flowables at ``body`` points."""
         styles = Styles(body, self.family, self.geo.scale)
-        return build_story(self.exercise, styles, self.labels, log_rows=self.log_rows)
+        return build_story(
+            self.exercise, styles, self.labels, log_rows=self.log_rows, muscle_map=self.muscle_map
+        )
 
     def measure(self, body: float) -> tuple[list[Flowable], list[float]]:
         """The story at ``body`` points and the height of each of its flowables."""
@@ -282,27 +287,39 @@ def _spread(
 def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Labels) -> _Laid:
     """Lay the card out at the largest body size that fits one page, between the page's
     floor and ceiling; or, when even the floor does not fit, over more pages (with a
-    warning naming the size one page would have needed)."""
+    warning naming the size one page would have needed).
+
+    The text comes first: a muscle map that would push the card onto a second page is left
+    off it (the page still has it), and a log that would is set on a page of its own; the
+    map is kept over keeping the log on the first page."""
     forget_texts()
     box = _CardBox(geo)
-    warnings: list[str] = []
-    floor, ceiling = geo.body_floor, geo.body_ceiling
-    fitter = _Fitter(exercise, geo, family, box, labels)
     continued_top = box.top - _running_head_height(geo)
-    body = fitter.largest_fitting(floor, ceiling)
-    if body is not None:
-        story, heights = fitter.measure(body)
-        return _Laid(body, [_spread(story, heights, box, body)], warnings)
-    if geo.log_rows:
-        apart = _log_apart(_Fitter(exercise, geo, family, box, labels, 0), continued_top)
-        if apart is not None:
-            return apart
+    maps = (True, False) if exercise.muscles or exercise.secondary_muscles else (True,)
+    for with_map in maps:
+        fitter = _Fitter(exercise, geo, family, box, labels, muscle_map=with_map)
+        body = fitter.largest_fitting(geo.body_floor, geo.body_ceiling)
+        if body is not None:
+            story, heights = fitter.measure(body)
+            return _Laid(body, [_spread(story, heights, box, body)], [])
+        if geo.log_rows:
+            text = _Fitter(exercise, geo, family, box, labels, 0, muscle_map=with_map)
+            apart = _log_apart(text, continued_top)
+            if apart is not None:
+                return apart
+    return _overflow(_Fitter(exercise, geo, family, box, labels), continued_top)
+
+
+def _overflow(fitter: _Fitter, continued_top: float) -> _Laid:
+    """The card over as many pages as it takes at the floor, at the largest size that needs
+    no more of them, with the warning that says so."""
+    geo, floor = fitter.geo, fitter.geo.body_floor
     needed = fitter.largest_fitting(SMALLEST_BODY, floor - STEP)
     body = floor
     pages = fitter.pages(body, continued_top)
     # It takes several pages anyway: use the largest size that needs no more of them than
     # the floor does, so the extra paper buys legibility.
-    low, high = floor + STEP, ceiling
+    low, high = floor + STEP, geo.body_ceiling
     while low <= high:
         middle = math.floor((low + high) / 2 / STEP) * STEP
         trial = fitter.pages(middle, continued_top)
@@ -312,12 +329,12 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Label
             high = middle - STEP
     more = len(pages) - 1
     need = f"{needed:g} pt" if needed is not None else f"less than {SMALLEST_BODY:g} pt"
-    warnings.append(
-        f"card for '{exercise.slug}' would need {need} body text to fit one {geo.name} page, "
-        f"below the {floor:g} pt that reads from two metres; it continues on {more} more "
-        f"page{'s' if more > 1 else ''} at {body:g} pt"
+    warning = (
+        f"card for '{fitter.exercise.slug}' would need {need} body text to fit one {geo.name} "
+        f"page, below the {floor:g} pt that reads from two metres; it continues on {more} "
+        f"more page{'s' if more > 1 else ''} at {body:g} pt"
     )
-    return _Laid(body, pages, warnings)
+    return _Laid(body, pages, [warning])
 
 
 def _running_head(title: str, continued: str, family: FontFamily, size: float, width: float) -> str:

@@ -24,6 +24,7 @@ from pipeline.cards.flowables import (
 from pipeline.cards.fonts import FontFamily
 from pipeline.cards.glyphs import printed_upper
 from pipeline.cards.loggrid import DEFAULT_LOG_SETS, MAX_LOG_SETS, LogGrid
+from pipeline.cards.muscle_map import Column, MuscleMapBlock
 from pipeline.cards.palette import (
     ACCENT,
     ACCENT_TINT,
@@ -41,6 +42,7 @@ from pipeline.cards.palette import (
 from pipeline.cards.text import Run, TextBlock
 from pipeline.i18n.labels import Labels
 from pipeline.model import Exercise, Item, Prescription, Section, SectionKind, Span
+from pipeline.muscles import muscle_map
 
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
@@ -160,11 +162,17 @@ _MARKERS = {
 
 
 def build_story(
-    exercise: Exercise, styles: Styles, labels: Labels, *, log_rows: int = 0
+    exercise: Exercise,
+    styles: Styles,
+    labels: Labels,
+    *,
+    log_rows: int = 0,
+    muscle_map: bool = True,
 ) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
-    words from ``labels``; ``log_rows`` blank rows to log sessions in at the foot."""
-    story: list[Flowable] = [_header(exercise, styles, labels)]
+    words from ``labels``; the muscle map under the QR code unless ``muscle_map`` is false;
+    ``log_rows`` blank rows to log sessions in at the foot."""
+    story: list[Flowable] = [_header(exercise, styles, labels, with_map=muscle_map)]
     if exercise.prescription:
         story.extend(_prescription(exercise.prescription, styles, labels))
     for section in exercise.sections:
@@ -278,7 +286,7 @@ def _prescription(prescription: Prescription, styles: Styles, labels: Labels) ->
     return [box]
 
 
-def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
+def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: bool) -> Flowable:
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
     left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
@@ -287,18 +295,30 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels) -> Flowable:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
     tail = [styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55)]
-    qr = None
+    size = max(32 * mm * styles.scale, 25 * mm)
+    right: list[Flowable] = []
     if exercise.video_short_url:
         caption = exercise.video_short_url.removeprefix("https://")
-        qr = QrBlock(
-            exercise.video_short_url,
-            labels["scan_for_video"],
-            caption,
-            size=max(32 * mm * styles.scale, 25 * mm),
-            fonts=(family.bold, family.regular),
-            font_size=max(body * 0.6, 6.0),
+        right.append(
+            QrBlock(
+                exercise.video_short_url,
+                labels["scan_for_video"],
+                caption,
+                size=size,
+                fonts=(family.bold, family.regular),
+                font_size=max(body * 0.6, 6.0),
+            )
         )
-    return Header(left, qr, gap=body, tail=tail)
+    muscles = muscle_map(exercise.muscles, exercise.secondary_muscles) if with_map else None
+    if muscles:
+        # Under the QR code it takes the room the header leaves there, at least a map that
+        # reads; alone it takes the column the QR code would have.
+        smallest = size * (0.5 if right else 1.0)
+        right.append(
+            MuscleMapBlock(muscles, width=size, min_width=smallest, space_before=body * 0.5)
+        )
+    column = right[0] if len(right) == 1 else Column(right) if right else None
+    return Header(left, column, gap=body, tail=tail)
 
 
 def _badges(exercise: Exercise, labels: Labels) -> list[Badge]:

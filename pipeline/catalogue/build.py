@@ -122,6 +122,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         translation_of=e.translation_of,
         updated=None if e.updated is None else e.updated.isoformat(),
         muscles=e.muscles,
+        secondary_muscles=e.secondary_muscles,
         equipment=e.equipment,
         aliases=e.aliases,
         outro=e.outro_text,
@@ -205,9 +206,31 @@ class _Lookup:
         self.rows: list[Row] = [{"id": self.ids[key], "name": name} for key, name in ordered]
 
 
+def _muscle_row(row: Row) -> Row:
+    """A row of ``muscles``: the name, and the vocabulary's id and Latin name of the muscle
+    it names (``None`` when it names none)."""
+    from pipeline.muscles import lookup
+
+    muscle = lookup(str(row["name"]))
+    return {
+        **row,
+        "muscle": muscle.id if muscle else None,
+        "latin": muscle.latin[0] if muscle and muscle.latin else None,
+    }
+
+
 # The columns of `exercises` the entry does not hold as they are stored.
 _DERIVED_COLUMNS = frozenset(
-    {"id", "category", "muscles", "equipment", "aliases", "aliases_text", "work"}
+    {
+        "id",
+        "category",
+        "muscles",
+        "secondary_muscles",
+        "equipment",
+        "aliases",
+        "aliases_text",
+        "work",
+    }
 )
 _COPIED_COLUMNS = tuple(name for name in EXERCISE_COLUMN_NAMES if name not in _DERIVED_COLUMNS)
 _copied = operator.attrgetter(*_COPIED_COLUMNS)
@@ -219,7 +242,7 @@ _OWNED_COLUMNS = {
     "other_sections": ("exercise_id", "section", "heading", "position", "label", "text"),
     "howto_steps": ("exercise_id", "position", "name", "text"),
     "aliases": ("exercise_id", "position", "name"),
-    "exercise_muscles": ("exercise_id", "muscle_id", "position"),
+    "exercise_muscles": ("exercise_id", "muscle_id", "role", "position"),
     "exercise_equipment": ("exercise_id", "equipment_id", "position"),
     "exercise_settings": ("exercise_id", "position", "name", "value"),
 }
@@ -245,7 +268,7 @@ class _Lookups:
 
     def __init__(self, entries: Sequence[CatalogueEntry]) -> None:
         self.categories = _Lookup(e.category for e in entries if e.category is not None)
-        self.muscles = _Lookup(m for e in entries for m in e.muscles)
+        self.muscles = _Lookup(m for e in entries for m in (*e.muscles, *e.secondary_muscles))
         self.equipment = _Lookup(q for e in entries for q in e.equipment)
 
     def rows(self) -> dict[str, list[object]]:
@@ -280,7 +303,7 @@ class _Rows:
     def add_lookups(self) -> None:
         """The lookup tables' own rows, for a build from nothing."""
         self._put_in_order("categories", self.categories.rows)
-        self._put_in_order("muscles", self.muscles.rows)
+        self._put_in_order("muscles", [_muscle_row(row) for row in self.muscles.rows])
         self._put_in_order("equipment", self.equipment.rows)
 
     def _put_in_order(self, name: str, rows: list[Row]) -> None:
@@ -290,18 +313,25 @@ class _Rows:
     def _add_exercise(self, exercise_id: int, e: CatalogueEntry) -> Row:
         """The exercise's row of ``exercises`` (returned), its search row and its links."""
         muscles = tuple(dict.fromkeys(m.casefold() for m in e.muscles))
+        # A muscle in both lists is primary: it is linked once.
+        secondary = tuple(
+            m for m in dict.fromkeys(m.casefold() for m in e.secondary_muscles) if m not in muscles
+        )
         equipment = tuple(dict.fromkeys(q.casefold() for q in e.equipment))
         aliases_text = _aliases_text(e.aliases)
         self.search.append(_search_values(exercise_id, e, aliases_text))
         muscle_ids = self.muscles.ids
-        self.tables["exercise_muscles"].extend(
-            (exercise_id, muscle_ids[m], n) for n, m in enumerate(muscles, 1)
-        )
+        for role, names in (("primary", muscles), ("secondary", secondary)):
+            self.tables["exercise_muscles"].extend(
+                (exercise_id, muscle_ids[m], role, n) for n, m in enumerate(names, 1)
+            )
         equipment_ids = self.equipment.ids
         self.tables["exercise_equipment"].extend(
             (exercise_id, equipment_ids[q], n) for n, q in enumerate(equipment, 1)
         )
-        return self._exercise_row(exercise_id, e, muscles, equipment, aliases_text)
+        row = self._exercise_row(exercise_id, e, muscles, equipment, aliases_text)
+        row["secondary_muscles"] = _json(tuple(self.muscles.spellings[m] for m in secondary))
+        return row
 
     def _exercise_row(
         self,

@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
 
 APPLICATION_ID = 0x45584354
@@ -57,17 +57,34 @@ def _lookup_table(name: str) -> Table:
     return Table(name, (_ROW_ID, ("name", "TEXT NOT NULL UNIQUE COLLATE NOCASE")))
 
 
-def _link_table(name: str, target: str) -> Table:
-    """A many-to-many link from an exercise to a lookup table, in the seed's order."""
+def _link_table(name: str, target: str, between: tuple[tuple[str, str], ...] = ()) -> Table:
+    """A many-to-many link from an exercise to a lookup table, in the seed's order, with the
+    columns ``between`` the target and its place."""
     return _owned_table(
         f"exercise_{name}",
         (
             _OWNER,
             (f"{target}_id", f"INTEGER NOT NULL REFERENCES {name} (id)"),
+            *between,
             ("position", "INTEGER NOT NULL"),
         ),
         ("exercise_id", f"{target}_id"),
     )
+
+
+_MUSCLES = Table(
+    "muscles",
+    (
+        _ROW_ID,
+        ("name", "TEXT NOT NULL UNIQUE COLLATE NOCASE"),
+        ("muscle", "TEXT"),
+        ("latin", "TEXT"),
+    ),
+)
+"""The muscles as seeds name them, each with the vocabulary's id of the muscle it names and
+that muscle's Latin name (both NULL for a name the vocabulary does not know)."""
+
+_ROLE = ("role", "TEXT NOT NULL CHECK (role IN ('primary', 'secondary'))")
 
 
 EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -99,6 +116,7 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_path", "TEXT NOT NULL"),
     ("source_sha256", "TEXT NOT NULL"),
     ("muscles", "TEXT NOT NULL CHECK (json_valid(muscles))"),
+    ("secondary_muscles", "TEXT NOT NULL CHECK (json_valid(secondary_muscles))"),
     ("equipment", "TEXT NOT NULL CHECK (json_valid(equipment))"),
     ("aliases", "TEXT NOT NULL CHECK (json_valid(aliases))"),
     ("aliases_text", "TEXT NOT NULL"),
@@ -129,6 +147,7 @@ class ExerciseFacts:
     translation_of: str | None
     updated: str | None
     muscles: tuple[str, ...]
+    secondary_muscles: tuple[str, ...]
     equipment: tuple[str, ...]
     aliases: tuple[str, ...]
     sets: int | None
@@ -169,7 +188,7 @@ def _owned_table(name: str, columns: tuple[tuple[str, str], ...], key: tuple[str
 
 TABLES: tuple[Table, ...] = (
     _lookup_table("categories"),
-    _lookup_table("muscles"),
+    _MUSCLES,
     _lookup_table("equipment"),
     Table("exercises", EXERCISE_COLUMNS, ("UNIQUE (slug, lang)",)),
     _item_table("steps", "section", ("setup", "execution")),
@@ -201,7 +220,7 @@ TABLES: tuple[Table, ...] = (
         (_OWNER, _POSITION, ("name", "TEXT NOT NULL"), ("value", "TEXT NOT NULL")),
         ("exercise_id", "position"),
     ),
-    _link_table("muscles", "muscle"),
+    _link_table("muscles", "muscle", (_ROLE,)),
     _link_table("equipment", "equipment"),
 )
 """Every table but the search index, in dependency order."""

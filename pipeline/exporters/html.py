@@ -36,7 +36,7 @@ class HtmlExporter(Exporter):
         "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD "
         "(html/<lang>/... in a language other than default_lang)"
     )
-    version = "7"  # the workout section, the credit
+    version = "8"  # the workout section, the credit, the muscle map
     settings_used = ("base_url", "url_pattern", "labels", "default_lang", "brand")
     entry_type = IndexEntry
     links_translations = True

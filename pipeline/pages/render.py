@@ -16,6 +16,7 @@ from pipeline.jsonld import embed_url
 from pipeline.model import Exercise, Item, Paragraph, Section, SectionKind
 from pipeline.pages.entry import IndexEntry as IndexEntry
 from pipeline.pages.layout import relative_link
+from pipeline.pages.muscle_map import muscle_figure
 
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
@@ -276,7 +277,7 @@ def exercise_page(
 </div>
 </header>
 <main class="wrap">
-{_workout(exercise, labels)}{howto}
+{_workout(exercise, labels)}{muscle_figure(exercise, labels)}{howto}
 <div class="columns">
 {photo}{sections}
 </div>
