@@ -269,6 +269,12 @@ class SeedFrontmatter(BaseModel):
         default=None,
         description="Absolute http(s) URL of the work the text is based on (wger, a book's page).",
     )
+    station: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,4})$",
+        description="The gym's station of the machine, a number or a short code (12, B4), "
+        "printed large in the card's corner.",
+    )
     updated: dt.date | None = Field(default=None, description="ISO 8601 date of the last revision.")
     draft: bool = Field(
         default=False,
@@ -439,6 +445,7 @@ WHAT_TO_WRITE: dict[str, str] = {
     "author": 'write the name the credit gives, e.g. author: "Jane Doe"',
     "author_url": "write the page's full address, e.g. author_url: https://example.org/jane",
     "source_url": "write the source's full address, e.g. source_url: https://wger.de/en/exercise/91",
+    "station": "write a number or a code of up to five letters, digits and '-', e.g. station: 12",
 }
 
 

@@ -31,6 +31,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "author",
     "author_url",
     "source_url",
+    "station",
     "updated",
     "draft",
 )

@@ -188,6 +188,9 @@ class Exercise(_Frozen):
     credit: Credit | None = Field(
         default=None, description="The text's licence, author and source, when the seed says."
     )
+    station: str | None = Field(
+        default=None, description="The gym's station of the machine, e.g. `12` or `B4`."
+    )
     lang: str = Field(
         default="en",
         description="BCP 47 language tag of the text: the seed's `lang`, else its file "

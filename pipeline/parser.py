@@ -406,6 +406,7 @@ def _exercise(
         image=meta.image,
         prescription=_prescription(meta),
         credit=_credit(meta),
+        station=meta.station,
         lang=lang,
         translation_of=meta.translation_of,
         translations=(),

@@ -127,6 +127,9 @@ def corpus_hashes(work: Path, jobs: int) -> dict[str, str]:
 
 def main() -> None:
     """Rewrite the golden files from the current exporters."""
+    from tests.card_pixels import write_goldens
+
+    write_goldens()
     with tempfile.TemporaryDirectory() as work:
         for name, data in golden_outputs(Path(work)).items():
             (GOLDEN / name).write_bytes(data)

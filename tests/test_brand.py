@@ -108,3 +108,78 @@ def test_an_unknown_brand_key_is_named_with_the_keys_there_are(
     assert "brand.nmae: not a setting; did you mean 'name'? (the settings: name, logo" in (
         result.output
     )
+
+
+def _branded(tmp_path: Path, logo: str = "logo.svg") -> Path:
+    (tmp_path / "pipeline.toml").write_text(
+        f'base_url = "{SITE}"\n[brand]\nname = "Iron Temple Gym"\nlogo = "{BRAND / logo}"\n'
+        'accent = "#0b6e4f"\nfooter = "Ironstreet 4, open 6-23"\n',
+        "utf-8",
+    )
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = SHIPPED_SEED.read_text("utf-8").replace("sets: 3", "station: B4\nsets: 3", 1)
+    (seeds / SHIPPED_SEED.name).write_text(text, "utf-8")
+    return seeds
+
+
+@pytest.mark.parametrize("logo", ["logo.svg", "logo.png"])
+def test_the_card_the_booklet_and_the_page_show_the_brand(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logo: str
+) -> None:
+    import pdfplumber
+
+    monkeypatch.chdir(tmp_path)
+    seeds = _branded(tmp_path, logo)
+    result = runner.invoke(app, ["export", str(seeds), "-o", "out"])
+    assert result.exit_code == 0, result.output
+    for pdf in ("out/cards/leverage-machine-lying-leg-curl.pdf", "out/cards.pdf"):
+        with pdfplumber.open(tmp_path / pdf) as document:
+            page = document.pages[0]
+            text = " ".join((page.extract_text() or "").split())
+            # The PNG logo is an image in the page's own content, so the booklet has it too.
+            assert logo.endswith(".svg") or page.images, pdf
+        assert text.startswith("Iron Temple Gym B4 Leverage Machine Lying Leg Curl"), text
+        assert text.endswith("Ironstreet 4, open 6-23"), text
+    html = (tmp_path / "out/html/leverage-machine-lying-leg-curl/index.html").read_text("utf-8")
+    assert '<p class="brand">Iron Temple Gym</p>' in html
+    assert ":root { --accent: #0b6e4f; --accent-ink: #0b6e4f; }" in html
+    assert "<dt>Station</dt><dd>B4</dd>" in html
+    index = (tmp_path / "out/html/index.html").read_text("utf-8")
+    assert '<p class="brand">Iron Temple Gym</p>' in index
+
+
+def test_a_new_logo_under_the_same_name_rebuilds_the_cards_only(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    logo = tmp_path / "logo.svg"
+    logo.write_bytes((BRAND / "logo.svg").read_bytes())
+    seeds = _branded(tmp_path)
+    toml = (tmp_path / "pipeline.toml").read_text("utf-8")
+    (tmp_path / "pipeline.toml").write_text(toml.replace(str(BRAND / "logo.svg"), "logo.svg"))
+    assert runner.invoke(app, ["export", str(seeds), "-o", "out"]).exit_code == 0
+    card = tmp_path / "out/cards/leverage-machine-lying-leg-curl.pdf"
+    before = card.read_bytes()
+    page = (tmp_path / "out/html/leverage-machine-lying-leg-curl/index.html").stat().st_mtime_ns
+    logo.write_text(logo.read_text("utf-8").replace("#0b6e4f", "#7c1fa2"), "utf-8")
+    assert runner.invoke(app, ["export", str(seeds), "-o", "out"]).exit_code == 0
+    assert card.read_bytes() != before
+    assert (
+        tmp_path / "out/html/leverage-machine-lying-leg-curl/index.html"
+    ).stat().st_mtime_ns == page
+
+
+@pytest.mark.parametrize("station", ["'12345678'", "'A B'", "-4"])
+def test_a_station_that_is_not_a_short_code_is_an_error_at_its_line(
+    tmp_path: Path, station: str
+) -> None:
+    from pipeline.parser import parse_seed
+
+    seed = tmp_path / "x.md"
+    text = SHIPPED_SEED.read_text("utf-8").replace("sets: 3", f"station: {station}\nsets: 3", 1)
+    seed.write_text(text, "utf-8")
+    result = parse_seed(seed)
+    assert result.exercise is None
+    (error,) = [d for d in result.diagnostics if d.level.value == "error"]
+    assert error.line == 10 and "station" in error.message and "e.g. station: 12" in error.message

@@ -589,6 +589,7 @@ SQUAT_FRONT = (
     "author: Jane Doe\n"
     "author_url: https://example.org/jane\n"
     "source_url: https://wger.de/en/exercise/615\n"
+    "station: 7\n"
 )
 
 

@@ -69,7 +69,7 @@ def test_every_catalogue_has_exactly_the_english_labels(tag: str) -> None:
 # the units s and min and the word tempo are international, and so are some muscles' names
 # (biceps, triceps, quadriceps; hamstrings in Dutch, obliques in French).
 SAME_AS_ENGLISH = {
-    "de": {"rest_minutes", "rest_seconds", "tempo", "video_title"},
+    "de": {"rest_minutes", "rest_seconds", "station", "tempo", "video_title"},
     "fr": {
         "expert",
         "level_expert",
@@ -97,6 +97,7 @@ SAME_AS_ENGLISH = {
         "rest_minutes",
         "rest_seconds",
         "sets",
+        "station",
         "tempo",
         "tips",
         "video",
@@ -108,6 +109,7 @@ SAME_AS_ENGLISH = {
         "muscle_triceps",
         "rest_minutes",
         "rest_seconds",
+        "station",
         "tempo",
         "tips",
         "video",
@@ -118,6 +120,7 @@ SAME_AS_ENGLISH = {
         "muscle_triceps",
         "rest_minutes",
         "rest_seconds",
+        "station",
         "tempo",
         "tips",
         "video",

@@ -137,7 +137,8 @@ class BrandBar(Flowable):
     def _station_width(self) -> float:
         if not self.station:
             return 0.0
-        return max(stringWidth(self.station, self.font, self.size * 1.6) + self.size * 1.2, self.height)
+        text = float(stringWidth(self.station, self.font, self.size * 1.6))
+        return max(text + self.size * 1.2, self.height)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """As tall as the logo is drawn, or as the name and the station need."""

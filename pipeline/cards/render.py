@@ -4,6 +4,7 @@ draw it onto sheets (one card or a whole booklet in one document)."""
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import zlib
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.cards.booklet import CardArtefact, SubsetRef, assemble_booklet
+from pipeline.cards.brand import DEFAULT_ACCENT, CardBrand, card_brand
 from pipeline.cards.flowable import Flowable
 from pipeline.cards.flowables import PanelPiece
 from pipeline.cards.fonts import (
@@ -169,6 +171,7 @@ class _Fitter:
         log_rows: int | None = None,
         *,
         muscle_map: bool = True,
+        brand: CardBrand | None = None,
     ) -> None:
         self.exercise = exercise
         self.geo = geo
@@ -177,13 +180,20 @@ class _Fitter:
         self.labels = labels
         self.log_rows = geo.log_rows if log_rows is None else log_rows
         self.muscle_map = muscle_map
+        self.brand = brand
         self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
 
     def story(self, body: float) -> list[Flowable]:
         """The card's flowables at ``body`` points."""
-        styles = Styles(body, self.family, self.geo.scale)
+        accent = self.brand.accent if self.brand else DEFAULT_ACCENT
+        styles = Styles(body, self.family, self.geo.scale, accent)
         return build_story(
-            self.exercise, styles, self.labels, log_rows=self.log_rows, muscle_map=self.muscle_map
+            self.exercise,
+            styles,
+            self.labels,
+            log_rows=self.log_rows,
+            muscle_map=self.muscle_map,
+            brand=self.brand,
         )
 
     def measure(self, body: float) -> tuple[list[Flowable], list[float]]:
@@ -251,7 +261,9 @@ def _log_apart(text: _Fitter, continued_top: float) -> _Laid | None:
         return None
     story, heights = text.measure(body)
     pages = [_spread(story, heights, box, body)]
-    styles = Styles(body, text.family, geo.scale)
+    styles = Styles(
+        body, text.family, geo.scale, text.brand.accent if text.brand else DEFAULT_ACCENT
+    )
     pending = [log_block(text.exercise, styles, text.labels, geo.log_rows)]
     while pending:
         pages.append(_fill_page(pending, box, continued_top))
@@ -284,7 +296,13 @@ def _spread(
     return placed
 
 
-def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Labels) -> _Laid:
+def lay_out(
+    exercise: Exercise,
+    geo: Geometry,
+    family: FontFamily,
+    labels: Labels,
+    brand: CardBrand | None = None,
+) -> _Laid:
     """Lay the card out at the largest body size that fits one page, between the page's
     floor and ceiling; or, when even the floor does not fit, over more pages (with a
     warning naming the size one page would have needed).
@@ -297,17 +315,17 @@ def lay_out(exercise: Exercise, geo: Geometry, family: FontFamily, labels: Label
     continued_top = box.top - _running_head_height(geo)
     maps = (True, False) if exercise.muscles or exercise.secondary_muscles else (True,)
     for with_map in maps:
-        fitter = _Fitter(exercise, geo, family, box, labels, muscle_map=with_map)
+        fitter = _Fitter(exercise, geo, family, box, labels, muscle_map=with_map, brand=brand)
         body = fitter.largest_fitting(geo.body_floor, geo.body_ceiling)
         if body is not None:
             story, heights = fitter.measure(body)
             return _Laid(body, [_spread(story, heights, box, body)], [])
         if geo.log_rows:
-            text = _Fitter(exercise, geo, family, box, labels, 0, muscle_map=with_map)
+            text = _Fitter(exercise, geo, family, box, labels, 0, muscle_map=with_map, brand=brand)
             apart = _log_apart(text, continued_top)
             if apart is not None:
                 return apart
-    return _overflow(_Fitter(exercise, geo, family, box, labels), continued_top)
+    return _overflow(_Fitter(exercise, geo, family, box, labels, brand=brand), continued_top)
 
 
 def _overflow(fitter: _Fitter, continued_top: float) -> _Laid:
@@ -379,11 +397,13 @@ def _draw_card_page(
     canvas.setFillColor(MUTED)
     canvas.setFont(family.regular, small)
     text_y = rule_y - small * 1.5
-    note = ""
+    note = (card.brand.footer or "") if card.brand else ""
     if pages > 1:
-        note = f"{page + 1} / {pages}"
+        count = f"{page + 1} / {pages}"
         if page + 1 < pages:
-            note += f"  · {labels['continues']}"
+            count += f"  · {labels['continues']}"
+        note = f"{note}  · {count}" if note else count
+    if note:
         canvas.drawRightString(box.x + box.width, text_y, note)
     room = box.width - (stringWidth(note, family.regular, small) + small * 2 if note else 0)
     canvas.drawString(box.x, text_y, footer_text(exercise, labels, family.regular, small, room))
@@ -413,6 +433,7 @@ class _Card:
     geo: Geometry
     family: FontFamily
     labels: Labels
+    brand: CardBrand | None = None
 
 
 class _Sheets:
@@ -492,13 +513,16 @@ def render_card(exercise: Exercise, settings: Settings) -> CardResult:
     geo = geometry(settings)
     family = card_fonts()
     labels = labels_for(exercise.lang, settings.labels)
-    laid = lay_out(exercise, geo, family, labels)
+    brand = card_brand(settings.brand)
+    laid = lay_out(exercise, geo, family, labels, brand)
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, geo, family.regular, exercise.lang)
-    reserve_card_characters(canvas._doc, card_texts(exercise, labels, family.bold, geo.log_rows))
+    texts = card_texts(exercise, labels, family.bold, geo.log_rows)
+    brand_texts = (brand.name or "", brand.footer or "", exercise.station or "")
+    reserve_card_characters(canvas._doc, itertools.chain(texts, brand_texts))
     _set_metadata(canvas, exercise.title, exercise.description, labels["card_keywords"])
     sheets = _Sheets(canvas, geo)
-    _draw_card(sheets, _Card(exercise, geo, family, labels), laid)
+    _draw_card(sheets, _Card(exercise, geo, family, labels, brand), laid)
     # Read before ``save``: embedding the fonts forgets which characters each subset holds.
     fonts = _subsets(canvas._doc, family)
     sheets.finish_sheet()

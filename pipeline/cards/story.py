@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 
+from pipeline.cards.brand import DEFAULT_ACCENT, Accent, BrandBar, CardBrand
 from pipeline.cards.flowable import Flowable
 from pipeline.cards.flowables import (
     Badge,
@@ -26,8 +27,6 @@ from pipeline.cards.glyphs import printed_upper
 from pipeline.cards.loggrid import DEFAULT_LOG_SETS, MAX_LOG_SETS, LogGrid
 from pipeline.cards.muscle_map import Column, MuscleMapBlock
 from pipeline.cards.palette import (
-    ACCENT,
-    ACCENT_TINT,
     INK,
     LEVEL_COLORS,
     MISTAKE,
@@ -55,6 +54,7 @@ class Styles:
     body: float
     family: FontFamily
     scale: float
+    accent: Accent = DEFAULT_ACCENT
 
     def block(
         self,
@@ -153,8 +153,8 @@ def heading_text(section: Section, labels: Labels, font: str) -> str:
 
 
 _MARKERS = {
-    SectionKind.SETUP: (Marker.NUMBER, ACCENT, None),
-    SectionKind.EXECUTION: (Marker.NUMBER, ACCENT, None),
+    SectionKind.SETUP: (Marker.NUMBER, None, None),
+    SectionKind.EXECUTION: (Marker.NUMBER, None, None),
     SectionKind.TIPS: (Marker.CHECK, TIP, TIP_TINT),
     SectionKind.MISTAKES: (Marker.CROSS, MISTAKE, MISTAKE_TINT),
     SectionKind.OTHER: (Marker.BULLET, MUTED, None),
@@ -168,11 +168,22 @@ def build_story(
     *,
     log_rows: int = 0,
     muscle_map: bool = True,
+    brand: CardBrand | None = None,
 ) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
     words from ``labels``; the muscle map under the QR code unless ``muscle_map`` is false;
-    ``log_rows`` blank rows to log sessions in at the foot."""
-    story: list[Flowable] = [_header(exercise, styles, labels, with_map=muscle_map)]
+    ``log_rows`` blank rows to log sessions in at the foot; the ``brand``'s bar on top."""
+    story: list[Flowable] = []
+    if brand is not None and (brand.has_bar or exercise.station):
+        bar = BrandBar(
+            brand,
+            exercise.station,
+            font=styles.family.bold,
+            size=styles.body * 1.05,
+            space_after=styles.body * 0.9,
+        )
+        story.append(bar)
+    story.append(_header(exercise, styles, labels, with_map=muscle_map))
     if exercise.prescription:
         story.extend(_prescription(exercise.prescription, styles, labels))
     for section in exercise.sections:
@@ -209,7 +220,7 @@ def log_block(exercise: Exercise, styles: Styles, labels: Labels, rows: int) -> 
         labels["log"],
         font=family.bold,
         size=body * HEADING_RATIO,
-        color=ACCENT,
+        color=styles.accent.color,
         rule=RULE,
         space_before=body * 0.6,
     )
@@ -226,13 +237,14 @@ def log_block(exercise: Exercise, styles: Styles, labels: Labels, rows: int) -> 
 def _section(section: Section, styles: Styles, labels: Labels) -> list[Flowable]:
     """A section's heading, kept with its first item, then the rest of its items."""
     body, family = styles.body, styles.family
-    marker, color, tint = _MARKERS[section.kind]
+    marker, fixed, tint = _MARKERS[section.kind]
+    color = fixed or styles.accent.color  # the steps are in the brand's accent
     panel = Panel(tint, body * 0.42, body * 0.5) if tint else None
     heading = SectionHeading(
         heading_text(section, labels, family.bold),
         font=family.bold,
         size=body * HEADING_RATIO,
-        color=color if tint else ACCENT,
+        color=color if tint else styles.accent.color,
         rule=None if tint else RULE,
         panel=panel,
         space_before=body * (0.65 if panel else 0.6),
@@ -261,7 +273,7 @@ def _prescription(prescription: Prescription, styles: Styles, labels: Labels) ->
     from pipeline.prescription import facts, setting_names
 
     body, family = styles.body, styles.family
-    panel = Panel(ACCENT_TINT, body * 0.42, body * 0.5)
+    panel = Panel(styles.accent.tint, body * 0.42, body * 0.5)
     runs: list[Run] = []
     shown = facts(prescription, labels)
     if shown:
@@ -275,7 +287,7 @@ def _prescription(prescription: Prescription, styles: Styles, labels: Labels) ->
     box = MarkedItem(
         styles.block(runs, body),
         marker=Marker.NONE,
-        color=ACCENT,
+        color=styles.accent.color,
         gutter=0,
         gap=body * 0.25,
         panel=panel,
@@ -290,7 +302,7 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: boo
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
     left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
-    badges = _badges(exercise, labels)
+    badges = _badges(exercise, labels, styles.accent)
     if badges:
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
@@ -315,17 +327,23 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: boo
         # reads; alone it takes the column the QR code would have.
         smallest = size * (0.5 if right else 1.0)
         right.append(
-            MuscleMapBlock(muscles, width=size, min_width=smallest, space_before=body * 0.5)
+            MuscleMapBlock(
+                muscles,
+                width=size,
+                min_width=smallest,
+                space_before=body * 0.5,
+                accent=styles.accent,
+            )
         )
     column = right[0] if len(right) == 1 else Column(right) if right else None
     return Header(left, column, gap=body, tail=tail)
 
 
-def _badges(exercise: Exercise, labels: Labels) -> list[Badge]:
+def _badges(exercise: Exercise, labels: Labels, accent: Accent) -> list[Badge]:
     badges = []
     if exercise.level:
         level = labels[f"level_{exercise.level.value}"]
         badges.append(Badge(level, LEVEL_COLORS[exercise.level], PAPER))
     badges += [Badge(e, NEUTRAL_TINT, INK) for e in exercise.equipment]
-    badges += [Badge(m, ACCENT_TINT, ACCENT) for m in exercise.muscles]
+    badges += [Badge(m, accent.tint, accent.color) for m in exercise.muscles]
     return badges

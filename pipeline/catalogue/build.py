@@ -135,6 +135,7 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
         **_prescription(e.prescription),
         **_credit(e.credit),
+        station=e.station,
         search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
     )
 

@@ -112,6 +112,7 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("author", "TEXT"),
     ("author_url", "TEXT"),
     ("source_url", "TEXT"),
+    ("station", "TEXT"),
     ("outro", "TEXT NOT NULL"),
     ("source_path", "TEXT NOT NULL"),
     ("source_sha256", "TEXT NOT NULL"),
@@ -160,6 +161,7 @@ class ExerciseFacts:
     author: str | None
     author_url: str | None
     source_url: str | None
+    station: str | None
 
 
 _POSITION = ("position", "INTEGER NOT NULL")

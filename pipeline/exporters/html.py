@@ -36,7 +36,7 @@ class HtmlExporter(Exporter):
         "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD "
         "(html/<lang>/... in a language other than default_lang)"
     )
-    version = "8"  # the workout section, the credit, the muscle map
+    version = "9"  # the workout section, the credit, the muscle map, the brand
     settings_used = ("base_url", "url_pattern", "labels", "default_lang", "brand")
     entry_type = IndexEntry
     links_translations = True
@@ -68,6 +68,7 @@ class HtmlExporter(Exporter):
             catalogue_url=catalogue_url,
             versions=translation_urls(exercise, settings),
             overrides=settings.labels,
+            brand=settings.brand,
         )
         context.writer.write_text(page_path(exercise, settings), page)
         return IndexEntry.of(exercise, settings)

@@ -21,7 +21,7 @@ class ModelJsonExporter(Exporter):
         "json/<slug>.json: the parsed model of each seed "
         "(json/<lang>/<slug>.json in a language other than default_lang)"
     )
-    version = "5"  # the prescription, the credit, secondary_muscles
+    version = "6"  # the prescription, the credit, secondary_muscles, the station
     settings_used = ("default_lang",)
     outputs = ("json/{slug}.json", "json/{lang}/{slug}.json")
 

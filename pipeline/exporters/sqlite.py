@@ -34,7 +34,7 @@ class SqliteExporter(Exporter):
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
     # Bumped whenever an entry or the file's bytes would change: stored entries are then
     # made again and every catalogue rebuilt.
-    version = f"{SCHEMA_VERSION}.1"
+    version = f"{SCHEMA_VERSION}.2"
     entry_type = CatalogueEntry
     outputs = (literal(CATALOGUE_FILE),)
 

@@ -36,5 +36,13 @@ def index_pages(entries: Iterable[IndexEntry], settings: Settings) -> Iterator[t
         script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
         others = [(other, index_url(other, settings)) for other in shown if other != lang]
         head = (alternates if listed else "") + script
-        page = index_page(listed, url, head, lang=lang, languages=others, overrides=settings.labels)
+        page = index_page(
+            listed,
+            url,
+            head,
+            lang=lang,
+            languages=others,
+            overrides=settings.labels,
+            brand=settings.brand,
+        )
         yield index_path(lang, settings), page

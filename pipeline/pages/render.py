@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from importlib import resources
 
+from pipeline.brand import BrandSettings
 from pipeline.i18n.labels import Labels, Overrides, fill, labels_for
 from pipeline.jsonld import embed_url
 from pipeline.model import Exercise, Item, Paragraph, Section, SectionKind
@@ -27,7 +28,27 @@ _CSP = (
 _CSS = resources.files("pipeline.pages").joinpath("page.css").read_text("utf-8")
 
 
-def _page(*, lang: str, title: str, description: str, canonical: str, head: str, body: str) -> str:
+def _page(
+    *,
+    lang: str,
+    title: str,
+    description: str,
+    canonical: str,
+    head: str,
+    body: str,
+    brand: BrandSettings | None = None,
+) -> str:
+    # The brand's accent (checked for 4.5:1 on white) for the accents and the links alike.
+    accent = brand.accent if brand is not None else None
+    colours = (
+        f":root {{ --accent: {accent}; --accent-ink: {accent}; }}\n"
+        # On the dark hero the name is a light tint of the accent; the map's secondary
+        # muscles are the accent half-way to white, as on the card.
+        ".hero .brand { color: color-mix(in srgb, var(--accent) 35%, #fff); }\n"
+        ".muscle-map .secondary { fill: color-mix(in srgb, var(--accent) 50%, #fff); }\n"
+        if accent
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="{escape(lang)}">
 <head>
@@ -39,7 +60,7 @@ def _page(*, lang: str, title: str, description: str, canonical: str, head: str,
 <meta name="description" content="{escape(description)}">
 <link rel="canonical" href="{escape(canonical)}">
 <style>
-{_CSS}</style>
+{_CSS}{colours}</style>
 {head}
 </head>
 <body>
@@ -47,6 +68,11 @@ def _page(*, lang: str, title: str, description: str, canonical: str, head: str,
 </body>
 </html>
 """
+
+
+def _brand_name(brand: BrandSettings | None, labels: Labels) -> str:
+    """What stands above a page's title: the gym's name, else the words for a guide."""
+    return brand.name if brand is not None and brand.name else labels["brand"]
 
 
 def _spans(paragraph: Paragraph) -> str:
@@ -96,6 +122,7 @@ def _facts(exercise: Exercise, labels: Labels) -> str:
         ("category", exercise.category),
         ("equipment", ", ".join(exercise.equipment) or None),
         ("muscles", ", ".join(exercise.muscles) or None),
+        ("station", exercise.station),
     ]
     shown = "".join(
         f"<div><dt>{escape(labels[name])}</dt><dd>{escape(value)}</dd></div>"
@@ -244,6 +271,7 @@ def exercise_page(
     catalogue_url: str,
     versions: Sequence[tuple[str, str]] = (),
     overrides: Overrides | None = None,
+    brand: BrandSettings | None = None,
 ) -> str:
     """The standalone HTML page of one exercise at URL ``canonical``, with ``script`` (its
     JSON-LD) in the head, linking to the catalogue page at ``catalogue_url`` and to its
@@ -267,7 +295,7 @@ def exercise_page(
 </ol></nav>
 <div class="hero-grid{" has-media" if media else ""}">
 <div>
-<p class="brand">{escape(labels["brand"])}</p>
+<p class="brand">{escape(_brand_name(brand, labels))}</p>
 <h1>{escape(exercise.title)}</h1>
 <p class="lede">{escape(exercise.description)}</p>
 {aka}{_facts(exercise, labels)}{languages}
@@ -293,6 +321,7 @@ def exercise_page(
         canonical=canonical,
         head=script,
         body=body,
+        brand=brand,
     )
 
 
@@ -304,6 +333,7 @@ def index_page(
     lang: str = "en",
     languages: Sequence[tuple[str, str]] = (),
     overrides: Overrides | None = None,
+    brand: BrandSettings | None = None,
 ) -> str:
     """The catalogue page at URL ``catalogue_url``: every exercise with its description and a
     link to its page, and a link to the catalogue page of each of the other ``languages``
@@ -320,7 +350,7 @@ def index_page(
     name = escape(labels["exercises"])
     body = f"""<header class="hero hero-index">
 <div class="wrap">
-<p class="brand">{escape(labels["brand"])}</p>
+<p class="brand">{escape(_brand_name(brand, labels))}</p>
 <h1>{name}</h1>
 <p class="lede">{escape(labels.count("guides", len(entries)))}.</p>
 {switcher}</div>
@@ -335,4 +365,5 @@ def index_page(
         canonical=catalogue_url,
         head=script,
         body=body,
+        brand=brand,
     )
