@@ -41,7 +41,22 @@ def _drawing(path: str, mtime_ns: int) -> Any:
     drawing = svg2rlg(path, external_reference_root=str(Path(path).parent))
     if drawing is None or not drawing.width or not drawing.height:
         raise SvgError("an SVG with no size: give its root a width and height or a viewBox")
+    if _has_text(drawing):
+        # Its text would be set in a font the card does not embed, and lost in the booklet.
+        raise SvgError(
+            "an SVG with text in it: convert the text to paths (in Inkscape, Path > Object to "
+            "Path), so it prints the same everywhere"
+        )
     return drawing
+
+
+def _has_text(node: Any) -> bool:
+    from reportlab.graphics.shapes import Group, String
+
+    if isinstance(node, String):
+        return True
+    contents = node.contents if isinstance(node, Group) else getattr(node, "contents", [])
+    return any(_has_text(child) for child in contents)
 
 
 def read_svg(path: Path) -> Any:

@@ -61,6 +61,9 @@ def test_an_accent_text_cannot_be_read_on_is_an_error_naming_its_ratio(
         ("empty.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>",
          "brand.logo: an SVG with no size"),
         ("text.png", b"not a png at all", "brand.logo: not a readable image"),
+        ("words.svg", b"<svg xmlns='http://www.w3.org/2000/svg' width='90' height='20'>"
+         b"<text x='0' y='15'>Iron Gym</text></svg>",
+         "brand.logo: an SVG with text in it: convert the text to paths"),
     ],
 )  # fmt: skip
 def test_a_logo_that_cannot_be_drawn_is_an_error_before_anything_is_written(
