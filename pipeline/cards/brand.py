@@ -62,10 +62,14 @@ def card_brand(settings: BrandSettings) -> CardBrand:
     return CardBrand(accent, settings.name, settings.logo, settings.footer)
 
 
-@functools.lru_cache(maxsize=4)
 def _raster(path: str) -> Any:
     """The logo as RGB on white, at most :data:`LOGO_PIXELS` across (cards are white behind
-    it; an inline image has no transparency)."""
+    it; an inline image has no transparency), read again when the file changes."""
+    return _flattened(path, Path(path).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _flattened(path: str, mtime_ns: int) -> Any:
     from PIL import Image
 
     with Image.open(path) as image:
