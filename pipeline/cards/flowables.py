@@ -357,7 +357,7 @@ class QrBlock(Flowable):
         self.width = min(availWidth, max(code_width, caption_width))
         self.lines = [
             (self.bold, line)
-            for line in break_lines(self.label, self.bold, self.font_size, self.width)
+            for line in _balanced(self.label, self.bold, self.font_size, self.width)
         ] + [
             (self.regular, line)
             for line in break_lines(self.caption, self.regular, self.font_size, self.width)
@@ -377,6 +377,22 @@ class QrBlock(Flowable):
             canvas.setFont(font, self.font_size)
             canvas.drawCentredString(self.width / 2, y, line)
             y -= self.font_size * 1.3
+
+
+def _balanced(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into as few lines as at ``width``, each as short as that allows: a
+    call to scan in two lines reads as two halves, not a line and a word left under it."""
+    lines = break_lines(text, font, size, width)
+    if len(lines) < 2:
+        return lines
+    low, high = width / len(lines), width
+    for _ in range(12):
+        middle = (low + high) / 2
+        if len(break_lines(text, font, size, middle)) == len(lines):
+            high = middle
+        else:
+            low = middle
+    return break_lines(text, font, size, high)
 
 
 class Header(Flowable):

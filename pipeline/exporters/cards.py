@@ -31,7 +31,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "11"  # the prescription, the description under the QR, credit, muscle map, brand
+    version = "12"  # prescription, description under the QR, credit, muscle map, brand, caption
     settings_used = (
         "page_size",
         "layout",
