@@ -66,3 +66,33 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("PIPELINE_BASE_URL", raising=False)
     return CliRunner()
+
+
+LEG_CURL = """---
+description: "Curl your legs against a padded lever."
+{extra}
+---
+
+## Execution
+1. **Curl**: Bend your knees.
+
+<!-- howto -->
+
+### Curl
+Bend your knees.
+"""
+"""A short seed whose frontmatter a test completes (``{extra}``)."""
+
+
+@pytest.fixture
+def leg_curl(tmp_path: Path) -> Callable[..., Path]:
+    """Write :data:`LEG_CURL` with ``extra`` frontmatter lines as ``tmp_path/seeds/<name>``."""
+
+    def write(extra: str, name: str = "leg-curl.md") -> Path:
+        folder = tmp_path / "seeds"
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_text(LEG_CURL.format(extra=extra), "utf-8")
+        return path
+
+    return write

@@ -26,35 +26,10 @@ from tests.conftest import exercise_of
 
 SETTINGS = Settings(base_url="https://example.org/")
 WGER = Path(__file__).parent / "fixtures" / "wger" / "translations.json"
-FRONT = """---
-description: "Curl your legs against a padded lever."
-{extra}
----
-
-## Execution
-1. **Curl**: Bend your knees.
-
-<!-- howto -->
-
-### Curl
-Bend your knees.
-"""
 CREDITED = (
     "license: CC BY-SA 4.0\nauthor: Jane Doe\nauthor_url: https://example.org/jane\n"
     "source_url: https://wger.de/en/exercise/117/view/leg-curls-lying"
 )
-
-
-@pytest.fixture
-def seed(tmp_path: Path) -> Callable[..., Path]:
-    def write(extra: str, name: str = "leg-curl.md") -> Path:
-        folder = tmp_path / "seeds"
-        folder.mkdir(exist_ok=True)
-        path = folder / name
-        path.write_text(FRONT.format(extra=extra), "utf-8")
-        return path
-
-    return write
 
 
 @pytest.mark.parametrize(
@@ -105,25 +80,25 @@ def test_every_licence_wger_gives_its_exercises_is_read_as_its_spdx_id() -> None
     ],
 )  # fmt: skip
 def test_a_wrong_credit_is_an_error_at_its_line(
-    seed: Callable[..., Path], extra: str, line: int, message: str
+    leg_curl: Callable[..., Path], extra: str, line: int, message: str
 ) -> None:
-    result = parse_seed(seed(extra))
+    result = parse_seed(leg_curl(extra))
     assert result.exercise is None
     errors = [d for d in result.diagnostics if d.level.value == "error"]
     assert errors and errors[0].line == line and message in errors[0].message, errors
 
 
-def test_a_source_without_a_licence_is_a_warning_at_its_line(seed: Callable[..., Path]) -> None:
-    result = parse_seed(seed("author: Jane Doe\nsource_url: https://wger.de/en/exercise/117"))
+def test_a_source_without_a_licence_is_a_warning_at_its_line(leg_curl: Callable[..., Path]) -> None:
+    result = parse_seed(leg_curl("author: Jane Doe\nsource_url: https://wger.de/en/exercise/117"))
     assert result.exercise is not None
     (warning,) = [d for d in result.diagnostics if d.level.value == "warning"]
     assert warning.line == 4 and "source_url without a license" in warning.message
 
 
 def test_the_card_the_page_the_json_ld_and_the_catalogue_give_the_credit(
-    seed: Callable[..., Path], tmp_path: Path
+    leg_curl: Callable[..., Path], tmp_path: Path
 ) -> None:
-    path = seed(CREDITED)
+    path = leg_curl(CREDITED)
     out = tmp_path / "out"
     assert export([path.parent], out, SETTINGS, jobs=1).errors == 0
     with pdfplumber.open(out / "cards" / "leg-curl.pdf") as pdf:
@@ -164,19 +139,19 @@ def test_the_card_the_page_the_json_ld_and_the_catalogue_give_the_credit(
     assert validated.exit_code == 0, validated.output
 
 
-def test_german_and_russian_credits_say_it_in_their_words(seed: Callable[..., Path]) -> None:
-    german = exercise_of(seed(CREDITED + "\nlang: de", name="beinbeuger.md"))
+def test_german_and_russian_credits_say_it_in_their_words(leg_curl: Callable[..., Path]) -> None:
+    german = exercise_of(leg_curl(CREDITED + "\nlang: de", name="beinbeuger.md"))
     text = footer_text(german, labels_for("de"), card_fonts().regular, 7.5, 1000)
     assert "Von Jane Doe \u00b7 Lizenz: CC BY-SA 4.0 \u00b7 Quelle: wger.de/" in text
-    russian = exercise_of(seed(CREDITED + "\nlang: ru", name="sgibanie.md"))
+    russian = exercise_of(leg_curl(CREDITED + "\nlang: ru", name="sgibanie.md"))
     text = footer_text(russian, labels_for("ru"), card_fonts().regular, 7.5, 1000)
     assert "Автор: Jane Doe \u00b7 Лицензия: CC BY-SA 4.0 \u00b7 Источник: wger.de/" in text
 
 
 def test_a_credit_too_long_for_the_foot_shortens_its_source_then_its_end(
-    seed: Callable[..., Path],
+    leg_curl: Callable[..., Path],
 ) -> None:
-    exercise = exercise_of(seed(CREDITED))
+    exercise = exercise_of(leg_curl(CREDITED))
     font, labels = card_fonts().regular, labels_for("en")
     whole = footer_text(exercise, labels, font, 7.5, 1000)
     assert whole.endswith("wger.de/en/exercise/117/view/leg-curls-lying")
@@ -189,8 +164,8 @@ def test_a_credit_too_long_for_the_foot_shortens_its_source_then_its_end(
     assert cut.endswith("\u2026") and stringWidth(cut, font, 7.5) <= 120
 
 
-def test_the_card_prints_the_credit_on_every_page(seed: Callable[..., Path]) -> None:
-    exercise = exercise_of(seed(CREDITED))
+def test_the_card_prints_the_credit_on_every_page(leg_curl: Callable[..., Path]) -> None:
+    exercise = exercise_of(leg_curl(CREDITED))
     card = render_card(exercise, Settings(page_size="a5", log_cells=24))
     assert card.pages >= 2
     with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
@@ -198,8 +173,8 @@ def test_the_card_prints_the_credit_on_every_page(seed: Callable[..., Path]) -> 
             assert "By Jane Doe" in " ".join((page.extract_text() or "").split())
 
 
-def test_show_lists_the_credit(seed: Callable[..., Path], tmp_path: Path) -> None:
-    path = seed(CREDITED)
+def test_show_lists_the_credit(leg_curl: Callable[..., Path], tmp_path: Path) -> None:
+    path = leg_curl(CREDITED)
     out = tmp_path / "out"
     export([path.parent], out, SETTINGS, jobs=1)
     result = CliRunner().invoke(app, ["show", "leg-curl", "--db", str(out / "catalogue.sqlite")])

@@ -27,19 +27,6 @@ from pipeline.prescription import (
 )
 
 SETTINGS = Settings(base_url="https://example.org/")
-FRONT = """---
-description: "Curl your legs against a padded lever."
-{extra}
----
-
-## Execution
-1. **Curl**: Bend your knees.
-
-<!-- howto -->
-
-### Curl
-Bend your knees.
-"""
 
 
 @pytest.mark.parametrize(
@@ -85,20 +72,8 @@ def test_reps_and_tempo_forms() -> None:
         parse_tempo("slow")
 
 
-@pytest.fixture
-def seed(tmp_path: Path) -> Callable[..., Path]:
-    def write(extra: str, name: str = "leg-curl.md") -> Path:
-        folder = tmp_path / "seeds"
-        folder.mkdir(exist_ok=True)
-        path = folder / name
-        path.write_text(FRONT.format(extra=extra), "utf-8")
-        return path
-
-    return write
-
-
-def test_the_prescription_is_in_the_model(seed: Callable[..., Path]) -> None:
-    path = seed(
+def test_the_prescription_is_in_the_model(leg_curl: Callable[..., Path]) -> None:
+    path = leg_curl(
         "sets: 3\nreps: 10-12\nrest: 90s\ntempo: 2-1-1-1\n"
         "settings: {pad: just above the heels, seat: 4}"
     )
@@ -119,8 +94,8 @@ def test_the_prescription_is_in_the_model(seed: Callable[..., Path]) -> None:
     ]
 
 
-def test_a_seed_without_one_has_none(seed: Callable[..., Path]) -> None:
-    result = parse_seed(seed("level: beginner"))
+def test_a_seed_without_one_has_none(leg_curl: Callable[..., Path]) -> None:
+    result = parse_seed(leg_curl("level: beginner"))
     assert result.exercise is not None and result.exercise.prescription is None
 
 
@@ -136,9 +111,9 @@ def test_a_seed_without_one_has_none(seed: Callable[..., Path]) -> None:
     ],
 )
 def test_a_wrong_value_is_an_error_at_its_line(
-    seed: Callable[..., Path], extra: str, line: int, message: str
+    leg_curl: Callable[..., Path], extra: str, line: int, message: str
 ) -> None:
-    path = seed(extra)
+    path = leg_curl(extra)
     result = parse_seed(path)
     assert result.exercise is None
     errors = [d for d in result.diagnostics if d.level.value == "error"]
@@ -151,9 +126,9 @@ def _export(seeds: Path, out: Path) -> None:
 
 
 def test_the_card_the_page_and_the_catalogue_show_it(
-    seed: Callable[..., Path], tmp_path: Path
+    leg_curl: Callable[..., Path], tmp_path: Path
 ) -> None:
-    path = seed("sets: 3\nreps: 10-12\nrest: 2:30\ntempo: 31X0\nsettings: {seat: 4}")
+    path = leg_curl("sets: 3\nreps: 10-12\nrest: 2:30\ntempo: 31X0\nsettings: {seat: 4}")
     out = tmp_path / "out"
     _export(path.parent, out)
     card = " ".join(p.extract_text() for p in PdfReader(out / "cards" / "leg-curl.pdf").pages)
@@ -173,10 +148,10 @@ def test_the_card_the_page_and_the_catalogue_show_it(
 
 
 def test_german_and_russian_cards_say_it_in_their_words(
-    seed: Callable[..., Path], tmp_path: Path
+    leg_curl: Callable[..., Path], tmp_path: Path
 ) -> None:
-    seed("sets: 4\nreps: 6-8\nrest: 90s", name="beinbeuger.de.md")
-    seed("sets: 5\nreps: 5\nrest: 3 min", name="sgibaniya.ru.md")
+    leg_curl("sets: 4\nreps: 6-8\nrest: 90s", name="beinbeuger.de.md")
+    leg_curl("sets: 5\nreps: 5\nrest: 3 min", name="sgibaniya.ru.md")
     out = tmp_path / "out"
     _export(tmp_path / "seeds", out)
 
@@ -192,8 +167,10 @@ def test_german_and_russian_cards_say_it_in_their_words(
     )
 
 
-def test_show_lists_the_workout_and_the_settings(seed: Callable[..., Path], tmp_path: Path) -> None:
-    path = seed("sets: 3\nreps: 8-12\nrest: 2 min\nsettings: {seat: 4, pad: above the heels}")
+def test_show_lists_the_workout_and_the_settings(
+    leg_curl: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = leg_curl("sets: 3\nreps: 8-12\nrest: 2 min\nsettings: {seat: 4, pad: above the heels}")
     out = tmp_path / "out"
     _export(path.parent, out)
     db = str(out / "catalogue.sqlite")
