@@ -21,14 +21,13 @@ import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TypedDict
+from typing import Any
 
 from pipeline.catalogue.entries import CatalogueEntry as CatalogueEntry
 from pipeline.catalogue.entries import HowToRow as HowToRow
 from pipeline.catalogue.entries import ItemRow as ItemRow
 from pipeline.catalogue.entries import OtherItemRow as OtherItemRow
 from pipeline.catalogue.entries import SearchRow as SearchRow
-from pipeline.catalogue.entries import SettingRow
 from pipeline.catalogue.folding import indexed
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
@@ -133,57 +132,34 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         notes=tuple(sections.rows["notes"]),
         other_sections=tuple(sections.other),
         howto=tuple((n, h.name, h.text) for n, h in enumerate(e.howto, 1)),
-        **_prescription(e.prescription),
-        **_credit(e.credit),
+        **_part_fields(e.prescription, _PRESCRIPTION_COLUMNS),
+        settings=()
+        if e.prescription is None
+        else tuple((n, s.name, s.value) for n, s in enumerate(e.prescription.settings, 1)),
+        **_part_fields(e.credit, _CREDIT_COLUMNS),
         station=e.station,
         search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
     )
 
 
-class _PrescriptionFields(TypedDict):
-    sets: int | None
-    reps_min: int | None
-    reps_max: int | None
-    rest_seconds: int | None
-    tempo: str | None
-    settings: tuple[SettingRow, ...]
+_PRESCRIPTION_COLUMNS = ("sets", "reps_min", "reps_max", "rest_seconds", "tempo")
+_CREDIT_COLUMNS = ("license", "license_url", "author", "author_url", "source_url")
+"""Columns of ``exercises`` that are the fields of the same name of a part of the model (its
+prescription, its credit), all null when the seed has no such part."""
 
 
-class _CreditFields(TypedDict):
-    license: str | None
-    license_url: str | None
-    author: str | None
-    author_url: str | None
-    source_url: str | None
+def _part_fields(part: Prescription | Credit | None, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: None if part is None else getattr(part, name) for name in names}
 
 
-def _credit(credit: Credit | None) -> _CreditFields:
-    if credit is None:
-        return _CreditFields(
-            license=None, license_url=None, author=None, author_url=None, source_url=None
-        )
-    return _CreditFields(
-        license=credit.license,
-        license_url=credit.license_url,
-        author=credit.author,
-        author_url=credit.author_url,
-        source_url=credit.source_url,
-    )
+def _check_copied_columns() -> None:
+    for model, names in ((Prescription, _PRESCRIPTION_COLUMNS), (Credit, _CREDIT_COLUMNS)):
+        for name in names:
+            if name not in model.model_fields or name not in EXERCISE_COLUMN_NAMES:
+                raise RuntimeError(f"catalogue column {name} is not a field of {model.__name__}")
 
 
-def _prescription(plan: Prescription | None) -> _PrescriptionFields:
-    if plan is None:
-        return _PrescriptionFields(
-            sets=None, reps_min=None, reps_max=None, rest_seconds=None, tempo=None, settings=()
-        )
-    return _PrescriptionFields(
-        sets=plan.sets,
-        reps_min=plan.reps_min,
-        reps_max=plan.reps_max,
-        rest_seconds=plan.rest_seconds,
-        tempo=plan.tempo,
-        settings=tuple((n, s.name, s.value) for n, s in enumerate(plan.settings, 1)),
-    )
+_check_copied_columns()
 
 
 @functools.lru_cache(maxsize=4096)
