@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 
 from pipeline.brand import BrandSettings
 from pipeline.diagnostics import PipelineError, did_you_mean
-from pipeline.limits import Limits
+from pipeline.limits import DEFAULT_MAX_IMAGE_BYTES, Limits
 
 ENV_PREFIX = "PIPELINE_"
 MAX_BLEED_MM = 10.0
@@ -78,6 +78,11 @@ class Settings(BaseModel):
     )
     max_line_chars: int = Field(
         default=10_000, gt=0, description="A seed line longer than this is an error."
+    )
+    max_image_bytes: int = Field(
+        default=DEFAULT_MAX_IMAGE_BYTES,
+        gt=0,
+        description="A local picture larger than this is an error at the line naming it.",
     )
     max_section_items: int = Field(
         default=200,
@@ -143,6 +148,7 @@ class Settings(BaseModel):
             max_bytes=self.max_seed_bytes,
             max_line_chars=self.max_line_chars,
             max_items=self.max_section_items,
+            max_image_bytes=self.max_image_bytes,
         )
 
     @field_validator("default_lang")

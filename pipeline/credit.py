@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -142,3 +143,22 @@ def credit_parts(credit: Credit, labels: Labels, *, short_source: bool = False) 
         source = urlsplit(credit.source_url).netloc.removeprefix("www.") if short_source else None
         parts.append(labels.text("credit_source", source=source or shown_url(credit.source_url)))
     return parts
+
+
+def pictures_credit(
+    credits: Iterable[Credit], labels: Labels, *, short_source: bool = False
+) -> str:
+    """What the pictures' credits say in one line, each distinct one once: ``Pictures: Jane
+    Doe, CC BY 4.0, wger.de`` (the author, the licence, the source, those given); empty when
+    none of the pictures has one."""
+    said: list[str] = []
+    for credit in credits:
+        source = None
+        if credit.source_url:
+            host = urlsplit(credit.source_url).netloc.removeprefix("www.")
+            source = host if short_source else shown_url(credit.source_url)
+        parts = [part for part in (credit.author, credit.license_name, source) if part]
+        text = ", ".join(parts)
+        if text and text not in said:
+            said.append(text)
+    return labels.text("credit_pictures", credit="; ".join(said)) if said else ""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
+from pipeline.inputs import all_unchanged, input_key
 from pipeline.state import SeedRecord
 
 if TYPE_CHECKING:
@@ -244,17 +245,20 @@ class SeedFile:
 
 
 def identify(path: Path, known: SeedRecord | None, max_bytes: int) -> SeedFile:
-    """The seed's content hash; read only when its size or mtime differs from last time.
-    A seed the last run did not see is not hashed here: it is parsed anyway, and the parse
-    gives its hash (this keeps a first export's serial part short)."""
+    """The hash of what the seed's outputs are made from (its bytes and its pictures'),
+    as the last run recorded it when nothing changed; the seed is read again only when its
+    size or mtime differs from last time. A seed the last run did not see, or one of whose
+    pictures changed, is not hashed here: it is parsed anyway, and the parse gives its hash
+    (this keeps a first export's serial part short)."""
     try:
         stat = path.stat()
+        if known is not None and known.inputs and not all_unchanged(known.inputs):
+            return SeedFile(None, stat.st_size, stat.st_mtime_ns)
         if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             return SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
         if known is None or stat.st_size > max_bytes:
             return SeedFile(None, stat.st_size, stat.st_mtime_ns)
-        return SeedFile(
-            hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns
-        )
+        own = hashlib.sha256(path.read_bytes()).hexdigest()
+        return SeedFile(input_key(own, known.inputs), stat.st_size, stat.st_mtime_ns)
     except OSError:
         return SeedFile(None, -1, -1)

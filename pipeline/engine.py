@@ -36,6 +36,7 @@ from pipeline.discover import (
 from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.frontmatter_keys import KNOWN_KEYS
+from pipeline.inputs import all_unchanged
 from pipeline.interrupt import ExportInterrupted, Interrupted, interruptible
 from pipeline.lock import OutputLock
 from pipeline.outfolder import (
@@ -382,7 +383,7 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
         include_drafts=options.drafts,
     )
     noop = _last_noop(view.noop, run_key(parse_key(options.settings), facts))
-    if noop is None or not _same_files(seeds, view.stats):
+    if noop is None or not _same_files(seeds, view.stats) or not all_unchanged(view.inputs):
         return None
     there = still_there(out, view.produced)
     if there is None:
@@ -599,6 +600,7 @@ class _Run:
                 summary.lang,
                 summary.translation_of,
                 summary.translation_line,
+                summary.inputs,
             )
 
     def _check_set(self) -> None:
@@ -618,6 +620,7 @@ class _Run:
                     record.lang,
                     record.translation_of,
                     record.translation_line,
+                    tuple(record.inputs),
                 )
             seed.state = dataclasses.replace(seed.own, diagnostics=list(seed.own.diagnostics))
         default_lang = self.settings.default_lang
@@ -770,6 +773,7 @@ class _Run:
                 lang=own.lang,
                 translation_of=own.translation_of,
                 translation_line=own.translation_line,
+                inputs=list(own.inputs),
             )
 
     def _aggregates(self, rebuild: set[str]) -> dict[str, AggregateRecord]:

@@ -179,6 +179,85 @@ def parse_date(value: object) -> object:
         raise ValueError(f"{_shown(text)} is not a real date ({reason})") from None
 
 
+def check_url(value: str) -> str:
+    """An absolute http(s) URL, stripped; ``ValueError`` saying what is wrong otherwise."""
+    url = value.strip()
+    if unsafe := _URL_UNSAFE.search(url):
+        # Shipped as written into pages, JSON-LD and the catalogue: a line break or markup
+        # there is never what the author meant.
+        raise ValueError(
+            f"{_shown(value)} holds {_named(unsafe.group())}, which a URL cannot: "
+            "percent-encode it (a space is %20)"
+        )
+    try:
+        _HTTP_URL.validate_python(url)
+    except ValidationError:
+        raise ValueError(f"{_shown(value)} is not an absolute http(s) URL") from None
+    return url
+
+
+def picture_ref(value: str) -> str:
+    """A picture as the seed names it: an absolute http(s) URL, or a path in the seed's
+    folder, normalised; ``ValueError`` otherwise."""
+    from pipeline.pictures import is_url, local_ref
+
+    return check_url(value) if is_url(value.strip()) else local_ref(value)
+
+
+class ImageEntry(BaseModel):
+    """One item of ``images`` written as a mapping."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(
+        description="A path from the seed's folder (images/squat-start.jpg) or an absolute "
+        "http(s) URL."
+    )
+    alt: str | None = Field(
+        default=None,
+        min_length=1,
+        description="What the picture shows, for a reader who cannot see it.",
+    )
+    caption: str | None = Field(default=None, min_length=1, description="A caption under it.")
+    license: str | None = Field(
+        default=None, description="The picture's licence: an SPDX id or the address of its terms."
+    )
+    author: str | None = Field(default=None, min_length=1, description="Who made the picture.")
+    author_url: str | None = Field(default=None, description="Address of the author's page.")
+    source_url: str | None = Field(default=None, description="Address the picture comes from.")
+
+    @field_validator("path", mode="after")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return picture_ref(value)
+
+    @field_validator("alt", "caption", "author", mode="after")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("is empty")
+        return value.strip() if value is not None else None
+
+    @field_validator("license", mode="after")
+    @classmethod
+    def _license(cls, value: str | None) -> str | None:
+        return None if value is None else canonical_license(value)
+
+    @field_validator("author_url", "source_url", mode="after")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
+
+
+def canonical_license(value: str) -> str | None:
+    """A licence as its SPDX id, or the address of its terms; ``ValueError`` otherwise."""
+    from pipeline.credit import parse_license
+
+    known = parse_license(value)
+    # Kept as its canonical id (or address): the parser reads the name and terms from it.
+    return known.spdx or known.url
+
+
 class SeedFrontmatter(BaseModel):
     """The frontmatter of a seed. Unknown keys are warned about, not stored."""
 
@@ -222,7 +301,17 @@ class SeedFrontmatter(BaseModel):
     video_uploaded: dt.datetime | dt.date | None = Field(
         default=None, description="ISO 8601 date (or date-time) the video was uploaded."
     )
-    image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
+    image: str | None = Field(
+        default=None,
+        description="A picture: a path from the seed's folder (images/squat.jpg) or an "
+        "absolute http(s) URL; it comes first, before images.",
+    )
+    images: list[ImageEntry] = Field(
+        default_factory=list,
+        description="Pictures, start and end position first: each a path from the seed's "
+        "folder or an http(s) URL, or a mapping {path, alt, caption, license, author, "
+        "author_url, source_url}.",
+    )
     lang: str | None = Field(
         default=None,
         description="BCP 47 language tag of the text, e.g. en, de-CH; otherwise from the file "
@@ -318,32 +407,25 @@ class SeedFrontmatter(BaseModel):
     @field_validator("license", mode="after")
     @classmethod
     def _license(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from pipeline.credit import parse_license
+        return None if value is None else canonical_license(value)
 
-        known = parse_license(value)
-        # Kept as its canonical id (or address): the parser reads the name and terms from it.
-        return known.spdx or known.url
+    @field_validator("author_url", "source_url", mode="after")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
 
-    @field_validator("image", "author_url", "source_url", mode="after")
+    @field_validator("image", mode="after")
     @classmethod
     def _image(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        url = value.strip()
-        if unsafe := _URL_UNSAFE.search(url):
-            # Shipped as written into pages, JSON-LD and the catalogue: a line break or markup
-            # there is never what the author meant.
-            raise ValueError(
-                f"{_shown(value)} holds {_named(unsafe.group())}, which a URL cannot: "
-                "percent-encode it (a space is %20)"
-            )
-        try:
-            _HTTP_URL.validate_python(url)
-        except ValidationError:
-            raise ValueError(f"{_shown(value)} is not an absolute http(s) URL") from None
-        return url
+        return None if value is None else picture_ref(value)
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def _images_list(cls, value: object) -> object:
+        items = _string_list(value)
+        if not isinstance(items, list):
+            return items
+        return [{"path": item} if isinstance(item, str) else item for item in items]
 
     @field_validator("lang", mode="before")
     @classmethod
@@ -432,7 +514,10 @@ WHAT_TO_WRITE: dict[str, str] = {
     "level": "write beginner, intermediate or expert, e.g. level: beginner",
     "category": "write a word or two, e.g. category: strength",
     "video_uploaded": "write the date as YYYY-MM-DD, e.g. video_uploaded: 2024-05-01",
-    "image": "write the image's full address, e.g. image: https://example.org/leg-curl.jpg",
+    "image": "write a path from the seed's folder or a full address, e.g. "
+    "image: images/leg-curl-start.jpg",
+    "images": "write a list of paths or of {path, alt} mappings, e.g. "
+    "images: [images/leg-curl-start.jpg, images/leg-curl-end.jpg]",
     "lang": "write the language of the text, e.g. lang: en, de-CH or pt-BR",
     "aliases": 'write a name or a list of names, e.g. aliases: ["Prone Leg Curl"]',
     "updated": "write the date as YYYY-MM-DD, e.g. updated: 2025-01-31",
@@ -673,16 +758,44 @@ def field_problems(exc: ValidationError, raw: RawFrontmatter) -> list[tuple[int,
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         key = str(loc[0]) if loc else "frontmatter"
+        index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
         # One message per field or list item: a date field's union would give one per type.
-        where = loc[:2] if len(loc) > 1 and isinstance(loc[1], int) else loc[:1]
+        where = loc[:1] if index is None else loc[:2]
         if key in raw.refused or where in seen:
             continue
         seen.add(where)
-        item = f"item {loc[1] + 1} " if len(loc) > 1 and isinstance(loc[1], int) else ""
-        wrong = _what_is_wrong(key, error)
-        line = 1 if error["type"] == "missing" else raw.line_of(loc)
-        problems.append((line, f"{key}: {item}{_with_advice(key, wrong)}"))
+        item = "" if index is None else f"item {index + 1} "
+        problems.append((_error_line(error, raw), f"{key}: {item}{_problem(key, loc, error, raw)}"))
     return problems
+
+
+def _error_line(error: ErrorDetails, raw: RawFrontmatter) -> int:
+    """The line an error is reported at: its value's, or the first for a key missing."""
+    loc = tuple(error["loc"])
+    return 1 if error["type"] == "missing" and len(loc) == 1 else raw.line_of(loc)
+
+
+def _problem(key: str, loc: tuple[int | str, ...], error: ErrorDetails, raw: RawFrontmatter) -> str:
+    """What is wrong, said for a value, a list item or a field of a mapping in a list."""
+    wrong = _what_is_wrong(key, error)
+    if len(loc) > 2 and isinstance(loc[1], int):
+        # A field of an item: named, unless the item was written as a bare path.
+        written = raw.values.get(key)
+        if isinstance(written, list) and isinstance(written[loc[1]], dict):
+            wrong = _entry_problem(str(loc[2]), error, wrong)
+    return _with_advice(key, wrong)
+
+
+def _entry_problem(name: str, error: ErrorDetails, wrong: str) -> str:
+    """What is wrong with one field of a mapping in a list (an ``images`` item)."""
+    if error["type"] == "extra_forbidden":
+        fields = ", ".join(ImageEntry.model_fields)
+        return f"has the unknown key '{name}' (a picture takes {fields})"
+    if error["type"] == "missing":
+        return f"has no '{name}'"
+    if error["type"] == "string_type" and not isinstance(error.get("input"), (list, dict)):
+        return f"{name}: is not text"
+    return f"{name}: {wrong}"
 
 
 def _what_is_wrong(key: str, error: ErrorDetails) -> str:

@@ -19,6 +19,7 @@ KNOWN_KEYS: tuple[str, ...] = (
     "category",
     "video_uploaded",
     "image",
+    "images",
     "lang",
     "translation_of",
     "aliases",

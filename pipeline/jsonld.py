@@ -54,8 +54,8 @@ def exercise_document(exercise: Exercise, settings: Settings) -> Node:
         "breadcrumb": {"@id": f"{page}#breadcrumb"},
         "mainEntity": {"@id": f"{page}#howto"},
     }
-    if exercise.image:
-        webpage["primaryImageOfPage"] = exercise.image
+    if exercise.images:
+        webpage["primaryImageOfPage"] = {"@id": f"{page}#picture-1"}
     if exercise.updated:
         webpage["dateModified"] = exercise.updated.isoformat()
     breadcrumb: Node = {
@@ -81,6 +81,8 @@ def _howto(
     howto = _howto_identity(exercise, page)
     howto.update(_howto_translations(exercise, settings))
     howto.update(_howto_descriptors(exercise, labels))
+    if exercise.images:
+        howto["image"] = image_objects(exercise, page, settings)
     howto.update(_howto_tools_and_muscles(exercise))
     howto.update(_howto_credit(exercise))
     if with_video:
@@ -117,13 +119,11 @@ def _howto_translations(exercise: Exercise, settings: Settings) -> Node:
 
 
 def _howto_descriptors(exercise: Exercise, labels: Labels) -> Node:
-    """The optional properties describing the HowTo (other names, image, date modified,
-    level), each present only when the seed gives it."""
+    """The optional properties describing the HowTo (other names, date modified, level),
+    each present only when the seed gives it."""
     descriptors: Node = {}
     if exercise.aliases:
         descriptors["alternateName"] = list(exercise.aliases)
-    if exercise.image:
-        descriptors["image"] = exercise.image
     if exercise.updated:
         descriptors["dateModified"] = exercise.updated.isoformat()
     if exercise.level:
@@ -159,6 +159,37 @@ def _howto_credit(exercise: Exercise) -> Node:
     if credit.source_url:
         node["isBasedOn"] = credit.source_url
     return node
+
+
+def image_objects(exercise: Exercise, page: str, settings: Settings) -> list[Node]:
+    """The exercise's pictures as ImageObjects, in seed order, each with the ``@id`` of its
+    figure on the page: its address (a local picture's where the html exporter publishes
+    it), caption, and the credit Google Images shows (``creator``, ``creditText``,
+    ``license``, ``acquireLicensePage``)."""
+    from pipeline.urls import picture_urls
+
+    nodes = []
+    for number, (picture, url) in enumerate(
+        zip(exercise.images, picture_urls(exercise, settings), strict=True), start=1
+    ):
+        node: Node = {"@type": "ImageObject", "@id": f"{page}#picture-{number}"}
+        node["contentUrl"] = url
+        if picture.caption or picture.alt:
+            node["caption"] = picture.caption or picture.alt
+        credit = picture.credit
+        if credit is not None:
+            if credit.author:
+                creator: Node = {"@type": "Person", "name": credit.author}
+                if credit.author_url:
+                    creator["url"] = credit.author_url
+                node["creator"] = creator
+                node["creditText"] = credit.author
+            if credit.license_url:
+                node["license"] = credit.license_url
+            if credit.source_url:
+                node["acquireLicensePage"] = credit.source_url
+        nodes.append(node)
+    return nodes
 
 
 def _howto_steps(exercise: Exercise, page: str, labels: Labels) -> list[Node]:

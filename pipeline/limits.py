@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_MAX_SEED_BYTES = 1024 * 1024
+DEFAULT_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +17,4 @@ class Limits:
     max_bytes: int = DEFAULT_MAX_SEED_BYTES
     max_line_chars: int = 10_000
     max_items: int = 200
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES

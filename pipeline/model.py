@@ -136,6 +136,52 @@ class Credit(_Frozen):
     )
 
 
+class PictureFormat(enum.StrEnum):
+    """The kind of file a local picture is."""
+
+    PNG = "png"
+    JPEG = "jpeg"
+    SVG = "svg"
+
+
+class Picture(_Frozen):
+    """One picture of the exercise: a file in the seed's folder, or an address on the web
+    (linked, never fetched)."""
+
+    src: str = Field(
+        description="As the seed gives it, normalised: a path relative to the seed's folder "
+        "(`images/squat-start.jpg`) or an absolute http(s) URL."
+    )
+    file: str | None = Field(
+        default=None,
+        description="The local file, as the seed's path is shown (`seeds/images/squat-start."
+        "jpg`); null for a picture on the web.",
+    )
+    format: PictureFormat | None = Field(
+        default=None, description="`png`, `jpeg` or `svg`; null for a picture on the web."
+    )
+    width: int | None = Field(
+        default=None, description="Width in pixels (an SVG's in CSS pixels); null on the web."
+    )
+    height: int | None = Field(default=None, description="Height, as `width`.")
+    sha256: str | None = Field(
+        default=None, description="SHA-256 of the local file's bytes; null on the web."
+    )
+    alt: str | None = Field(
+        default=None, description="What the picture shows, for a reader who cannot see it."
+    )
+    caption: str | None = Field(default=None, description="A caption to print under it.")
+    credit: Credit | None = Field(
+        default=None, description="The picture's licence, author and source, when given."
+    )
+    source: Source = Field(description="Where the seed names it.")
+
+    @property
+    def local(self) -> bool:
+        """True for a file in the seed's folder."""
+        return self.file is not None
+
+
 class Prescription(_Frozen):
     """What to do: sets, repetitions, rest, tempo and the machine's settings, each optional."""
 
@@ -181,7 +227,11 @@ class Exercise(_Frozen):
     )
     level: Difficulty | None = Field(default=None, description="Difficulty.")
     category: str | None = Field(default=None, description="Category, e.g. `strength`.")
-    image: str | None = Field(default=None, description="Absolute http(s) URL of an image.")
+    images: tuple[Picture, ...] = Field(
+        default=(),
+        description="Pictures of the exercise (start and end position first), in seed order: "
+        "`image`, then `images`.",
+    )
     prescription: Prescription | None = Field(
         default=None, description="Sets, repetitions, rest, tempo and machine settings."
     )

@@ -23,6 +23,7 @@ from pipeline.diagnostics import Diagnostic, Level
 from pipeline.files import read_regular
 from pipeline.i18n import headings
 from pipeline.inline import clean_text, join_spans, markdown, plain, spans_from_tokens, strip_spans
+from pipeline.inputs import InputFile, input_key
 from pipeline.limits import DEFAULT_MAX_SEED_BYTES as DEFAULT_MAX_SEED_BYTES
 from pipeline.limits import Limits as Limits
 from pipeline.model import (
@@ -32,6 +33,7 @@ from pipeline.model import (
     Item,
     MachineSetting,
     Paragraph,
+    Picture,
     Prescription,
     Section,
     SectionKind,
@@ -66,6 +68,15 @@ class ParseResult:
     """The seed's language as far as the parse got, even when it failed: its ``lang``, else
     its file name's suffix, else the default; ``""`` when the frontmatter could not be read
     and the file name names none (``export --lang`` then counts the seed in)."""
+    inputs: tuple[InputFile, ...] = ()
+    """The files besides the seed that the parse looked at (its local pictures), found or
+    not: the seed is read again when one of them changes."""
+
+    @property
+    def key(self) -> str | None:
+        """The hash of everything the seed's outputs are made from (see
+        :func:`pipeline.pictures.input_key`)."""
+        return None if self.sha256 is None else input_key(self.sha256, self.inputs)
 
     @property
     def ok(self) -> bool:
@@ -81,8 +92,10 @@ class _Fatal(Exception):
 class _Report:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    folder: Path | None = None
     translation_line: int = 1
     lang: str = ""
+    inputs: list[InputFile] = field(default_factory=list)
 
     def error(self, line: int, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.path, line, Level.ERROR, message))
@@ -135,6 +148,7 @@ def parse_seed(
         data,
         shown,
         stem=path.stem,
+        folder=path.parent,
         limits=limits,
         strict=strict,
         default_lang=default_lang,
@@ -154,6 +168,7 @@ def parse_seed_bytes(
     path: str,
     *,
     stem: str,
+    folder: Path | None = None,
     limits: Limits = Limits(),
     strict: bool = False,
     default_lang: str = "en",
@@ -161,8 +176,9 @@ def parse_seed_bytes(
 ) -> ParseResult:
     """Parse a seed from its bytes; ``path`` is only used in diagnostics and ``source``,
     ``stem`` (the file name without ``.md``) gives the default title and slug, and its
-    language suffix, if any (``squat.de``), the seed's language."""
-    report = _Report(path)
+    language suffix, if any (``squat.de``), the seed's language. ``folder`` is the seed's
+    folder on disk, where its local pictures are; without it, a local picture is an error."""
+    report = _Report(path, folder=folder)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         exercise = _parse(
@@ -182,7 +198,13 @@ def parse_seed_bytes(
     # In line order, so one read of the list fixes the seed top to bottom.
     report.diagnostics.sort(key=lambda diagnostic: diagnostic.line)
     return ParseResult(
-        path, exercise, report.diagnostics, sha256, report.translation_line, report.lang
+        path,
+        exercise,
+        report.diagnostics,
+        sha256,
+        report.translation_line,
+        report.lang,
+        tuple(report.inputs),
     )
 
 
@@ -268,7 +290,10 @@ def _parse(
     body = _BodyParser(body_text, parts.body_line, report, limits, lang).run()
     if meta is None or body is None or report.failed:
         raise _Fatal()
-    return _exercise(meta, body, name, lang, sha256, report, lines)
+    images = _pictures(meta, lines, report, limits)
+    if report.failed:
+        raise _Fatal()
+    return _exercise(meta, body, name, lang, sha256, report, lines, images)
 
 
 def _check_labels(
@@ -356,7 +381,9 @@ def _value_lines(raw: frontmatter.RawFrontmatter) -> dict[str, ValueLines]:
     repeat is left out)."""
     lines = {}
     for key, line in raw.key_lines.items():
-        repeats = set(frontmatter.repeated_items(raw.values.get(key)))
+        # Pictures are told apart by path, and each keeps its own line (see _pictures).
+        given = raw.values.get(key) if key != "images" else None
+        repeats = set(frontmatter.repeated_items(given))
         items = raw.item_lines.get(key, ())
         kept = tuple(at for index, at in enumerate(items) if index not in repeats)
         lines[key] = build(ValueLines, line=line, items=kept)
@@ -377,6 +404,7 @@ def _exercise(
     sha256: str,
     report: _Report,
     lines: dict[str, ValueLines],
+    images: tuple[Picture, ...],
 ) -> Exercise:
     """The exercise of a seed whose frontmatter and body are both valid."""
     source = build(Source, path=report.path, line=1)
@@ -403,7 +431,7 @@ def _exercise(
         secondary_muscles=tuple(meta.secondary_muscles),
         level=meta.level,
         category=meta.category,
-        image=meta.image,
+        images=images,
         prescription=_prescription(meta),
         credit=_credit(meta),
         station=meta.station,
@@ -420,8 +448,72 @@ def _exercise(
     )
 
 
-def _credit(meta: frontmatter.SeedFrontmatter) -> Credit | None:
-    """The seed's licence, author and source; None when it gives none of them."""
+def _pictures(
+    meta: frontmatter.SeedFrontmatter,
+    lines: dict[str, ValueLines],
+    report: _Report,
+    limits: Limits,
+) -> tuple[Picture, ...]:
+    """The seed's pictures, ``image`` first; each local one read and checked, an error at
+    its line when it cannot be used (a repeat is a warning, and left out)."""
+    given = [(frontmatter.ImageEntry(path=meta.image), _line(lines, "image"))] if meta.image else []
+    at = lines["images"].items if "images" in lines else ()
+    for index, entry in enumerate(meta.images):
+        given.append((entry, at[index] if index < len(at) else _line(lines, "images")))
+    pictures: list[Picture] = []
+    seen: dict[str, int] = {}
+    for entry, line in given:
+        if entry.path in seen:
+            report.warning(
+                line,
+                f"the picture '{entry.path}' is given twice (first on line "
+                f"{seen[entry.path]}); the repeat is left out",
+            )
+            continue
+        seen[entry.path] = line
+        picture = _picture(entry, line, report, limits)
+        if picture is not None:
+            pictures.append(picture)
+    return tuple(pictures)
+
+
+def _picture(
+    entry: frontmatter.ImageEntry, line: int, report: _Report, limits: Limits
+) -> Picture | None:
+    """One picture; a local one read and checked (``None`` and an error when it fails)."""
+    from pipeline.pictures import PictureError, check_local, is_url, shown_path, stat_input
+
+    facts: dict[str, object] = {"file": None, "format": None, "width": None, "height": None}
+    facts["sha256"] = None
+    if not is_url(entry.path):
+        if report.folder is None:
+            report.error(line, f"'{entry.path}': a local picture needs the seed's folder")
+            return None
+        shown = shown_path(report.path, entry.path)
+        found = stat_input(report.folder / entry.path, shown)
+        try:
+            read, checked = check_local(report.folder, entry.path, found, limits.max_image_bytes)
+        except PictureError as error:
+            report.inputs.append(found)
+            report.error(line, f"the picture '{entry.path}' {error}")
+            return None
+        report.inputs.append(read)
+        facts.update(file=shown, format=checked.format, width=checked.width)
+        facts.update(height=checked.height, sha256=read.sha256)
+    return build(
+        Picture,
+        src=entry.path,
+        **facts,
+        alt=clean_text(entry.alt) if entry.alt else None,
+        caption=clean_text(entry.caption) if entry.caption else None,
+        credit=_credit(entry),
+        source=build(Source, path=report.path, line=line),
+    )
+
+
+def _credit(meta: frontmatter.SeedFrontmatter | frontmatter.ImageEntry) -> Credit | None:
+    """The licence, author and source of the seed's text or of a picture; None when it
+    gives none of them."""
     given = (meta.license, meta.author, meta.author_url, meta.source_url)
     if all(value is None for value in given):
         return None

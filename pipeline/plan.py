@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.discover import SeedFile
 from pipeline.i18n import matches_language
+from pipeline.inputs import InputFile
 from pipeline.state import AggregateRecord, CachedEntry, SeedRecord, State
 from pipeline.translations import Addresses, Sibling, Version, key_of, set_problems
 
@@ -31,6 +32,8 @@ class SeedState:
     lang: str = ""
     translation_of: str | None = None
     translation_line: int = 1
+    inputs: tuple[InputFile, ...] = ()
+    """The files besides the seed that its parse read (see :class:`SeedRecord`)."""
 
 
 @dataclass(slots=True)

@@ -44,16 +44,34 @@ def exporter_checks(settings: Settings) -> Review:
     return review
 
 
+def picture_warnings(exercise: Exercise) -> list[Diagnostic]:
+    """A warning at each picture that names no licence: reusing a picture means printing
+    its credit, and without a licence no one can tell whether it may be printed at all."""
+    return [
+        Diagnostic(
+            picture.source.path,
+            picture.source.line,
+            Level.WARNING,
+            f"the picture '{picture.src}' has no licence: give it as a mapping with one "
+            f"({{path: {picture.src}, license: CC-BY-SA-4.0, author: ...}}), or CC0-1.0 for "
+            "a picture of your own you let anyone reuse",
+        )
+        for picture in exercise.images
+        if picture.credit is None or picture.credit.license_url is None
+    ]
+
+
 def seed_reviews(settings: Settings) -> Review:
-    """What ``check`` says of each exercise beyond its parse: the exporters' checks and,
-    unless the ``detect_language`` setting is off, whether its text is in its language."""
+    """What ``check`` says of each exercise beyond its parse: the exporters' checks, a
+    picture without a licence and, unless the ``detect_language`` setting is off, whether
+    its text is in its language."""
     checks = exporter_checks(settings)
-    if not settings.detect_language:
-        return checks
-    from pipeline.i18n.detect import language_warning
+    detect = settings.detect_language
+    if detect:
+        from pipeline.i18n.detect import language_warning
 
     def review(exercise: Exercise) -> list[Diagnostic]:
-        warning = language_warning(exercise)
-        return [*([warning] if warning else []), *checks(exercise)]
+        warning = language_warning(exercise) if detect else None
+        return [*([warning] if warning else []), *picture_warnings(exercise), *checks(exercise)]
 
     return review

@@ -4,9 +4,9 @@ rebuilds only what changed, and so publishing the folder publishes only outputs.
 The state of ``<parent>/<name>/`` lives in ``<parent>/.pipeline-state/<name>/``: the lock,
 and ``state.sqlite``, one SQLite database with
 
-- ``seeds``: per seed, the content hash it was read from, its size and mtime, its slug and
-  diagnostics, whether it is a draft, and per exporter the files it produced and the
-  exporter fingerprint they were built with;
+- ``seeds``: per seed, the content hash it was read from (with its local pictures'), its
+  size and mtime and those of its pictures, its slug and diagnostics, whether it is a draft,
+  and per exporter the files it produced and the exporter fingerprint they were built with;
 - ``aggregates``: per aggregate exporter, the files it produced, a hash of the seeds they
   were built from and one of the entries (so an aggregate whose entries are the bytes it was
   built from is not built again);
@@ -36,12 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.diagnostics import Diagnostic, Level
+from pipeline.inputs import InputFile
 
 STATE_DIR = ".pipeline-state"
 """The folder beside an output folder that holds the state of each output folder in it."""
 STATE_FILE = "state.sqlite"
 LOCK_FILE = "lock"
-STATE_VERSION = 3
+STATE_VERSION = 4
 APPLICATION_ID = 0x50495045
 """``PRAGMA application_id`` of a state database ("PIPE"): a SQLite file that is not one of
 ours is never read as state."""
@@ -98,6 +99,9 @@ class SeedRecord:
     translation_of: str | None = None
     translation_line: int = 1
     """The line of ``translation_of`` in the seed, for a message about it."""
+    inputs: list[InputFile] = field(default_factory=list)
+    """The files besides the seed its parse read (its local pictures), with their sizes,
+    mtimes and hashes: ``sha256`` covers them too (see :func:`pipeline.inputs.input_key`)."""
 
 
 @dataclass(slots=True)
@@ -144,6 +148,8 @@ class QuickView:
     """See :meth:`StateStore.quick_view`."""
 
     stats: dict[str, tuple[int, int]]
+    inputs: list[InputFile]
+    """Every seed's other inputs, as recorded (see :attr:`SeedRecord.inputs`)."""
     noop: str
     """What an export with nothing to do reports, as JSON, with the key of the inputs it is
     for (see :mod:`pipeline.engine`); empty when the next run has something to retry."""
@@ -172,7 +178,8 @@ CREATE TABLE seeds (
     outputs TEXT NOT NULL,
     lang TEXT NOT NULL,
     translation_of TEXT,
-    translation_line INTEGER NOT NULL
+    translation_line INTEGER NOT NULL,
+    inputs TEXT NOT NULL
 ) STRICT;
 CREATE TABLE aggregates (
     exporter TEXT PRIMARY KEY,
@@ -283,12 +290,13 @@ def _seed_row(path: str, record: SeedRecord) -> tuple[Any, ...]:
         record.lang,
         record.translation_of,
         record.translation_line,
+        _dumps([[i.path, i.size, i.mtime_ns, i.sha256] for i in record.inputs]),
     )
 
 
 def _seed_record(row: tuple[Any, ...]) -> SeedRecord:
     _, sha256, slug, ok, size, mtime_ns, draft, diagnostics, outputs, *language = row
-    lang, translation_of, translation_line = language
+    lang, translation_of, translation_line, inputs = language
     for text in (slug, translation_of):
         if text is not None:
             _text(text)
@@ -304,7 +312,20 @@ def _seed_record(row: tuple[Any, ...]) -> SeedRecord:
         lang=_text(lang),
         translation_of=translation_of,
         translation_line=_int(translation_line),
+        inputs=_inputs(inputs),
     )
+
+
+def _inputs(text: object) -> list[InputFile]:
+    value = json.loads(_text(text))
+    if type(value) is not list:
+        raise StateError("inputs that are not a list")
+    files = []
+    for item in value:
+        if type(item) is not list or len(item) != 4:
+            raise StateError("an input of the wrong shape")
+        files.append(InputFile(_text(item[0]), _int(item[1]), _int(item[2]), _text(item[3])))
+    return files
 
 
 class StateStore:
@@ -426,12 +447,15 @@ class StateStore:
             # After a run that did not finish, only the full run can tell (and tidy up).
             if "noop" not in meta or "produced" not in meta or meta.get("running"):
                 return None
-            stats = {
-                path: (size, mtime_ns)
-                for path, size, mtime_ns in db.execute("SELECT path, size, mtime_ns FROM seeds")
-            }
-            return QuickView(stats, meta["noop"], meta["produced"])
-        except sqlite3.DatabaseError:
+            stats = {}
+            inputs: list[InputFile] = []
+            rows = db.execute("SELECT path, size, mtime_ns, inputs FROM seeds")
+            for path, size, mtime_ns, files in rows:
+                stats[path] = (size, mtime_ns)
+                if files != "[]":
+                    inputs.extend(_inputs(files))
+            return QuickView(stats, inputs, meta["noop"], meta["produced"])
+        except (sqlite3.DatabaseError, StateError, ValueError):
             self.close()
             return None
 
@@ -497,7 +521,7 @@ class StateStore:
             )
             db.executemany("DELETE FROM seeds WHERE path = ?", gone)
             db.executemany("DELETE FROM entries WHERE path = ?", [*gone, *((p,) for p in dropped)])
-            db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 12)})", changed)
+            db.executemany(f"INSERT OR REPLACE INTO seeds VALUES ({','.join('?' * 13)})", changed)
             db.executemany(
                 "DELETE FROM aggregates WHERE exporter = ?",
                 [(name,) for name in sorted(old.aggregates.keys() - new.aggregates.keys())],

@@ -120,3 +120,44 @@ def addresses(settings: Settings) -> Addresses | None:
             return None
 
     return page, lambda lang: index_url(lang, settings)
+
+
+_EXTENSIONS = {"png": "png", "jpeg": "jpg", "svg": "svg"}
+PICTURE_EXTENSIONS = tuple(_EXTENSIONS.values())
+
+
+def picture_names(exercise: Exercise, page: str) -> list[str | None]:
+    """The file name each local picture is published under, beside the page at URL ``page``
+    (``None`` for a picture on the web): the file's own name as a slug, which says what it
+    shows to a search engine and to whoever saves it; after the exercise's slug when the
+    page shares its folder with others' (``.../leg-curl.html``), so it is never another
+    seed's."""
+    from pipeline.slugs import slugify
+
+    own_folder = page.endswith("/")
+    names: list[str | None] = []
+    taken: set[str] = set()
+    for picture in exercise.images:
+        if picture.format is None:
+            names.append(None)
+            continue
+        stem = slugify(picture.src.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "picture"
+        prefixed = own_folder or stem.startswith(exercise.slug)
+        base = stem if prefixed else f"{exercise.slug}-{stem}"
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name)
+        names.append(f"{name}.{_EXTENSIONS[picture.format.value]}")
+    return names
+
+
+def picture_urls(exercise: Exercise, settings: Settings) -> list[str]:
+    """The address of each picture: a local one's where the html exporter publishes it,
+    beside the page; one on the web's own."""
+    page = page_url(exercise, settings)
+    return [
+        urllib.parse.urljoin(page, urllib.parse.quote(name)) if name else picture.src
+        for picture, name in zip(exercise.images, picture_names(exercise, page), strict=True)
+    ]

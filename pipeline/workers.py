@@ -37,6 +37,7 @@ from pipeline.registry import create_exporters, declared_outputs
 from pipeline.writer import OutputError, OutputWriter, remove_temp_files
 
 if TYPE_CHECKING:
+    from pipeline.inputs import InputFile
     from pipeline.model import Exercise, Translation
     from pipeline.parser import ParseResult
 
@@ -79,6 +80,8 @@ class ParseSummary:
     lang: str = ""
     translation_of: str | None = None
     translation_line: int = 1
+    inputs: tuple[InputFile, ...] = ()
+    """The files besides the seed the parse read (see :attr:`ParseResult.inputs`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +178,7 @@ class SeedWorker:
             yield ParseSummary(
                 index=task.index,
                 path=task.display,
-                sha256=exercise.source_sha256 if exercise else result.sha256,
+                sha256=result.key,
                 slug=exercise.slug if exercise else None,
                 ok=exercise is not None,
                 diagnostics=result.diagnostics,
@@ -183,6 +186,7 @@ class SeedWorker:
                 lang=exercise.lang if exercise else result.lang,
                 translation_of=exercise.translation_of if exercise else None,
                 translation_line=result.translation_line,
+                inputs=result.inputs,
             )
 
     def export(self, jobs: Iterable[ExportJob]) -> Iterator[SeedResult]:
@@ -206,10 +210,10 @@ class SeedWorker:
         holds the bytes that were checked (else the job goes back to its owner)."""
         if job.task is None:
             raise KeyError(f"seed {job.index} was not parsed here")
-        exercise = self._parse(job.task).exercise
-        if exercise is None or exercise.source_sha256 != job.sha256:
+        result = self._parse(job.task)
+        if result.exercise is None or result.key != job.sha256:
             return None
-        return exercise
+        return result.exercise
 
     def _export_one(self, exporter: Exporter, exercise: Exercise) -> ExporterResult:
         """Run one exporter's per-seed hook: its files written, its entry as JSON."""

@@ -14,6 +14,12 @@ from pipeline.parser import parse_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SEED = ROOT / "seeds" / "leverage-machine-lying-leg-curl.md"
+SHIPPED_PICTURES = ROOT / "seeds" / "images"
+
+
+def copy_pictures(folder: Path) -> None:
+    """Put the shipped seed's pictures in ``folder/images``, where its text names them."""
+    shutil.copytree(SHIPPED_PICTURES, folder / "images", dirs_exist_ok=True)
 
 
 def line_of(text: str, start: str) -> int:
@@ -40,16 +46,19 @@ def seeds_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "seeds"
     folder.mkdir()
     shutil.copy(SHIPPED_SEED, folder / SHIPPED_SEED.name)
+    copy_pictures(folder)
     return folder
 
 
 @pytest.fixture
 def write_seed(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
-    """Write a seed file into ``tmp_path/seeds`` and return its path."""
+    """Write a seed file into ``tmp_path/seeds`` (beside the shipped seed's pictures, which a
+    seed made from its text names) and return its path."""
 
     def write(name: str, content: str | bytes) -> Path:
         path = tmp_path / "seeds" / name
         path.parent.mkdir(parents=True, exist_ok=True)
+        copy_pictures(tmp_path / "seeds")
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

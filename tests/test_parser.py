@@ -283,7 +283,8 @@ def test_facts_are_validated_and_kept(shipped_text: str) -> None:
     assert exercise.level == "beginner"
     assert exercise.category == "strength"
     assert str(exercise.video_uploaded) == "2024-03-05"
-    assert exercise.image == "https://example.org/a.jpg"
+    assert [p.src for p in exercise.images] == ["https://example.org/a.jpg"]
+    assert exercise.images[0].file is None  # on the web: linked, never fetched
     assert exercise.lang == "en-GB"
     assert exercise.aliases == ("Prone Leg Curl",)
     assert str(exercise.updated) == "2025-01-31"

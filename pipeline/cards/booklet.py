@@ -11,7 +11,8 @@ Assembly writes the PDF objects itself. Each card page becomes a Form XObject wi
 font resources (the card's own subset names stay valid, so its content stream is copied as
 it is, still compressed); each sheet shows one or two of them, placed as the card's PDF places
 them, with the same crop marks and cut guide; each distinct font subset is embedded once, as
-reportlab embeds it, and shared by every card that names it. No PDF library assembles pages
+reportlab embeds it, and shared by every card that names it, and so is each picture (its
+name comes from its bytes). No PDF library assembles pages
 from cached content streams with shared fonts in a few microseconds a page: reportlab draws
 (it cannot take a finished content stream with resources of its own), and merging the card
 PDFs with pypdf would parse and rewrite every card and keep one font copy per card.
@@ -50,7 +51,14 @@ class SubsetRef(NamedTuple):
     chars: str
 
 
-PlainArtefact = tuple[str, str, str, tuple[bytes, ...], tuple[tuple[str, str, str], ...]]
+PlainArtefact = tuple[
+    str,
+    str,
+    str,
+    tuple[bytes, ...],
+    tuple[tuple[str, str, str], ...],
+    tuple[tuple[str, bytes], ...],
+]
 """A :class:`CardArtefact` as plain tuples: the card exporter's entry, which the engine keeps
 between runs as JSON and reads back through this type (ten thousand in about a tenth of a
 second)."""
@@ -65,6 +73,9 @@ class CardArtefact(NamedTuple):
     pages: tuple[bytes, ...]
     """Each card page's drawing operators, card coordinates, Flate-compressed."""
     fonts: tuple[SubsetRef, ...]
+    images: tuple[tuple[str, bytes], ...] = ()
+    """The pictures its pages draw: each one's resource name, from its bytes, and its image
+    XObject's body."""
 
     def plain(self) -> PlainArtefact:
         """The same fields as plain tuples (the exporter's digest)."""
@@ -74,6 +85,7 @@ class CardArtefact(NamedTuple):
             self.lang,
             self.pages,
             tuple((f.name, f.font, f.chars) for f in self.fonts),
+            self.images,
         )
 
 
@@ -281,6 +293,20 @@ def _order(card: PlainArtefact) -> tuple[str, str, str, str]:
     return (plain, folded, title, slug)
 
 
+def _image_resources(
+    pictures: Sequence[tuple[str, bytes]], images: dict[str, int], objects: _Objects
+) -> bytes:
+    """A card's pictures as its form's ``/XObject`` resources; each picture's object is
+    written on its first use: named by its bytes, a picture many cards show is one object."""
+    if not pictures:
+        return b""
+    for name, body in pictures:
+        if name not in images:
+            images[name] = objects.add(body)
+    named = b" ".join(b"/%s %d 0 R" % (n.encode("ascii"), images[n]) for n, _ in pictures)
+    return b" /XObject << " + named + b" >>"
+
+
 def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> bytes:
     """Every card in one PDF, ordered by title, each distinct font subset embedded once.
     ``cards`` are :class:`CardArtefact` or their :meth:`~CardArtefact.plain` form."""
@@ -293,12 +319,14 @@ def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> byte
         sheets.bbox,
         _PROC_SET,
     )
-    for _, _, _, card_pages, subsets in sorted(cards, key=_order):
+    images: dict[str, int] = {}
+    for _, _, _, card_pages, subsets, pictures in sorted(cards, key=_order):
         resources = b" ".join(
             b"/%s %d 0 R" % (name.encode("ascii"), fonts.ref(font, chars))
             for name, font, chars in subsets
         )
-        head = form_head + resources + b" >> >> /Filter /FlateDecode /Length "
+        xobjects = _image_resources(pictures, images, objects)
+        head = form_head + resources + b" >>" + xobjects + b" >> /Filter /FlateDecode /Length "
         for page in card_pages:
             sheets.place(objects.add(b"%s%d >>\nstream\n%s\nendstream" % (head, len(page), page)))
     sheets.finish()

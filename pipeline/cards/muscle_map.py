@@ -43,11 +43,17 @@ class MuscleMapBlock(Flowable):
         self.spaceBefore = space_before
         self.scale = 1.0
 
+    @staticmethod
+    def ratio() -> float:
+        """The map's width over its height (the two views side by side)."""
+        art = body()
+        return float(art.width * (2 + GAP) / art.height)
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """The widest that fits ``availHeight`` within its bounds (and ``availWidth``); as
         tall as the figures are at that width."""
         art = body()
-        ratio = art.width * (2 + GAP) / art.height
+        ratio = self.ratio()
         fitting = max(self.min_width, min(self.max_width, availHeight * ratio))
         self.width = min(availWidth, fitting)
         self.scale = self.width / (art.width * (2 + GAP))

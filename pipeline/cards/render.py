@@ -33,6 +33,7 @@ from pipeline.cards.layout import (
     new_canvas,
 )
 from pipeline.cards.palette import MUTED, RULE
+from pipeline.cards.pictures import CardImage
 from pipeline.cards.story import Styles, build_story, card_texts, log_block
 from pipeline.cards.text import break_lines, forget_texts
 from pipeline.config import Settings
@@ -170,16 +171,16 @@ class _Fitter:
         labels: Labels,
         log_rows: int | None = None,
         *,
-        muscle_map: bool = True,
+        keep: tuple[bool, bool] = (True, True),
         brand: CardBrand | None = None,
     ) -> None:
         self.exercise = exercise
+        self.pictures, self.muscle_map = keep
         self.geo = geo
         self.family = family
         self.box = box
         self.labels = labels
         self.log_rows = geo.log_rows if log_rows is None else log_rows
-        self.muscle_map = muscle_map
         self.brand = brand
         self.measured: dict[float, tuple[list[Flowable], list[float]]] = {}
 
@@ -193,6 +194,7 @@ class _Fitter:
             self.labels,
             log_rows=self.log_rows,
             muscle_map=self.muscle_map,
+            pictures=self.pictures,
             brand=self.brand,
         )
 
@@ -307,25 +309,38 @@ def lay_out(
     floor and ceiling; or, when even the floor does not fit, over more pages (with a
     warning naming the size one page would have needed).
 
-    The text comes first: a muscle map that would push the card onto a second page is left
-    off it (the page still has it), and a log that would is set on a page of its own; the
-    map is kept over keeping the log on the first page."""
+    The text comes first: a muscle map, and then the pictures, that would push the card onto
+    a second page are left off it (the page still has them), and a log that would is set on
+    a page of its own; the map and the pictures are kept over keeping the log on the first
+    page. A card that takes several pages anyway keeps them all."""
     forget_texts()
     box = _CardBox(geo)
     continued_top = box.top - _running_head_height(geo)
-    maps = (True, False) if exercise.muscles or exercise.secondary_muscles else (True,)
-    for with_map in maps:
-        fitter = _Fitter(exercise, geo, family, box, labels, muscle_map=with_map, brand=brand)
-        body = fitter.largest_fitting(geo.body_floor, geo.body_ceiling)
+    for keep in _variants(exercise):
+        whole = _Fitter(exercise, geo, family, box, labels, keep=keep, brand=brand)
+        body = whole.largest_fitting(geo.body_floor, geo.body_ceiling)
         if body is not None:
-            story, heights = fitter.measure(body)
+            story, heights = whole.measure(body)
             return _Laid(body, [_spread(story, heights, box, body)], [])
         if geo.log_rows:
-            text = _Fitter(exercise, geo, family, box, labels, 0, muscle_map=with_map, brand=brand)
+            text = _Fitter(exercise, geo, family, box, labels, 0, keep=keep, brand=brand)
             apart = _log_apart(text, continued_top)
             if apart is not None:
                 return apart
     return _overflow(_Fitter(exercise, geo, family, box, labels, brand=brand), continued_top)
+
+
+def _variants(exercise: Exercise) -> list[tuple[bool, bool]]:
+    """What the card tries to keep, in turn, as ``(pictures, muscle map)``: both, then the
+    pictures without the map, then neither."""
+    has_map = bool(exercise.muscles or exercise.secondary_muscles)
+    has_pictures = any(picture.local for picture in exercise.images)
+    variants = [(True, True)]
+    if has_map:
+        variants.append((True, False))
+    if has_pictures:
+        variants.append((False, False))
+    return variants
 
 
 def _overflow(fitter: _Fitter, continued_top: float) -> _Laid:
@@ -411,13 +426,22 @@ def _draw_card_page(
 
 
 def footer_text(exercise: Exercise, labels: Labels, font: str, size: float, width: float) -> str:
-    """The slug, then the credit (small, but on every page of the card: its text is reused
-    on these terms); a credit too long for the line shows its source's host only, and past
-    that is cut with an ellipsis (the page and the JSON-LD carry it whole)."""
-    if exercise.credit is None:
+    """The slug, then the credit of the text and of the pictures (small, but on every page
+    of the card: they are reused on these terms); a credit too long for the line shows its
+    sources' hosts only, and past that is cut with an ellipsis (the page and the JSON-LD
+    carry it whole)."""
+    from pipeline.cards.pictures import card_pictures
+    from pipeline.credit import pictures_credit
+
+    credits = [p.credit for p in card_pictures(exercise.images) if p.credit is not None]
+    if exercise.credit is None and not credits:
         return exercise.slug
     for short in (False, True):
-        parts = [exercise.slug, *credit_parts(exercise.credit, labels, short_source=short)]
+        parts = [exercise.slug]
+        if exercise.credit is not None:
+            parts += credit_parts(exercise.credit, labels, short_source=short)
+        if credits:
+            parts.append(pictures_credit(credits, labels, short_source=short))
         text = " · ".join(parts)
         if stringWidth(text, font, size) <= width:
             return text
@@ -528,12 +552,14 @@ def render_card(exercise: Exercise, settings: Settings) -> CardResult:
     sheets.finish_sheet()
     canvas.showPage()
     canvas.save()
+    images: dict[str, CardImage] = getattr(canvas, "card_images", {})
     artefact = CardArtefact(
         slug=exercise.slug,
         title=exercise.title,
         lang=exercise.lang,
         pages=tuple(zlib.compress(_encode(page)) for page in sheets.card_pages),
         fonts=fonts,
+        images=tuple((name, images[name].body()) for name in sorted(images)),
     )
     return CardResult(buffer.getvalue(), len(laid.pages), laid.body, artefact, laid.warnings)
 

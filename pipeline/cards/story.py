@@ -38,13 +38,17 @@ from pipeline.cards.palette import (
     TIP,
     TIP_TINT,
 )
+from pipeline.cards.pictures import PictureRow, card_pictures
 from pipeline.cards.text import Run, TextBlock
 from pipeline.i18n.labels import Labels
-from pipeline.model import Exercise, Item, Prescription, Section, SectionKind, Span
+from pipeline.model import Exercise, Item, Picture, Prescription, Section, SectionKind, Span
 from pipeline.muscles import muscle_map
 
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
+PICTURE_HEIGHT = 8.5
+"""The pictures' height at most, in body sizes: they grow and shrink with the text, so a
+card that fits its text at a smaller size gives them less room, never the other way round."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ def card_texts(
             yield item.label or ""
             yield item.text
     yield exercise.outro_text
+    for picture in card_pictures(exercise.images):
+        yield (picture.caption or "") + "\u2026"
     yield from _additions_texts(exercise, labels, heading_font, log_rows)
     yield labels["continued"]
     yield labels["continues"]
@@ -129,11 +135,14 @@ def _additions_texts(
         yield from facts(exercise.prescription, labels)
         for name, value in setting_names(exercise.prescription):
             yield f"{name}: {value} \u00b7"
-    if exercise.credit:
-        from pipeline.credit import credit_parts
+    credits = [p.credit for p in card_pictures(exercise.images) if p.credit is not None]
+    if exercise.credit or credits:
+        from pipeline.credit import credit_parts, pictures_credit
 
         for short in (False, True):
-            yield " \u00b7 ".join(credit_parts(exercise.credit, labels, short_source=short))
+            if exercise.credit:
+                yield " \u00b7 ".join(credit_parts(exercise.credit, labels, short_source=short))
+            yield pictures_credit(credits, labels, short_source=short) + " \u00b7"
         yield "\u2026"
     if log_rows:
         yield printed_upper(labels["log"], heading_font)
@@ -168,40 +177,58 @@ def build_story(
     *,
     log_rows: int = 0,
     muscle_map: bool = True,
+    pictures: bool = True,
     brand: CardBrand | None = None,
 ) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
     words from ``labels``; the muscle map under the QR code unless ``muscle_map`` is false;
-    ``log_rows`` blank rows to log sessions in at the foot; the ``brand``'s bar on top."""
-    story: list[Flowable] = []
-    if brand is not None and (brand.has_bar or exercise.station):
-        bar = BrandBar(
+    the seed's pictures under the header unless ``pictures`` is false; ``log_rows`` blank
+    rows to log sessions in at the foot; the ``brand``'s bar on top."""
+    story = _brand_bar(exercise, styles, brand)
+    shown = card_pictures(exercise.images) if pictures else []
+    # With pictures, the map goes beside them (the header keeps the QR code alone).
+    story.append(_header(exercise, styles, labels, with_map=muscle_map and not shown))
+    if exercise.prescription:
+        story.extend(_prescription(exercise.prescription, styles, labels))
+    if shown:
+        story.append(_pictures(exercise, shown, styles, with_map=muscle_map))
+    for section in exercise.sections:
+        if section.items:
+            story.extend(_section(section, styles, labels))
+    story.extend(_outro(exercise, styles))
+    if log_rows:
+        story.append(log_block(exercise, styles, labels, log_rows))
+    return story
+
+
+def _brand_bar(exercise: Exercise, styles: Styles, brand: CardBrand | None) -> list[Flowable]:
+    """The brand's bar across the top, when the gym gives a logo or a name, or the seed a
+    station."""
+    if brand is None or not (brand.has_bar or exercise.station):
+        return []
+    return [
+        BrandBar(
             brand,
             exercise.station,
             font=styles.family.bold,
             size=styles.body * 1.05,
             space_after=styles.body * 0.9,
         )
-        story.append(bar)
-    story.append(_header(exercise, styles, labels, with_map=muscle_map))
-    if exercise.prescription:
-        story.extend(_prescription(exercise.prescription, styles, labels))
-    for section in exercise.sections:
-        if section.items:
-            story.extend(_section(section, styles, labels))
+    ]
+
+
+def _outro(exercise: Exercise, styles: Styles) -> list[Flowable]:
+    """The closing note, in italics, smaller and muted: it is not an instruction."""
     body = styles.body
-    for index, paragraph in enumerate(exercise.outro):
-        story.append(
-            styles.block(
-                span_runs(paragraph.spans, styles, italic=True),
-                body * 0.86,
-                color=MUTED,
-                space_before=body * (0.6 if index == 0 else 0.3),
-            )
+    return [
+        styles.block(
+            span_runs(paragraph.spans, styles, italic=True),
+            body * 0.86,
+            color=MUTED,
+            space_before=body * (0.6 if index == 0 else 0.3),
         )
-    if log_rows:
-        story.append(log_block(exercise, styles, labels, log_rows))
-    return story
+        for index, paragraph in enumerate(exercise.outro)
+    ]
 
 
 def log_headers(exercise: Exercise, labels: Labels) -> list[str]:
@@ -296,6 +323,26 @@ def _prescription(prescription: Prescription, styles: Styles, labels: Labels) ->
     box.top = True
     box.spaceBefore = body * 0.65
     return [box]
+
+
+def _pictures(
+    exercise: Exercise, shown: list[Picture], styles: Styles, *, with_map: bool
+) -> Flowable:
+    """The pictures in a row under the header, the muscle map after them."""
+    muscles = muscle_map(exercise.muscles, exercise.secondary_muscles) if with_map else None
+    extra = None
+    if muscles:
+        block = MuscleMapBlock(muscles, width=10_000, min_width=0, accent=styles.accent)
+        extra = (block, MuscleMapBlock.ratio())
+    return PictureRow(
+        shown,
+        max_height=styles.body * PICTURE_HEIGHT,
+        gap=styles.body * 0.8,
+        font=styles.family.regular,
+        size=max(styles.body * 0.7, 6.0),
+        space_before=styles.body * 0.7,
+        extra=extra,
+    )
 
 
 def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: bool) -> Flowable:

@@ -25,6 +25,7 @@ from typing import Any
 
 from pipeline.catalogue.entries import CatalogueEntry as CatalogueEntry
 from pipeline.catalogue.entries import HowToRow as HowToRow
+from pipeline.catalogue.entries import ImageRow as ImageRow
 from pipeline.catalogue.entries import ItemRow as ItemRow
 from pipeline.catalogue.entries import OtherItemRow as OtherItemRow
 from pipeline.catalogue.entries import SearchRow as SearchRow
@@ -39,6 +40,7 @@ from pipeline.catalogue.schema import (
     SCHEMA_VERSION,
     TABLES,
 )
+from pipeline.config import Settings
 from pipeline.model import Credit, Exercise, Item, Prescription, Section, SectionKind
 from pipeline.writer import OutputError
 
@@ -103,15 +105,42 @@ def _search_row(texts: SearchRow, lang: str) -> SearchRow | None:
     return None if held == texts else held
 
 
-def catalogue_entry(e: Exercise) -> CatalogueEntry:
-    """The catalogue's view of one exercise."""
+def _images(e: Exercise, settings: Settings | None) -> tuple[ImageRow, ...]:
+    """The pictures' rows: each one's address (a local one's where the html exporter
+    publishes it, when base_url is set), output path, size, text and credit."""
+    if not e.images:
+        return ()
+    files: Sequence[str | None] = [None] * len(e.images)
+    urls: Sequence[str | None] = [None if p.local else p.src for p in e.images]
+    if settings is not None and settings.base_url is not None:
+        from pipeline.pages.layout import picture_paths
+        from pipeline.urls import picture_urls
+
+        files, urls = picture_paths(e, settings), picture_urls(e, settings)
+    rows: list[ImageRow] = []
+    for position, (picture, file, url) in enumerate(zip(e.images, files, urls, strict=True), 1):
+        c = picture.credit
+        rows.append(
+            (position, url, file, picture.width, picture.height, picture.alt, picture.caption)
+            + ((c.license, c.license_url, c.author, c.author_url, c.source_url) if c else _NONE5)
+        )
+    return tuple(rows)
+
+
+_NONE5: tuple[None, None, None, None, None] = (None, None, None, None, None)
+
+
+def catalogue_entry(e: Exercise, settings: Settings | None = None) -> CatalogueEntry:
+    """The catalogue's view of one exercise; with ``settings`` that give a ``base_url``,
+    its local pictures' addresses too."""
     sections = _Sections(e.sections)
     body = "\n".join(sections.body)
+    images = _images(e, settings)
     return CatalogueEntry(
         slug=e.slug,
         title=e.title,
         description=e.description,
-        image=e.image,
+        image=images[0][1] or images[0][2] if images else None,
         video_id=e.video_id,
         video_url=e.video_url,
         video_uploaded=None if e.video_uploaded is None else e.video_uploaded.isoformat(),
@@ -138,12 +167,13 @@ def catalogue_entry(e: Exercise) -> CatalogueEntry:
         else tuple((n, s.name, s.value) for n, s in enumerate(e.prescription.settings, 1)),
         **_part_fields(e.credit, _CREDIT_COLUMNS),
         station=e.station,
+        images=images,
         search=_search_row((e.title, e.description, _aliases_text(e.aliases), body), e.lang),
     )
 
 
 _PRESCRIPTION_COLUMNS = ("sets", "reps_min", "reps_max", "rest_seconds", "tempo")
-_CREDIT_COLUMNS = ("license", "license_url", "author", "author_url", "source_url")
+_CREDIT_COLUMNS = _CREDIT_FIELDS = ("license", "license_url", "author", "author_url", "source_url")
 """Columns of ``exercises`` that are the fields of the same name of a part of the model (its
 prescription, its credit), all null when the seed has no such part."""
 
@@ -222,6 +252,17 @@ _OWNED_COLUMNS = {
     "exercise_muscles": ("exercise_id", "muscle_id", "role", "position"),
     "exercise_equipment": ("exercise_id", "equipment_id", "position"),
     "exercise_settings": ("exercise_id", "position", "name", "value"),
+    "exercise_images": (
+        "exercise_id",
+        "position",
+        "url",
+        "file",
+        "width",
+        "height",
+        "alt",
+        "caption",
+        *_CREDIT_FIELDS,
+    ),
 }
 """The tables of an exercise's items, each row its owner's id then the entry's tuple of the
 item (an :data:`ItemRow`, an :data:`OtherItemRow`, a :data:`HowToRow`) or the link's target
@@ -337,6 +378,7 @@ class _Rows:
         tables["other_sections"].extend((exercise_id, *item) for item in e.other_sections)
         tables["howto_steps"].extend((exercise_id, *step) for step in e.howto)
         tables["exercise_settings"].extend((exercise_id, *setting) for setting in e.settings)
+        tables["exercise_images"].extend((exercise_id, *image) for image in e.images)
         tables["aliases"].extend(
             (exercise_id, position, alias) for position, alias in enumerate(e.aliases, 1)
         )

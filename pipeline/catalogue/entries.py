@@ -18,6 +18,22 @@ HowToRow = tuple[int, str, str]
 """(position, name, text) of a how-to step."""
 SettingRow = tuple[int, str, str]
 """(position, name, value) of a machine setting."""
+ImageRow = tuple[
+    int,
+    str | None,
+    str | None,
+    int | None,
+    int | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+]
+"""(position, url, file, width, height, alt, caption, license, license_url, author,
+author_url, source_url) of a picture."""
 SearchRow = tuple[str, str, str, str]
 """(title, description, aliases, body) as the search index reads them."""
 
@@ -37,6 +53,8 @@ class CatalogueEntry(ExerciseFacts):
     howto: tuple[HowToRow, ...]
     settings: tuple[SettingRow, ...] = ()
     """The machine's settings, each (position, name, value)."""
+    images: tuple[ImageRow, ...] = ()
+    """The pictures, each an :data:`ImageRow`."""
     search: SearchRow | None = None
     """The texts the search index reads, folded for the exercise's language
     (:func:`pipeline.catalogue.folding.indexed`), when that changes any of them; ``None``

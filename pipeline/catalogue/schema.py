@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
 
 APPLICATION_ID = 0x45584354
@@ -220,6 +220,25 @@ TABLES: tuple[Table, ...] = (
     _owned_table(
         "exercise_settings",
         (_OWNER, _POSITION, ("name", "TEXT NOT NULL"), ("value", "TEXT NOT NULL")),
+        ("exercise_id", "position"),
+    ),
+    _owned_table(
+        "exercise_images",
+        (
+            _OWNER,
+            _POSITION,
+            ("url", "TEXT"),
+            ("file", "TEXT"),
+            ("width", "INTEGER CHECK (width > 0)"),
+            ("height", "INTEGER CHECK (height > 0)"),
+            ("alt", "TEXT"),
+            ("caption", "TEXT"),
+            ("license", "TEXT"),
+            ("license_url", "TEXT"),
+            ("author", "TEXT"),
+            ("author_url", "TEXT"),
+            ("source_url", "TEXT"),
+        ),
         ("exercise_id", "position"),
     ),
     _link_table("muscles", "muscle", (_ROLE,)),

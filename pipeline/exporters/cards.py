@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 # The card modules are imported where they are used: reportlab takes a tenth of a second to
 # load, and a run with nothing to rebuild never needs it. So the entry's type is spelt out
 # here; it is :data:`pipeline.cards.booklet.PlainArtefact` (a test holds them equal).
-PlainArtefact = tuple[str, str, str, tuple[bytes, ...], tuple[tuple[str, str, str], ...]]
+PlainArtefact = tuple[
+    str,
+    str,
+    str,
+    tuple[bytes, ...],
+    tuple[tuple[str, str, str], ...],
+    tuple[tuple[str, bytes], ...],
+]
 
 
 @register
@@ -31,7 +38,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "12"  # prescription, description under the QR, credit, muscle map, brand, caption
+    version = "13"  # the pictures
     settings_used = (
         "page_size",
         "layout",

@@ -16,6 +16,7 @@ from pipeline.pages.layout import (
     check_layout,
     page_path,
     page_templates,
+    picture_paths,
     translation_urls,
 )
 from pipeline.registry import register
@@ -33,10 +34,11 @@ class HtmlExporter(Exporter):
 
     name = "html"
     help = (
-        "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD "
-        "(html/<lang>/... in a language other than default_lang)"
+        "html/<slug>/index.html and html/index.html: standalone pages with their JSON-LD, "
+        "and the seed's pictures beside its page (html/<lang>/... in a language other than "
+        "default_lang)"
     )
-    version = "9"  # the workout section, the credit, the muscle map, the brand
+    version = "10"  # the seed's pictures, copied beside its page
     settings_used = ("base_url", "url_pattern", "labels", "default_lang", "brand")
     entry_type = IndexEntry
     links_translations = True
@@ -51,12 +53,23 @@ class HtmlExporter(Exporter):
         return page_templates(self.settings)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
-        """Write the page where its URL says (``html/<slug>/index.html`` by default), and
-        return what the index shows of the exercise."""
+        """Write the page where its URL says (``html/<slug>/index.html`` by default), with
+        the seed's local pictures beside it, and return what the index shows of the
+        exercise."""
         from pipeline.jsonld import exercise_document, script_element
         from pipeline.pages.render import exercise_page
+        from pipeline.pictures import picture_bytes
 
         settings = context.settings
+        # Every picture is read before anything is written: one that changed since the
+        # parse fails the seed's page without leaving half of it.
+        copies = [
+            (path, picture_bytes(picture))
+            for picture, path in zip(
+                exercise.images, picture_paths(exercise, settings), strict=True
+            )
+            if path is not None
+        ]
         script = script_element(exercise_document(exercise, settings))
         head = alternate_links(exercise, settings) + script
         canonical = page_url(exercise, settings)
@@ -70,6 +83,8 @@ class HtmlExporter(Exporter):
             overrides=settings.labels,
             brand=settings.brand,
         )
+        for path, data in copies:
+            context.writer.write_bytes(path, data)
         context.writer.write_text(page_path(exercise, settings), page)
         return IndexEntry.of(exercise, settings)
 

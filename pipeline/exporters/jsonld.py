@@ -23,7 +23,7 @@ class JsonLdExporter(Exporter):
         "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD "
         "(under jsonld/<lang>/ in a language other than default_lang)"
     )
-    version = "4"  # the credit: author, license, isBasedOn
+    version = "5"  # the pictures as ImageObjects, with their credit
     settings_used = ("base_url", "url_pattern", "labels", "default_lang")
     outputs = (
         "jsonld/{slug}.jsonld",

@@ -34,7 +34,9 @@ class SqliteExporter(Exporter):
     help = f"{CATALOGUE_FILE}: every exercise in one searchable SQLite database"
     # Bumped whenever an entry or the file's bytes would change: stored entries are then
     # made again and every catalogue rebuilt.
-    version = f"{SCHEMA_VERSION}.2"
+    version = f"{SCHEMA_VERSION}.0"
+    # The pictures' addresses are where the html exporter publishes them.
+    settings_used = ("base_url", "url_pattern", "default_lang")
     entry_type = CatalogueEntry
     outputs = (literal(CATALOGUE_FILE),)
 
@@ -42,7 +44,7 @@ class SqliteExporter(Exporter):
         """The catalogue's view of one exercise (see :class:`CatalogueEntry`); no file."""
         from pipeline.catalogue.build import catalogue_entry
 
-        return catalogue_entry(exercise)
+        return catalogue_entry(exercise, context.settings)
 
     def export_all(self, entries: Sequence[CatalogueEntry], context: ExportContext) -> None:
         """Build ``catalogue.sqlite`` from every exercise's entry, in slug order, and swap it

@@ -19,10 +19,12 @@ from pipeline.config import Settings
 from pipeline.diagnostics import PipelineError
 from pipeline.path_templates import literal
 from pipeline.urls import (
+    PICTURE_EXTENSIONS,
     check_base_url,
     index_url,
     lang_folder,
     page_url,
+    picture_names,
     url_lang,
     version_url,
 )
@@ -129,7 +131,20 @@ def page_templates(settings: Settings) -> tuple[str, ...]:
             raise PipelineError(f"the url_pattern setting '{settings.url_pattern}' is not a path")
         template = literal(path).replace(_SLUG_MARK, "{slug}").replace(other, "{lang}")
         templates.append("html/" + template)
-    return (*templates, literal(INDEX_PATH), "html/{lang}/" + INDEX_FILE)
+    pictures = [
+        f"{posixpath.dirname(page)}/{{picture}}.{extension}"
+        for page in templates
+        for extension in PICTURE_EXTENSIONS
+    ]
+    return (*templates, *pictures, literal(INDEX_PATH), "html/{lang}/" + INDEX_FILE)
+
+
+def picture_paths(exercise: Exercise, settings: Settings) -> list[str | None]:
+    """The output path of each local picture, in the page's folder (``None`` for a picture
+    on the web): ``html/<slug>/<slug>-start.jpg`` by default."""
+    folder = posixpath.dirname(page_path(exercise, settings))
+    names = picture_names(exercise, page_url(exercise, settings))
+    return [f"{folder}/{name}" if name else None for name in names]
 
 
 def index_path(lang: str, settings: Settings) -> str:

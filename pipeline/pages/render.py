@@ -7,6 +7,7 @@ script.
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Sequence
 from html import escape
 from importlib import resources
@@ -14,13 +15,13 @@ from importlib import resources
 from pipeline.brand import BrandSettings
 from pipeline.i18n.labels import Labels, Overrides, fill, labels_for
 from pipeline.jsonld import embed_url
-from pipeline.model import Exercise, Item, Paragraph, Section, SectionKind
+from pipeline.model import Credit, Exercise, Item, Paragraph, Section, SectionKind
 from pipeline.pages.entry import IndexEntry as IndexEntry
 from pipeline.pages.layout import relative_link
 from pipeline.pages.muscle_map import muscle_figure
 
 _CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
     "frame-src https://www.youtube.com; base-uri 'none'; form-action 'none'"
 )
 
@@ -155,10 +156,10 @@ def _workout(exercise: Exercise, labels: Labels) -> str:
     )
 
 
-def _credit(exercise: Exercise, labels: Labels) -> str:
-    """Who wrote the text, its licence and its source, each linked where the seed gives an
-    address (the licence with ``rel="license"``, which search engines read)."""
-    credit = exercise.credit
+def _credit(credit: Credit | None, labels: Labels, css_class: str = "credit") -> str:
+    """Who wrote the text (or made the picture), its licence and its source, each linked
+    where the seed gives an address (the licence with ``rel="license"``, which search
+    engines read)."""
     if credit is None:
         return ""
     from pipeline.credit import shown_url
@@ -177,7 +178,7 @@ def _credit(exercise: Exercise, labels: Labels) -> str:
         source = f'<a href="{escape(credit.source_url)}">{escape(shown_url(credit.source_url))}</a>'
         parts.append(fill(escape(labels["credit_source"]), source=source))
     joined = " \u00b7 ".join(parts)
-    return f'<p class="credit">{joined}</p>\n'
+    return f'<p class="{css_class}">{joined}</p>\n'
 
 
 def _video(exercise: Exercise, labels: Labels) -> str:
@@ -196,15 +197,32 @@ def _video(exercise: Exercise, labels: Labels) -> str:
     )
 
 
-def _image(exercise: Exercise, css_class: str) -> str:
-    # The JSON-LD marks the image up, so the page must show it.
-    if not exercise.image:
+def _pictures(exercise: Exercise, canonical: str, labels: Labels, css_class: str) -> str:
+    """The exercise's pictures, side by side (start and end position), each with its
+    caption and credit; a local one by its file beside the page, with its size, so the page
+    does not shift as it loads. The JSON-LD marks them up, so the page must show them."""
+    if not exercise.images:
         return ""
-    return (
-        f'<figure class="{css_class}">'
-        f'<img src="{escape(exercise.image)}" alt="{escape(exercise.title)}" loading="lazy">'
-        "</figure>"
-    )
+    from pipeline.urls import picture_names
+
+    count = len(exercise.images)
+    figures = []
+    for number, (picture, name) in enumerate(
+        zip(exercise.images, picture_names(exercise, canonical), strict=True), start=1
+    ):
+        alt = picture.alt or (
+            exercise.title if count == 1 else f"{exercise.title} ({number}/{count})"
+        )
+        size = f' width="{picture.width}" height="{picture.height}"' if picture.width else ""
+        src = urllib.parse.quote(name) if name else picture.src
+        caption = f"<p>{escape(picture.caption)}</p>" if picture.caption else ""
+        credit = _credit(picture.credit, labels, "picture-credit")
+        below = f"<figcaption>{caption}{credit}</figcaption>" if caption or credit else ""
+        figures.append(
+            f'<figure id="picture-{number}"><img src="{escape(src)}" alt="{escape(alt)}"{size} '
+            f'loading="lazy" decoding="async">{below}</figure>'
+        )
+    return f'<div class="{css_class} pictures-{min(count, 2)}">{"".join(figures)}</div>'
 
 
 def _howto(exercise: Exercise, labels: Labels) -> str:
@@ -285,8 +303,15 @@ def exercise_page(
     closing = _closing(exercise)
     aka = _aka(exercise, labels)
     updated = _updated(exercise, labels)
-    media = _video(exercise, labels) or _image(exercise, "media photo")
-    photo = _image(exercise, "photo") if exercise.video_id else ""
+    credit = _credit(exercise.credit, labels)
+    media = _video(exercise, labels) or _pictures(exercise, canonical, labels, "media photo")
+    photo = _pictures(exercise, canonical, labels, "photo") if exercise.video_id else ""
+    # The map and the pictures side by side, as on the card.
+    muscles = muscle_figure(exercise, labels)
+    figures = (
+        f'<div class="figures">{muscles}{photo}</div>\n' if muscles and photo else muscles + photo
+    )
+
     body = f"""<header class="hero">
 <div class="wrap">
 <nav class="crumbs" aria-label="{escape(labels["breadcrumb"])}"><ol>
@@ -305,14 +330,14 @@ def exercise_page(
 </div>
 </header>
 <main class="wrap">
-{_workout(exercise, labels)}{muscle_figure(exercise, labels)}{howto}
+{_workout(exercise, labels)}{figures}{howto}
 <div class="columns">
-{photo}{sections}
+{sections}
 </div>
 {closing}
 </main>
 <footer class="site-footer"><div class="wrap">
-{_credit(exercise, labels)}{updated}<p><a href="{index}">{escape(labels["all_exercises"])}</a></p>
+{credit}{updated}<p><a href="{index}">{escape(labels["all_exercises"])}</a></p>
 </div></footer>"""
     return _page(
         lang=exercise.lang,
