@@ -92,7 +92,7 @@ class _Fatal(Exception):
 class _Report:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    folder: Path | None = None
+    folder: Path = Path()
     translation_line: int = 1
     lang: str = ""
     inputs: list[InputFile] = field(default_factory=list)
@@ -177,8 +177,8 @@ def parse_seed_bytes(
     """Parse a seed from its bytes; ``path`` is only used in diagnostics and ``source``,
     ``stem`` (the file name without ``.md``) gives the default title and slug, and its
     language suffix, if any (``squat.de``), the seed's language. ``folder`` is the seed's
-    folder on disk, where its local pictures are; without it, a local picture is an error."""
-    report = _Report(path, folder=folder)
+    folder on disk, where its local pictures are: by default the folder of ``path``."""
+    report = _Report(path, folder=Path(path).parent if folder is None else folder)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         exercise = _parse(
@@ -486,9 +486,6 @@ def _picture(
     facts: dict[str, object] = {"file": None, "format": None, "width": None, "height": None}
     facts["sha256"] = None
     if not is_url(entry.path):
-        if report.folder is None:
-            report.error(line, f"'{entry.path}': a local picture needs the seed's folder")
-            return None
         shown = shown_path(report.path, entry.path)
         found = stat_input(report.folder / entry.path, shown)
         try:

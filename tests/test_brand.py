@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from pipeline.brand import check_accent, contrast, parse_colour
 from pipeline.cli import app
-from tests.conftest import SHIPPED_SEED
+from tests.conftest import SHIPPED_SEED, copy_pictures
 
 BRAND = Path(__file__).parent / "fixtures" / "brand"
 SITE = "https://example.org/"
@@ -123,6 +123,7 @@ def _branded(tmp_path: Path, logo: str = "logo.svg") -> Path:
     seeds.mkdir()
     text = SHIPPED_SEED.read_text("utf-8").replace("sets: 3", "station: B4\nsets: 3", 1)
     (seeds / SHIPPED_SEED.name).write_text(text, "utf-8")
+    copy_pictures(seeds)
     return seeds
 
 
@@ -182,6 +183,7 @@ def test_a_station_that_is_not_a_short_code_is_an_error_at_its_line(
     seed = tmp_path / "x.md"
     text = SHIPPED_SEED.read_text("utf-8").replace("sets: 3", f"station: {station}\nsets: 3", 1)
     seed.write_text(text, "utf-8")
+    copy_pictures(tmp_path)
     result = parse_seed(seed)
     assert result.exercise is None
     (error,) = [d for d in result.diagnostics if d.level.value == "error"]

@@ -20,9 +20,11 @@ from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
 from tests.complexity import tangled
+from tests.conftest import copy_pictures
 from tests.golden import CORPUS, corpus_hashes
 
 ROOT = Path(__file__).resolve().parent.parent
+
 SETTINGS = load_settings(ROOT)
 
 
@@ -48,6 +50,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "leverage-machine-lying-leg-curl.md").write_bytes(
         (ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes()
     )
+    copy_pictures(folder)
     return folder
 
 

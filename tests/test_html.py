@@ -115,10 +115,15 @@ def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
     assert index.count("<script") == 1 and escape(exercise.title) in index
 
 
-def test_the_page_loads_nothing_but_the_video(out: Path) -> None:
+def test_the_page_loads_nothing_but_the_video_and_its_own_pictures(out: Path) -> None:
     html = _page(out, SHIPPED).read_text("utf-8")
     sources = re.findall(r'\ssrc="([^"]*)"', html)
-    assert sources == ["https://www.youtube.com/embed/vl5nUdE9mWM"]
+    assert sources == [
+        "https://www.youtube.com/embed/vl5nUdE9mWM",
+        "lying-leg-curl-start.jpg",
+        "lying-leg-curl-end.jpg",
+    ]
+    assert all((_page(out, SHIPPED).parent / s).is_file() for s in sources[1:])
     assert not re.search(r"<link[^>]+stylesheet|@import|url\(|@font-face|<script src", html)
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
     assert policy is not None
@@ -178,7 +183,7 @@ def _urls_in(node: object, key: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for value in node:
             yield from _urls_in(value, key)
-    elif isinstance(node, str) and key in ("url", "item"):
+    elif isinstance(node, str) and key in ("url", "item", "contentUrl"):
         yield key, node
 
 
@@ -214,8 +219,8 @@ def test_every_link_and_url_resolves_to_a_page_written_where_its_url_says(
         followed = 0
         for href in _links(html):
             target = urllib.parse.urljoin(url, href)
-            if target.startswith("https://www.youtube.com/"):
-                continue
+            if not target.startswith(BASE):
+                continue  # another site's page: the video, a picture's licence or source
             # Relative, so the same folder works on any host and on a staging copy.
             assert not urllib.parse.urlsplit(href).netloc and not href.startswith("/"), href
             assert target in pages, (path, href, target)
@@ -225,6 +230,9 @@ def test_every_link_and_url_resolves_to_a_page_written_where_its_url_says(
             if not value.startswith(BASE):
                 continue  # the video's own page
             address, fragment = urllib.parse.urldefrag(value)
+            if key == "contentUrl":  # a picture, published beside its page
+                assert (out / "html" / address.removeprefix(BASE)).is_file(), value
+                continue
             assert address in pages, (path, key, value)
             if fragment and key != "item":
                 assert fragment in read_page(pages[address].read_text("utf-8")).anchors, value
@@ -310,12 +318,20 @@ def test_a_new_url_pattern_moves_the_pages_and_leaves_nothing_stale(seeds_dir: P
     export([seeds_dir], out, flat, ["html"])
     assert (out / "html" / f"{SHIPPED}.html").is_file()
     report = export([seeds_dir], out, SETTINGS, ["html"])
-    assert report.removed == [f"html/{SHIPPED}.html"]
+    pictures = ("lying-leg-curl-end.jpg", "lying-leg-curl-start.jpg")
+    # In a folder the pages share, a picture's name starts with its page's.
+    beside = [f"html/{SHIPPED}-{name}" for name in pictures]
+    assert sorted(report.removed) == [*beside, f"html/{SHIPPED}.html"]
     assert _page(out, SHIPPED).is_file()
     report = export([seeds_dir], out, flat, ["html"])
-    assert report.removed == [f"html/{SHIPPED}/index.html"]
+    inside = [f"html/{SHIPPED}/{name}" for name in pictures]
+    assert sorted(report.removed) == [f"html/{SHIPPED}/index.html", *inside]
     # The page's folder went with it.
-    assert sorted(p.name for p in (out / "html").iterdir()) == ["index.html", f"{SHIPPED}.html"]
+    assert sorted(p.name for p in (out / "html").iterdir()) == [
+        "index.html",
+        *(b.removeprefix("html/") for b in beside),
+        f"{SHIPPED}.html",
+    ]
 
 
 def test_a_seed_whose_page_would_be_the_index_is_an_error(write_seed: Any, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from pipeline.catalogue import (
 )
 from pipeline.diagnostics import Level
 from pipeline.parser import parse_seed_bytes
+from tests.conftest import copy_pictures
 
 HTML_PAYLOADS = {
     "script": "<script>alert(1)</script>",
@@ -86,6 +87,7 @@ def export_seed(tmp_path: Path, spec: SeedSpec) -> Path:
     seeds.mkdir(parents=True)
     (seeds / f"{spec.stem}.md").write_text(spec.text(), "utf-8")
     (seeds / SHIPPED.name).write_bytes(SHIPPED.read_bytes())
+    copy_pictures(seeds)
     code, lines = run_check(seeds)
     assert code == 0, lines
     out = tmp_path / "out"
@@ -223,6 +225,7 @@ def test_a_slug_that_is_a_path_is_an_error_and_writes_nothing_outside(
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SHIPPED.name).write_bytes(SHIPPED.read_bytes())
+    copy_pictures(seeds)
     text = SHIPPED.read_text("utf-8").replace("---\n", f'---\nslug: "{slug}"\n', 1)
     (seeds / "sneaky.md").write_text(text, "utf-8")
     before = _tree(tmp_path)
@@ -240,6 +243,8 @@ def test_a_slug_that_is_a_path_is_an_error_and_writes_nothing_outside(
     assert {f for f in files_under(tmp_path / "out") if f.startswith(("json/", "html/"))} == {
         f"json/{SHIPPED_SLUG}.json",
         f"html/{SHIPPED_SLUG}/index.html",
+        f"html/{SHIPPED_SLUG}/lying-leg-curl-start.jpg",
+        f"html/{SHIPPED_SLUG}/lying-leg-curl-end.jpg",
         "html/index.html",
     }
 
@@ -250,6 +255,7 @@ def _shipped_beside(tmp_path: Path, name: str) -> Path:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SHIPPED.name).write_bytes(SHIPPED.read_bytes())
+    copy_pictures(seeds)
     (seeds / name).write_bytes(SHIPPED.read_bytes().replace(b"---\n", b"---\nslug: other\n", 1))
     return seeds
 
@@ -371,18 +377,23 @@ def test_an_image_url_with_markup_stays_one_attribute_value(url: str, tmp_path: 
     page = (out / "html/hostile/index.html").read_text("utf-8")
     (script,) = structure(page).scripts
     webpage, _, howto = json.loads(script)["@graph"][:3]
-    assert webpage["primaryImageOfPage"] == howto["image"] == url
+    assert webpage["primaryImageOfPage"] == {"@id": howto["image"][0]["@id"]}
+    assert howto["image"][0]["contentUrl"] == url
     sources = re.findall(r'<img src="([^"]*)"', page)
     assert [html.unescape(s) for s in sources] == [url]
 
 
 def test_a_script_url_is_not_an_image(tmp_path: Path) -> None:
-    for url in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil"):
+    for url, said in (
+        ("javascript:alert(1)", "is not an absolute http(s) URL"),
+        ("data:text/html,<script>alert(1)</script>", "is not an absolute http(s) URL"),
+        ("//evil", "is an absolute path"),
+    ):
         text = SHIPPED.read_text("utf-8").replace("---\n", f"---\nimage: {yaml_quoted(url)}\n", 1)
         result = parse_seed_bytes(text.encode(), "s.md", stem="s")
         errors = [d for d in result.diagnostics if d.level is Level.ERROR]
         assert result.exercise is None and [d.line for d in errors] == [2], errors
-        assert "is not an absolute http(s) URL" in errors[0].message
+        assert said in errors[0].message
 
 
 @pytest.fixture(scope="module")

@@ -305,7 +305,11 @@ def test_numbers_that_are_valid_text_are_kept() -> None:
             "video: '1234' is not a YouTube video; give the 11-character YouTube id or a "
             "youtube.com/watch?v=",
         ),
-        ("description: d\nimage: 5", 3, "image: '5' is not a .png, .jpg, .jpeg or .svg file; write"),
+        (
+            "description: d\nimage: 5",
+            3,
+            "image: '5' is not a .png, .jpg, .jpeg or .svg file; write",
+        ),
         (
             "description: d\nmuscles:\n  - hamstrings\n  - [calves]",
             5,

@@ -283,8 +283,10 @@ def test_facts_are_validated_and_kept(shipped_text: str) -> None:
     assert exercise.level == "beginner"
     assert exercise.category == "strength"
     assert str(exercise.video_uploaded) == "2024-03-05"
-    assert [p.src for p in exercise.images] == ["https://example.org/a.jpg"]
+    # `image` comes first, then the shipped seed's two `images`.
+    assert exercise.images[0].src == "https://example.org/a.jpg"
     assert exercise.images[0].file is None  # on the web: linked, never fetched
+    assert len(exercise.images) == 3
     assert exercise.lang == "en-GB"
     assert exercise.aliases == ("Prone Leg Curl",)
     assert str(exercise.updated) == "2025-01-31"
@@ -372,7 +374,13 @@ ERROR_CASES: list[tuple[str, str | bytes, int, str]] = [
         "level: 'pro' is not a level; write beginner,",
     ),
     ("bad lang", "---\ndescription: d\nlang: english!\n---\n", 3, "not a BCP 47"),
-    ("bad image", "---\ndescription: d\nimage: /a.png\n---\n", 3, "not an absolute http(s) URL"),
+    ("bad image", "---\ndescription: d\nimage: /a.png\n---\n", 3, "is an absolute path"),
+    (
+        "bad image url",
+        "---\ndescription: d\nimage: ftp://a/b.png\n---\n",
+        3,
+        "not an absolute http(s) URL",
+    ),
     (
         "bad date",
         "---\ndescription: d\nupdated: soon\n---\n",

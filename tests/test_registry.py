@@ -152,7 +152,7 @@ def test_the_builtin_exporters_write_only_what_they_declare(pattern: str, tmp_pa
             exporter.export_all([entry], context)
         assert context.writer.written, exporter.name
         written += context.writer.written
-    assert len(written) == 8
+    assert len(written) == 10  # five exporters' files, and the shipped seed's two pictures
     assert page_path(exercise, settings) in written
 
 
@@ -160,12 +160,17 @@ def test_a_flat_layout_lets_a_page_meet_the_index_which_the_page_refuses() -> No
     # Within one exporter the templates may meet: the html exporter refuses the seed itself.
     flat = Settings(base_url=SITE.base_url, url_pattern="{base_url}{slug}.html")
     (html,) = create_exporters(["html"], flat)
-    other, page, index, other_index = html.output_templates()
+    other, page, *pictures, index, other_index = html.output_templates()
     assert (other, page, index) == (
         "html/{lang}/{slug}.html",
         "html/{slug}.html",
         "html/index.html",
     )
+    assert pictures == [
+        f"html/{folder}{{picture}}.{extension}"
+        for folder in ("{lang}/", "")
+        for extension in ("png", "jpg", "svg")
+    ]
     assert other_index == "html/{lang}/index.html"
     assert overlap(page, index) == "html/index.html"
 

@@ -14,9 +14,11 @@ from pipeline.config import load_settings
 from pipeline.engine import export
 from pipeline.exporters.base import Exporter
 from pipeline.workers import ExportJob, SeedTask, SeedWorker, balanced_shares
+from tests.conftest import copy_pictures
 from tests.test_engine import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
+
 SETTINGS = load_settings(ROOT)
 
 
@@ -39,6 +41,7 @@ def test_shares_are_even_in_bytes_and_in_seed_order() -> None:
 def test_a_seed_exported_by_a_worker_that_did_not_parse_it(tmp_path: Path) -> None:
     seed = tmp_path / "squat.md"
     seed.write_bytes((ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes())
+    copy_pictures(tmp_path)
     seed_task = SeedTask(0, seed, seed.as_posix(), seed.stat().st_size)
     owner = SeedWorker(SETTINGS, ["json"], tmp_path / "owner")
     (summary,) = owner.parse([seed_task])
@@ -54,7 +57,13 @@ def test_a_seed_exported_by_a_worker_that_did_not_parse_it(tmp_path: Path) -> No
     assert (tmp_path / "thief" / name).read_bytes() == (tmp_path / "owner" / name).read_bytes()
     assert thief.exercises == {}  # another worker's seed is not kept
 
-    # The file changed after it was checked: the job goes back, undone, to its owner.
+    # A picture changed after it was checked: the job goes back, undone, to its owner.
+    picture = tmp_path / "images" / "lying-leg-curl-end.jpg"
+    picture.write_bytes((tmp_path / "images" / "lying-leg-curl-start.jpg").read_bytes())
+    (declined,) = SeedWorker(SETTINGS, ["json"], tmp_path / "late").export([stolen])
+    assert declined.declined and declined.outputs == {}
+    # So does the seed's own file.
+    copy_pictures(tmp_path)
     seed.write_text(seed.read_text().replace("Leg Curl", "Leg Press"))
     (declined,) = SeedWorker(SETTINGS, ["json"], tmp_path / "late").export([stolen])
     assert declined.declined and declined.outputs == {}

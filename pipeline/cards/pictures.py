@@ -160,10 +160,11 @@ def card_pictures(pictures: Sequence[Picture]) -> list[Picture]:
 
 
 class PictureRow(Flowable):
-    """The card's pictures side by side, all at one height with their shapes kept, as one
-    group in the middle of the card (start and end read as a pair), none taller than
-    ``max_height``; the muscle map after them, at their height, when ``extra`` gives it; a
-    caption, when the seed gives one, on a line under its picture."""
+    """The card's pictures side by side, all at one height with their shapes kept, none
+    taller than ``max_height``, then the blocks ``extras`` gives (the muscle map, the QR
+    code), as one group in the middle of the card: start and end read as a pair, beside what
+    they work and where the video is. A caption, when the seed gives one, goes on a line
+    under its picture."""
 
     def __init__(
         self,
@@ -174,7 +175,7 @@ class PictureRow(Flowable):
         font: str,
         size: float,
         space_before: float,
-        extra: tuple[Flowable, float] | None = None,
+        extras: Sequence[tuple[Flowable, float | None]] = (),
     ) -> None:
         super().__init__()
         self.pictures = list(pictures)
@@ -184,34 +185,49 @@ class PictureRow(Flowable):
         self.font = font
         self.size = size
         self.spaceBefore = space_before
-        self.extra = extra
-        """A block drawn after the pictures, and its width over its height."""
+        self.extras = list(extras)
+        """Blocks drawn after the pictures, each with its width over its height (drawn at
+        the pictures' height), or None for a block of its own size."""
         self.boxes: list[tuple[float, float]] = []
+        self.extra_boxes: list[tuple[float, float, float]] = []
         self.captions: list[str] = []
         self.image_height = 0.0
-        self.extra_box = (0.0, 0.0, 0.0)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """As tall as the pictures at the height that fills the width (at most
-        ``max_height``), and a caption line when one has a caption."""
-        aspects = [*self.aspects, *([self.extra[1]] if self.extra else [])]
-        gaps = self.gap * (len(aspects) - 1)
-        image_height = min(self.max_height, (availWidth - gaps) / sum(aspects))
-        widths = [image_height * aspect for aspect in aspects]
-        x = (availWidth - sum(widths) - gaps) / 2
+        ``max_height``) with a caption line when one has a caption, or as the tallest
+        block after them."""
+        gaps = self.gap * (len(self.pictures) + len(self.extras) - 1)
+        fixed = {
+            index: block.wrap(availWidth / 3, self.max_height)
+            for index, (block, aspect) in enumerate(self.extras)
+            if aspect is None
+        }
+        aspects = [*self.aspects, *(a for _, a in self.extras if a is not None)]
+        room = availWidth - gaps - sum(w for w, _ in fixed.values())
+        image_height = min(self.max_height, room / sum(aspects))
+        widths = [image_height * aspect for aspect in self.aspects]
+        extra_widths = [
+            fixed[i][0] if aspect is None else image_height * aspect
+            for i, (_, aspect) in enumerate(self.extras)
+        ]
+        x = (availWidth - sum(widths) - sum(extra_widths) - gaps) / 2
         self.boxes = []
         for w in widths:
             self.boxes.append((x, w))
             x += w + self.gap
-        if self.extra:
-            block_x, block_w = self.boxes.pop()
-            w, h = self.extra[0].wrap(block_w, image_height)
-            self.extra_box = (block_x + (block_w - w) / 2, w, h)
+        self.extra_boxes = []
+        for index, ((block, aspect), w) in enumerate(zip(self.extras, extra_widths, strict=True)):
+            h = fixed[index][1] if aspect is None else block.wrap(w, image_height)[1]
+            self.extra_boxes.append((x, w, h))
+            x += w + self.gap
         self.captions = [
             self._caption(p, w) for p, (_, w) in zip(self.pictures, self.boxes, strict=True)
         ]
         caption_height = self.size * 1.5 if any(self.captions) else 0.0
-        self.width, self.height = availWidth, image_height + caption_height
+        tallest = max((h for _, _, h in self.extra_boxes), default=0.0)
+        self.width = availWidth
+        self.height = max(image_height + caption_height, tallest)
         self.image_height = image_height
         return self.width, self.height
 
@@ -222,7 +238,8 @@ class PictureRow(Flowable):
         return lines[0] + ("\u2026" if len(lines) > 1 else "")
 
     def draw(self) -> None:
-        """Each picture with its caption under it, then the block after them."""
+        """Each picture with its caption under it, then the blocks after them, their tops
+        in line."""
         canvas = self.canv
         base = self.height - self.image_height
         for picture, (x, w), caption in zip(self.pictures, self.boxes, self.captions, strict=True):
@@ -236,9 +253,10 @@ class PictureRow(Flowable):
                 canvas.setFillColor(MUTED)
                 canvas.setFont(self.font, self.size)
                 canvas.drawCentredString(x + w / 2, base - self.size * 1.2, caption)
-        if self.extra:
-            x, _, h = self.extra_box
-            self.extra[0].drawOn(canvas, x, base + (self.image_height - h) / 2)
+        for (block, aspect), (x, _, h) in zip(self.extras, self.extra_boxes, strict=True):
+            # The map beside the pictures it goes with; a block of its own size from the top.
+            y = base + (self.image_height - h) / 2 if aspect is not None else self.height - h
+            block.drawOn(canvas, x, y)
 
 
 def _draw_svg(canvas: Any, picture: Picture, x: float, y: float, w: float, h: float) -> None:

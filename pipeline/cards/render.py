@@ -3,6 +3,7 @@ draw it onto sheets (one card or a whole booklet in one document)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import math
@@ -33,8 +34,15 @@ from pipeline.cards.layout import (
     new_canvas,
 )
 from pipeline.cards.palette import MUTED, RULE
-from pipeline.cards.pictures import CardImage
-from pipeline.cards.story import Styles, build_story, card_texts, log_block
+from pipeline.cards.pictures import CardImage, PictureRow
+from pipeline.cards.story import (
+    PICTURE_HEIGHT,
+    SMALLER_PICTURES,
+    Styles,
+    build_story,
+    card_texts,
+    log_block,
+)
 from pipeline.cards.text import break_lines, forget_texts
 from pipeline.config import Settings
 from pipeline.credit import credit_parts
@@ -171,11 +179,13 @@ class _Fitter:
         labels: Labels,
         log_rows: int | None = None,
         *,
-        keep: tuple[bool, bool] = (True, True),
+        keep: tuple[float, bool] = (PICTURE_HEIGHT[0], True),
         brand: CardBrand | None = None,
+        picture_height: float | None = None,
     ) -> None:
         self.exercise = exercise
-        self.pictures, self.muscle_map = keep
+        self.picture_factor, self.muscle_map = keep
+        self.picture_height = picture_height
         self.geo = geo
         self.family = family
         self.box = box
@@ -194,7 +204,8 @@ class _Fitter:
             self.labels,
             log_rows=self.log_rows,
             muscle_map=self.muscle_map,
-            pictures=self.pictures,
+            pictures=self.picture_factor > 0,
+            picture_height=self.picture_height or body * self.picture_factor,
             brand=self.brand,
         )
 
@@ -309,10 +320,11 @@ def lay_out(
     floor and ceiling; or, when even the floor does not fit, over more pages (with a
     warning naming the size one page would have needed).
 
-    The text comes first: a muscle map, and then the pictures, that would push the card onto
-    a second page are left off it (the page still has them), and a log that would is set on
-    a page of its own; the map and the pictures are kept over keeping the log on the first
-    page. A card that takes several pages anyway keeps them all."""
+    The text comes first: pictures that would push the card onto a second page are made
+    smaller and then left off it, and so is the muscle map (the page still has them), and a
+    log that would is set on a page of its own; the map and the pictures are kept over
+    keeping the log on the first page. A card that takes several pages anyway keeps them
+    all."""
     forget_texts()
     box = _CardBox(geo)
     continued_top = box.top - _running_head_height(geo)
@@ -320,7 +332,7 @@ def lay_out(
         whole = _Fitter(exercise, geo, family, box, labels, keep=keep, brand=brand)
         body = whole.largest_fitting(geo.body_floor, geo.body_ceiling)
         if body is not None:
-            story, heights = whole.measure(body)
+            story, heights = _grown(whole, body)
             return _Laid(body, [_spread(story, heights, box, body)], [])
         if geo.log_rows:
             text = _Fitter(exercise, geo, family, box, labels, 0, keep=keep, brand=brand)
@@ -330,16 +342,33 @@ def lay_out(
     return _overflow(_Fitter(exercise, geo, family, box, labels, brand=brand), continued_top)
 
 
-def _variants(exercise: Exercise) -> list[tuple[bool, bool]]:
-    """What the card tries to keep, in turn, as ``(pictures, muscle map)``: both, then the
-    pictures without the map, then neither."""
+def _grown(fitter: _Fitter, body: float) -> tuple[list[Flowable], list[float]]:
+    """The story at ``body`` points, its pictures grown into the room the text leaves on
+    the page (up to the most of :data:`~pipeline.cards.story.PICTURE_HEIGHT`)."""
+    story, heights = fitter.measure(body)
+    room = fitter.box.height - sum(heights)
+    if not any(isinstance(f, PictureRow) for f in story) or room <= 0:
+        return story, heights
+    grown = copy.copy(fitter)
+    grown.measured = {}
+    grown.picture_height = min(body * PICTURE_HEIGHT[1], body * fitter.picture_factor + room)
+    story_grown, heights_grown = grown.measure(body)
+    if sum(heights_grown) <= fitter.box.height:
+        return story_grown, heights_grown
+    return story, heights
+
+
+def _variants(exercise: Exercise) -> list[tuple[float, bool]]:
+    """What the card tries to keep, in turn, as ``(pictures' least height in body sizes, 0
+    for none; muscle map)``: the pictures (with the map beside them, where it costs no
+    height), then smaller pictures, then the map alone under the QR code, then neither."""
     has_map = bool(exercise.muscles or exercise.secondary_muscles)
-    has_pictures = any(picture.local for picture in exercise.images)
-    variants = [(True, True)]
+    variants: list[tuple[float, bool]] = []
+    if any(picture.local for picture in exercise.images):
+        variants += [(PICTURE_HEIGHT[0], True), (SMALLER_PICTURES, True)]
+    variants.append((0.0, True))
     if has_map:
-        variants.append((True, False))
-    if has_pictures:
-        variants.append((False, False))
+        variants.append((0.0, False))
     return variants
 
 

@@ -46,9 +46,12 @@ from pipeline.muscles import muscle_map
 
 HEADING_RATIO = 1.2
 """Section headings are a step (a minor third) above the body, so they always lead it."""
-PICTURE_HEIGHT = 8.5
-"""The pictures' height at most, in body sizes: they grow and shrink with the text, so a
-card that fits its text at a smaller size gives them less room, never the other way round."""
+PICTURE_HEIGHT = (6.0, 9.0)
+"""The pictures' height, in body sizes: the least they are measured at while the body size
+is chosen (so they cost the text as little as they can), and the most they grow to in the
+room the text leaves on the page."""
+SMALLER_PICTURES = 4.0
+"""The least height the pictures are tried at, in body sizes, before a card leaves them off."""
 
 
 @dataclass(frozen=True)
@@ -178,20 +181,25 @@ def build_story(
     log_rows: int = 0,
     muscle_map: bool = True,
     pictures: bool = True,
+    picture_height: float | None = None,
     brand: CardBrand | None = None,
 ) -> list[Flowable]:
     """The card's flowables, top to bottom, at ``styles.body`` points of body text, its fixed
     words from ``labels``; the muscle map under the QR code unless ``muscle_map`` is false;
-    the seed's pictures under the header unless ``pictures`` is false; ``log_rows`` blank
-    rows to log sessions in at the foot; the ``brand``'s bar on top."""
+    the seed's pictures under the header unless ``pictures`` is false, ``picture_height``
+    points high at most (the least of :data:`PICTURE_HEIGHT` by default); ``log_rows``
+    blank rows to log sessions in at the foot; the ``brand``'s bar on top."""
     story = _brand_bar(exercise, styles, brand)
     shown = card_pictures(exercise.images) if pictures else []
-    # With pictures, the map goes beside them (the header keeps the QR code alone).
-    story.append(_header(exercise, styles, labels, with_map=muscle_map and not shown))
+    # With pictures, the map and the QR code go beside them, and the title has the width.
+    story.append(
+        _header(exercise, styles, labels, with_map=muscle_map and not shown, with_qr=not shown)
+    )
     if exercise.prescription:
         story.extend(_prescription(exercise.prescription, styles, labels))
     if shown:
-        story.append(_pictures(exercise, shown, styles, with_map=muscle_map))
+        height = picture_height or styles.body * PICTURE_HEIGHT[0]
+        story.append(_pictures(exercise, shown, styles, labels, height, with_map=muscle_map))
     for section in exercise.sections:
         if section.items:
             story.extend(_section(section, styles, labels))
@@ -326,26 +334,60 @@ def _prescription(prescription: Prescription, styles: Styles, labels: Labels) ->
 
 
 def _pictures(
-    exercise: Exercise, shown: list[Picture], styles: Styles, *, with_map: bool
+    exercise: Exercise,
+    shown: list[Picture],
+    styles: Styles,
+    labels: Labels,
+    height: float,
+    *,
+    with_map: bool,
 ) -> Flowable:
-    """The pictures in a row under the header, the muscle map after them."""
+    """The pictures in a row under the header, the muscle map and the QR code after them."""
     muscles = muscle_map(exercise.muscles, exercise.secondary_muscles) if with_map else None
-    extra = None
+    extras: list[tuple[Flowable, float | None]] = []
     if muscles:
         block = MuscleMapBlock(muscles, width=10_000, min_width=0, accent=styles.accent)
-        extra = (block, MuscleMapBlock.ratio())
+        extras.append((block, MuscleMapBlock.ratio()))
+    # Beside the pictures the code is as tall as they are, down to 18 mm (modules of 0.7 mm,
+    # which a phone reads from half a metre); a card that needs the room gets no larger.
+    qr = _qr(exercise, styles, labels, min(max(height * 0.8, 18 * mm), _qr_size(styles)))
+    if qr is not None:
+        extras.append((qr, None))
     return PictureRow(
         shown,
-        max_height=styles.body * PICTURE_HEIGHT,
+        max_height=height,
         gap=styles.body * 0.8,
         font=styles.family.regular,
         size=max(styles.body * 0.7, 6.0),
         space_before=styles.body * 0.7,
-        extra=extra,
+        extras=extras,
     )
 
 
-def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: bool) -> Flowable:
+def _qr_size(styles: Styles) -> float:
+    """The QR code's side: 32 mm on A4, never below 25 mm, which a phone reads at arm's
+    length."""
+    return float(max(32 * mm * styles.scale, 25 * mm))
+
+
+def _qr(exercise: Exercise, styles: Styles, labels: Labels, size: float) -> Flowable | None:
+    """The video's QR code with its call to scan and its short address; None without a video."""
+    if not exercise.video_short_url:
+        return None
+    family = styles.family
+    return QrBlock(
+        exercise.video_short_url,
+        labels["scan_for_video"],
+        exercise.video_short_url.removeprefix("https://"),
+        size=size,
+        fonts=(family.bold, family.regular),
+        font_size=max(styles.body * 0.6, 6.0),
+    )
+
+
+def _header(
+    exercise: Exercise, styles: Styles, labels: Labels, *, with_map: bool, with_qr: bool = True
+) -> Flowable:
     body, family = styles.body, styles.family
     title = Run(exercise.title, family.bold)
     left: list[Flowable] = [styles.block([title], body * 1.9, leading=1.08)]
@@ -354,20 +396,9 @@ def _header(exercise: Exercise, styles: Styles, labels: Labels, *, with_map: boo
         left.append(Badges(badges, font=family.bold, size=max(body * 0.62, 6.0)))
     description = Run(exercise.description, family.regular)
     tail = [styles.block([description], body * 0.9, color=MUTED, space_before=body * 0.55)]
-    size = max(32 * mm * styles.scale, 25 * mm)
-    right: list[Flowable] = []
-    if exercise.video_short_url:
-        caption = exercise.video_short_url.removeprefix("https://")
-        right.append(
-            QrBlock(
-                exercise.video_short_url,
-                labels["scan_for_video"],
-                caption,
-                size=size,
-                fonts=(family.bold, family.regular),
-                font_size=max(body * 0.6, 6.0),
-            )
-        )
+    size = _qr_size(styles)
+    qr = _qr(exercise, styles, labels, size) if with_qr else None
+    right: list[Flowable] = [qr] if qr is not None else []
     muscles = muscle_map(exercise.muscles, exercise.secondary_muscles) if with_map else None
     if muscles:
         # Under the QR code it takes the room the header leaves there, at least a map that
