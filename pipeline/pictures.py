@@ -17,7 +17,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.files import read_regular
 from pipeline.inputs import InputFile
@@ -150,15 +150,7 @@ def _check_raster(data: bytes, expected: PictureFormat) -> LocalPicture:
             # Pillow only warns between its limit and twice it; both are refused here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as image:
-                kind = _PILLOW_FORMATS[image.format or ""]
-                width, height = image.size
-                if image.getexif().get(_ORIENTATION, 1) in _QUARTER_TURNS:
-                    width, height = height, width  # as it is shown: turned by its EXIF tag
-                if kind is PictureFormat.JPEG:
-                    # Decoded at an eighth of its size: every byte is still read, which
-                    # finds a cut-off file, in a fraction of the time.
-                    image.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))
-                image.load()
+                kind, width, height = _decoded(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         limit = Image.MAX_IMAGE_PIXELS or 0
         raise PictureError(
@@ -174,6 +166,21 @@ def _check_raster(data: bytes, expected: PictureFormat) -> LocalPicture:
     if not width or not height:
         raise PictureError("has no pixels")
     return LocalPicture(kind, width, height)
+
+
+def _decoded(image: Any) -> tuple[PictureFormat, int, int]:
+    """Decode ``image`` (to find a file cut short) and say what it is and its size as it is
+    shown, turned by its EXIF tag."""
+    kind = _PILLOW_FORMATS[image.format or ""]
+    width, height = image.size
+    if image.getexif().get(_ORIENTATION, 1) in _QUARTER_TURNS:
+        width, height = height, width
+    if kind is PictureFormat.JPEG:
+        # Decoded at an eighth of its size: every byte is still read, which finds a cut-off
+        # file, in a fraction of the time.
+        image.draft("RGB", (max(image.width // 8, 1), max(image.height // 8, 1)))
+    image.load()
+    return kind, width, height
 
 
 def picture_bytes(picture: Picture) -> bytes:

@@ -21,6 +21,7 @@ from pipeline.cards import render_card
 from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.engine import export
+from pipeline.model import Exercise
 from pipeline.validation import validate_document
 from tests.conftest import SHIPPED_PICTURES, copy_pictures, line_of
 
@@ -324,7 +325,7 @@ def test_an_svg_picture_is_drawn_as_vectors(pictured: Callable[..., Path], tmp_p
     assert re.search(rb"0?\.070588 0?\.203922 0?\.337255 rg", _content(card.pdf))
 
 
-def _exercise(path: Path) -> object:
+def _exercise(path: Path) -> Exercise:
     from tests.conftest import exercise_of
 
     return exercise_of(path)

@@ -206,21 +206,7 @@ class PictureRow(Flowable):
         aspects = [*self.aspects, *(a for _, a in self.extras if a is not None)]
         room = availWidth - gaps - sum(w for w, _ in fixed.values())
         image_height = min(self.max_height, room / sum(aspects))
-        widths = [image_height * aspect for aspect in self.aspects]
-        extra_widths = [
-            fixed[i][0] if aspect is None else image_height * aspect
-            for i, (_, aspect) in enumerate(self.extras)
-        ]
-        x = (availWidth - sum(widths) - sum(extra_widths) - gaps) / 2
-        self.boxes = []
-        for w in widths:
-            self.boxes.append((x, w))
-            x += w + self.gap
-        self.extra_boxes = []
-        for index, ((block, aspect), w) in enumerate(zip(self.extras, extra_widths, strict=True)):
-            h = fixed[index][1] if aspect is None else block.wrap(w, image_height)[1]
-            self.extra_boxes.append((x, w, h))
-            x += w + self.gap
+        self._place(availWidth, image_height, fixed)
         self.captions = [
             self._caption(p, w) for p, (_, w) in zip(self.pictures, self.boxes, strict=True)
         ]
@@ -230,6 +216,28 @@ class PictureRow(Flowable):
         self.height = max(image_height + caption_height, tallest)
         self.image_height = image_height
         return self.width, self.height
+
+    def _place(
+        self, width: float, image_height: float, fixed: dict[int, tuple[float, float]]
+    ) -> None:
+        """Each picture's and block's place along the row, the group centred in ``width``;
+        ``fixed`` holds the size of each block of its own size, by its place in ``extras``."""
+        widths = [image_height * aspect for aspect in self.aspects]
+        extra_widths = [
+            fixed[i][0] if aspect is None else image_height * aspect
+            for i, (_, aspect) in enumerate(self.extras)
+        ]
+        gaps = self.gap * (len(widths) + len(extra_widths) - 1)
+        x = (width - sum(widths) - sum(extra_widths) - gaps) / 2
+        self.boxes = []
+        for w in widths:
+            self.boxes.append((x, w))
+            x += w + self.gap
+        self.extra_boxes = []
+        for index, ((block, aspect), w) in enumerate(zip(self.extras, extra_widths, strict=True)):
+            h = fixed[index][1] if aspect is None else block.wrap(w, image_height)[1]
+            self.extra_boxes.append((x, w, h))
+            x += w + self.gap
 
     def _caption(self, picture: Picture, width: float) -> str:
         if not picture.caption:
