@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pypdf
@@ -28,11 +28,16 @@ PER_SEED = ("json/{}.json", "jsonld/{}.jsonld", "jsonld/{}.snippet.html", "html/
 AGGREGATES = ("html/index.html", CATALOGUE_FILE, "cards.pdf")
 
 
-def outputs_of(slug: str, lang: str = "en") -> set[str]:
+SHIPPED_PICTURES = ("lying-leg-curl-start.jpg", "lying-leg-curl-end.jpg")
+"""The names the shipped seed's pictures are published under, beside its page."""
+
+
+def outputs_of(slug: str, lang: str = "en", pictures: Iterable[str] = ()) -> set[str]:
     """The files every exporter writes for one seed (in ``lang``: below its folder when it
-    is not English, the default language)."""
+    is not English, the default language), with its ``pictures`` beside its page."""
     folder = lang_folder(lang)
-    return {p.format(folder + slug) for p in PER_SEED} | {f"cards/{folder}{slug}.pdf"}
+    copies = {f"html/{folder}{slug}/{name}" for name in pictures}
+    return {p.format(folder + slug) for p in PER_SEED} | {f"cards/{folder}{slug}.pdf"} | copies
 
 
 def lang_folder(lang: str) -> str:

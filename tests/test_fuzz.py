@@ -23,6 +23,7 @@ from fuzz.checks import (
     AGGREGATES,
     ROOT,
     SHIPPED,
+    SHIPPED_PICTURES,
     SHIPPED_SLUG,
     aggregates_of,
     assert_outputs,
@@ -37,6 +38,7 @@ from fuzz.seeds import SeedSpec, broken_seeds, valid_seeds
 from pipeline.catalogue import CATALOGUE_FILE, Catalogue
 from pipeline.diagnostics import Level
 from pipeline.parser import parse_seed_bytes
+from pipeline.urls import picture_names
 
 settings.register_profile(
     "fuzz-ci",
@@ -78,8 +80,9 @@ def test_a_broken_seed_is_a_clean_diagnostic_and_costs_the_others_nothing(data: 
         seeds = Path(scratch) / "seeds"
         seeds.mkdir()
         shutil.copy(SHIPPED, seeds / SHIPPED.name)
+        shutil.copytree(SHIPPED.parent / "images", seeds / "images")
         (seeds / "broken.md").write_bytes(data)
-        parsed = parse_seed_bytes(data, "broken.md", stem="broken")
+        parsed = parse_seed_bytes(data, "broken.md", stem="broken", folder=seeds)
         # Two seeds with one slug are both refused, by design: not this test's concern.
         assume(parsed.exercise is None or parsed.exercise.slug != SHIPPED_SLUG)
         code, lines = run_check(seeds)
@@ -87,14 +90,16 @@ def test_a_broken_seed_is_a_clean_diagnostic_and_costs_the_others_nothing(data: 
         out = Path(scratch) / "out"
         report = run_export(seeds, out)
         written = files_under(out)
-        assert written >= outputs_of(SHIPPED_SLUG) | set(AGGREGATES)
+        shipped = outputs_of(SHIPPED_SLUG, pictures=SHIPPED_PICTURES)
+        assert written >= shipped | set(AGGREGATES)
         if parsed.exercise is None:
             assert report.failed == [str(seeds / "broken.md")]
-            assert written == outputs_of(SHIPPED_SLUG) | set(AGGREGATES)
+            assert written == shipped | set(AGGREGATES)
         else:
             slug, lang = parsed.exercise.slug, parsed.exercise.lang
             assert report.failed == []
-            expected = outputs_of(SHIPPED_SLUG) | outputs_of(slug, lang)
+            names = picture_names(parsed.exercise, "/")
+            expected = shipped | outputs_of(slug, lang, [n for n in names if n])
             assert written == expected | set(AGGREGATES) | aggregates_of(lang)
             folder = lang_folder(lang)
             json.loads((out / f"json/{folder}{slug}.json").read_text("utf-8"))
