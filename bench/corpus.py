@@ -15,6 +15,11 @@ each written in every language in the order given until ``count`` seeds are writ
 last work may lack its last translations (10,000 seeds in three languages: 3,334 works, the
 last in English only). The English seeds are the first of the English-only corpus with the
 same ``--random-seed``; the translations draw from generators of their own.
+
+With ``--pictures 0.1`` a tenth of the English seeds show a start and an end picture, in
+``images/``: each its own JPEG (850 x 567, about 80 KiB, as free-exercise-db's photos are),
+cut from the shipped seed's two photos at a place of its own, so no two files are alike and
+no cache sees one twice.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from bench.languages import LANGUAGES, Translator
 from pipeline.slugs import slugify
 
 DATA = Path(__file__).parent / "data" / "free-exercise-db" / "exercises.json"
+PHOTOS = Path(__file__).parent.parent / "seeds" / "images"
+PHOTO_SIZE = (850, 567)
 
 TIPS = [
     ("Control the Tempo", "Take two seconds on the way up and three on the way down."),
@@ -121,12 +128,43 @@ def make_seed(exercise: dict[str, object], rng: random.Random, variant: int) -> 
     return f"{slugify(name)}.md", "\n".join(lines)
 
 
+def add_pictures(paths: Sequence[Path], fraction: float, random_seed: int = 0) -> int:
+    """Give ``fraction`` of the seeds at ``paths`` (chosen by ``random_seed``) a start and
+    an end picture of their own in ``images/`` beside them; how many seeds have them."""
+    from PIL import Image
+
+    rng = random.Random(f"{random_seed}:pictures")
+    chosen = [p for p in paths if rng.random() < fraction]
+    photos = []
+    for name in ("lying-leg-curl-start.jpg", "lying-leg-curl-end.jpg"):
+        with Image.open(PHOTOS / name) as original:
+            photos.append(original.convert("RGB").resize((1000, 667)))
+    for path in chosen:
+        folder = path.parent / "images"
+        folder.mkdir(exist_ok=True)
+        names = []
+        for which, source in zip(("start", "end"), photos, strict=True):
+            left, top = rng.randrange(150), rng.randrange(100)
+            cut = source.crop((left, top, left + PHOTO_SIZE[0], top + PHOTO_SIZE[1]))
+            name = f"{path.stem}-{which}.jpg"
+            cut.save(folder / name, "JPEG", quality=85)
+            names.append(f"images/{name}")
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("---\n", f"---\nimages: [{', '.join(names)}]\n", 1), "utf-8")
+    return len(chosen)
+
+
 def build_corpus(
-    count: int, out: Path, random_seed: int = 0, languages: Sequence[str] = ("en",)
+    count: int,
+    out: Path,
+    random_seed: int = 0,
+    languages: Sequence[str] = ("en",),
+    pictures: float = 0.0,
 ) -> list[Path]:
     """Write ``count`` seeds into ``out`` and return their paths. ``languages`` other than
     English only (the first must be ``en``) share the ``count`` between them: each work in
-    every language, in that order, until ``count`` seeds are written."""
+    every language, in that order, until ``count`` seeds are written. ``pictures`` of the
+    English seeds get two pictures each (see :func:`add_pictures`)."""
     if not languages or languages[0] != "en" or len(set(languages)) != len(languages):
         raise ValueError(f"languages must start with en and name each once: {languages}")
     unknown = [lang for lang in languages[1:] if lang not in LANGUAGES]
@@ -154,6 +192,9 @@ def build_corpus(
             path = out / name
             path.write_text(seed_text, "utf-8")
             paths.append(path)
+    if pictures:
+        english = [out / file_name for _, _, file_name, _ in works]
+        add_pictures(english, pictures, random_seed)
     return paths
 
 
@@ -169,10 +210,13 @@ def main() -> None:
         help="comma-separated, English first: en,de,ru writes each work in the three "
         "(--count counts the seeds of all of them)",
     )
+    parser.add_argument(
+        "--pictures", type=float, default=0.0, help="the share of seeds with two pictures"
+    )
     args = parser.parse_args()
     languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
     try:
-        paths = build_corpus(args.count, args.out, args.random_seed, languages)
+        paths = build_corpus(args.count, args.out, args.random_seed, languages, args.pictures)
     except ValueError as error:
         parser.error(str(error))
     print(f"wrote {len(paths)} seeds into {args.out}")

@@ -14,6 +14,7 @@ For each corpus size it measures, each in a fresh ``pipeline export`` process:
   beforehand, timed like an export from launch to exit, and the pipeline's ``--jobs 1``
   time against it.
 
+A tenth of the seeds show two pictures of their own (``--pictures``, see ``bench.corpus``).
 The full exports and the floor take turns, several times, and the fastest of each counts.
 With ``--languages``, the corpora are in those languages (``bench.corpus``: the count is of
 seeds, all languages together), and the one-seed changes fall on seeds of every language.
@@ -160,12 +161,22 @@ def add_step(text: str) -> str:
 
 
 def measure(
-    count: int, work: Path, repeats: int, languages: Sequence[str] = ("en",)
+    count: int,
+    work: Path,
+    repeats: int,
+    languages: Sequence[str] = ("en",),
+    pictures: float = 0.0,
 ) -> dict[str, Any]:
-    """Every figure for a corpus of ``count`` seeds in ``languages``."""
+    """Every figure for a corpus of ``count`` seeds in ``languages``, ``pictures`` of them
+    with two pictures each."""
     seeds = work / f"seeds-{count}-{'-'.join(languages)}"
-    build_corpus(count, seeds, languages=languages)
-    result: dict[str, Any] = {"count": count, "repeats": repeats, "languages": list(languages)}
+    build_corpus(count, seeds, languages=languages, pictures=pictures)
+    result: dict[str, Any] = {
+        "count": count,
+        "repeats": repeats,
+        "languages": list(languages),
+        "pictures": pictures,
+    }
     # The machine is shared: a busy moment of a neighbour weighs seconds. The three runs
     # that are compared take turns, so a slow spell falls on all of them, and the fastest
     # of each counts, as in the other benchmarks.
@@ -300,6 +311,12 @@ def main() -> None:
         default="en",
         help="the corpora's languages, English first (en,de,ru); the count is of seeds",
     )
+    parser.add_argument(
+        "--pictures",
+        type=float,
+        default=0.1,
+        help="the share of seeds with two pictures of their own (a tenth by default)",
+    )
     args = parser.parse_args()
     languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
     results = []
@@ -310,7 +327,7 @@ def main() -> None:
         for number, count in enumerate(args.counts):
             repeats = args.repeats[min(number, len(args.repeats) - 1)]
             load_before = load_average()
-            result = measure(count, Path(folder), repeats, languages)
+            result = measure(count, Path(folder), repeats, languages, args.pictures)
             result["load"] = f"{load_before} before, {load_average()} after"
             results.append(result)
             print(f"{count} seeds done (load {result['load']})", file=sys.stderr)

@@ -26,7 +26,7 @@ from pipeline.model import Exercise
 from pipeline.muscles import body, lookup, muscle_map, vocabulary
 from pipeline.pages.muscle_map import muscle_figure
 from pipeline.parser import parse_seed
-from tests.conftest import SHIPPED_SEED, exercise_of, line_of
+from tests.conftest import SHIPPED_SEED, copy_pictures, exercise_of, line_of
 
 ROOT = Path(__file__).parent.parent
 FREE_EXERCISE_DB = ROOT / "bench" / "data" / "free-exercise-db" / "exercises.json"
@@ -179,6 +179,7 @@ def test_an_unknown_muscle_is_a_warning_at_its_line_with_a_did_you_mean(
     )
     seed = tmp_path / "x.md"
     seed.write_text(text, "utf-8")
+    copy_pictures(tmp_path)
     result = parse_seed(seed, display_path="seeds/x.md")
     assert result.exercise is not None  # the seed still exports
     warnings = [str(d) for d in result.diagnostics if d.level is Level.WARNING]
@@ -198,6 +199,7 @@ def test_a_name_far_from_every_muscle_is_a_warning_without_a_guess(tmp_path: Pat
     text = SHIPPED_SEED.read_text("utf-8").replace("muscles: [hamstrings]", "muscles: [xyzzy]")
     seed = tmp_path / "x.md"
     seed.write_text(text, "utf-8")
+    copy_pictures(tmp_path)
     result = parse_seed(seed, display_path="x.md")
     messages = [d.message for d in result.diagnostics]
     assert messages == ["unknown muscle 'xyzzy'; it is left off the muscle map"]
@@ -261,7 +263,8 @@ def test_the_card_draws_the_map_and_still_fits_one_page(shipped: Exercise, page_
 
 
 def test_a_card_without_a_video_draws_the_map_in_the_qr_codes_column(shipped: Exercise) -> None:
-    exercise = shipped.model_copy(update={"video_id": None})
+    # Without pictures: with them, the map is in their row (tests/test_pictures.py).
+    exercise = shipped.model_copy(update={"video_id": None, "images": ()})
     card = render_card(exercise, Settings())
     outline = [c for c in _curves(card.pdf) if c["rgb"] == _rgb(BODY)]
     with pdfplumber.open(io.BytesIO(card.pdf)) as document:
@@ -417,6 +420,7 @@ def test_a_muscle_in_both_lists_is_linked_once_as_primary(
 ) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
+    copy_pictures(seeds)
     text = shipped_text.replace("[calves, glutes]", "[Hamstrings, calves, spine]")
     (seeds / "curl.md").write_text(text, "utf-8")
     out = tmp_path / "out"

@@ -78,8 +78,10 @@ def test_a_draft_is_checked_but_not_exported_unless_drafts(
         f"{draft.as_posix()}: note: a draft (draft: true): not exported, and its earlier "
         "outputs are removed" in result.output
     )
-    assert "removed 5: cards/wip-curl.pdf, html/wip-curl/index.html, json/wip-curl.json" in (
-        result.output
+    assert (
+        "removed 7: cards/wip-curl.pdf, html/wip-curl/index.html, "
+        "html/wip-curl/lying-leg-curl-end.jpg, html/wip-curl/lying-leg-curl-start.jpg, "
+        "json/wip-curl.json" in result.output
     )
     assert not (out / "html" / "wip-curl" / "index.html").exists()
     assert catalogue_slugs(out) == ["leverage-machine-lying-leg-curl"]

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.diagnostics import Diagnostic, Level, summarise
+from tests.conftest import copy_pictures
 
 NO_VIDEO_OBJECT = "no VideoObject in the JSON-LD: Google requires the video's upload date"
 
@@ -19,6 +20,7 @@ def five_curls(tmp_path: Path, shipped_text: str) -> Path:
     """Five seeds whose videos have no upload date (a note each), one with an unknown key."""
     folder = tmp_path / "seeds"
     folder.mkdir()
+    copy_pictures(folder)
     for n in range(5):
         (folder / f"curl-{n}.md").write_text(shipped_text)
     (folder / "curl-0.md").write_text(shipped_text.replace("---\n", "---\ncolour: red\n", 1))

@@ -360,3 +360,21 @@ def test_a_card_made_from_a_photo_turned_by_its_exif_tag_prints_it_upright(
     [page] = PdfReader(io.BytesIO(card.pdf)).pages
     [picture] = page.images
     assert picture.image is not None and picture.image.size == (200, 400)
+
+
+def test_beside_the_pictures_go_the_muscle_map_and_the_qr_code() -> None:
+    import pdfplumber
+
+    from tests.conftest import SHIPPED_SEED
+
+    card = render_card(_exercise(SHIPPED_SEED), SETTINGS)
+    with pdfplumber.open(io.BytesIO(card.pdf)) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words()
+        pictures = page.images
+    top = {w["text"]: w["top"] for w in reversed(words)}
+    # The row is under the prescription box, and the title has the width above it.
+    assert len(pictures) == 2
+    assert top["sets"] < min(p["top"] for p in pictures) < top["Scan"] < top["SETUP"]
+    assert top["Leverage"] == top["Curl"]  # the whole title on one line, on A4
+    assert top["Start"] == top["End"] > max(p["bottom"] for p in pictures)  # the captions
