@@ -78,8 +78,8 @@ def prepared(path: str, sha256: str) -> CardImage:
             and max(image.size) <= MAX_PIXELS
             and not turned
         )
-        if as_is:
-            return _image(image.width, image.height, image.mode, "DCTDecode", data)
+        if as_is:  # named by the hash the parse made of these very bytes
+            return _image(image.width, image.height, image.mode, "DCTDecode", data, sha256)
         picture = ImageOps.exif_transpose(image)
         picture.thumbnail((MAX_PIXELS, MAX_PIXELS), Image.Resampling.LANCZOS)
         picture = _flattened(picture)
@@ -105,9 +105,11 @@ def _flattened(image: Any) -> Any:
     return image.convert("L" if image.mode in ("1", "I", "I;16", "F") else "RGB")
 
 
-def _image(width: int, height: int, mode: str, kind: str, data: bytes) -> CardImage:
+def _image(
+    width: int, height: int, mode: str, kind: str, data: bytes, digest: str | None = None
+) -> CardImage:
     space = "DeviceGray" if mode == "L" else "DeviceRGB"
-    name = "Pic" + hashlib.sha256(data).hexdigest()[:20]
+    name = "Pic" + (digest or hashlib.sha256(data).hexdigest())[:20]
     return CardImage(name, width, height, space, kind, data)
 
 
