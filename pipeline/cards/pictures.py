@@ -83,7 +83,7 @@ def prepared(path: str, sha256: str) -> CardImage:
         picture = ImageOps.exif_transpose(image)
         picture.thumbnail((MAX_PIXELS, MAX_PIXELS), Image.Resampling.LANCZOS)
         picture = _flattened(picture)
-        if image.format == "JPEG":
+        if image.format in ("JPEG", "MPO"):
             out = io.BytesIO()
             picture.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True)
             return _image(picture.width, picture.height, picture.mode, "DCTDecode", out.getvalue())
