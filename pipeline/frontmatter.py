@@ -204,6 +204,20 @@ def picture_ref(value: str) -> str:
     return check_url(value) if is_url(value.strip()) else local_ref(value)
 
 
+def _optional_license(value: str | None) -> str | None:
+    return None if value is None else canonical_license(value)
+
+
+def _optional_url(value: str | None) -> str | None:
+    return None if value is None else check_url(value)
+
+
+OptionalLicense = Annotated[str | None, AfterValidator(_optional_license)]
+"""A licence, kept as its SPDX id or the address of its terms (the text's and a picture's)."""
+OptionalUrl = Annotated[str | None, AfterValidator(_optional_url)]
+"""An absolute http(s) URL (an author's page, a source)."""
+
+
 class ImageEntry(BaseModel):
     """One item of ``images`` written as a mapping."""
 
@@ -219,12 +233,12 @@ class ImageEntry(BaseModel):
         description="What the picture shows, for a reader who cannot see it.",
     )
     caption: str | None = Field(default=None, min_length=1, description="A caption under it.")
-    license: str | None = Field(
+    license: OptionalLicense = Field(
         default=None, description="The picture's licence: an SPDX id or the address of its terms."
     )
     author: str | None = Field(default=None, min_length=1, description="Who made the picture.")
-    author_url: str | None = Field(default=None, description="Address of the author's page.")
-    source_url: str | None = Field(default=None, description="Address the picture comes from.")
+    author_url: OptionalUrl = Field(default=None, description="Address of the author's page.")
+    source_url: OptionalUrl = Field(default=None, description="Address the picture comes from.")
 
     @field_validator("path", mode="after")
     @classmethod
@@ -237,16 +251,6 @@ class ImageEntry(BaseModel):
         if value is not None and not value.strip():
             raise ValueError("is empty")
         return value.strip() if value is not None else None
-
-    @field_validator("license", mode="after")
-    @classmethod
-    def _license(cls, value: str | None) -> str | None:
-        return None if value is None else canonical_license(value)
-
-    @field_validator("author_url", "source_url", mode="after")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return None if value is None else check_url(value)
 
 
 def canonical_license(value: str) -> str | None:
@@ -343,7 +347,7 @@ class SeedFrontmatter(BaseModel):
         default_factory=dict,
         description="The machine's settings, short names and values (seat: 4).",
     )
-    license: str | None = Field(
+    license: OptionalLicense = Field(
         default=None,
         description="The licence the text is under: an SPDX id (CC-BY-SA-4.0, CC0-1.0, MIT) "
         "or the absolute http(s) address of its terms.",
@@ -351,10 +355,10 @@ class SeedFrontmatter(BaseModel):
     author: str | None = Field(
         default=None, min_length=1, description="Who wrote the text, as the credit names them."
     )
-    author_url: str | None = Field(
+    author_url: OptionalUrl = Field(
         default=None, description="Absolute http(s) URL of the author's page."
     )
-    source_url: str | None = Field(
+    source_url: OptionalUrl = Field(
         default=None,
         description="Absolute http(s) URL of the work the text is based on (wger, a book's page).",
     )
@@ -403,16 +407,6 @@ class SeedFrontmatter(BaseModel):
     @classmethod
     def _items(cls, values: list[str]) -> list[str]:
         return _first_of_each(values)
-
-    @field_validator("license", mode="after")
-    @classmethod
-    def _license(cls, value: str | None) -> str | None:
-        return None if value is None else canonical_license(value)
-
-    @field_validator("author_url", "source_url", mode="after")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return None if value is None else check_url(value)
 
     @field_validator("image", mode="after")
     @classmethod
