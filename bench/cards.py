@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import itertools
 import json
 import os
 import resource
@@ -48,6 +49,7 @@ from pathlib import Path
 import segno
 
 from bench.corpus import build_corpus
+from pipeline.blobs import BlobStore
 from pipeline.cards import PlainArtefact, assemble_booklet, render_card
 from pipeline.cards.fonts import FONT_DIR
 from pipeline.config import Settings
@@ -230,9 +232,16 @@ def pictured_figures(work: Path, count: int, repeat: int, settings: Settings) ->
     build_corpus(count, seeds, random_seed=1, pictures=1.0)
     exercises = [e for e in read_seeds([seeds], settings).exercises if e.images]
 
+    made = itertools.count()
+
     def ours(exercise: Exercise) -> object:
         prepared.cache_clear()
-        return render_card(exercise, settings)
+        card = render_card(exercise, settings)
+        # As the exporter keeps them for the booklet, each time in a new store.
+        blobs = BlobStore(work / "blobs" / str(next(made)))
+        for image in card.images:
+            blobs.put(image.body())
+        return card
 
     ours_times = best_times(exercises, ours, repeat)
     weasy_times = best_times(

@@ -35,7 +35,8 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     import markdown_it
     import yaml
 
-    from pipeline.cards import assemble_booklet, render_card
+    from pipeline.blobs import BlobStore
+    from pipeline.cards import render_card, write_booklet
     from pipeline.catalogue import CATALOGUE_FILE
     from pipeline.catalogue.build import build_catalogue, catalogue_entry
     from pipeline.config import load_settings
@@ -121,15 +122,17 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
 
     started = time.perf_counter()
     artefacts: dict[str, list[Any]] = {}
+    blobs = BlobStore(out.with_name(out.name + "-blobs"))  # the pictures, kept once
     for exercise in exercises:
         card = render_card(exercise, settings)
         folder = lang_folder(exercise.lang, settings)
         (out / f"cards/{folder}{exercise.slug}.pdf").write_bytes(card.pdf)
+        for image in card.images:
+            blobs.put(image.body())
         artefacts.setdefault(exercise.lang, []).append(card.artefact)
     for lang, cards in sorted(artefacts.items()):
-        (out / f"cards{lang_suffix(lang, settings)}.pdf").write_bytes(
-            assemble_booklet(cards, settings)
-        )
+        with (out / f"cards{lang_suffix(lang, settings)}.pdf").open("wb") as sink:
+            write_booklet(cards, settings, sink, blobs)
     phases["pdf"] = time.perf_counter() - started
     return phases, preparation
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
+from pipeline.blobs import BlobStore
 from pipeline.config import Settings, setting_origin
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.discover import (
@@ -80,6 +81,7 @@ from pipeline.state import (
     State,
     StateError,
     StateStore,
+    cache_folder,
     check_rows,
     diagnostic_rows,
     diagnostics_from_rows,
@@ -547,7 +549,12 @@ class _Run:
 
         self._prepare((set(self.names) if tasks else set()) | rebuild)
         with WorkerPool(
-            self.options.jobs, self.settings, list(self.names), self.out, self.existing
+            self.options.jobs,
+            self.settings,
+            list(self.names),
+            self.out,
+            self.existing,
+            self.store.folder,
         ) as pool:
             pool.start(tasks)
             self._parse(pool, tasks)
@@ -845,7 +852,10 @@ class _Run:
             return _Built(damaged=damaged)
         writer = self.writer.sibling(exporter.name)
         context = ExportContext(
-            writer=writer, settings=self.settings, updatable=self._updatable(exporter.name)
+            writer=writer,
+            settings=self.settings,
+            updatable=self._updatable(exporter.name),
+            blobs=BlobStore(cache_folder(self.store.folder, exporter.name)),
         )
         try:
             exporter.export_all(values, context)
@@ -914,7 +924,7 @@ class _Run:
         if not hooks:
             return
         names = sorted({name for wanted in hooks.values() for name in wanted})
-        worker = SeedWorker(self.settings, names, self.out, self.existing)
+        worker = SeedWorker(self.settings, names, self.out, self.existing, self.store.folder)
         seeds = [self.seeds[index] for index in sorted(hooks)]
         tasks = [SeedTask(s.index, s.path, s.display, s.file.size) for s in seeds]
         parsed = {summary.index: summary.sha256 for summary in worker.parse(tasks)}

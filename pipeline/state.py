@@ -16,6 +16,9 @@ and ``state.sqlite``, one SQLite database with
   (``noop``), and the files the folder holds with its folders' mtimes (``produced``), so such
   a run is told without loading the rest.
 
+Beside it, ``cache/<exporter>/`` holds the blobs an exporter's entries name instead of
+carrying (the cards' prepared pictures; see :mod:`pipeline.blobs`).
+
 It is data, never code: the tables are STRICT (each column holds its declared type), every
 JSON value is checked as it is read (entries through their exporter's declared type), and a
 database that is damaged, from another version or not ours is set aside with a note and
@@ -42,6 +45,7 @@ STATE_DIR = ".pipeline-state"
 """The folder beside an output folder that holds the state of each output folder in it."""
 STATE_FILE = "state.sqlite"
 LOCK_FILE = "lock"
+CACHE_DIR = "cache"
 STATE_VERSION = 4
 APPLICATION_ID = 0x50495045
 """``PRAGMA application_id`` of a state database ("PIPE"): a SQLite file that is not one of
@@ -59,6 +63,12 @@ def state_folder(out: Path, chosen: str | None = None) -> Path:
         return Path(chosen)
     where = out.resolve()
     return where.parent / STATE_DIR / (where.name or "root")
+
+
+def cache_folder(state: Path, exporter: str) -> Path:
+    """Where the exporter named ``exporter`` keeps its blobs between runs (see
+    :mod:`pipeline.blobs`), in the state folder ``state``."""
+    return state / CACHE_DIR / exporter
 
 
 def diagnostic_rows(diagnostics: Iterable[Diagnostic]) -> list[DiagnosticRow]:

@@ -28,12 +28,14 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from pipeline.blobs import BlobStore
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 from pipeline.entries import codec_for
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.interrupt import Interrupted, deferred, exit_if_swallowed, unblock
 from pipeline.registry import create_exporters, declared_outputs
+from pipeline.state import cache_folder
 from pipeline.writer import OutputError, OutputWriter, remove_temp_files
 
 if TYPE_CHECKING:
@@ -143,12 +145,18 @@ class SeedWorker:
         exporters: Sequence[str],
         out: Path,
         existing: Collection[str] | None = None,
+        state: Path | None = None,
     ) -> None:
         self.settings = settings
         self.exporters: dict[str, Exporter] = {
             e.name: e for e in create_exporters(exporters, settings)
         }
         self.out = out
+        self.blobs = {
+            name: BlobStore(cache_folder(state, name)) if state is not None else None
+            for name in self.exporters
+        }
+        """Each exporter's blobs (see :mod:`pipeline.blobs`), in the state folder ``state``."""
         self.exercises: dict[int, bytes] = {}
         """The models this worker parsed, until their export, pickled: a quarter of their size
         in memory, which is most of an export's peak. Only this process writes and reads them."""
@@ -218,7 +226,9 @@ class SeedWorker:
     def _export_one(self, exporter: Exporter, exercise: Exercise) -> ExporterResult:
         """Run one exporter's per-seed hook: its files written, its entry as JSON."""
         writer = self._writer.sibling(exporter.name)
-        context = ExportContext(writer=writer, settings=self.settings)
+        context = ExportContext(
+            writer=writer, settings=self.settings, blobs=self.blobs[exporter.name]
+        )
         started = time.perf_counter()
         entry = None
         try:
@@ -254,6 +264,7 @@ def _serve(
     exporters: Sequence[str],
     out: Path,
     existing: Collection[str],
+    state: Path | None,
     tasks: Sequence[SeedTask],
 ) -> None:
     """A worker process: parse its share, wait for its export jobs, run them.
@@ -268,7 +279,7 @@ def _serve(
         unblock()  # blocked since the fork, in case one came before the handlers were set
         _die_with_parent(parent)
         gc.set_threshold(*GC_THRESHOLD)  # as in the parent, whatever the start method
-        worker = SeedWorker(settings, exporters, out, existing)
+        worker = SeedWorker(settings, exporters, out, existing, state)
         _send_batches(conn, "parsed", worker.parse(tasks))
         # Export jobs come in small chunks, each answered with its results, until None.
         while (chunk := conn.recv()) is not None:
@@ -322,12 +333,14 @@ class WorkerPool:
         exporters: Sequence[str],
         out: Path,
         existing: Collection[str] = frozenset(),
+        state: Path | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         self.settings = settings
         self.exporters = list(exporters)
         self.out = out
         self.existing = existing
+        self.state = state
         self._local: SeedWorker | None = None
         self._tasks: list[SeedTask] = []
         self._conns: list[Connection] = []
@@ -366,7 +379,9 @@ class WorkerPool:
         self._task_of = {task.index: task for task in self._tasks}
         workers = min(self.jobs, len(self._tasks))
         if workers <= 1:
-            self._local = SeedWorker(self.settings, self.exporters, self.out, self.existing)
+            self._local = SeedWorker(
+                self.settings, self.exporters, self.out, self.existing, self.state
+            )
             return
         methods = multiprocessing.get_all_start_methods()
         # Fork shares the loaded modules and registry with the workers at no cost.
@@ -389,6 +404,7 @@ class WorkerPool:
                         self.exporters,
                         self.out,
                         self.existing,
+                        self.state,
                         share,
                     ),
                     name=f"pipeline-worker-{number}",

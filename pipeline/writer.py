@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.diagnostics import PipelineError
 from pipeline.path_templates import path_matcher
@@ -165,7 +166,38 @@ class OutputWriter:
         self.written.append(relpath)
 
     @contextlib.contextmanager
-    def _replacing(self, path: str, relpath: str, *, keep_open: bool) -> Iterator[tuple[int, str]]:
+    def stream(self, relpath: str) -> Iterator[BinaryIO]:
+        """A file to write ``relpath`` through piece by piece, for an output too large to
+        hold in memory (a booklet of photos). It replaces the target when the block ends
+        without error, unless the target already held exactly those bytes: then it is left
+        as it was, as :meth:`write_bytes` leaves it."""
+        path = self._claim(relpath)
+        compare = self._existing is None or relpath in self._existing
+        same: list[bool] = []
+        with (
+            self._replacing(path, relpath, keep_open=False, same=same if compare else None) as (
+                _,
+                temp,
+            ),
+            open(temp, "wb") as sink,
+        ):
+            yield sink
+        (self.unchanged if same else self.written).append(relpath)
+
+    def _open(self, folder: str, temp: str, relpath: str) -> int:
+        """The temp file ``temp`` in ``folder`` (made if need be), opened for writing."""
+        try:
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
+
+    @contextlib.contextmanager
+    def _replacing(
+        self, path: str, relpath: str, *, keep_open: bool, same: list[bool] | None = None
+    ) -> Iterator[tuple[int, str]]:
         # One writer writes a path once, and one export runs per folder (the lock), so the
         # process id makes the temp name unique; a leftover from a killed run is truncated.
         folder, name = os.path.split(path)
@@ -174,13 +206,7 @@ class OutputWriter:
         # One try from the open on: an interrupt that lands just after the open still removes
         # the temp file.
         try:
-            try:
-                if folder not in self._folders:
-                    os.makedirs(folder, exist_ok=True)
-                    self._folders.add(folder)
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-            except OSError as exc:
-                raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
+            fd = self._open(folder, temp, relpath)
             if not keep_open:
                 os.close(fd)
             try:
@@ -188,14 +214,43 @@ class OutputWriter:
             finally:
                 if keep_open:
                     os.close(fd)
-            os.replace(temp, path)
-            replaced = True
+            replaced = _put_in_place(temp, path, same)
         except OSError as exc:
             raise OutputError(f"cannot write '{relpath}': {exc.strerror or exc}") from None
         finally:
             if not replaced:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
+
+
+def _put_in_place(temp: str, path: str, same: list[bool] | None) -> bool:
+    """Rename ``temp`` over ``path``, unless ``same`` is given and ``path`` holds those bytes
+    already (``same`` then says so); whether it was renamed."""
+    if same is not None and _same_bytes(temp, path):
+        same.append(True)
+        return False
+    os.replace(temp, path)
+    return True
+
+
+def _same_bytes(one: str, other: str) -> bool:
+    """Whether the files ``one`` and ``other`` hold the same bytes (False when ``other`` is
+    not there)."""
+    try:
+        if os.stat(one).st_size != os.stat(other).st_size:
+            return False
+        with open(one, "rb") as a, open(other, "rb") as b:
+            while True:
+                block = a.read(_BLOCK)
+                if block != b.read(_BLOCK):
+                    return False
+                if not block:
+                    return True
+    except OSError:
+        return False
+
+
+_BLOCK = 1 << 20
 
 
 def _claimed_twice(relpath: str, held: str, owner: str) -> OutputError:

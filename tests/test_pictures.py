@@ -191,6 +191,44 @@ def test_the_card_draws_each_picture_once_and_the_booklet_shares_it(
     assert booklet.count(start) == 1
 
 
+def _blobs(out: Path) -> list[Path]:
+    return sorted((out.parent / ".pipeline-state" / out.name / "cache" / "pdf").iterdir())
+
+
+def test_the_booklet_reads_each_picture_from_the_cards_blobs_not_from_the_entries(
+    pictured: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = pictured()
+    pictured(f"slug: other\nimage: {END}", "other.md")
+    out = tmp_path / "out"
+    assert export([path.parent], out, SETTINGS, jobs=1).errors == 0
+    booklet = (out / "cards.pdf").read_bytes()
+    blobs = _blobs(out)
+    assert len(blobs) == 2  # two pictures, the end one shown by both cards
+    end = (SHIPPED_PICTURES / "lying-leg-curl-end.jpg").read_bytes()
+    assert any(end in blob.read_bytes() for blob in blobs)
+    # The stored entries name the pictures; none carries one.
+    with sqlite3.connect(out.parent / ".pipeline-state" / "out" / "state.sqlite") as db:
+        sizes = [n for (n,) in db.execute("SELECT length(data) FROM entries WHERE exporter='pdf'")]
+    assert len(sizes) == 2 and max(sizes) < 12_000
+
+    # A damaged blob and a lost one: the booklet is the same bytes, the pictures prepared
+    # again from the seeds' files, and kept again.
+    blobs[0].write_bytes(b"not the picture")
+    blobs[1].unlink()
+    (out / "cards.pdf").unlink()
+    again = export([path.parent], out, SETTINGS, jobs=1)
+    assert again.errors == 0 and again.written == ["cards.pdf"]
+    assert (out / "cards.pdf").read_bytes() == booklet
+    assert [b.name for b in _blobs(out)] == [b.name for b in blobs]
+
+    # A picture no card shows any more is let go.
+    (path.parent / "other.md").unlink()
+    path.write_text(path.read_text("utf-8").replace(f"  - {END}\n", ""), "utf-8")
+    assert export([path.parent], out, SETTINGS, jobs=1).errors == 0
+    assert len(_blobs(out)) == 1
+
+
 def test_a_picture_on_the_web_is_linked_and_never_fetched(
     leg_curl: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -11,7 +11,13 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.cards.booklet import CardArtefact, PlainArtefact, SubsetRef, assemble_booklet
+    from pipeline.cards.booklet import (
+        CardArtefact,
+        PlainArtefact,
+        SubsetRef,
+        assemble_booklet,
+        write_booklet,
+    )
     from pipeline.cards.fonts import prepare_fonts
     from pipeline.cards.glyphs import glyph_warnings
     from pipeline.cards.render import CardResult, booklet_order, render_booklet, render_card
@@ -27,6 +33,7 @@ _MODULES = {  # where each name of __all__ is defined (a test holds the two equa
     "prepare_fonts": "fonts",
     "render_booklet": "render",
     "render_card": "render",
+    "write_booklet": "booklet",
 }
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "prepare_fonts",
     "render_booklet",
     "render_card",
+    "write_booklet",
 ]
 
 

@@ -20,20 +20,23 @@ PDFs with pypdf would parse and rewrite every card and keep one font copy per ca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import unicodedata
 import zlib
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, BinaryIO, NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.blobs import BlobStore
 from pipeline.cards.fonts import card_fonts, subset_data
 from pipeline.cards.layout import CREATOR, Geometry, draw_sheet_marks, geometry
+from pipeline.cards.pictures import ImageRef, picture_body
 from pipeline.config import Settings
 from pipeline.i18n.labels import labels_for
 
@@ -57,7 +60,7 @@ PlainArtefact = tuple[
     str,
     tuple[bytes, ...],
     tuple[tuple[str, str, str], ...],
-    tuple[tuple[str, bytes], ...],
+    tuple[tuple[str, str, str, str], ...],
 ]
 """A :class:`CardArtefact` as plain tuples: the card exporter's entry, which the engine keeps
 between runs as JSON and reads back through this type (ten thousand in about a tenth of a
@@ -73,9 +76,9 @@ class CardArtefact(NamedTuple):
     pages: tuple[bytes, ...]
     """Each card page's drawing operators, card coordinates, Flate-compressed."""
     fonts: tuple[SubsetRef, ...]
-    images: tuple[tuple[str, bytes], ...] = ()
-    """The pictures its pages draw: each one's resource name, from its bytes, and its image
-    XObject's body."""
+    images: tuple[ImageRef, ...] = ()
+    """The pictures its pages draw, by name: their bytes are not carried but kept once in the
+    cards' blobs (see :func:`~pipeline.cards.pictures.picture_body`)."""
 
     def plain(self) -> PlainArtefact:
         """The same fields as plain tuples (the exporter's digest)."""
@@ -85,7 +88,7 @@ class CardArtefact(NamedTuple):
             self.lang,
             self.pages,
             tuple((f.name, f.font, f.chars) for f in self.fonts),
-            self.images,
+            tuple((r.name, r.key, r.file, r.sha256) for r in self.images),
         )
 
 
@@ -103,10 +106,12 @@ def _numbers(*values: float) -> bytes:
 
 
 class _Objects:
-    """The numbered objects of one PDF, written out in number order at the end."""
+    """The numbered objects of one PDF, written out in number order at the end. A picture's
+    object is held by name only, and read when it is written: the booklet's pictures are
+    never all in memory at once."""
 
     def __init__(self) -> None:
-        self.bodies: list[bytes] = []
+        self.bodies: list[bytes | ImageRef] = []
 
     def reserve(self) -> int:
         """A number for an object whose body is only known later (see :meth:`put`)."""
@@ -117,8 +122,8 @@ class _Objects:
         """Set the body of a reserved object."""
         self.bodies[number - 1] = body
 
-    def add(self, body: bytes) -> int:
-        """Add an object; its number."""
+    def add(self, body: bytes | ImageRef) -> int:
+        """Add an object (or the picture whose body it is); its number."""
         self.bodies.append(body)
         return len(self.bodies)
 
@@ -129,28 +134,46 @@ class _Objects:
             % (entries, len(compressed), compressed)
         )
 
-    def finish(self, root: int, info: int) -> bytes:
-        """The whole file: header, objects, cross-reference table and trailer."""
-        chunks = [b"%PDF-1.4\n%\x93\x8c\x8b\x9e\n"]
-        offset = len(chunks[0])
-        offsets = []
-        for number, body in enumerate(self.bodies, 1):
-            chunk = b"%d 0 obj\n%s\nendobj\n" % (number, body)
-            offsets.append(offset)
-            offset += len(chunk)
-            chunks.append(chunk)
+    def write(
+        self, root: int, info: int, sink: BinaryIO, picture: Callable[[ImageRef], bytes]
+    ) -> None:
+        """Write the whole file to ``sink``: header, objects (each picture's body from
+        ``picture``), cross-reference table and trailer."""
+        head = b"%PDF-1.4\n%\x93\x8c\x8b\x9e\n"
         # Like reportlab's invariant mode: the file identifier is a hash of the content.
         content = hashlib.md5(usedforsecurity=False)
-        for chunk in chunks:
-            content.update(chunk)
+        offsets = []
+        position = len(head)
+        pending = [head]
+        for number, body in enumerate(self.bodies, 1):
+            large = isinstance(body, ImageRef)
+            data = picture(body) if isinstance(body, ImageRef) else body
+            chunk = b"%d 0 obj\n%s\nendobj\n" % (number, data)
+            offsets.append(position)
+            position += len(chunk)
+            pending.append(chunk)
+            if large or len(pending) >= _CHUNKS:
+                _flush(pending, sink, content)
+        _flush(pending, sink, content)
         ident = content.hexdigest().encode()
-        chunks.append(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.bodies) + 1))
-        chunks.append(b"".join(b"%010d 00000 n \n" % o for o in offsets))
-        chunks.append(
+        sink.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.bodies) + 1))
+        sink.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+        sink.write(
             b"trailer\n<< /ID [ <%s> <%s> ] /Info %d 0 R /Root %d 0 R /Size %d >>\n"
-            b"startxref\n%d\n%%%%EOF\n" % (ident, ident, info, root, len(self.bodies) + 1, offset)
+            b"startxref\n%d\n%%%%EOF\n" % (ident, ident, info, root, len(self.bodies) + 1, position)
         )
-        return b"".join(chunks)
+
+
+_CHUNKS = 512
+"""Objects written to the file at a time (a picture's at once, so it is let go)."""
+
+
+def _flush(pending: list[bytes], sink: BinaryIO, content: Any) -> None:
+    """Write the chunks ``pending``, hashing them, and empty it."""
+    for chunk in pending:
+        content.update(chunk)
+    sink.write(b"".join(pending))
+    pending.clear()
 
 
 def _tag(key: bytes, taken: dict[bytes, bytes]) -> bytes:
@@ -294,22 +317,39 @@ def _order(card: PlainArtefact) -> tuple[str, str, str, str]:
 
 
 def _image_resources(
-    pictures: Sequence[tuple[str, bytes]], images: dict[str, int], objects: _Objects
+    pictures: Sequence[tuple[str, str, str, str]], images: dict[str, int], objects: _Objects
 ) -> bytes:
     """A card's pictures as its form's ``/XObject`` resources; each picture's object is
-    written on its first use: named by its bytes, a picture many cards show is one object."""
+    added on its first use: named by its bytes, a picture many cards show is one object."""
     if not pictures:
         return b""
-    for name, body in pictures:
+    for picture in pictures:
+        name = picture[0]
         if name not in images:
-            images[name] = objects.add(body)
-    named = b" ".join(b"/%s %d 0 R" % (n.encode("ascii"), images[n]) for n, _ in pictures)
+            images[name] = objects.add(ImageRef(*picture))
+    named = b" ".join(b"/%s %d 0 R" % (p[0].encode("ascii"), images[p[0]]) for p in pictures)
     return b" /XObject << " + named + b" >>"
 
 
-def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> bytes:
-    """Every card in one PDF, ordered by title, each distinct font subset embedded once.
-    ``cards`` are :class:`CardArtefact` or their :meth:`~CardArtefact.plain` form."""
+def assemble_booklet(
+    cards: Sequence[PlainArtefact], settings: Settings, blobs: BlobStore | None = None
+) -> bytes:
+    """Every card in one PDF, as :func:`write_booklet` writes it, in memory."""
+    sink = io.BytesIO()
+    write_booklet(cards, settings, sink, blobs)
+    return sink.getvalue()
+
+
+def write_booklet(
+    cards: Sequence[PlainArtefact],
+    settings: Settings,
+    sink: BinaryIO,
+    blobs: BlobStore | None = None,
+) -> None:
+    """Write to ``sink`` every card in one PDF, ordered by title, each distinct font subset
+    and picture embedded once. ``cards`` are :class:`CardArtefact` or their
+    :meth:`~CardArtefact.plain` form; their pictures come from ``blobs`` one at a time, as
+    they are written (or are prepared again from the seeds' files)."""
     geo = geometry(settings)
     objects = _Objects()
     catalog, info, pages = objects.reserve(), objects.reserve(), objects.reserve()
@@ -361,4 +401,4 @@ def assemble_booklet(cards: Sequence[PlainArtefact], settings: Settings) -> byte
             _pdf_string(words["booklet_title"]),
         ),
     )
-    return objects.finish(catalog, info)
+    objects.write(catalog, info, sink, functools.partial(picture_body, blobs=blobs))

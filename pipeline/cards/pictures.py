@@ -18,8 +18,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from pipeline.blobs import BlobStore, blob_key
 from pipeline.cards.flowable import Flowable
 from pipeline.cards.palette import MUTED
 from pipeline.cards.text import break_lines
@@ -33,6 +34,19 @@ MAX_ON_CARD = 2
 _JPEG_QUALITY = 90
 
 
+class ImageRef(NamedTuple):
+    """A picture as a card's entry names it: the booklet reads its object from the cards'
+    blobs by ``key``, or prepares it again from the seed's file ``file`` (whose bytes the
+    parse hashed to ``sha256``) when the blob is gone."""
+
+    name: str
+    """Its resource name in the card's pages."""
+    key: str
+    """The blob key (SHA-256) of its image XObject's body."""
+    file: str
+    sha256: str
+
+
 @dataclass(frozen=True, slots=True)
 class CardImage:
     """A raster picture as the card's PDF embeds it."""
@@ -44,6 +58,13 @@ class CardImage:
     color_space: str
     filter: str
     data: bytes
+    file: str
+    """The seed's picture it was prepared from, and the hash of that file's bytes."""
+    sha256: str
+
+    def ref(self, resource: str) -> ImageRef:
+        """How a card's entry names this picture, drawn as ``resource`` in its pages."""
+        return ImageRef(resource, blob_key(self.body()), self.file, self.sha256)
 
     def body(self) -> bytes:
         """The image XObject's PDF object body, as the booklet writes it."""
@@ -79,16 +100,19 @@ def prepared(path: str, sha256: str) -> CardImage:
             and not turned
         )
         if as_is:  # named by the hash the parse made of these very bytes
-            return _image(image.width, image.height, image.mode, "DCTDecode", data, sha256)
+            made = (image.width, image.height, image.mode, "DCTDecode", data)
+            return _image(*made, source=(path, sha256), digest=sha256)
         picture = ImageOps.exif_transpose(image)
         picture.thumbnail((MAX_PIXELS, MAX_PIXELS), Image.Resampling.LANCZOS)
         picture = _flattened(picture)
         if image.format in ("JPEG", "MPO"):
             out = io.BytesIO()
             picture.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True)
-            return _image(picture.width, picture.height, picture.mode, "DCTDecode", out.getvalue())
-        raw = zlib.compress(picture.tobytes(), 6)
-        return _image(picture.width, picture.height, picture.mode, "FlateDecode", raw)
+            made = (picture.width, picture.height, picture.mode, "DCTDecode", out.getvalue())
+        else:
+            raw = zlib.compress(picture.tobytes(), 6)
+            made = (picture.width, picture.height, picture.mode, "FlateDecode", raw)
+        return _image(*made, source=(path, sha256))
 
 
 def _flattened(image: Any) -> Any:
@@ -106,11 +130,32 @@ def _flattened(image: Any) -> Any:
 
 
 def _image(
-    width: int, height: int, mode: str, kind: str, data: bytes, digest: str | None = None
+    width: int,
+    height: int,
+    mode: str,
+    kind: str,
+    data: bytes,
+    *,
+    source: tuple[str, str],
+    digest: str | None = None,
 ) -> CardImage:
     space = "DeviceGray" if mode == "L" else "DeviceRGB"
     name = "Pic" + (digest or hashlib.sha256(data).hexdigest())[:20]
-    return CardImage(name, width, height, space, kind, data)
+    return CardImage(name, width, height, space, kind, data, *source)
+
+
+def picture_body(ref: ImageRef, blobs: BlobStore | None) -> bytes:
+    """The image XObject body of the picture ``ref`` names: its blob, or, when the blob is
+    gone or damaged, the picture prepared again from the seed's file (and kept again)."""
+    if blobs is not None:
+        body = blobs.get(ref.key)
+        if body is not None:
+            return body
+    body = prepared(ref.file, ref.sha256).body()
+    key = blob_key(body)
+    if blobs is not None and key == ref.key:  # another Pillow may encode it otherwise
+        blobs.put(body, key)
+    return body
 
 
 def draw_image(canvas: Any, image: CardImage, x: float, y: float, w: float, h: float) -> str:

@@ -71,6 +71,8 @@ class CardResult:
     body_size: float
     artefact: CardArtefact
     warnings: list[str] = field(default_factory=list)
+    images: tuple[CardImage, ...] = ()
+    """The pictures it draws, prepared, in the order the artefact names them."""
 
 
 @dataclass
@@ -581,16 +583,19 @@ def render_card(exercise: Exercise, settings: Settings) -> CardResult:
     sheets.finish_sheet()
     canvas.showPage()
     canvas.save()
-    images: dict[str, CardImage] = getattr(canvas, "card_images", {})
+    drawn: dict[str, CardImage] = getattr(canvas, "card_images", {})
+    names = sorted(drawn)
+    images = tuple(drawn[name] for name in names)
     artefact = CardArtefact(
         slug=exercise.slug,
         title=exercise.title,
         lang=exercise.lang,
         pages=tuple(zlib.compress(_encode(page)) for page in sheets.card_pages),
         fonts=fonts,
-        images=tuple((name, images[name].body()) for name in sorted(images)),
+        images=tuple(drawn[name].ref(name) for name in names),
     )
-    return CardResult(buffer.getvalue(), len(laid.pages), laid.body, artefact, laid.warnings)
+    pdf = buffer.getvalue()
+    return CardResult(pdf, len(laid.pages), laid.body, artefact, laid.warnings, images)
 
 
 def booklet_order(exercises: Sequence[Exercise]) -> list[Exercise]:

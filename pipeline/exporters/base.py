@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline import __version__
+from pipeline.blobs import BlobStore
 from pipeline.config import Settings
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.writer import OutputWriter
@@ -29,6 +30,13 @@ class ExportContext:
     ones its last build wrote, whole, by this version of the exporter with these settings,
     from what the seeds whose bytes have not changed still give. It may then update them for
     the seeds that changed instead of building them again, if the bytes are the same."""
+
+    blobs: BlobStore | None = None
+    """This exporter's store of blobs beside the build state (see :mod:`pipeline.blobs`):
+    bytes an entry names by their key instead of carrying them (a card's picture), put by the
+    per-seed hook and read by :meth:`Exporter.export_all`, which also prunes what no entry
+    names any more. None in a run with no state (:func:`export_in_process`): the aggregate
+    then makes such bytes again from what the entry names."""
 
     def warn(self, source: Source, message: str) -> None:
         """Report something a seed's author should fix; the output is still written."""

@@ -22,7 +22,7 @@ PlainArtefact = tuple[
     str,
     tuple[bytes, ...],
     tuple[tuple[str, str, str], ...],
-    tuple[tuple[str, bytes], ...],
+    tuple[tuple[str, str, str, str], ...],
 ]
 
 
@@ -38,7 +38,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "13"  # the pictures
+    version = "14"  # the pictures kept as blobs, named by the entries
     settings_used = (
         "page_size",
         "layout",
@@ -115,6 +115,9 @@ class CardsExporter(Exporter):
             context.warn(source, message)
         folder = lang_folder(exercise.lang, context.settings)
         context.writer.write_bytes(f"cards/{folder}{exercise.slug}.pdf", card.pdf)
+        if context.blobs is not None:
+            for image in card.images:  # the entry names them; the booklet reads them here
+                context.blobs.put(image.body())
         return card.artefact.plain()
 
     def export_all(self, entries: Sequence[PlainArtefact], context: ExportContext) -> None:
@@ -122,7 +125,7 @@ class CardsExporter(Exporter):
         ``cards.<lang>.pdf`` for another: every card in it, ordered by title, assembled from
         the entries. Its warnings are the per-card ones, already reported by
         :meth:`export_exercise`."""
-        from pipeline.cards import assemble_booklet
+        from pipeline.cards import write_booklet
 
         settings = context.settings
         by_lang: dict[str, list[PlainArtefact]] = {}
@@ -131,5 +134,7 @@ class CardsExporter(Exporter):
         if not by_lang:
             by_lang[settings.default_lang] = []  # an empty collection still has its booklet
         for lang, cards in sorted(by_lang.items()):
-            booklet = assemble_booklet(cards, settings)
-            context.writer.write_bytes(f"cards{lang_suffix(lang, settings)}.pdf", booklet)
+            with context.writer.stream(f"cards{lang_suffix(lang, settings)}.pdf") as sink:
+                write_booklet(cards, settings, sink, context.blobs)
+        if context.blobs is not None:
+            context.blobs.prune({picture[1] for entry in entries for picture in entry[5]})
