@@ -44,19 +44,23 @@ class BlobStore:
 
     def put(self, data: bytes, key: str | None = None) -> str:
         """Keep ``data`` (whose :func:`blob_key` is ``key``, when the caller has it); its key.
-        A blob already kept with the right size is left as it is."""
+        A blob already kept with the right size is left as it is. A store that cannot be
+        written (a full or read-only disk) keeps nothing, and says nothing: a blob is only
+        ever a copy, and whoever reads it makes the bytes again when it is missing."""
         key = key or blob_key(data)
         path = self._path(key)
         with contextlib.suppress(OSError):
             if path.stat().st_size == len(data):
                 return key
-        if not self._made:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._made = True
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
+            if not self._made:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
             temp.write_bytes(data)
             temp.replace(path)
+        except OSError:
+            pass
         finally:
             with contextlib.suppress(OSError):
                 temp.unlink()

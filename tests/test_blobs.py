@@ -46,6 +46,14 @@ def test_prune_keeps_what_is_named_and_removes_the_rest(tmp_path: Path) -> None:
     assert BlobStore(tmp_path / "never made").prune(set()) == 0
 
 
+def test_a_store_that_cannot_be_written_keeps_nothing_and_breaks_nothing(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    store = BlobStore(tmp_path / "file" / "cache")  # a folder under a file cannot be made
+    key = store.put(b"a photo")
+    assert key == blob_key(b"a photo")
+    assert store.get(key) is None
+
+
 def test_a_key_cannot_name_a_path(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a blob key"):
         BlobStore(tmp_path).get("../../etc/passwd")
