@@ -1057,9 +1057,10 @@ def validate(
     every file is valid, 1 otherwise.
     """
     # Imported here so the other commands do not load PyLD.
-    from pipeline.validation import UnreadableFileError, check_file, files_in
+    from pipeline.validation import HOWTO_NOTE, files_in
 
     checked = problems = 0
+    howto = False
     for given in paths:
         files = files_in(given)
         if not files:
@@ -1067,22 +1068,33 @@ def validate(
             problems += 1
         for path in files:
             checked += 1
-            try:
-                report = check_file(path)
-            except UnreadableFileError as exc:
-                out.print(f"{path}: error: {exc}", markup=False)
-                problems += 1
-                continue
-            for problem in report.problems:
-                out.print(f"{path}: error: {problem}", markup=False)
-            problems += len(report.problems)
-            verdict = _plural(len(report.problems), "problem") if report.problems else "ok"
-            out.print(f"{path}: {verdict} ({report.rules})", markup=False)
-            if report.contract is not None:
-                out.print(f"{path}: note: {report.contract}", markup=False)
+            found, types = _validate_file(path)
+            problems += found
+            howto = howto or "HowTo" in types
+    if howto:
+        out.print(f"note: {HOWTO_NOTE}", markup=False)
     out.print(f"{_plural(checked, 'file')} validated: {_plural(problems, 'problem')}", markup=False)
     if problems:
         raise typer.Exit(code=1)
+
+
+def _validate_file(path: Path) -> tuple[int, frozenset[str]]:
+    """Validate one file and print what was found; the number of problems, and the types
+    of its nodes."""
+    from pipeline.validation import UnreadableFileError, check_file
+
+    try:
+        report = check_file(path)
+    except UnreadableFileError as exc:
+        out.print(f"{path}: error: {exc}", markup=False)
+        return 1, frozenset()
+    for problem in report.problems:
+        out.print(f"{path}: error: {problem}", markup=False)
+    verdict = _plural(len(report.problems), "problem") if report.problems else "ok"
+    out.print(f"{path}: {verdict} ({report.rules})", markup=False)
+    if report.contract is not None:
+        out.print(f"{path}: note: {report.contract}", markup=False)
+    return len(report.problems), report.types
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from pipeline.prescription import (
     parse_sets,
     parse_tempo,
 )
+from pipeline.video_times import parse_duration, parse_time
 
 _HANDLER = YAMLHandler()
 _YOUTUBE_ID = re.compile(YOUTUBE_ID)
@@ -305,6 +306,15 @@ class SeedFrontmatter(BaseModel):
     video_uploaded: dt.datetime | dt.date | None = Field(
         default=None, description="ISO 8601 date (or date-time) the video was uploaded."
     )
+    duration: int | None = Field(
+        default=None,
+        description="How long the video is: ISO 8601 (PT1M30S) or m:ss (1:30).",
+    )
+    video_times: list[int] = Field(
+        default_factory=list,
+        description="Where each howto step starts in the video, in order, as m:ss or "
+        "h:mm:ss (instead of '@ 0:42' after each step's heading).",
+    )
     image: str | None = Field(
         default=None,
         description="A picture: a path from the seed's folder (images/squat.jpg) or an "
@@ -478,6 +488,26 @@ class SeedFrontmatter(BaseModel):
     def _settings_stripped(cls, value: dict[str, str]) -> dict[str, str]:
         return {name.strip(): setting.strip() for name, setting in value.items()}
 
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return None if value is None else parse_duration(value)
+
+    @field_validator("video_times", mode="before")
+    @classmethod
+    def _video_times(cls, value: object) -> object:
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list):
+            return value
+        times = []
+        for number, item in enumerate(value, 1):
+            try:
+                times.append(parse_time(item))
+            except ValueError as error:
+                raise ValueError(f"item {number}: {error}") from None
+        return times
+
     @field_validator("video_uploaded", mode="before")
     @classmethod
     def _date_or_time(cls, value: object) -> object:
@@ -508,6 +538,10 @@ WHAT_TO_WRITE: dict[str, str] = {
     "level": "write beginner, intermediate or expert, e.g. level: beginner",
     "category": "write a word or two, e.g. category: strength",
     "video_uploaded": "write the date as YYYY-MM-DD, e.g. video_uploaded: 2024-05-01",
+    "duration": "write the video's length as m:ss or ISO 8601, e.g. duration: 1:30 or "
+    "duration: PT1M30S",
+    "video_times": "write each step's start in the video, in order, e.g. "
+    'video_times: ["0:00", "0:42", "1:10"]',
     "image": "write a path from the seed's folder or a full address, e.g. "
     "image: images/leg-curl-start.jpg",
     "images": "write a list of paths or of {path, alt} mappings, e.g. "

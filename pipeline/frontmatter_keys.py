@@ -18,6 +18,8 @@ KNOWN_KEYS: tuple[str, ...] = (
     "level",
     "category",
     "video_uploaded",
+    "duration",
+    "video_times",
     "image",
     "images",
     "lang",

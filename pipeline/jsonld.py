@@ -17,6 +17,7 @@ from pipeline.model import Exercise, Item
 from pipeline.urls import check_base_url as check_base_url
 from pipeline.urls import index_url, version_url
 from pipeline.urls import page_url as page_url
+from pipeline.video_times import iso_duration
 
 SCHEMA_CONTEXT = "https://schema.org"
 
@@ -87,7 +88,7 @@ def _howto(
     howto.update(_howto_credit(exercise))
     if with_video:
         howto["video"] = {"@id": f"{page}#video"}
-    howto["step"] = _howto_steps(exercise, page, labels)
+    howto["step"] = _howto_steps(exercise, page, labels, with_video)
     return howto
 
 
@@ -192,10 +193,14 @@ def image_objects(exercise: Exercise, page: str, settings: Settings) -> list[Nod
     return nodes
 
 
-def _howto_steps(exercise: Exercise, page: str, labels: Labels) -> list[Node]:
-    """The HowToStep nodes, numbered from 1, the tips and mistakes inside the last one."""
-    steps: list[Node] = [
-        {
+def _howto_steps(
+    exercise: Exercise, page: str, labels: Labels, with_video: bool = False
+) -> list[Node]:
+    """The HowToStep nodes, numbered from 1, each with the key moment of the video that
+    shows it (when the video is marked up), the tips and mistakes inside the last one."""
+    steps: list[Node] = []
+    for number, step in enumerate(exercise.howto, start=1):
+        node: Node = {
             "@type": "HowToStep",
             "@id": f"{page}#step-{number}",
             "position": number,
@@ -203,8 +208,9 @@ def _howto_steps(exercise: Exercise, page: str, labels: Labels) -> list[Node]:
             "text": step.text,
             "url": f"{page}#step-{number}",
         }
-        for number, step in enumerate(exercise.howto, start=1)
-    ]
+        if with_video and step.video_time is not None:
+            node["video"] = {"@id": f"{page}#clip-{number}"}
+        steps.append(node)
     tips = tip_nodes(exercise, page, labels)
     if steps and tips:
         # Google reads HowToTip only inside a step's itemListElement; the tips and mistakes
@@ -242,17 +248,57 @@ def video_object(exercise: Exercise, page: str) -> Node | None:
     date is unknown (Google requires ``uploadDate``)."""
     if not exercise.video_id or exercise.video_uploaded is None:
         return None
-    return {
+    video: Node = {
         "@type": "VideoObject",
         "@id": f"{page}#video",
         "name": exercise.title,
         "description": exercise.description,
-        "embedUrl": embed_url(exercise.video_id),
-        "thumbnailUrl": f"https://i.ytimg.com/vi/{exercise.video_id}/hqdefault.jpg",
+        "thumbnailUrl": thumbnail_url(exercise.video_id),
         "uploadDate": exercise.video_uploaded.isoformat(),
+        "embedUrl": embed_url(exercise.video_id),
+        "contentUrl": exercise.video_url,
         "url": exercise.video_url,
         "inLanguage": exercise.lang,
     }
+    if exercise.video_duration is not None:
+        video["duration"] = iso_duration(exercise.video_duration)
+    clips = key_moments(exercise, page)
+    if clips:
+        video["hasPart"] = clips
+    return video
+
+
+def key_moments(exercise: Exercise, page: str) -> list[Node]:
+    """A ``Clip`` for each howto step that gives its time in the video: its name, where it
+    starts and ends (where the next timed step starts, or the video's end when its duration
+    is known), and the video's address at that time."""
+    timed = [(n, s) for n, s in enumerate(exercise.howto, 1) if s.video_time is not None]
+    clips = []
+    for index, (number, step) in enumerate(timed):
+        assert step.video_time is not None
+        clip: Node = {
+            "@type": "Clip",
+            "@id": f"{page}#clip-{number}",
+            "name": step.name,
+            "startOffset": step.video_time,
+        }
+        end = timed[index + 1][1].video_time if index + 1 < len(timed) else None
+        end = end if end is not None else exercise.video_duration
+        if end is not None:
+            clip["endOffset"] = end
+        clip["url"] = seek_url(exercise, step.video_time)
+        clips.append(clip)
+    return clips
+
+
+def seek_url(exercise: Exercise, seconds: int) -> str:
+    """The video's watch address, starting at ``seconds``."""
+    return f"{exercise.video_url}&t={seconds}s"
+
+
+def thumbnail_url(video_id: str) -> str:
+    """The YouTube thumbnail of a video, as Google reads it (480 by 360)."""
+    return f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg"
 
 
 def embed_url(video_id: str) -> str:

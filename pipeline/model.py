@@ -86,6 +86,12 @@ class HowToStep(_Frozen):
         description="The text under the heading, clean text; paragraphs joined by a blank line."
     )
     source: Source = Field(description="Where the heading is.")
+    video_time: int | None = Field(
+        default=None,
+        ge=0,
+        description="Where the step starts in the video, in seconds (`@ 0:42` after the "
+        "heading, or the seed's `video_times`).",
+    )
 
 
 class ValueLines(_Frozen):
@@ -217,6 +223,9 @@ class Exercise(_Frozen):
     )
     video_uploaded: dt.date | dt.datetime | None = Field(
         default=None, description="When the video was uploaded."
+    )
+    video_duration: int | None = Field(
+        default=None, gt=0, description="How long the video is, in seconds (`duration`)."
     )
     equipment: tuple[str, ...] = Field(default=(), description="Equipment needed, in seed order.")
     muscles: tuple[str, ...] = Field(

@@ -43,6 +43,7 @@ from pipeline.model import (
     build,
 )
 from pipeline.slugs import slugify, title_from_stem
+from pipeline.video_times import clock, parse_clock, split_step_time
 
 if TYPE_CHECKING:
     from pipeline.i18n.labels import Overrides
@@ -291,9 +292,82 @@ def _parse(
     if meta is None or body is None or report.failed:
         raise _Fatal()
     images = _pictures(meta, lines, report, limits)
+    body.howto = _timed_steps(meta, body.howto, lines, report)
     if report.failed:
         raise _Fatal()
     return _exercise(meta, body, name, lang, sha256, report, lines, images)
+
+
+def _timed_steps(
+    meta: frontmatter.SeedFrontmatter,
+    steps: tuple[HowToStep, ...],
+    lines: dict[str, ValueLines],
+    report: _Report,
+) -> tuple[HowToStep, ...]:
+    """The steps with their times in the video: from their headings, or from video_times,
+    one a step. Times must increase, lie within the video's duration, and need a video; an
+    error at the line that gives the time otherwise."""
+    where = [step.source.line for step in steps]
+    if meta.video_times:
+        line = _line(lines, "video_times")
+        headed = next((s for s in steps if s.video_time is not None), None)
+        if headed is not None:
+            report.error(
+                headed.source.line,
+                "this step's time is given twice: after its heading and in video_times "
+                f"(line {line}); keep one",
+            )
+            return steps
+        if len(meta.video_times) != len(steps):
+            report.error(
+                line,
+                f"video_times gives {len(meta.video_times)} times for {len(steps)} howto "
+                "steps: give one a step, in order",
+            )
+            return steps
+        items = lines["video_times"].items
+        where = list(items) if len(items) == len(steps) else [line] * len(steps)
+        steps = tuple(
+            s.model_copy(update={"video_time": t})
+            for s, t in zip(steps, meta.video_times, strict=True)
+        )
+    _check_times(meta, steps, where, report)
+    return steps
+
+
+def _check_times(
+    meta: frontmatter.SeedFrontmatter,
+    steps: tuple[HowToStep, ...],
+    where: list[int],
+    report: _Report,
+) -> None:
+    """Report each step time out of order, past the video's end, or with no video."""
+    timed = [(s, line) for s, line in zip(steps, where, strict=True) if s.video_time is not None]
+    if timed and meta.video is None:
+        report.error(
+            timed[0][1], "step times point into a video, but the seed has none: add video:"
+        )
+        return
+    for (before, _), (step, line) in zip([(None, 0), *timed], timed, strict=False):
+        problem = _time_problem(step, before, meta.duration)
+        if problem:
+            report.error(line, problem)
+
+
+def _time_problem(step: HowToStep, before: HowToStep | None, duration: int | None) -> str:
+    """What is wrong with a step's time after the timed step ``before``; empty if nothing."""
+    start = step.video_time or 0
+    if before is not None and start <= (before.video_time or 0):
+        return (
+            f"step '{step.name}' starts at {clock(start)}, not after the step before it "
+            f"('{before.name}' at {clock(before.video_time or 0)}): times must increase"
+        )
+    if duration is not None and start >= duration:
+        return (
+            f"step '{step.name}' starts at {clock(start)}, past the end of the video "
+            f"({clock(duration)}, its duration)"
+        )
+    return ""
 
 
 def _check_labels(
@@ -426,6 +500,7 @@ def _exercise(
         description=clean_text(meta.description),
         video_id=meta.video,
         video_uploaded=meta.video_uploaded,
+        video_duration=meta.duration,
         equipment=tuple(meta.equipment),
         muscles=tuple(meta.muscles),
         secondary_muscles=tuple(meta.secondary_muscles),
@@ -1033,7 +1108,8 @@ class _BodyParser:
     def steps(self) -> tuple[HowToStep, ...]:
         """The '###' steps after the marker; a named step with no text is an error."""
         steps: list[HowToStep] = []
-        for name, line, parts in self.howto:
+        for heading, line, parts in self.howto:
+            name, time = split_step_time(heading)
             text = "\n\n".join(plain(p) for p in parts if p)
             if name and not text:
                 self.report.error(line, f"step '{name}' has no text under its heading")
@@ -1043,9 +1119,20 @@ class _BodyParser:
                     name=name,
                     text=text,
                     source=build(Source, path=self.report.path, line=line),
+                    video_time=self.step_time(time, line),
                 )
             )
         return tuple(steps)
+
+    def step_time(self, time: str | None, line: int) -> int | None:
+        """The seconds of a step's ``@ 0:42``; None, with an error, when it is no time."""
+        if time is None:
+            return None
+        try:
+            return parse_clock(time)
+        except ValueError as error:
+            self.report.error(line, f"step time {error}")
+            return None
 
 
 def _twice(heading: str, first: Section) -> str:

@@ -33,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from pyld import jsonld
 
 from pipeline.diagnostics import PipelineError
@@ -343,6 +344,26 @@ def _is_iso8601(value: str) -> bool:
     return False
 
 
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+_DURATION = TypeAdapter(dt.timedelta)
+
+
+def _duration_seconds(value: str) -> float | None:
+    """The seconds of an ISO 8601 duration (``PT1M30S``); None when it is not one."""
+    if not value.startswith("P"):
+        return None
+    try:
+        return _DURATION.validate_python(value).total_seconds()
+    except ValidationError:
+        return None
+
+
 _HOWTO_PARTS = frozenset({"HowToStep", "HowToSection", "HowToTip", "HowToDirection"})
 
 Checker = Callable[[Node], Iterator[Problem]]
@@ -363,6 +384,7 @@ class _GoogleProfile:
             "HowToTip": self.how_to_tip_or_direction,
             "HowToDirection": self.how_to_tip_or_direction,
             "VideoObject": self.video_object,
+            "Clip": self.clip,
         }
 
     def check(self) -> Iterator[Problem]:
@@ -428,13 +450,56 @@ class _GoogleProfile:
             yield Problem(_label(node), "Google requires text")
 
     def video_object(self, node: Node) -> Iterator[Problem]:
-        """A VideoObject has a name, a thumbnail and an ISO 8601 upload date."""
+        """A VideoObject has a name, a thumbnail and an ISO 8601 upload date; its duration,
+        when given, is an ISO 8601 duration; its key moments (``Clip`` parts) start at
+        different times, within the video."""
         for term in ("name", "thumbnailUrl", "uploadDate"):
             if not _has_text(node, term):
                 yield Problem(_label(node), f"Google requires {term}")
         for value in _literals(node, "uploadDate"):
             if not _is_iso8601(value):
                 yield Problem(_label(node), f"uploadDate {value!r} is not an ISO 8601 date")
+        lengths = [_duration_seconds(value) for value in _literals(node, "duration")]
+        for value, length in zip(_literals(node, "duration"), lengths, strict=True):
+            if length is None:
+                yield Problem(_label(node), f"duration {value!r} is not an ISO 8601 duration")
+        yield from self._clips(node, next((n for n in lengths if n is not None), None))
+
+    def _clips(self, video: Node, length: float | None) -> Iterator[Problem]:
+        starts: dict[float, str] = {}
+        for clip in _refs(video, "hasPart", self.index):
+            if "Clip" not in _short_types(clip):
+                continue
+            offsets = [_number(v) for v in _literals(clip, "startOffset")]
+            for start in (o for o in offsets if o is not None):
+                if start in starts:
+                    yield Problem(
+                        _label(clip),
+                        f"starts at {start:g} s, as {starts[start]} does: Google requires "
+                        "the key moments of a video to start at different times",
+                    )
+                starts.setdefault(start, _label(clip))
+                if length is not None and start >= length:
+                    yield Problem(
+                        _label(clip), f"starts at {start:g} s, past the video's end ({length:g} s)"
+                    )
+
+    def clip(self, node: Node) -> Iterator[Problem]:
+        """A Clip has a name, a start offset in seconds and the URL that starts the video
+        there; its end offset, when given, comes after its start."""
+        for term in ("name", "startOffset", "url"):
+            if not _has_text(node, term):
+                yield Problem(_label(node), f"Google requires {term}")
+        start = None
+        for value in _literals(node, "startOffset"):
+            number = _number(value)
+            if number is None or number < 0:
+                yield Problem(_label(node), f"startOffset {value!r} is not a number of seconds")
+            else:
+                start = number
+        for end in map(_number, _literals(node, "endOffset")):
+            if end is None or end <= (start or 0):
+                yield Problem(_label(node), "endOffset must be a number of seconds after the start")
 
 
 def _check_google(nodes: list[Node]) -> Iterator[Problem]:
@@ -514,6 +579,9 @@ class PageContent:
     only_scripts: bool = True
     """True when the text holds nothing but JSON-LD script elements (and comments): a snippet
     to paste into a page, not a page."""
+    players: set[str] = field(default_factory=set)
+    """The video players it embeds: each ``<iframe src>``, and each ``data-embed`` of a
+    player that a click makes (see :mod:`pipeline.pages.render`)."""
 
 
 _INLINE = frozenset(
@@ -593,6 +661,7 @@ class _PageReader(html.parser.HTMLParser):
             self._hidden.clear()
         self._note_anchors(tag, attributes)
         self._note_canonical(tag, attributes)
+        self._note_player(tag, attributes)
         if is_jsonld:
             self._script = []
         self._note_hidden(tag, attributes)
@@ -612,6 +681,13 @@ class _PageReader(html.parser.HTMLParser):
         rel = attributes.get("rel", "").lower().split()
         if tag == "link" and "canonical" in rel and self.page.canonical is None:
             self.page.canonical = attributes.get("href")
+
+    def _note_player(self, tag: str, attributes: dict[str, str]) -> None:
+        # A player is an iframe, or a click-to-load placeholder naming the iframe it becomes.
+        if tag == "iframe" and attributes.get("src"):
+            self.page.players.add(attributes["src"])
+        if attributes.get("data-embed"):
+            self.page.players.add(attributes["data-embed"])
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -712,6 +788,18 @@ def _check_parity(nodes: list[Node], page: PageContent) -> Iterator[Problem]:
         yield from _check_visible(node, page)
         if "HowToStep" in _short_types(node):
             yield from _check_step_urls(node, page)
+    for node in nodes:
+        if "VideoObject" in _short_types(node):
+            yield from _check_player(node, page)
+
+
+def _check_player(video: Node, page: PageContent) -> Iterator[Problem]:
+    """The page embeds the player the markup names: Google reads ``embedUrl`` as the player
+    on the page, so it must be that page's player (its address, with or without a query)."""
+    players = {urllib.parse.urlsplit(p)._replace(query="").geturl() for p in page.players}
+    for url in _literals(video, "embedUrl"):
+        if url not in players:
+            yield Problem(_label(video), f"embedUrl {url!r} is not a player on the page")
 
 
 def _check_visible(node: Node, page: PageContent) -> Iterator[Problem]:
@@ -842,6 +930,8 @@ class FileReport:
     problems: list[Problem]
     contract: HostContract | None = None
     """For a snippet whose JSON-LD could be read: what its host page must show."""
+    types: frozenset[str] = frozenset()
+    """The schema.org types of its nodes, by short name."""
 
     @property
     def rules(self) -> str:
@@ -873,14 +963,32 @@ def check_file(path: Path) -> FileReport:
     :class:`UnreadableFileError` when the file cannot be read."""
     text = _read_text(path)
     if path.suffix.lower() not in HTML_SUFFIXES:
-        return FileReport(Mode.DOCUMENT, validate_jsonld(text))
+        document, problem = parse_json(text)
+        if problem is not None:
+            return FileReport(Mode.DOCUMENT, [problem])
+        nodes, problems = _document_problems(document)
+        problems.extend(_check_google(nodes))
+        return FileReport(Mode.DOCUMENT, problems, types=_all_types(nodes))
     page = read_page(text)
     nodes, problems = _script_problems(page)
     if page.scripts and (page.only_scripts or path.name.lower().endswith(SNIPPET_SUFFIX)):
-        return FileReport(Mode.SNIPPET, problems, host_contract(nodes) if nodes else None)
+        contract = host_contract(nodes) if nodes else None
+        return FileReport(Mode.SNIPPET, problems, contract, _all_types(nodes))
     if nodes:
         problems.extend(_check_parity(nodes, page))
-    return FileReport(Mode.PAGE, problems)
+    return FileReport(Mode.PAGE, problems, types=_all_types(nodes))
+
+
+def _all_types(nodes: list[Node]) -> frozenset[str]:
+    return frozenset().union(*(_short_types(node) for node in nodes))
+
+
+HOWTO_NOTE = (
+    "Google has shown no HowTo rich results since September 2023: the HowTo markup still "
+    "describes the exercise to other search engines and apps, but what can earn a rich "
+    "result in Google Search is the VideoObject (with its key moments) and the breadcrumb"
+)
+"""What ``pipeline validate`` says, once, when it has read a HowTo (see docs/jsonld.md)."""
 
 
 def validate_file(path: Path) -> list[Problem]:

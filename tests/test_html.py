@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import http.server
 import json
 import re
@@ -24,6 +26,7 @@ from pipeline.config import Settings
 from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
 from pipeline.pages.layout import _relative_link, relative_link
+from pipeline.pages.render import PLAYER_SCRIPT
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
 from tests.complexity import tangled
@@ -77,7 +80,9 @@ def test_the_page_shows_everything_the_seed_says(out: Path, seeds_dir: Path) -> 
     assert exercise.outro_text in visible
     for heading in ("Setup", "Execution", "Tips", "Common Mistakes", "How to do it"):
         assert f">{heading}<" in html
-    assert '<iframe src="https://www.youtube.com/embed/vl5nUdE9mWM"' in html
+    # The player is a button naming the embed it becomes when pressed, not yet an iframe.
+    assert 'data-embed="https://www.youtube.com/embed/vl5nUdE9mWM"' in html
+    assert "<iframe" not in html
     assert {"step-1", "step-2", "step-3", "step-4", "tip-1", "mistake-3"} <= page.anchors
     assert re.search(r'<li id="step-1"><h3>Adjust and Position Yourself</h3>', html)
     assert f'<link rel="canonical" href="https://gym.example.com/exercises/{SHIPPED}/">' in html
@@ -102,7 +107,11 @@ def test_every_generated_page_validates(out: Path) -> None:
 def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
     exercise = exercise_of(HOSTILE_SEED)
     html = _page(out, "hostile-curl").read_text("utf-8")
-    # The only script element is the JSON-LD one: no seed text opens or closes another.
+    # The only script elements are the JSON-LD and the template's player: no seed text opens
+    # or closes another.
+    player = f"<script>{PLAYER_SCRIPT}</script>"
+    assert html.count(player) == 1
+    html = html.replace(player, "")
     assert html.count("<script") == 1 and html.count("</script") == 1
     assert "<!--" not in html
     assert f"<h1>{escape(exercise.title)}</h1>" in html
@@ -117,19 +126,19 @@ def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
 
 def test_the_page_loads_nothing_but_the_video_and_its_own_pictures(out: Path) -> None:
     html = _page(out, SHIPPED).read_text("utf-8")
+    # Nothing is asked of YouTube before the reader presses play.
     sources = re.findall(r'\ssrc="([^"]*)"', html)
-    assert sources == [
-        "https://www.youtube.com/embed/vl5nUdE9mWM",
-        "lying-leg-curl-start.jpg",
-        "lying-leg-curl-end.jpg",
-    ]
-    assert all((_page(out, SHIPPED).parent / s).is_file() for s in sources[1:])
+    assert sources == ["lying-leg-curl-start.jpg", "lying-leg-curl-end.jpg"]
+    assert all((_page(out, SHIPPED).parent / s).is_file() for s in sources)
     assert not re.search(r"<link[^>]+stylesheet|@import|url\(|@font-face|<script src", html)
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
     assert policy is not None
-    # No script may run: none is allowed, so default-src 'none' applies to scripts.
-    assert unescape(policy.group(1)).startswith("default-src 'none';")
-    assert "script-src" not in policy.group(1)
+    # No script may run but the player's own, named by its hash: not even another inline one.
+    rules = dict(rule.strip().split(" ", 1) for rule in unescape(policy.group(1)).split(";"))
+    assert rules["default-src"] == "'none'"
+    digest = base64.b64encode(hashlib.sha256(PLAYER_SCRIPT.encode()).digest()).decode()
+    assert rules["script-src"] == f"'sha256-{digest}'"
+    assert rules["frame-src"] == "https://www.youtube.com"
 
 
 def test_the_index_links_every_exercise(out: Path) -> None:

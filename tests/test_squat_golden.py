@@ -109,7 +109,8 @@ class _Shown(HTMLParser):
     styles, the attributes read aloud or shown (aria-label, title, alt, the meta
     description), and the JSON-LD's texts."""
 
-    _SAID = ("aria-label", "title", "alt")
+    # data-title becomes the player's title when the reader presses play.
+    _SAID = ("aria-label", "title", "alt", "data-title")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -121,15 +122,18 @@ class _Shown(HTMLParser):
         self.texts += [v for k, v in attrs if k in self._SAID and v]
         if tag == "meta" and values.get("name") == "description":
             self.texts.append(values.get("content") or "")
-        if tag in ("script", "style"):
+        if tag == "script" and values.get("type") == "application/ld+json":
+            self._in = "jsonld"
+        elif tag in ("script", "style"):
+            # The player's script and the style sheet are code, not words a reader meets.
             self._in = tag
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == self._in:
+        if tag == self._in or (tag == "script" and self._in == "jsonld"):
             self._in = None
 
     def handle_data(self, data: str) -> None:
-        if self._in == "script":
+        if self._in == "jsonld":
             self.texts += _jsonld_texts(json.loads(data))
         elif self._in is None:
             self.texts.append(data)

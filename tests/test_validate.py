@@ -18,6 +18,7 @@ from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.validation import (
+    HOWTO_NOTE,
     Mode,
     UnreadableFileError,
     check_file,
@@ -86,7 +87,9 @@ def test_validate_accepts_every_generated_file(runner: CliRunner, outputs: Path)
         "jsonld/leverage-machine-lying-leg-curl.jsonld": "JSON-LD document",
         "jsonld/leverage-machine-lying-leg-curl.snippet.html": "snippet",
     }
-    assert result.output.endswith("\n7 files validated: 0 problems\n")
+    # The note that HowTo earns no Google rich result is said once, not once a file.
+    assert result.output.endswith(f"\nnote: {HOWTO_NOTE}\n7 files validated: 0 problems\n")
+    assert result.output.count(HOWTO_NOTE) == 1
 
 
 SHIPPED = "leverage-machine-lying-leg-curl"
@@ -105,6 +108,7 @@ def test_a_snippet_is_validated_as_a_snippet_and_says_what_its_page_must_show(
         "show as visible text the 20 names and texts it marks up (of the HowTo, 4 steps, "
         "6 tips and 1 tool) and carry the ids step-1, step-2, step-3, step-4; "
         "validate that page to check it",
+        f"note: {HOWTO_NOTE}",
         "1 file validated: 0 problems",
     ]
 
@@ -192,6 +196,7 @@ def test_validate_reports_path_error_per_problem_and_exits_1(
         f"{path}: error: HowTo {PAGE}#howto: 'foo' is not a schema.org property",
         f"{path}: error: HowTo {PAGE}#howto: Google requires at least one step",
         f"{path}: 2 problems (JSON-LD document: JSON-LD rules)",
+        f"note: {HOWTO_NOTE}",
         "2 files validated: 2 problems",
     ]
 

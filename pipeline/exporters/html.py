@@ -38,7 +38,7 @@ class HtmlExporter(Exporter):
         "and the seed's pictures beside its page (html/<lang>/... in a language other than "
         "default_lang)"
     )
-    version = "10"  # the seed's pictures, copied beside its page
+    version = "11"  # the video behind a play button, the steps' times in the video
     settings_used = ("base_url", "url_pattern", "labels", "default_lang", "brand")
     entry_type = IndexEntry
     links_translations = True

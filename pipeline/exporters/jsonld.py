@@ -23,7 +23,7 @@ class JsonLdExporter(Exporter):
         "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD "
         "(under jsonld/<lang>/ in a language other than default_lang)"
     )
-    version = "5"  # the pictures as ImageObjects, with their credit
+    version = "6"  # the video's duration and key moments (Clip), each step's clip
     settings_used = ("base_url", "url_pattern", "labels", "default_lang")
     outputs = (
         "jsonld/{slug}.jsonld",

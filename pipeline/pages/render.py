@@ -1,12 +1,15 @@
 """The markup of the site's pages: a standalone page per exercise, and the index of them all.
 
-Pages load nothing but the YouTube player: the style sheet (``page.css`` beside this module)
-is inline, fonts are the reader's system fonts, and a Content-Security-Policy forbids every
-script.
+Pages load nothing but the YouTube player, and that only when the reader presses play: the
+style sheet (``page.css`` beside this module) is inline, fonts are the reader's system fonts,
+and a Content-Security-Policy forbids every script but the page's own player script, by its
+hash.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import urllib.parse
 from collections.abc import Sequence
 from html import escape
@@ -14,16 +17,21 @@ from importlib import resources
 
 from pipeline.brand import BrandSettings
 from pipeline.i18n.labels import Labels, Overrides, fill, labels_for
-from pipeline.jsonld import embed_url
-from pipeline.model import Credit, Exercise, Item, Paragraph, Section, SectionKind
+from pipeline.jsonld import embed_url, seek_url
+from pipeline.model import Credit, Exercise, HowToStep, Item, Paragraph, Section, SectionKind
 from pipeline.pages.entry import IndexEntry as IndexEntry
 from pipeline.pages.layout import relative_link
 from pipeline.pages.muscle_map import muscle_figure
+from pipeline.video_times import clock
 
-_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
-    "frame-src https://www.youtube.com; base-uri 'none'; form-action 'none'"
-)
+
+def _policy() -> str:
+    return (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
+        f"script-src {_script_hash(PLAYER_SCRIPT)}; frame-src https://www.youtube.com; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
 
 # Read once on import: every page carries the whole sheet.
 _CSS = resources.files("pipeline.pages").joinpath("page.css").read_text("utf-8")
@@ -55,7 +63,7 @@ def _page(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{escape(_CSP)}">
+<meta http-equiv="Content-Security-Policy" content="{escape(_POLICY)}">
 <meta name="referrer" content="strict-origin-when-cross-origin">
 <title>{escape(title)}</title>
 <meta name="description" content="{escape(description)}">
@@ -182,19 +190,64 @@ def _credit(credit: Credit | None, labels: Labels, css_class: str = "credit") ->
 
 
 def _video(exercise: Exercise, labels: Labels) -> str:
+    """The video as a button that loads YouTube's player only when it is pressed: nothing
+    is asked of YouTube before the reader chooses to play (without scripts, the button is a
+    link to the video on YouTube). :data:`PLAYER_SCRIPT` makes the player."""
     if not exercise.video_id:
         return ""
     title = escape(labels.text("video_title", title=exercise.title))
     watch = escape(exercise.video_url or "")
     return (
-        '<figure class="media"><div class="player">'
-        f'<iframe src="{escape(embed_url(exercise.video_id))}" title="{title}" '
-        'loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
-        'allow="accelerometer; clipboard-write; encrypted-media; gyroscope; '
-        'picture-in-picture; web-share" allowfullscreen></iframe></div>'
-        f'<figcaption><a href="{watch}">{escape(labels["watch_on_youtube"])}</a></figcaption>'
+        '<figure class="media" id="video">'
+        f'<div class="player" data-embed="{escape(embed_url(exercise.video_id))}" '
+        f'data-title="{title}">'
+        f'<a class="play" href="{watch}" data-seek="0">'
+        '<span class="play-button" aria-hidden="true"></span>'
+        f'<span class="play-text">{escape(labels["play_video"])}</span>'
+        f'<span class="play-title">{escape(exercise.title)}</span></a></div>'
+        f"<figcaption>{escape(labels['video_notice'])} "
+        f'<a href="{watch}">{escape(labels["watch_on_youtube"])}</a></figcaption>'
         "</figure>"
     )
+
+
+PLAYER_SCRIPT = """(function () {
+  var player = document.querySelector(".player[data-embed]");
+  if (!player) return;
+  function play(start) {
+    var frame = document.createElement("iframe");
+    frame.src = player.dataset.embed + "?autoplay=1" + (start > 0 ? "&start=" + start : "");
+    frame.title = player.dataset.title;
+    frame.allow = "accelerometer; autoplay; clipboard-write; encrypted-media; gyroscope; " +
+      "picture-in-picture; web-share";
+    frame.allowFullscreen = true;
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    player.replaceChildren(frame);
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-seek]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    play(parseInt(link.dataset.seek, 10) || 0);
+    if (!link.classList.contains("play")) player.scrollIntoView({ block: "center" });
+  });
+})();
+"""
+"""The page's one script: a click on the video's button, or on a step's time, puts YouTube's
+player in the button's place, started at that time. The page's policy lets it alone run, by
+its hash."""
+
+
+def _player_script(exercise: Exercise) -> str:
+    return f"\n<script>{PLAYER_SCRIPT}</script>" if exercise.video_id else ""
+
+
+def _script_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+_POLICY = _policy()
 
 
 def _pictures(exercise: Exercise, canonical: str, labels: Labels, css_class: str) -> str:
@@ -229,13 +282,27 @@ def _howto(exercise: Exercise, labels: Labels) -> str:
     if not exercise.howto:
         return ""
     steps = "".join(
-        f'<li id="step-{n}"><h3>{escape(step.name)}</h3>{_paragraphs(step.text)}</li>'
+        f'<li id="step-{n}"><h3>{escape(step.name)}{_step_time(exercise, step, labels)}</h3>'
+        f"{_paragraphs(step.text)}</li>"
         for n, step in enumerate(exercise.howto, start=1)
     )
     return (
         f'<section class="howto"><h2>{escape(labels["howto"])}<span class="count">'
         f"{escape(labels.count('steps', len(exercise.howto)))}</span></h2><ol>{steps}</ol>"
         "</section>"
+    )
+
+
+def _step_time(exercise: Exercise, step: HowToStep, labels: Labels) -> str:
+    """The time the video shows a step at, as a link that starts the player there (to the
+    video on YouTube at that time, without scripts)."""
+    if step.video_time is None or not exercise.video_id:
+        return ""
+    shown = clock(step.video_time)
+    return (
+        f' <a class="seek" href="{escape(seek_url(exercise, step.video_time))}" '
+        f'data-seek="{step.video_time}" '
+        f'aria-label="{escape(labels.text("watch_from", time=shown))}">{shown}</a>'
     )
 
 
@@ -338,7 +405,7 @@ def exercise_page(
 </main>
 <footer class="site-footer"><div class="wrap">
 {credit}{updated}<p><a href="{index}">{escape(labels["all_exercises"])}</a></p>
-</div></footer>"""
+</div></footer>{_player_script(exercise)}"""
     return _page(
         lang=exercise.lang,
         title=exercise.title,
