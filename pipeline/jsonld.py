@@ -255,8 +255,9 @@ def video_object(exercise: Exercise, page: str) -> Node | None:
         "description": exercise.description,
         "thumbnailUrl": thumbnail_url(exercise.video_id),
         "uploadDate": exercise.video_uploaded.isoformat(),
+        # No contentUrl: Google reads it as the media file itself, which YouTube does not
+        # publish; its watch page is the url, its player the embedUrl.
         "embedUrl": embed_url(exercise.video_id),
-        "contentUrl": exercise.video_url,
         "url": exercise.video_url,
         "inLanguage": exercise.lang,
     }

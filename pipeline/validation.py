@@ -463,7 +463,21 @@ class _GoogleProfile:
         for value, length in zip(_literals(node, "duration"), lengths, strict=True):
             if length is None:
                 yield Problem(_label(node), f"duration {value!r} is not an ISO 8601 duration")
+        yield from self._content_url(node)
         yield from self._clips(node, next((n for n in lengths if n is not None), None))
+
+    @staticmethod
+    def _content_url(video: Node) -> Iterator[Problem]:
+        # Google reads contentUrl as the media file itself; a video site's watch page there
+        # is a page, which Google's video guidelines say not to give.
+        for value in _literals(video, "contentUrl"):
+            host = urllib.parse.urlsplit(str(value)).hostname or ""
+            if host.removeprefix("www.").removeprefix("m.") in _VIDEO_SITES:
+                yield Problem(
+                    _label(video),
+                    f"contentUrl {value!r} is a page on {host}, not the video file: Google "
+                    "requires the media file there; give the player in embedUrl instead",
+                )
 
     def _clips(self, video: Node, length: float | None) -> Iterator[Problem]:
         starts: dict[float, str] = {}
@@ -500,6 +514,10 @@ class _GoogleProfile:
         for end in map(_number, _literals(node, "endOffset")):
             if end is None or end <= (start or 0):
                 yield Problem(_label(node), "endOffset must be a number of seconds after the start")
+
+
+# Sites whose video addresses are pages with a player, never the media file.
+_VIDEO_SITES = frozenset({"youtube.com", "youtu.be", "vimeo.com", "dailymotion.com"})
 
 
 def _check_google(nodes: list[Node]) -> Iterator[Problem]:

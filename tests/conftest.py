@@ -50,6 +50,27 @@ def seeds_dir(tmp_path: Path) -> Path:
     return folder
 
 
+# The shipped video's upload date and moments are not known to the project, so the shipped
+# seed does not give them; these are the tests' own, in the form an author writes them.
+TEST_VIDEO_FACTS = "video_uploaded: 2024-03-01\nduration: 2:05\n"
+TEST_STEP_TIMES = {
+    "### Adjust and Position Yourself": "0:08",
+    "### Grip the Handles": "0:31",
+    "### Curl Your Legs Up": "0:42",
+    "### Lower to the Start": "1:10",
+}
+
+
+def time_the_shipped_video(path: Path) -> Path:
+    """Give the shipped seed at ``path`` an upload date, a duration and a time per step."""
+    text = path.read_text("utf-8").replace("---\n", "---\n" + TEST_VIDEO_FACTS, 1)
+    for heading, time in TEST_STEP_TIMES.items():
+        assert heading + "\n" in text, heading
+        text = text.replace(heading + "\n", f"{heading} @ {time}\n", 1)
+    path.write_text(text, "utf-8")
+    return path
+
+
 @pytest.fixture
 def write_seed(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
     """Write a seed file into ``tmp_path/seeds`` (beside the shipped seed's pictures, which a

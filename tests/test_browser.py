@@ -4,6 +4,8 @@ seed may run as a script."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
@@ -18,6 +20,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.pages.render import PLAYER_SCRIPT
+from tests.conftest import SHIPPED_SEED, time_the_shipped_video
 
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
 
@@ -60,6 +63,12 @@ def _read_in_browser(chromium: str, page: Path, profile: Path) -> dict[str, Any]
     text = text.replace("<head>", "<head>" + SENTINEL, 1).replace("</body>", CHECKER + "</body>")
     probe = page.with_name(f"probe-{page.name}")
     probe.write_text(text, "utf-8")
+    return _check_in_browser(chromium, probe, profile)
+
+
+def _check_in_browser(chromium: str, probe: Path, profile: Path) -> dict[str, Any]:
+    """Open ``probe`` in headless Chromium, with no network, and read back what its checker
+    script wrote into the page."""
     completed = subprocess.run(
         [
             chromium,
@@ -120,3 +129,86 @@ def test_browser_parses_exactly_the_jsonld_and_runs_no_seed_text(seeds_dir: Path
         chromium, out / "html/hostile-curl/index.html", seeds_dir.parent / "p2"
     )
     assert hostile["h1"] == "Curl </script><script>alert(1)</script> & <!-- x"
+
+
+# Runs first in a page that keeps its policy: records script errors and policy violations.
+WATCHER = (
+    "window.__errors = [];"
+    'addEventListener("error", (e) => window.__errors.push(String(e.message)));'
+    'document.addEventListener("securitypolicyviolation", (e) =>'
+    ' window.__errors.push("blocked by " + e.violatedDirective + ": " + e.blockedURI));'
+)
+# Runs last: presses what the reader presses and writes what became of the player.
+PRESSER = """(() => {
+  const press = (el) => el.dispatchEvent(
+    new MouseEvent("click", { bubbles: true, cancelable: true, button: 0 }));
+  const frame = () => document.querySelector(".player iframe");
+  const loaded = () => performance.getEntriesByType("resource").map((e) => e.name);
+  const result = { before: loaded(), frameBefore: frame() !== null, pressed: [] };
+  for (const selector of PRESS) {
+    press(document.querySelector(selector));
+    const now = frame();
+    result.pressed.push({
+      src: now && now.src, title: now && now.title,
+      frames: document.querySelectorAll("iframe").length,
+    });
+  }
+  result.errors = window.__errors;
+  const out = document.createElement("pre");
+  out.id = "browser-check";
+  out.textContent = JSON.stringify(result);
+  document.body.append(out);
+})();"""
+
+
+def _sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+
+
+def _press_in_browser(chromium: str, page: Path, profile: Path, press: list[str]) -> dict[str, Any]:
+    """Load ``page`` under its own policy (which lets the two probe scripts run by their
+    hashes too, and nothing else), press each selector in turn, and report the player."""
+    presser = PRESSER.replace("PRESS", json.dumps(press))
+    text = page.read_text("utf-8")
+    policy = re.search(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(">)', text)
+    assert policy is not None
+    allowed = policy[2].replace("script-src ", f"script-src {_sha256(WATCHER)} {_sha256(presser)} ")
+    allowed = html.escape(html.unescape(allowed))
+    meta = f"{policy[1]}{allowed}{policy[3]}<script>{WATCHER}</script>"
+    text = text.replace(policy[0], meta, 1).replace("</body>", f"<script>{presser}</script></body>")
+    probe = page.with_name(f"probe-{page.name}")
+    probe.write_text(text, "utf-8")
+    return _check_in_browser(chromium, probe, profile)
+
+
+def test_pressing_play_or_a_steps_time_makes_the_player_there(seeds_dir: Path) -> None:
+    chromium = _chromium()
+    time_the_shipped_video(seeds_dir / SHIPPED_SEED.name)
+    out = seeds_dir.parent / "out"
+    settings = Settings(base_url="https://gym.example.com/")
+    assert export([seeds_dir], out, settings, ["html"]).errors == 0
+    page = out / "html" / "leverage-machine-lying-leg-curl" / "index.html"
+    embed = "https://www.youtube.com/embed/vl5nUdE9mWM"
+
+    played = _press_in_browser(chromium, page, seeds_dir.parent / "p1", ["a.play"])
+    # Nothing came from the web before the reader pressed play: the pictures are the page's.
+    assert not [url for url in played["before"] if not url.startswith("file:")]
+    assert played["frameBefore"] is False
+    assert played["pressed"] == [
+        {
+            "src": f"{embed}?autoplay=1",
+            "title": "Video: Leverage Machine Lying Leg Curl",
+            "frames": 1,
+        }
+    ]
+    assert played["errors"] == []
+
+    # A step's time starts the player at it; another time replaces it with one started there.
+    sought = _press_in_browser(
+        chromium, page, seeds_dir.parent / "p2", ["#step-3 a.seek", "#step-4 a.seek"]
+    )
+    assert [(p["src"], p["frames"]) for p in sought["pressed"]] == [
+        (f"{embed}?autoplay=1&start=42", 1),
+        (f"{embed}?autoplay=1&start=70", 1),
+    ]
+    assert sought["errors"] == []

@@ -83,7 +83,9 @@ def test_step_times_become_the_videos_key_moments(timed: Callable[..., Path]) ->
     page = "https://example.org/leg-curl/"
     assert video["duration"] == "PT1M30S"
     assert video["embedUrl"] == f"https://www.youtube.com/embed/{VIDEO}"
-    assert video["contentUrl"] == f"https://www.youtube.com/watch?v={VIDEO}"
+    # YouTube publishes no media file: its watch page is the url, never the contentUrl.
+    assert video["url"] == f"https://www.youtube.com/watch?v={VIDEO}"
+    assert "contentUrl" not in video
     assert video["thumbnailUrl"] == f"https://i.ytimg.com/vi/{VIDEO}/hqdefault.jpg"
     assert video["hasPart"] == [
         {
@@ -281,3 +283,15 @@ def test_validate_finds_a_page_whose_player_is_not_the_marked_up_video(
     assert f"embedUrl 'https://www.youtube.com/embed/{VIDEO}' is not a player on the page" in str(
         problem
     )
+
+
+def test_validate_refuses_a_watch_page_as_the_videos_file(timed: Callable[..., Path]) -> None:
+    exercise = parse_seed(timed()).exercise
+    assert exercise is not None
+    document = exercise_document(exercise, SETTINGS)
+    video = next(n for n in document["@graph"] if n["@type"] == "VideoObject")
+    video["contentUrl"] = f"https://www.youtube.com/watch?v={VIDEO}"
+    [problem] = validate_document(document)
+    assert "is a page on www.youtube.com, not the video file" in str(problem)
+    video["contentUrl"] = "https://media.example.org/leg-curl.mp4"
+    assert validate_document(document) == []
