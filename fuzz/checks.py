@@ -107,7 +107,7 @@ def assert_model(document: dict[str, object], spec: SeedSpec) -> None:
     if spec.title is not None:
         assert document["title"] == spec.title
     assert document["category"] == (spec.category.strip() if spec.category else None)
-    for key in ("equipment", "muscles", "aliases"):
+    for key in ("equipment", "supplies", "muscles", "aliases"):
         assert document[key] == [v.strip() for v in spec.lists.get(key, [])]
     sections = document["sections"]
     assert isinstance(sections, list)
@@ -131,6 +131,7 @@ def assert_catalogue(path: Path, spec: SeedSpec) -> None:
     assert list(record.aliases) == [v.strip() for v in spec.lists.get("aliases", [])]
     assert list(record.muscles) == [v.strip() for v in spec.lists.get("muscles", [])]
     assert list(record.equipment) == [v.strip() for v in spec.lists.get("equipment", [])]
+    assert list(record.supplies) == [v.strip() for v in spec.lists.get("supplies", [])]
     got = {
         "Setup": record.setup,
         "Execution": record.execution,

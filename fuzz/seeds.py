@@ -174,7 +174,7 @@ def valid_seeds(draw: st.DrawFn) -> SeedSpec:
         spec.facts["updated"] = draw(_DATES).isoformat()
     if draw(st.booleans()):
         spec.category = draw(raw_words())
-    for key in ("equipment", "muscles", "aliases"):
+    for key in ("equipment", "supplies", "muscles", "aliases"):
         if draw(st.booleans()):
             spec.lists[key] = draw(
                 st.lists(

@@ -962,6 +962,7 @@ def _record_facts(record: ExerciseRecord) -> dict[str, str | None]:
         "Muscles": ", ".join(record.muscles),
         "Secondary muscles": ", ".join(record.secondary_muscles),
         "Equipment": ", ".join(record.equipment),
+        "Supplies": ", ".join(record.supplies),
         "Also called": ", ".join(record.aliases),
         "Workout": _workout(record),
         "Settings": " · ".join(f"{name}: {value}" for name, value in record.settings),
@@ -992,6 +993,7 @@ def _workout(record: ExerciseRecord) -> str:
         reps_max=record.reps_max,
         rest_seconds=record.rest_seconds,
         tempo=record.tempo,
+        time_seconds=record.time_seconds,
     )
     return " · ".join(facts(plan, labels_for("en")))
 

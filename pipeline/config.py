@@ -124,6 +124,11 @@ class Settings(BaseModel):
         '[tool.pipeline.labels.de] tips = "Trainer-Tipps". They win over the shipped ones '
         "along the language's fallback chain (de-AT, de, en); docs/labels.md lists them.",
     )
+    exercise_plan: bool = Field(
+        default=False,
+        description="Type each HowTo also as a schema.org ExercisePlan, with the seed's reps, "
+        "rest and category, when it gives a prescription (docs/jsonld.md says what reads it).",
+    )
     detect_language: bool = Field(
         default=True,
         description="pipeline check warns when a seed's text reads as another language than "

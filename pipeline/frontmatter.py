@@ -41,6 +41,7 @@ from pipeline.prescription import (
     parse_rest,
     parse_sets,
     parse_tempo,
+    parse_total_time,
 )
 from pipeline.video_times import parse_duration, parse_time
 
@@ -294,6 +295,11 @@ class SeedFrontmatter(BaseModel):
     equipment: StringList = Field(
         default_factory=list, description="Equipment needed (a repeated item is dropped)."
     )
+    supplies: StringList = Field(
+        default_factory=list,
+        description="What the exercise uses up or needs besides the equipment (chalk, a "
+        "towel; a repeated item is dropped).",
+    )
     muscles: StringList = Field(
         default_factory=list,
         description="Muscles mainly trained (hamstrings, quads, biceps femoris, ...).",
@@ -357,6 +363,11 @@ class SeedFrontmatter(BaseModel):
         default_factory=dict,
         description="The machine's settings, short names and values (seat: 4).",
     )
+    time: int | None = Field(
+        default=None,
+        description="The time the whole exercise takes, sets and rests: 12 min, 1:30, PT12M.",
+        json_schema_extra={"type": ["string", "integer"], "examples": ["12 min", "PT12M"]},
+    )
     license: OptionalLicense = Field(
         default=None,
         description="The licence the text is under: an SPDX id (CC-BY-SA-4.0, CC0-1.0, MIT) "
@@ -413,7 +424,9 @@ class SeedFrontmatter(BaseModel):
     def _video(cls, value: object) -> object:
         return normalise_video(value) if isinstance(value, str) else value
 
-    @field_validator("equipment", "muscles", "secondary_muscles", "aliases", mode="after")
+    @field_validator(
+        "equipment", "supplies", "muscles", "secondary_muscles", "aliases", mode="after"
+    )
     @classmethod
     def _items(cls, values: list[str]) -> list[str]:
         return _first_of_each(values)
@@ -463,6 +476,11 @@ class SeedFrontmatter(BaseModel):
     @classmethod
     def _rest(cls, value: object) -> object:
         return parse_rest(value) if isinstance(value, str) else value
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> object:
+        return parse_total_time(value) if isinstance(value, str) else value
 
     @field_validator("tempo", mode="before")
     @classmethod
@@ -553,6 +571,8 @@ WHAT_TO_WRITE: dict[str, str] = {
     "reps": "write a number or a range, e.g. reps: 10 or reps: 8-12",
     "rest": "write seconds or minutes, e.g. rest: 90s or rest: 2 min",
     "tempo": "write four phases in seconds, e.g. tempo: 3-1-1-0",
+    "time": "write how long the whole exercise takes, e.g. time: 12 min or time: PT12M",
+    "supplies": "write a name or a list of names, e.g. supplies: [chalk, towel]",
     "settings": "write short names and values, e.g. settings: {seat: 4, pad: above the heels}",
     "license": "write an SPDX licence id or the address of the terms, e.g. license: CC-BY-SA-4.0",
     "author": 'write the name the credit gives, e.g. author: "Jane Doe"',

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.i18n.labels import Labels, labels_for
-from pipeline.model import Exercise, Item
+from pipeline.model import Exercise, Item, Prescription
 from pipeline.urls import check_base_url as check_base_url
 from pipeline.urls import index_url, version_url
 from pipeline.urls import page_url as page_url
@@ -86,6 +86,8 @@ def _howto(
         howto["image"] = image_objects(exercise, page, settings)
     howto.update(_howto_tools_and_muscles(exercise))
     howto.update(_howto_credit(exercise))
+    if settings.exercise_plan:
+        howto.update(exercise_plan(exercise, labels))
     if with_video:
         howto["video"] = {"@id": f"{page}#video"}
     howto["step"] = _howto_steps(exercise, page, labels, with_video)
@@ -133,14 +135,59 @@ def _howto_descriptors(exercise: Exercise, labels: Labels) -> Node:
 
 
 def _howto_tools_and_muscles(exercise: Exercise) -> Node:
-    """The equipment the exercise uses as HowToTools and the muscles it works as what the
-    HowTo is about, each present only when the seed names some."""
+    """The equipment the exercise uses as HowToTools, what it uses up as HowToSupplies, the
+    time it takes as the ``totalTime``, and the muscles it works as what the HowTo is about,
+    each present only when the seed gives it."""
     subjects: Node = {}
     if exercise.equipment:
         subjects["tool"] = [{"@type": "HowToTool", "name": name} for name in exercise.equipment]
+    if exercise.supplies:
+        subjects["supply"] = [{"@type": "HowToSupply", "name": n} for n in exercise.supplies]
+    prescription = exercise.prescription
+    if prescription is not None and prescription.time_seconds is not None:
+        subjects["totalTime"] = iso_duration(prescription.time_seconds)
     if exercise.muscles:
         subjects["about"] = [{"@type": "Muscle", "name": name} for name in exercise.muscles]
     return subjects
+
+
+def exercise_plan(exercise: Exercise, labels: Labels) -> Node:
+    """What makes the HowTo also an ``ExercisePlan`` (health-lifesci): its second type and
+    the prescription's ``repetitions`` (a number, or a range as a QuantitativeValue),
+    ``restPeriods`` (in seconds), ``activityDuration``, the sets and tempo as
+    ``additionalVariable`` text, and the category as ``exerciseType``; nothing when the seed
+    gives no sets, reps or rest."""
+    plan = exercise.prescription
+    if plan is None or (plan.sets, plan.reps_max, plan.rest_seconds) == (None, None, None):
+        return {}
+    node: Node = {"@type": ["HowTo", "ExercisePlan"]}
+    if exercise.category:
+        node["exerciseType"] = exercise.category
+    node.update(_plan_numbers(plan))
+    variables = [labels.count("sets", plan.sets)] if plan.sets is not None else []
+    if plan.tempo is not None:
+        variables.append(labels.text("tempo", tempo=plan.tempo))
+    if variables:
+        node["additionalVariable"] = variables
+    return node
+
+
+def _plan_numbers(plan: Prescription) -> Node:
+    """The ExercisePlan's quantities: repetitions, rest periods and duration, those given."""
+    node: Node = {}
+    low, high = plan.reps_min, plan.reps_max
+    if low is not None and high is not None:
+        node["repetitions"] = (
+            low
+            if low == high
+            else {"@type": "QuantitativeValue", "minValue": low, "maxValue": high}
+        )
+    if plan.rest_seconds is not None:
+        rest = {"@type": "QuantitativeValue", "value": plan.rest_seconds, "unitCode": "SEC"}
+        node["restPeriods"] = rest
+    if plan.time_seconds is not None:
+        node["activityDuration"] = iso_duration(plan.time_seconds)
+    return node
 
 
 def _howto_credit(exercise: Exercise) -> Node:

@@ -205,6 +205,10 @@ class Prescription(_Frozen):
     settings: tuple[MachineSetting, ...] = Field(
         default=(), description="The machine's settings, in seed order."
     )
+    time_seconds: int | None = Field(
+        default=None,
+        description="The time the whole exercise takes as prescribed, sets and rests, in seconds.",
+    )
 
 
 YOUTUBE_ID = r"^[A-Za-z0-9_-]{11}$"
@@ -228,6 +232,11 @@ class Exercise(_Frozen):
         default=None, gt=0, description="How long the video is, in seconds (`duration`)."
     )
     equipment: tuple[str, ...] = Field(default=(), description="Equipment needed, in seed order.")
+    supplies: tuple[str, ...] = Field(
+        default=(),
+        description="What the exercise uses up or needs besides the equipment "
+        "(chalk, a towel), in seed order.",
+    )
     muscles: tuple[str, ...] = Field(
         default=(), description="Muscles mainly trained, as the seed names them, in seed order."
     )

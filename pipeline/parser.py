@@ -502,6 +502,7 @@ def _exercise(
         video_uploaded=meta.video_uploaded,
         video_duration=meta.duration,
         equipment=tuple(meta.equipment),
+        supplies=tuple(meta.supplies),
         muscles=tuple(meta.muscles),
         secondary_muscles=tuple(meta.secondary_muscles),
         level=meta.level,
@@ -602,8 +603,9 @@ def _credit(meta: frontmatter.SeedFrontmatter | frontmatter.ImageEntry) -> Credi
 
 
 def _prescription(meta: frontmatter.SeedFrontmatter) -> Prescription | None:
-    """The seed's sets, reps, rest, tempo and settings; None when it gives none of them."""
-    given = (meta.sets, meta.reps, meta.rest, meta.tempo)
+    """The seed's sets, reps, rest, tempo, settings and total time; None when it gives none
+    of them."""
+    given = (meta.sets, meta.reps, meta.rest, meta.tempo, meta.time)
     if all(value is None for value in given) and not meta.settings:
         return None
     low, high = meta.reps or (None, None)
@@ -614,6 +616,7 @@ def _prescription(meta: frontmatter.SeedFrontmatter) -> Prescription | None:
         reps_max=high,
         rest_seconds=meta.rest,
         tempo=meta.tempo,
+        time_seconds=meta.time,
         settings=tuple(
             build(MachineSetting, name=clean_text(name), value=clean_text(value))
             for name, value in meta.settings.items()
@@ -660,7 +663,7 @@ def _warn_repeats(
     known: dict[str, object], raw: frontmatter.RawFrontmatter, report: _Report
 ) -> None:
     """Warn about each list item that repeats an earlier one, which is left out."""
-    for key in ("equipment", "muscles", "secondary_muscles", "aliases"):
+    for key in ("equipment", "supplies", "muscles", "secondary_muscles", "aliases"):
         for index in frontmatter.repeated_items(known.get(key)):
             report.warning(
                 raw.line_of((key, index)),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 MAX_SETS = 20
 MAX_REPS = 100
 MAX_REST_SECONDS = 3600
+MAX_TIME_SECONDS = 4 * 3600
 MAX_SETTINGS = 6
 MAX_SETTING_NAME = 24
 MAX_SETTING_VALUE = 40
@@ -83,6 +84,24 @@ def _rest_seconds(value: str) -> int | None:
     return int(match["minutes"] or 0) * 60 + int(match["seconds"] or 0)
 
 
+def parse_total_time(value: str) -> int:
+    """The time the whole exercise takes as prescribed, every set and rest, in seconds: as a
+    rest is written (``12 min``, ``90s``, ``1:30``), ``h:mm:ss`` or ISO 8601 (``PT12M``)."""
+    from pipeline.video_times import parse_duration
+
+    seconds = _rest_seconds(value)
+    if seconds is None:
+        try:
+            seconds = parse_duration(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a time") from None
+    if not 1 <= seconds <= MAX_TIME_SECONDS:
+        raise ValueError(
+            f"'{value}' is not a time from 1 second to {MAX_TIME_SECONDS // 3600} hours"
+        )
+    return seconds
+
+
 def parse_tempo(value: str) -> str:
     """A lifting tempo as its four phases (lowering, pause, lifting, pause), each a number of
     seconds or ``X`` (as fast as possible): ``3-1-1-0`` or ``31X0``, kept as ``3-1-X-0``."""
@@ -127,7 +146,8 @@ def reps_text(low: int, high: int, labels: Labels) -> str:
 
 def facts(prescription: Prescription, labels: Labels) -> list[str]:
     """The prescription's numbers as a reader takes them in: ``3 sets``, ``10-12 reps``,
-    ``Rest 90 s``, ``Tempo 3-1-X-0`` (those the seed gives), in ``labels``' language."""
+    ``Rest 90 s``, ``Tempo 3-1-X-0``, ``Total time 12 min`` (those the seed gives), in
+    ``labels``' language."""
     shown = []
     if prescription.sets is not None:
         shown.append(labels.count("sets", prescription.sets))
@@ -137,6 +157,9 @@ def facts(prescription: Prescription, labels: Labels) -> list[str]:
         shown.append(labels.text("rest", time=rest_text(prescription.rest_seconds, labels)))
     if prescription.tempo is not None:
         shown.append(labels.text("tempo", tempo=prescription.tempo))
+    if prescription.time_seconds is not None:
+        time = rest_text(prescription.time_seconds, labels)
+        shown.append(labels.text("total_time", time=time))
     return shown
 
 

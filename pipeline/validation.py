@@ -383,6 +383,8 @@ class _GoogleProfile:
             "HowToSection": self.how_to_section,
             "HowToTip": self.how_to_tip_or_direction,
             "HowToDirection": self.how_to_tip_or_direction,
+            "HowToTool": self.how_to_item,
+            "HowToSupply": self.how_to_item,
             "VideoObject": self.video_object,
             "Clip": self.clip,
         }
@@ -417,6 +419,9 @@ class _GoogleProfile:
             yield Problem(_label(node), "Google requires at least one step")
         if _literals(node, "step") and not steps:
             yield Problem(_label(node), "step must be HowToStep or HowToSection nodes, not text")
+        for value in _literals(node, "totalTime"):
+            if _duration_seconds(value) is None:
+                yield Problem(_label(node), f"totalTime {value!r} is not an ISO 8601 duration")
         for step in steps:
             if not {"HowToStep", "HowToSection"} & _short_types(step):
                 yield Problem(
@@ -424,6 +429,11 @@ class _GoogleProfile:
                     "a HowTo step must be a HowToStep or HowToSection (a tip or "
                     "direction belongs in a step's itemListElement)",
                 )
+
+    def how_to_item(self, node: Node) -> Iterator[Problem]:
+        """A HowToTool or HowToSupply has a name: what the reader must have."""
+        if not _has_text(node, "name"):
+            yield Problem(_label(node), "Google requires a name")
 
     def how_to_step(self, node: Node) -> Iterator[Problem]:
         """A HowToStep has text, and its parts are directions or tips."""

@@ -584,6 +584,8 @@ SQUAT_FRONT = (
     "reps: 5\n"
     "rest: 3 min\n"
     "tempo: 2-0-1-0\n"
+    "time: 15 min\n"
+    "supplies: [chalk]\n"
     "settings: {safety bars: hip height}\n"
     "license: CC-BY-SA-4.0\n"
     "author: Jane Doe\n"

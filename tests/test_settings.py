@@ -99,8 +99,8 @@ def test_an_unknown_file_key_suggests_the_setting_and_lists_them(
         "(the settings: max_seed_bytes, max_line_chars,"
     )
     assert (
-        "bleed_mm, log_cells, default_lang, labels, detect_language, brand, strict, state_dir)"
-        in result.stderr
+        "bleed_mm, log_cells, default_lang, labels, exercise_plan, detect_language, brand, "
+        "strict, state_dir)" in result.stderr
     )
 
 

@@ -152,6 +152,7 @@ def catalogue_entry(e: Exercise, settings: Settings | None = None) -> CatalogueE
         muscles=e.muscles,
         secondary_muscles=e.secondary_muscles,
         equipment=e.equipment,
+        supplies=e.supplies,
         aliases=e.aliases,
         outro=e.outro_text,
         source_path=e.source.path,
@@ -172,7 +173,7 @@ def catalogue_entry(e: Exercise, settings: Settings | None = None) -> CatalogueE
     )
 
 
-_PRESCRIPTION_COLUMNS = ("sets", "reps_min", "reps_max", "rest_seconds", "tempo")
+_PRESCRIPTION_COLUMNS = ("sets", "reps_min", "reps_max", "rest_seconds", "tempo", "time_seconds")
 _CREDIT_COLUMNS = _CREDIT_FIELDS = ("license", "license_url", "author", "author_url", "source_url")
 """Columns of ``exercises`` that are the fields of the same name of a part of the model (its
 prescription, its credit), all null when the seed has no such part."""
@@ -234,6 +235,7 @@ _DERIVED_COLUMNS = frozenset(
         "muscles",
         "secondary_muscles",
         "equipment",
+        "supplies",
         "aliases",
         "aliases_text",
         "work",
@@ -366,6 +368,7 @@ class _Rows:
         row["category"] = None if e.category is None else self.categories.ids[e.category.casefold()]
         row["muscles"] = _json(tuple(self.muscles.spellings[m] for m in muscles))
         row["equipment"] = _json(tuple(self.equipment.spellings[q] for q in equipment))
+        row["supplies"] = _json(e.supplies)
         row["aliases"] = _json(e.aliases)
         row["aliases_text"] = aliases_text
         row["work"] = e.translation_of or e.slug

@@ -7,7 +7,7 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """``PRAGMA user_version`` of a catalogue with this schema; bumped on any change to it."""
 
 APPLICATION_ID = 0x45584354
@@ -107,6 +107,7 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reps_max", "INTEGER CHECK (reps_max >= reps_min)"),
     ("rest_seconds", "INTEGER CHECK (rest_seconds > 0)"),
     ("tempo", "TEXT"),
+    ("time_seconds", "INTEGER CHECK (time_seconds > 0)"),
     ("license", "TEXT"),
     ("license_url", "TEXT"),
     ("author", "TEXT"),
@@ -119,6 +120,7 @@ EXERCISE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("muscles", "TEXT NOT NULL CHECK (json_valid(muscles))"),
     ("secondary_muscles", "TEXT NOT NULL CHECK (json_valid(secondary_muscles))"),
     ("equipment", "TEXT NOT NULL CHECK (json_valid(equipment))"),
+    ("supplies", "TEXT NOT NULL CHECK (json_valid(supplies))"),
     ("aliases", "TEXT NOT NULL CHECK (json_valid(aliases))"),
     ("aliases_text", "TEXT NOT NULL"),
     ("body", "TEXT NOT NULL"),
@@ -150,12 +152,14 @@ class ExerciseFacts:
     muscles: tuple[str, ...]
     secondary_muscles: tuple[str, ...]
     equipment: tuple[str, ...]
+    supplies: tuple[str, ...]
     aliases: tuple[str, ...]
     sets: int | None
     reps_min: int | None
     reps_max: int | None
     rest_seconds: int | None
     tempo: str | None
+    time_seconds: int | None
     license: str | None
     license_url: str | None
     author: str | None

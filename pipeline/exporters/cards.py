@@ -38,7 +38,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "14"  # the pictures kept as blobs, named by the entries
+    version = "15"  # the total time among the workout's numbers
     settings_used = (
         "page_size",
         "layout",

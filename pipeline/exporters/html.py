@@ -38,8 +38,15 @@ class HtmlExporter(Exporter):
         "and the seed's pictures beside its page (html/<lang>/... in a language other than "
         "default_lang)"
     )
-    version = "11"  # the video behind a play button, the steps' times in the video
-    settings_used = ("base_url", "url_pattern", "labels", "default_lang", "brand")
+    version = "12"  # supplies and the total time; the video behind a play button, steps' times
+    settings_used = (
+        "base_url",
+        "url_pattern",
+        "labels",
+        "default_lang",
+        "brand",
+        "exercise_plan",
+    )
     entry_type = IndexEntry
     links_translations = True
 

@@ -23,8 +23,8 @@ class JsonLdExporter(Exporter):
         "jsonld/<slug>.jsonld and jsonld/<slug>.snippet.html: schema.org HowTo JSON-LD "
         "(under jsonld/<lang>/ in a language other than default_lang)"
     )
-    version = "6"  # the video's duration and key moments (Clip), each step's clip
-    settings_used = ("base_url", "url_pattern", "labels", "default_lang")
+    version = "7"  # supply, totalTime, ExercisePlan; the video's key moments (Clip)
+    settings_used = ("base_url", "url_pattern", "labels", "default_lang", "exercise_plan")
     outputs = (
         "jsonld/{slug}.jsonld",
         "jsonld/{slug}.snippet.html",

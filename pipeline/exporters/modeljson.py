@@ -21,7 +21,7 @@ class ModelJsonExporter(Exporter):
         "json/<slug>.json: the parsed model of each seed "
         "(json/<lang>/<slug>.json in a language other than default_lang)"
     )
-    version = "8"  # the video's duration and the steps' times in it
+    version = "9"  # supplies, the total time; the video's duration and the steps' times
     settings_used = ("default_lang",)
     outputs = ("json/{slug}.json", "json/{lang}/{slug}.json")
 

@@ -130,6 +130,7 @@ def _facts(exercise: Exercise, labels: Labels) -> str:
         ("level", labels[f"level_{exercise.level.value}"] if exercise.level else None),
         ("category", exercise.category),
         ("equipment", ", ".join(exercise.equipment) or None),
+        ("supplies", ", ".join(exercise.supplies) or None),
         ("muscles", ", ".join(exercise.muscles) or None),
         ("station", exercise.station),
     ]
