@@ -38,7 +38,7 @@ class HtmlExporter(Exporter):
         "and the seed's pictures beside its page (html/<lang>/... in a language other than "
         "default_lang)"
     )
-    version = "12"  # supplies and the total time; the video behind a play button, steps' times
+    version = "13"  # the sitemap and robots.txt; Open Graph and Twitter card tags
     settings_used = (
         "base_url",
         "url_pattern",
@@ -56,8 +56,12 @@ class HtmlExporter(Exporter):
         check_layout(self.settings)
 
     def output_templates(self) -> tuple[str, ...]:
-        """Where the pages go (from ``url_pattern``), and each language's index."""
-        return page_templates(self.settings)
+        """Where the pages go (from ``url_pattern``), each language's index, the sitemap
+        (in parts past 50,000 pages) and ``robots.txt``."""
+        from pipeline.pages.sitemap import PART_FILE, ROBOTS_FILE, SITEMAP_FILE
+
+        site = (SITEMAP_FILE, PART_FILE.replace("{n}", "{part}"), ROBOTS_FILE)
+        return (*page_templates(self.settings), *(f"html/{name}" for name in site))
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
         """Write the page where its URL says (``html/<slug>/index.html`` by default), with
@@ -98,8 +102,12 @@ class HtmlExporter(Exporter):
     def export_all(self, entries: Sequence[IndexEntry], context: ExportContext) -> None:
         """Write an index per language, ``html/index.html`` for ``default_lang`` and
         ``html/<lang>/index.html`` for another, listing its exercises in slug order, in its
-        language's words and linking to the other languages' indexes."""
+        language's words and linking to the other languages' indexes; then the sitemap of
+        every page and ``robots.txt``."""
         from pipeline.pages.indexes import index_pages
+        from pipeline.pages.sitemap import site_files
 
         for path, page in index_pages(entries, context.settings):
             context.writer.write_text(path, page)
+        for path, text in site_files(entries, context.settings):
+            context.writer.write_text(path, text)

@@ -143,6 +143,12 @@ class Labels:
         form = forms.get(_category(tag, count)) or forms["other"]
         return form.replace("{count}", str(count))
 
+    def forms(self, name: str) -> dict[str, str]:
+        """A counted label's forms by plural category (``{count}`` unfilled), for a script
+        that counts in the reader's browser to choose from, by ``Intl.PluralRules``."""
+        forms, _ = self._counted[name]
+        return dict(sorted(forms.items()))
+
 
 def _found(name: str, chain: tuple[str, ...], overrides: Overrides) -> tuple[LabelValue, str]:
     """The first text of ``name`` along ``chain``, an override before the shipped word at

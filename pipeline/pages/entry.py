@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 class IndexEntry(NamedTuple):
-    """What the index page shows of one exercise (the html exporter's entry)."""
+    """What the site's aggregate files (the index page, its search data, the sitemap) need
+    of one exercise (the html exporter's entry)."""
 
     slug: str
     title: str
@@ -28,10 +29,21 @@ class IndexEntry(NamedTuple):
     video: bool
     level: str | None
     lang: str
+    category: str | None = None
+    muscles: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    updated: str | None = None
+    """The seed's ``updated`` date (ISO), for the sitemap's ``lastmod``."""
+    source: str = ""
+    """The seed file, whose last commit date is the ``lastmod`` without ``updated``."""
+    alternates: tuple[tuple[str, str], ...] = ()
+    """The page's hreflang alternates (tag, URL), for the sitemap."""
 
     @classmethod
     def of(cls, exercise: Exercise, settings: Settings) -> IndexEntry:
         """The index entry of one exercise."""
+        from pipeline.pages.layout import alternate_versions
+
         return cls(
             exercise.slug,
             exercise.title,
@@ -41,6 +53,12 @@ class IndexEntry(NamedTuple):
             exercise.video_id is not None,
             exercise.level.value if exercise.level else None,
             exercise.lang,
+            exercise.category,
+            exercise.muscles,
+            exercise.equipment,
+            exercise.updated.isoformat() if exercise.updated else None,
+            exercise.source.path,
+            tuple(alternate_versions(exercise, settings)),
         )
 
     def summary(self, labels: Labels) -> str:

@@ -19,8 +19,10 @@ def index_pages(entries: Iterable[IndexEntry], settings: Settings) -> Iterator[t
     """Each language's index page, as its path below the output folder and its HTML:
     ``html/index.html`` for ``default_lang``, ``html/<lang>/index.html`` for another, listing
     the ``entries`` in its language in the order given, in its words, linking to the other
-    languages' indexes that list something."""
+    languages' indexes that list something; and beside each that lists something, its
+    finder's data (``index.json``)."""
     from pipeline.jsonld import catalogue_document, script_element
+    from pipeline.pages.finder import DATA_FILE, facets, finder_data
     from pipeline.pages.render import index_page
 
     # The page at base_url is always there, even when no exercise is in default_lang.
@@ -45,4 +47,7 @@ def index_pages(entries: Iterable[IndexEntry], settings: Settings) -> Iterator[t
             overrides=settings.labels,
             brand=settings.brand,
         )
-        yield index_path(lang, settings), page
+        path = index_path(lang, settings)
+        yield path, page
+        if listed:
+            yield f"{path.rsplit('/', 1)[0]}/{DATA_FILE}", finder_data(listed, facets(listed))

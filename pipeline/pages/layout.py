@@ -115,7 +115,7 @@ def page_templates(settings: Settings) -> tuple[str, ...]:
     """The templates (see :mod:`pipeline.path_templates`) of every page's output path:
     :func:`page_path` with ``{slug}`` for the slug and ``{lang}`` for the language,
     ``html/{slug}/index.html`` and ``html/{lang}/{slug}/index.html`` by default; and of each
-    language's index page."""
+    language's index page and its finder's data."""
     check_layout(settings)
     base_url = check_base_url(settings)
     # Any tag other than default_lang stands for "another language": the URL is made for it,
@@ -136,7 +136,9 @@ def page_templates(settings: Settings) -> tuple[str, ...]:
         for page in templates
         for extension in PICTURE_EXTENSIONS
     ]
-    return (*templates, *pictures, literal(INDEX_PATH), "html/{lang}/" + INDEX_FILE)
+    indexes = (literal(INDEX_PATH), "html/{lang}/" + INDEX_FILE)
+    data = ("html/index.json", "html/{lang}/index.json")
+    return (*templates, *pictures, *indexes, *data)
 
 
 def picture_paths(exercise: Exercise, settings: Settings) -> list[str | None]:
@@ -159,29 +161,41 @@ def translation_urls(exercise: Exercise, settings: Settings) -> list[tuple[str, 
     return sorted((t.lang, version_url(t.slug, t.lang, settings)) for t in exercise.translations)
 
 
-def alternate_links(exercise: Exercise, settings: Settings) -> str:
-    """The ``<link rel="alternate" hreflang>`` elements of a page that has other language
-    versions: one per version, itself included, and ``x-default``, the version in
-    ``default_lang`` or else the original, for readers of any other language. Absolute
-    URLs, as search engines want them; empty for an exercise in one language."""
+def alternate_versions(exercise: Exercise, settings: Settings) -> list[tuple[str, str]]:
+    """The hreflang alternates of a page that has other language versions, each a tag and
+    an absolute URL: one per version, itself included, in tag order, then ``x-default``, the
+    version in ``default_lang`` or else the original, for readers of any other language.
+    Empty for an exercise in one language. The page's head and the sitemap both say these."""
     if not exercise.translations:
-        return ""
+        return []
     own = page_url(exercise, settings)
     versions = sorted([(exercise.lang, own), *translation_urls(exercise, settings)])
     by_lang = dict(versions)
     original = next((t for t in exercise.translations if t.original), None)
     fallback = version_url(original.slug, original.lang, settings) if original else own
-    return _link_elements([*versions, ("x-default", by_lang.get(settings.default_lang, fallback))])
+    return [*versions, ("x-default", by_lang.get(settings.default_lang, fallback))]
+
+
+def alternate_links(exercise: Exercise, settings: Settings) -> str:
+    """The ``<link rel="alternate" hreflang>`` elements of :func:`alternate_versions`
+    (absolute URLs, as search engines want them); empty for an exercise in one language."""
+    return _link_elements(alternate_versions(exercise, settings))
+
+
+def index_alternate_versions(langs: Sequence[str], settings: Settings) -> list[tuple[str, str]]:
+    """The hreflang alternates of the index pages when there are several languages'
+    (``langs``): one per index, and ``x-default``, the page at ``base_url``; empty for one
+    language."""
+    if len(langs) < 2:
+        return []
+    versions = [(lang, index_url(lang, settings)) for lang in sorted(langs)]
+    return [*versions, ("x-default", check_base_url(settings))]
 
 
 def index_alternate_links(langs: Sequence[str], settings: Settings) -> str:
-    """The ``<link rel="alternate" hreflang>`` elements of the index pages when there are
-    several languages' (``langs``): one per index, and ``x-default``, the page at
-    ``base_url``; empty for one language."""
-    if len(langs) < 2:
-        return ""
-    versions = [(lang, index_url(lang, settings)) for lang in sorted(langs)]
-    return _link_elements([*versions, ("x-default", check_base_url(settings))])
+    """The ``<link rel="alternate" hreflang>`` elements of :func:`index_alternate_versions`;
+    empty for one language."""
+    return _link_elements(index_alternate_versions(langs, settings))
 
 
 def _link_elements(versions: Sequence[tuple[str, str]]) -> str:

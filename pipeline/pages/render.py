@@ -20,17 +20,26 @@ from pipeline.i18n.labels import Labels, Overrides, fill, labels_for
 from pipeline.jsonld import embed_url, seek_url
 from pipeline.model import Credit, Exercise, HowToStep, Item, Paragraph, Section, SectionKind
 from pipeline.pages.entry import IndexEntry as IndexEntry
+from pipeline.pages.finder import DATA_FILE, FINDER_SCRIPT, facets, finder_extras, finder_form
 from pipeline.pages.layout import relative_link
 from pipeline.pages.muscle_map import muscle_figure
 from pipeline.video_times import clock
 
 
-def _policy() -> str:
-    return (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
-        f"script-src {_script_hash(PLAYER_SCRIPT)}; frame-src https://www.youtube.com; "
-        "base-uri 'none'; form-action 'none'"
-    )
+def _policy(script: str, *, frames: str | None = None, connect: str | None = None) -> str:
+    """A Content-Security-Policy that lets the page run ``script`` alone, by its hash, and
+    load nothing from elsewhere but pictures (and ``frames``, ``connect`` where given)."""
+    sources = [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src 'self' https: data:",
+        f"script-src {_script_hash(script)}",
+    ]
+    if frames:
+        sources.append(f"frame-src {frames}")
+    if connect:
+        sources.append(f"connect-src {connect}")
+    return "; ".join([*sources, "base-uri 'none'", "form-action 'none'"])
 
 
 # Read once on import: every page carries the whole sheet.
@@ -45,6 +54,8 @@ def _page(
     canonical: str,
     head: str,
     body: str,
+    policy: str,
+    social: str = "",
     brand: BrandSettings | None = None,
 ) -> str:
     # The brand's accent (checked for 4.5:1 on white) for the accents and the links alike.
@@ -63,12 +74,13 @@ def _page(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{escape(_POLICY)}">
+<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">
 <meta name="referrer" content="strict-origin-when-cross-origin">
 <title>{escape(title)}</title>
 <meta name="description" content="{escape(description)}">
 <link rel="canonical" href="{escape(canonical)}">
-<style>
+<link rel="icon" href="data:,">
+{social}<style>
 {_CSS}{colours}</style>
 {head}
 </head>
@@ -77,6 +89,75 @@ def _page(
 </body>
 </html>
 """
+
+
+def og_locale(lang: str) -> str:
+    """The language tag as Open Graph spells a locale, ``language_TERRITORY``: the territory
+    CLDR finds likeliest when the tag names none (``de`` -> ``de_DE``, ``pt-BR`` -> ``pt_BR``,
+    ``sr-Latn`` -> ``sr_RS``)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(lang, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return lang.replace("-", "_")
+    territory = locale.territory
+    if territory is None:
+        from babel.core import get_global
+
+        likely = get_global("likely_subtags").get(locale.language, "")
+        parts = [part for part in likely.split("_")[1:] if len(part) == 2 and part.isupper()]
+        territory = parts[0] if parts else None
+    return f"{locale.language}_{territory}" if territory else locale.language
+
+
+def social_meta(
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    url: str,
+    lang: str,
+    image: tuple[str, str] | None = None,
+    brand: BrandSettings | None = None,
+) -> str:
+    """The Open Graph and Twitter card ``<meta>`` elements that make a shared link a card in
+    chat apps and social networks: ``kind`` (``article``, ``website``), the page's title,
+    description, URL and locale, the picture (an absolute URL and its alternative text) if
+    it has one, shown large, and the gym's name as the site's."""
+    tags = [
+        ("og:type", kind),
+        ("og:title", title),
+        ("og:description", description),
+        ("og:url", url),
+        ("og:locale", og_locale(lang)),
+    ]
+    if brand is not None and brand.name:
+        tags.append(("og:site_name", brand.name))
+    if image is not None:
+        tags += [("og:image", image[0]), ("og:image:alt", image[1])]
+    properties = "".join(
+        f'<meta property="{name}" content="{escape(value)}">\n' for name, value in tags
+    )
+    card = "summary_large_image" if image is not None else "summary"
+    return properties + f'<meta name="twitter:card" content="{card}">\n'
+
+
+def _share_image(exercise: Exercise, canonical: str) -> tuple[str, str] | None:
+    """The picture a shared link shows: the seed's first picture, else the video's
+    thumbnail; with its alternative text."""
+    if exercise.images:
+        from pipeline.urls import picture_names
+
+        picture = exercise.images[0]
+        name = picture_names(exercise, canonical)[0]
+        src = urllib.parse.urljoin(canonical, urllib.parse.quote(name)) if name else picture.src
+        return src, picture.alt or exercise.title
+    if exercise.video_id:
+        from pipeline.jsonld import thumbnail_url
+
+        return thumbnail_url(exercise.video_id), exercise.title
+    return None
 
 
 def _brand_name(brand: BrandSettings | None, labels: Labels) -> str:
@@ -248,7 +329,8 @@ def _script_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-_POLICY = _policy()
+_PAGE_POLICY = _policy(PLAYER_SCRIPT, frames="https://www.youtube.com")
+_INDEX_POLICY = _policy(FINDER_SCRIPT, connect="'self'")
 
 
 def _pictures(exercise: Exercise, canonical: str, labels: Labels, css_class: str) -> str:
@@ -414,6 +496,16 @@ def exercise_page(
         canonical=canonical,
         head=script,
         body=body,
+        policy=_PAGE_POLICY,
+        social=social_meta(
+            kind="article",
+            title=exercise.title,
+            description=exercise.description,
+            url=canonical,
+            lang=exercise.lang,
+            image=_share_image(exercise, canonical),
+            brand=brand,
+        ),
         brand=brand,
     )
 
@@ -441,22 +533,35 @@ def index_page(
         for e in entries
     )
     name = escape(labels["exercises"])
+    description = f"{labels.count('guides', len(entries))}."
+    found = facets(entries)
+    finder = finder_form(found, labels, DATA_FILE) if entries else ""
+    extras = finder_extras(labels) if entries else ""
     body = f"""<header class="hero hero-index">
 <div class="wrap">
 <p class="brand">{escape(_brand_name(brand, labels))}</p>
 <h1>{name}</h1>
-<p class="lede">{escape(labels.count("guides", len(entries)))}.</p>
+<p class="lede">{escape(description)}</p>
 {switcher}</div>
 </header>
 <main class="wrap">
-<ul class="grid">{cards}</ul>
-</main>"""
+{finder}<ul class="grid" id="exercises">{cards}</ul>
+{extras}</main>"""
     return _page(
         lang=lang,
         title=labels["exercises"],
-        description=labels["exercises"],
+        description=description,
         canonical=catalogue_url,
         head=script,
         body=body,
+        policy=_INDEX_POLICY,
+        social=social_meta(
+            kind="website",
+            title=labels["exercises"],
+            description=description,
+            url=catalogue_url,
+            lang=lang,
+            brand=brand,
+        ),
         brand=brand,
     )

@@ -1,0 +1,109 @@
+"""The date of each seed's last commit, for the sitemap's ``lastmod`` of a seed without
+``updated``.
+
+A date the history gives, never the build's clock, so the same commit builds the same bytes.
+A seed outside a repository, not committed yet, or on a machine without git has no date.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import subprocess
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+_MARK = "\x01"
+
+
+def last_commit_dates(paths: Iterable[str]) -> dict[str, str]:
+    """The day (``YYYY-MM-DD``, the committer's date in UTC) of the last commit that changed
+    each of ``paths``, by path as given; a path with no commit is left out. One ``git log``
+    per repository the paths are in."""
+    git = shutil.which("git")
+    if git is None:
+        return {}
+    by_folder: dict[Path, list[tuple[str, Path]]] = defaultdict(list)
+    for given in paths:
+        path = Path(given).resolve()
+        by_folder[path.parent].append((given, path))
+    by_root: dict[Path, list[tuple[str, Path]]] = defaultdict(list)
+    for folder, files in by_folder.items():
+        root = _repository_root(git, folder)
+        if root is not None:
+            by_root[root].extend(files)
+    dates: dict[str, str] = {}
+    for root, files in sorted(by_root.items()):
+        dates.update(_dates_in(git, root, files))
+    return dates
+
+
+def _run(git: str, folder: Path, *args: str) -> str | None:
+    """What ``git args`` prints in ``folder``, or None when it fails."""
+    # The user's and the system's git configuration do not change what the history says;
+    # a repository's own could (log.showSignature), so the format is given in full.
+    environment = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C", "TZ": "UTC"}
+    try:
+        done = subprocess.run(
+            [git, "-C", str(folder), *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=environment,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _repository_root(git: str, folder: Path) -> Path | None:
+    if not folder.is_dir():
+        return None
+    top = _run(git, folder, "rev-parse", "--show-toplevel")
+    return Path(top.strip()).resolve() if top and top.strip() else None
+
+
+def _dates_in(git: str, root: Path, files: list[tuple[str, Path]]) -> dict[str, str]:
+    """The last commit dates of ``files`` in the repository at ``root``."""
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for given, path in files:
+        try:
+            wanted[path.relative_to(root).as_posix()].append(given)
+        except ValueError:  # a symbolic link out of the repository
+            continue
+    folders = sorted({posixpath.dirname(relative) or "." for relative in wanted})
+    log = _run(
+        git,
+        root,
+        "-c",
+        "log.showSignature=false",
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--no-renames",
+        "--no-merges",
+        f"--format={_MARK}%cd",
+        "--date=format-local:%Y-%m-%d",
+        "--name-only",
+        "--",
+        *folders,
+    )
+    if log is None:
+        return {}
+    dates: dict[str, str] = {}
+    day = ""
+    # Newest first: the first commit a file is named in is its last.
+    for line in log.splitlines():
+        if line.startswith(_MARK):
+            day = line[1:]
+        elif line and line in wanted:
+            for given in wanted.pop(line):
+                dates[given] = day
+            if not wanted:
+                break
+    return dates
