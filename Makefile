@@ -34,11 +34,19 @@ bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 				--no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
 		else echo "make bench needs Pango (Debian: libpango-1.0-0 libpangoft2-1.0-0)"; exit 1; fi; \
 	fi
+	@# The finder's benchmark types into the index in headless Chromium.
+	@if ! command -v chromium >/dev/null; then \
+		if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium >/dev/null; \
+		else echo "make bench needs Chromium (Debian: chromium)"; exit 1; fi; \
+	fi
 	$(PY) -m bench.catalogue
 	$(PY) -m bench.cards
 	$(PY) -m bench.engine
 	$(PY) -m bench.model
 	$(PY) -m bench.detect
+	$(PY) -m bench.finder
 	@# The same targets on corpora in three languages (docs/benchmarks.md, "Three languages").
 	$(PY) -m bench.catalogue --languages en,de,ru
 	$(PY) -m bench.cards --languages en,de,ru

@@ -53,6 +53,7 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
         page_path,
         translation_urls,
     )
+    from pipeline.pages.sitemap import site_files
     from pipeline.parser import parse_seed
     from pipeline.urls import index_url, lang_folder, lang_suffix, page_url
 
@@ -114,6 +115,8 @@ def floor(seeds: Path, out: Path) -> tuple[dict[str, float], float]:
     listed = [IndexEntry.of(e, settings) for e in sorted(exercises, key=lambda e: e.slug)]
     for where, index in index_pages(listed, settings):
         (out / where).write_text(index)
+    for where, text in site_files(listed, settings):
+        (out / where).write_text(text)
     phases["html"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -25,7 +25,9 @@ SETTINGS = Settings(base_url="https://exercises.example.org/")
 DIAGNOSTIC = re.compile(r"^[^\n]+?(?::[1-9][0-9]*)?: (?:error|warning|note): [^\n]+$")
 SUMMARY = re.compile(r"^\d+ seeds? checked: \d+ errors?, \d+ warnings?$")
 PER_SEED = ("json/{}.json", "jsonld/{}.jsonld", "jsonld/{}.snippet.html", "html/{}/index.html")
-AGGREGATES = ("html/index.html", CATALOGUE_FILE, "cards.pdf")
+SITE_FILES = ("html/sitemap.xml", "html/robots.txt")
+"""The site's files, whatever it holds."""
+AGGREGATES = ("html/index.html", "html/index.json", *SITE_FILES, CATALOGUE_FILE, "cards.pdf")
 
 
 SHIPPED_PICTURES = ("lying-leg-curl-start.jpg", "lying-leg-curl-end.jpg")
@@ -49,7 +51,8 @@ def aggregates_of(lang: str = "en") -> set[str]:
     """The collection's files when it holds one seed, in ``lang``."""
     suffix = "" if lang == "en" else f".{lang.lower()}"
     folder = lang_folder(lang)
-    return {"html/index.html", f"html/{folder}index.html", CATALOGUE_FILE, f"cards{suffix}.pdf"}
+    indexes = {"html/index.html", f"html/{folder}index.html", f"html/{folder}index.json"}
+    return indexes | set(SITE_FILES) | {CATALOGUE_FILE, f"cards{suffix}.pdf"}
 
 
 def files_under(folder: Path) -> set[str]:

@@ -53,6 +53,13 @@ _TAGS = frozenset(
         "time",
         "footer",
         "script",
+        # The index's finder (pipeline/pages/finder.py).
+        "form",
+        "label",
+        "input",
+        "select",
+        "option",
+        "button",
         # The muscle map (pipeline/pages/muscle_map.py).
         "svg",
         "g",
@@ -77,6 +84,18 @@ _ATTRIBUTES = frozenset(
         "data-embed",
         "data-title",
         "data-seek",
+        # Open Graph's meta tags.
+        "property",
+        # The index's finder (pipeline/pages/finder.py).
+        "data-index",
+        "data-lang",
+        "data-forms",
+        "hidden",
+        "for",
+        "placeholder",
+        "autocomplete",
+        "value",
+        "aria-live",
         "id",
         "src",
         "title",

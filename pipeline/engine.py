@@ -365,8 +365,22 @@ def run_key(parse_key: str, facts: Facts) -> str:
     """What, besides the seed files and the outputs on disk, decides what an export does: how
     seeds are read, which exporters run and how (their fingerprints), and whether drafts are
     published. Two runs with one key and the same files do the same."""
-    key = json.dumps([parse_key, list(facts.fingerprints.items()), facts.include_drafts])
+    key = json.dumps(
+        [
+            parse_key,
+            list(facts.fingerprints.items()),
+            facts.include_drafts,
+            sorted(facts.external.items()),
+        ]
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _external(options: _Options) -> dict[str, str]:
+    """What each aggregate of the run reads besides its entries, as its exporter keys it."""
+    seeds = [seed.as_posix() for seed in options.seeds]
+    keys = {e.name: e.external_key(seeds) for e in options.exporters if e.has_aggregate()}
+    return {name: key for name, key in keys.items() if key}
 
 
 def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
@@ -383,6 +397,7 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
         fingerprints={e.name: e.fingerprint() for e in options.exporters},
         existing=frozenset(),
         include_drafts=options.drafts,
+        external=_external(options),
     )
     noop = _last_noop(view.noop, run_key(parse_key(options.settings), facts))
     if noop is None or not _same_files(seeds, view.stats) or not all_unchanged(view.inputs):
@@ -530,6 +545,7 @@ class _Run:
             force=options.force,
             reparse_all=options.force or self.previous.parse_key != self.parse_key,
             linking=frozenset(e.name for e in self.exporters.values() if e.links_translations),
+            external=_external(options),
         )
 
     def execute(self) -> ExportReport:
@@ -837,7 +853,7 @@ class _Run:
         cannot be read are named instead."""
         exporter = aggregate.exporter
         started = time.perf_counter()
-        digest = aggregate.digest()
+        digest = self.facts.aggregate_key(exporter.name, aggregate.digest())
         kept = self._unchanged(exporter.name, digest)
         if kept is not None:
             return _Built(
@@ -949,7 +965,7 @@ class _Run:
         stale = bool(aggregate.missing) or any(
             e.fingerprint != fingerprint for e in aggregate.entries
         )
-        inputs = "" if stale else key
+        inputs = "" if stale else self.facts.aggregate_key(name, key)
         if any(d.level is Level.ERROR for d in built.diagnostics):
             # What the last good run built stays, and is not removed as stale; the aggregate
             # is retried next run even when nothing else changed.

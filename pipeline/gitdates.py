@@ -2,11 +2,14 @@
 ``updated``.
 
 A date the history gives, never the build's clock, so the same commit builds the same bytes.
-A seed outside a repository, not committed yet, or on a machine without git has no date.
+A seed outside a repository, not committed yet, in a shallow clone (whose history stops
+short of most files' last change: CI must fetch the whole history) or on a machine without git
+has no date.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import shutil
@@ -38,6 +41,25 @@ def last_commit_dates(paths: Iterable[str]) -> dict[str, str]:
     for root, files in sorted(by_root.items()):
         dates.update(_dates_in(git, root, files))
     return dates
+
+
+def repository_heads(paths: Iterable[str]) -> str:
+    """A short key of the commit each repository holding one of ``paths`` is at (empty when
+    none is in one): it changes with every commit, checkout or reset that could change
+    :func:`last_commit_dates`. One ``git rev-parse`` per folder of seeds."""
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    heads = set()
+    for folder in sorted({Path(path).resolve().parent for path in paths}):
+        if not folder.is_dir():
+            continue
+        found = _run(git, folder, "rev-parse", "--show-toplevel", "HEAD")
+        if found:
+            heads.add(" ".join(found.split()))
+    if not heads:
+        return ""
+    return hashlib.sha256("\n".join(sorted(heads)).encode()).hexdigest()[:16]
 
 
 def _run(git: str, folder: Path, *args: str) -> str | None:
@@ -76,6 +98,10 @@ def _dates_in(git: str, root: Path, files: list[tuple[str, Path]]) -> dict[str, 
             wanted[path.relative_to(root).as_posix()].append(given)
         except ValueError:  # a symbolic link out of the repository
             continue
+    if _run(git, root, "rev-parse", "--is-shallow-repository") != "false\n":
+        # A shallow clone dates every file its history stops at by that commit: too new a
+        # date is worse than none.
+        return {}
     folders = sorted({posixpath.dirname(relative) or "." for relative in wanted})
     log = _run(
         git,
@@ -93,15 +119,18 @@ def _dates_in(git: str, root: Path, files: list[tuple[str, Path]]) -> dict[str, 
         "--",
         *folders,
     )
-    if log is None:
-        return {}
+    return {} if log is None else _first_seen(log, wanted)
+
+
+def _first_seen(log: str, wanted: dict[str, list[str]]) -> dict[str, str]:
+    """The day of the first commit in ``log`` (newest first, so a file's last) that names
+    each of ``wanted``'s files, by the paths given for it."""
     dates: dict[str, str] = {}
     day = ""
-    # Newest first: the first commit a file is named in is its last.
     for line in log.splitlines():
         if line.startswith(_MARK):
             day = line[1:]
-        elif line and line in wanted:
+        elif line in wanted:
             for given in wanted.pop(line):
                 dates[given] = day
             if not wanted:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.diagnostics import Diagnostic, Level
@@ -83,6 +83,15 @@ class Facts:
     reparse_all: bool = False
     linking: frozenset[str] = frozenset()
     """The exporters whose per-seed outputs link a seed's other language versions."""
+    external: Mapping[str, str] = field(default_factory=dict)
+    """Per aggregate, a key of what it reads besides its entries (see
+    :meth:`pipeline.exporters.base.Exporter.external_key`); none for most."""
+
+    def aggregate_key(self, name: str, key: str) -> str:
+        """``key`` (of the seeds, or of the entries, aggregate ``name`` is built from) with
+        what it reads besides them, so either changing rebuilds it."""
+        external = self.external.get(name, "")
+        return f"{key}+{external}" if external else key
 
     def fingerprint(self, name: str, seed: SeedEntry | None = None) -> str:
         """What exporter ``name``'s outputs of ``seed`` are recorded with: its fingerprint,
@@ -184,7 +193,7 @@ def aggregate_current(record: AggregateRecord | None, name: str, key: str, facts
         record is not None
         and record.fingerprint == facts.fingerprints[name]
         and facts.existing.issuperset(record.files)
-        and record.inputs == key
+        and record.inputs == facts.aggregate_key(name, key)
     )
 
 

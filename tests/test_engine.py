@@ -96,7 +96,13 @@ def test_change_remove_and_rename_touch_only_the_right_outputs(
 
     assert report.errors == 0
     changed_files = {f for f in before.keys() & after.keys() if before[f] != after[f]}
-    aggregates = {"catalogue.sqlite", "cards.pdf", "html/index.html"}
+    aggregates = {
+        "catalogue.sqlite",
+        "cards.pdf",
+        "html/index.html",
+        "html/index.json",
+        "html/sitemap.xml",
+    }
     own = {
         f"json/{changed}.json",
         f"jsonld/{changed}.jsonld",
@@ -174,7 +180,8 @@ def test_failed_seed_keeps_its_outputs_and_the_others_are_untouched(
     # The YAML error, and the body checked all the same: no Execution, no marker.
     assert report.errors == 3
     after = snapshot(out)
-    per_seed = {f for f in before if not f.startswith(("catalogue", "cards.pdf", "html/index"))}
+    aggregates = ("catalogue", "cards.pdf", "html/index", "html/sitemap")
+    per_seed = {f for f in before if not f.startswith(aggregates)}
     assert {f: after[f] for f in per_seed} == {f: before[f] for f in per_seed}
 
 

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from pipeline.config import Settings
 from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
+from pipeline.pages.finder import FINDER_SCRIPT
 from pipeline.pages.layout import _relative_link, relative_link
 from pipeline.pages.render import PLAYER_SCRIPT
 from pipeline.registry import get_exporter
@@ -121,6 +122,10 @@ def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
         assert text in visible
     assert exercise.howto[0].text.split("\n\n")[1] in visible
     index = (out / "html" / "index.html").read_text("utf-8")
+    # The JSON-LD, and the finder's own script.
+    finder = f"<script>{FINDER_SCRIPT}</script>"
+    assert index.count(finder) == 1
+    index = index.replace(finder, "")
     assert index.count("<script") == 1 and escape(exercise.title) in index
 
 
@@ -338,8 +343,11 @@ def test_a_new_url_pattern_moves_the_pages_and_leaves_nothing_stale(seeds_dir: P
     # The page's folder went with it.
     assert sorted(p.name for p in (out / "html").iterdir()) == [
         "index.html",
+        "index.json",
         *(b.removeprefix("html/") for b in beside),
         f"{SHIPPED}.html",
+        "robots.txt",
+        "sitemap.xml",
     ]
 
 

@@ -31,6 +31,8 @@ from pipeline.catalogue import (
     ExerciseNotFoundError,
 )
 from pipeline.diagnostics import Level
+from pipeline.pages.finder import FINDER_SCRIPT
+from pipeline.pages.render import PLAYER_SCRIPT
 from pipeline.parser import parse_seed_bytes
 from tests.conftest import copy_pictures
 
@@ -103,22 +105,27 @@ class _Structure(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.shape: list[tuple[str, tuple[str, ...]]] = []
         self.scripts: list[str] = []
+        """The JSON-LD scripts."""
+        self.programs: list[str] = []
+        """The other scripts: the template's own (the player, the finder)."""
         self.comments: list[str] = []
-        self._in_script = False
+        self._in: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.shape.append((tag, tuple(name for name, _ in attrs)))
-        self._in_script = tag == "script"
-        if self._in_script:
-            self.scripts.append("")
+        self._in = None
+        if tag == "script":
+            jsonld = ("type", "application/ld+json") in attrs
+            self._in = self.scripts if jsonld else self.programs
+            self._in.append("")
 
     def handle_endtag(self, tag: str) -> None:
         self.shape.append((f"/{tag}", ()))
-        self._in_script = False
+        self._in = None
 
     def handle_data(self, data: str) -> None:
-        if self._in_script:
-            self.scripts[-1] += data
+        if self._in is not None:
+            self._in[-1] += data
 
     def handle_comment(self, data: str) -> None:
         self.comments.append(data)
@@ -150,6 +157,7 @@ def test_html_in_every_field_leaves_pages_and_snippets_inert(payload: str, tmp_p
         # Same elements, same attributes, in the same order: nothing came from the seed.
         assert parsed.shape == expected.shape, name
         assert parsed.comments == expected.comments == [], name
+        assert all(program in (FINDER_SCRIPT, PLAYER_SCRIPT) for program in parsed.programs)
         for script in parsed.scripts:
             lowered = script.lower()
             assert "</script" not in lowered and "<script" not in lowered, name
@@ -243,6 +251,9 @@ def test_a_slug_that_is_a_path_is_an_error_and_writes_nothing_outside(
     assert {f for f in files_under(tmp_path / "out") if f.startswith(("json/", "html/"))} == {
         f"json/{SHIPPED_SLUG}.json",
         f"html/{SHIPPED_SLUG}/index.html",
+        "html/index.json",
+        "html/sitemap.xml",
+        "html/robots.txt",
         f"html/{SHIPPED_SLUG}/lying-leg-curl-start.jpg",
         f"html/{SHIPPED_SLUG}/lying-leg-curl-end.jpg",
         "html/index.html",

@@ -264,7 +264,7 @@ def test_two_exports_are_byte_identical(seeds_dir: Path) -> None:
         for p in (first / folder).rglob("*")
         if p.is_file()
     )
-    assert len(files) == 9  # and the shipped seed's two pictures
+    assert len(files) == 12  # the site's sitemap, robots.txt and finder data; two pictures
     for relative in files:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 

@@ -152,7 +152,9 @@ def test_the_builtin_exporters_write_only_what_they_declare(pattern: str, tmp_pa
             exporter.export_all([entry], context)
         assert context.writer.written, exporter.name
         written += context.writer.written
-    assert len(written) == 10  # five exporters' files, and the shipped seed's two pictures
+    # Five exporters' files, the shipped seed's two pictures, and the site's sitemap,
+    # robots.txt and the index's finder data.
+    assert len(written) == 13
     assert page_path(exercise, settings) in written
 
 
@@ -160,7 +162,13 @@ def test_a_flat_layout_lets_a_page_meet_the_index_which_the_page_refuses() -> No
     # Within one exporter the templates may meet: the html exporter refuses the seed itself.
     flat = Settings(base_url=SITE.base_url, url_pattern="{base_url}{slug}.html")
     (html,) = create_exporters(["html"], flat)
-    other, page, *pictures, index, other_index = html.output_templates()
+    other, page, *pictures, index, other_index, data, other_data = html.output_templates()[:-3]
+    assert html.output_templates()[-3:] == (
+        "html/sitemap.xml",
+        "html/sitemap-{part}.xml",
+        "html/robots.txt",
+    )
+    assert (data, other_data) == ("html/index.json", "html/{lang}/index.json")
     assert (other, page, index) == (
         "html/{lang}/{slug}.html",
         "html/{slug}.html",

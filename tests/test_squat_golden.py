@@ -62,8 +62,10 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Export:
 
 def test_the_export_writes_the_files_of_the_golden_tree_and_no_others(exported: Export) -> None:
     assert sorted(exported.files) == GOLDEN_FILES
-    # Every format, for every version.
-    assert len(GOLDEN_FILES) == 29
+    # Every format, for every version; the site's sitemap and robots.txt, and each index's
+    # finder data.
+    assert len(GOLDEN_FILES) == 35
+    assert {"html/sitemap.xml", "html/robots.txt", "html/ru/index.json"} <= set(GOLDEN_FILES)
 
 
 @pytest.mark.parametrize("name", GOLDEN_FILES)

@@ -372,6 +372,9 @@ def test_export_lang_writes_one_language_then_a_full_export_the_rest(tmp_path: P
         assert set(_files(out)) == own(SLUG, "de") | AGGREGATES | {
             "cards.de.pdf",
             "html/de/index.html",
+            "html/de/index.json",
+            "html/sitemap.xml",
+            "html/robots.txt",
         }
         # The German page still names the versions the set has, English among them.
         page = (out / f"html/de/{SLUG}/index.html").read_text("utf-8")
@@ -453,7 +456,11 @@ def test_a_version_gone_leaves_the_other_languages_out_of_date(tmp_path: Path) -
     # pt takes pt-BR: the Brazilian version's outputs go, and the pages that link it, in
     # languages not picked, are left as they were and said to be out of date.
     report = export([seeds], out, SETTINGS, EVERY, jobs=1, languages=["pt"])
-    pt_br = own(SLUG, "pt-br") | {"cards.pt-br.pdf", "html/pt-br/index.html"}
+    pt_br = own(SLUG, "pt-br") | {
+        "cards.pt-br.pdf",
+        "html/pt-br/index.html",
+        "html/pt-br/index.json",
+    }
     assert sorted(report.removed) == sorted(pt_br)
     # The indexes are aggregates: they no longer link the Brazilian one.
     assert "html/index.html" in report.written

@@ -91,6 +91,13 @@ class Exporter:
         """True when the exporter builds outputs from all the seeds together."""
         return cls.export_all is not Exporter.export_all
 
+    def external_key(self, seeds: Sequence[str]) -> str:
+        """What the aggregate is made from besides its entries, as a key that changes when
+        that does (the html exporter's sitemap dates pages by their seeds' commits, so its
+        key is the commit each seed's repository is at); empty for nothing. Asked on every
+        run, a no-op one too, so it must be quick: ``seeds`` are this run's seed files."""
+        return ""
+
     def output_templates(self) -> tuple[str, ...]:
         """The templates of every path this exporter writes: ``outputs``, unless where they go
         depends on the settings."""

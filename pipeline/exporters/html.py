@@ -63,6 +63,13 @@ class HtmlExporter(Exporter):
         site = (SITEMAP_FILE, PART_FILE.replace("{n}", "{part}"), ROBOTS_FILE)
         return (*page_templates(self.settings), *(f"html/{name}" for name in site))
 
+    def external_key(self, seeds: Sequence[str]) -> str:
+        """The commit each seed's repository is at: a commit, not an edit, can change a
+        page's date in the sitemap."""
+        from pipeline.gitdates import repository_heads
+
+        return repository_heads(seeds)
+
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> IndexEntry:
         """Write the page where its URL says (``html/<slug>/index.html`` by default), with
         the seed's local pictures beside it, and return what the index shows of the

@@ -94,7 +94,7 @@ def _page(
 def og_locale(lang: str) -> str:
     """The language tag as Open Graph spells a locale, ``language_TERRITORY``: the territory
     CLDR finds likeliest when the tag names none (``de`` -> ``de_DE``, ``pt-BR`` -> ``pt_BR``,
-    ``sr-Latn`` -> ``sr_RS``)."""
+    ``zh-Hant`` -> ``zh_TW``)."""
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -105,7 +105,9 @@ def og_locale(lang: str) -> str:
     if territory is None:
         from babel.core import get_global
 
-        likely = get_global("likely_subtags").get(locale.language, "")
+        subtags = get_global("likely_subtags")
+        likely = subtags.get(f"{locale.language}_{locale.script}", "") if locale.script else ""
+        likely = likely or subtags.get(locale.language, "")
         parts = [part for part in likely.split("_")[1:] if len(part) == 2 and part.isupper()]
         territory = parts[0] if parts else None
     return f"{locale.language}_{territory}" if territory else locale.language

@@ -47,8 +47,8 @@ class SiteUrl(NamedTuple):
 def site_urls(
     entries: Iterable[IndexEntry], settings: Settings, dates: Mapping[str, str]
 ) -> list[SiteUrl]:
-    """Every page of the site: each language's index page (dated by its newest exercise),
-    then each exercise's page in URL order. ``dates`` are the seeds' last commit days, by
+    """Every page of the site: each language's index page (undated), then each exercise's
+    page in URL order. ``dates`` are the seeds' last commit days, by
     source path, for the entries without ``updated``."""
     by_lang: dict[str, list[SiteUrl]] = {settings.default_lang: []}
     for entry in entries:
@@ -56,12 +56,10 @@ def site_urls(
         by_lang.setdefault(entry.lang, []).append(page)
     shown = sorted(lang for lang, listed in by_lang.items() if listed)
     alternates = tuple(index_alternate_versions(shown, settings))
+    # An index changes when an exercise goes, which no seed's date says: Google asks for no
+    # lastmod rather than a guess on a page that gathers others.
     indexes = [
-        SiteUrl(
-            index_url(lang, settings),
-            max((page.lastmod for page in listed if page.lastmod), default=None),
-            alternates if listed else (),
-        )
+        SiteUrl(index_url(lang, settings), None, alternates if listed else ())
         for lang, listed in sorted(by_lang.items())
     ]
     return [*indexes, *sorted(page for listed in by_lang.values() for page in listed)]

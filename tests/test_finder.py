@@ -1,0 +1,340 @@
+"""The index page's finder, used as a reader uses it, in headless Chromium: typing filters the
+list, a filter narrows it, Clear brings it all back, a link keeps what was chosen, and without
+scripts the page is the plain list. The page logs no console error throughout."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.corpus import build_corpus
+from pipeline.config import Settings
+from pipeline.engine import export
+from pipeline.i18n.labels import labels_for
+from pipeline.pages.finder import FINDER_SCRIPT, facets, finder_data
+from pipeline.pages.render import _script_hash
+from tests.test_browser import _chromium
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+PAGE = 60  # finder.js shows this many matches, then a button for more
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A corpus from free-exercise-db in English, German and Russian, exported and served;
+    the base URL and the html folder."""
+    work = tmp_path_factory.mktemp("finder")
+    build_corpus(360, work / "seeds", random_seed=3, languages=("en", "de", "ru"))
+    handler = functools.partial(_Quiet, directory=str(work / "out" / "html"))
+    (work / "out" / "html").mkdir(parents=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        report = export([work / "seeds"], work / "out", Settings(base_url=base), ["html"])
+        assert report.errors == 0, report.diagnostics
+        yield base, work / "out" / "html"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = _chromium()
+    with playwright_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@contextlib.contextmanager
+def opened(browser: Any, url: str, *, scripts: bool = True) -> Iterator[Any]:
+    """The page at ``url``, its finder ready (with scripts); on leaving, no console message
+    of error or warning and no uncaught exception may have been logged."""
+    context = browser.new_context(java_script_enabled=scripts)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if message.type in ("error", "warning") else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        page.goto(url)
+        if scripts:
+            page.wait_for_selector("form.finder:not([hidden])")
+        yield page
+        assert problems == []
+    finally:
+        context.close()
+
+
+def data_of(html: Path) -> dict[str, Any]:
+    return json.loads((html / "index.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if not 0x300 <= ord(c) <= 0x36F
+    ).lower()
+
+
+def expected(data: dict[str, Any], query: str = "", **chosen: int) -> list[int]:
+    """What the finder must show, as positions in the list: titles with every word first."""
+    words = fold(query).split()
+    first, then = [], []
+    for number, (title, description, level, category, muscles, equipment) in enumerate(
+        data["items"]
+    ):
+        facts = {"level": [level], "category": [category], "muscle": muscles}
+        facts["equipment"] = equipment
+        if any(value not in facts[name] for name, value in chosen.items()):
+            continue
+        if all(w in fold(title) for w in words):
+            first.append(number)
+        elif all(w in fold(f"{title} {description}") for w in words):
+            then.append(number)
+    return first + then
+
+
+def shown(page: Any) -> list[str]:
+    """The titles the list shows, in order."""
+    titles: list[str] = page.locator("#exercises > li h2").all_text_contents()
+    return titles
+
+
+def settle(page: Any, text: str) -> None:
+    """Wait until the finder's status says ``text``."""
+    page.wait_for_function(
+        "t => document.querySelector('.finder-status').textContent === t", arg=text
+    )
+
+
+def test_typing_a_word_shows_the_exercises_that_have_it_titles_first(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    data = data_of(html)
+    titles = [item[0] for item in data["items"]]
+    want = expected(data, "hamstring")
+    assert 1 <= len(want) < len(titles)
+    # Some match by their description only, and come after those that match by title.
+    assert any("hamstring" not in fold(titles[n]) for n in want)
+    with opened(browser, base) as page:
+        assert len(shown(page)) == len(titles)
+        page.fill("#finder-q", "Hamstring")
+        settle(page, labels_for("en").count("matches", len(want)))
+        assert shown(page) == [titles[n] for n in want[:PAGE]]
+        assert page.url == f"{base}?q=Hamstring"
+
+
+def test_a_filter_narrows_the_list_and_another_narrows_it_more(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    data = data_of(html)
+    titles = [item[0] for item in data["items"]]
+    muscle = data["facets"]["muscle"].index("abdominals")
+    level = data["facets"]["level"].index("beginner")
+    by_muscle = expected(data, muscle=muscle)
+    both = expected(data, muscle=muscle, level=level)
+    assert len(titles) > len(by_muscle) > len(both) > 0
+    with opened(browser, base) as page:
+        page.select_option("#finder-muscle", str(muscle))
+        settle(page, labels_for("en").count("matches", len(by_muscle)))
+        assert shown(page) == [titles[n] for n in by_muscle[:PAGE]]
+        page.select_option("#finder-level", str(level))
+        settle(page, labels_for("en").count("matches", len(both)))
+        assert shown(page) == [titles[n] for n in both[:PAGE]]
+        assert page.url == f"{base}?muscle={muscle}&level={level}"
+
+
+def test_clear_brings_back_the_whole_list_in_its_order(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    titles = [item[0] for item in data_of(html)["items"]]
+    with opened(browser, base) as page:
+        page.fill("#finder-q", "curl")
+        page.wait_for_function("document.querySelector('.finder-status').textContent !== ''")
+        assert len(shown(page)) < len(titles)
+        page.click("form.finder button[type=reset]")
+        settle(page, "")
+        assert shown(page) == titles
+        assert page.input_value("#finder-q") == ""
+        assert page.url == base
+
+
+def test_past_a_page_of_matches_a_button_shows_more_and_none_says_so(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    data = data_of(html)
+    titles = [item[0] for item in data["items"]]
+    category = data["facets"]["category"].index("strength")
+    many = expected(data, category=category)
+    assert len(many) > PAGE
+    with opened(browser, base) as page:
+        page.select_option("#finder-category", str(category))
+        settle(page, labels_for("en").count("matches", len(many)))
+        assert len(shown(page)) == PAGE
+        page.click(".finder-more")
+        page.wait_for_function(f"document.querySelectorAll('#exercises > li').length > {PAGE}")
+        assert shown(page) == [titles[n] for n in many[: 2 * PAGE]]
+        assert page.is_visible(".finder-more") == (len(many) > 2 * PAGE)
+        assert not page.is_visible(".finder-empty")
+        page.fill("#finder-q", "zzzz no such exercise")
+        settle(page, labels_for("en").count("matches", 0))
+        assert shown(page) == []
+        assert page.is_visible(".finder-empty")
+        assert not page.is_visible(".finder-more")
+
+
+def test_a_link_with_a_search_opens_the_index_filtered(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    data = data_of(html)
+    titles = [item[0] for item in data["items"]]
+    level = next(data["items"][n][2] for n in expected(data, "curl") if data["items"][n][2] >= 0)
+    want = expected(data, "curl", level=level)
+    assert 0 < len(want) < len(expected(data, "curl"))
+    with opened(browser, f"{base}?q=curl&level={level}") as page:
+        settle(page, labels_for("en").count("matches", len(want)))
+        assert shown(page) == [titles[n] for n in want[:PAGE]]
+        assert page.input_value("#finder-q") == "curl"
+        assert page.input_value("#finder-level") == str(level)
+
+
+def test_in_russian_the_search_ignores_case_and_counts_as_russian_does(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    data = data_of(html / "ru")
+    titles = [item[0] for item in data["items"]]
+    word = next(w for t in titles for w in t.split() if len(w) > 4 and w[0].isupper())
+    want = expected(data, word.lower())
+    assert want
+    with opened(browser, f"{base}ru/") as page:
+        page.fill("#finder-q", word.upper())
+        settle(page, labels_for("ru").count("matches", len(want)))
+        assert shown(page) == [titles[n] for n in want[:PAGE]]
+        assert page.text_content("label[for=finder-q]") == labels_for("ru")["search"]
+
+
+def test_without_scripts_the_index_is_the_whole_plain_list(
+    site: tuple[str, Path], browser: Any
+) -> None:
+    base, html = site
+    titles = [item[0] for item in data_of(html)["items"]]
+    with opened(browser, base, scripts=False) as page:
+        assert shown(page) == titles
+        assert not page.is_visible("form.finder")
+        assert all(page.locator("#exercises > li h2 a").evaluate_all("l => l.map(a => a.href)"))
+
+
+def test_from_a_file_the_index_stays_the_plain_list(site: tuple[str, Path], browser: Any) -> None:
+    _, html = site
+    titles = [item[0] for item in data_of(html)["items"]]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto((html / "index.html").as_uri())
+        page.wait_for_load_state("networkidle")
+        assert shown(page) == titles
+        assert not page.is_visible("form.finder")
+    finally:
+        context.close()
+
+
+def test_the_data_is_the_lists_exercises_in_its_order_and_the_form_its_facets(
+    site: tuple[str, Path],
+) -> None:
+    _, html = site
+    for folder in (html, html / "de", html / "ru"):
+        text = (folder / "index.html").read_text("utf-8")
+        data = data_of(folder)
+        listed = re.findall(r'<li><h2><a href="[^"]*">([^<]*)</a></h2>', text)
+        assert [item[0] for item in data["items"]] == [unescape(title) for title in listed]
+        for name, values in data["facets"].items():
+            options = re.findall(rf'<select id="finder-{name}"[^>]*>(.*?)</select>', text)
+            if len(values) < 2:
+                assert not options
+                continue
+            counts = re.findall(r'<option value="(\d+)">[^<]* \((\d+)\)</option>', options[0])
+            assert [int(n) for n, _ in counts] == list(range(len(values)))
+            for number, count in counts:
+                have = [item for item in data["items"] if _has(item, name, int(number))]
+                assert len(have) == int(count)
+        # The one script runs under the page's own policy, by its hash.
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
+        assert policy is not None
+        assert f"script-src {_script_hash(FINDER_SCRIPT)};" in unescape(policy.group(1))
+        assert "connect-src 'self';" in unescape(policy.group(1))
+
+
+def _has(item: list[Any], facet: str, number: int) -> bool:
+    level, category, muscles, equipment = item[2:]
+    has: dict[str, bool] = {
+        "level": level == number,
+        "category": category == number,
+        "muscle": number in muscles,
+        "equipment": number in equipment,
+    }
+    return has[facet]
+
+
+def test_the_data_file_is_compact_and_names_each_value_once() -> None:
+    from pipeline.pages.entry import IndexEntry
+
+    entries = [
+        IndexEntry(
+            "a",
+            "Ä & <b>",
+            "Tëxt",
+            "u",
+            1,
+            False,
+            "expert",
+            "de",
+            "strength",
+            ("Beine", "Po"),
+            ("Hantel",),
+        ),
+        IndexEntry("b", "B", "Text", "u", 1, False, "beginner", "de", None, ("Po",), ()),
+    ]
+    found = facets(entries)
+    assert [(f.name, f.values) for f in found] == [
+        ("muscle", (("Beine", 1), ("Po", 2))),
+        ("equipment", (("Hantel", 1),)),
+        ("level", (("beginner", 1), ("expert", 1))),
+        ("category", (("strength", 1),)),
+    ]
+    text = finder_data(entries, found)
+    assert text == (
+        '{"version":1,"facets":{"muscle":["Beine","Po"],"equipment":["Hantel"],'
+        '"level":["beginner","expert"],"category":["strength"]},'
+        '"items":[["Ä & <b>","Tëxt",1,0,[0,1],[0]],["B","Text",0,-1,[1],[]]]}\n'
+    )
