@@ -51,6 +51,7 @@ bench: $(STAMP) ## Benchmarks; their figures are recorded in docs/benchmarks.md.
 	$(PY) -m bench.catalogue --languages en,de,ru
 	$(PY) -m bench.cards --languages en,de,ru
 	$(PY) -m bench.engine --languages en,de,ru --repeats 3 2
+	$(PY) -m bench.finder --count 30000 --languages en,de,ru
 
 fuzz: $(STAMP) ## Coverage-guided fuzzing of the parser with atheris (FUZZ_SECONDS=300).
 	$(PY) -m pip install --quiet -e '.[dev,fuzz]'

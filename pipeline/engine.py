@@ -246,6 +246,7 @@ def export(
         scope,
         tally,
     )
+    options = dataclasses.replace(options, external=_external(options))
     with (
         _interruptible_export(tally),
         OutputLock(out, timeout=lock_timeout, on_wait=reporter.message, state=state),
@@ -397,7 +398,7 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
         fingerprints={e.name: e.fingerprint() for e in options.exporters},
         existing=frozenset(),
         include_drafts=options.drafts,
-        external=_external(options),
+        external=options.external,
     )
     noop = _last_noop(view.noop, run_key(parse_key(options.settings), facts))
     if noop is None or not _same_files(seeds, view.stats) or not all_unchanged(view.inputs):
@@ -468,6 +469,8 @@ class _Options:
     drafts: bool
     scope: Scope
     tally: _Tally
+    external: dict[str, str] = field(default_factory=dict)
+    """What each aggregate reads besides its entries (see :func:`_external`)."""
 
 
 def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
@@ -545,7 +548,7 @@ class _Run:
             force=options.force,
             reparse_all=options.force or self.previous.parse_key != self.parse_key,
             linking=frozenset(e.name for e in self.exporters.values() if e.links_translations),
-            external=_external(options),
+            external=options.external,
         )
 
     def execute(self) -> ExportReport:

@@ -91,8 +91,20 @@ def opened(browser: Any, url: str, *, scripts: bool = True) -> Iterator[Any]:
         context.close()
 
 
+_CARD = re.compile(r'<li><h2><a href="[^"]*">([^<]*)</a></h2><p>([^<]*)</p>')
+
+
 def data_of(html: Path) -> dict[str, Any]:
-    return json.loads((html / "index.json").read_text("utf-8"))  # type: ignore[no-any-return]
+    """The finder's data in ``html``, each item with what the list shows of it in front:
+    ``[title, description, level, category, muscles, equipment, other names]``."""
+    data: dict[str, Any] = json.loads((html / "index.json").read_text("utf-8"))
+    cards = _CARD.findall((html / "index.html").read_text("utf-8"))
+    assert len(cards) == len(data["items"])
+    data["items"] = [
+        [unescape(title), unescape(description), *item]
+        for (title, description), item in zip(cards, data["items"], strict=True)
+    ]
+    return data
 
 
 def fold(text: str) -> str:
@@ -102,19 +114,25 @@ def fold(text: str) -> str:
 
 
 def expected(data: dict[str, Any], query: str = "", **chosen: int) -> list[int]:
-    """What the finder must show, as positions in the list: titles with every word first."""
+    """What the finder must show, as positions in the list: those whose names (title, other
+    names) have every word first, then those with them in the description, muscles,
+    equipment or category."""
     words = fold(query).split()
+    facet = data["facets"]
     first, then = [], []
-    for number, (title, description, level, category, muscles, equipment) in enumerate(
-        data["items"]
-    ):
+    for number, item in enumerate(data["items"]):
+        title, description, level, category, muscles, equipment, aliases = item
         facts = {"level": [level], "category": [category], "muscle": muscles}
         facts["equipment"] = equipment
         if any(value not in facts[name] for name, value in chosen.items()):
             continue
-        if all(w in fold(title) for w in words):
+        names = fold(f"{title} {aliases}")
+        about = [description, *(facet["muscle"][m] for m in muscles)]
+        about += [facet["equipment"][e] for e in equipment]
+        about += [facet["category"][category]] if category >= 0 else []
+        if all(w in names for w in words):
             first.append(number)
-        elif all(w in fold(f"{title} {description}") for w in words):
+        elif all(w in f"{names} {fold(' '.join(about))}" for w in words):
             then.append(number)
     return first + then
 
@@ -182,7 +200,12 @@ def test_clear_brings_back_the_whole_list_in_its_order(
         assert len(shown(page)) < len(titles)
         page.click("form.finder button[type=reset]")
         settle(page, "")
-        assert shown(page) == titles
+        # The whole list again, a page at a time now, in its order.
+        assert len(titles) > PAGE
+        assert shown(page) == titles[:PAGE]
+        page.click(".finder-more")
+        page.wait_for_function(f"document.querySelectorAll('#exercises > li').length > {PAGE}")
+        assert shown(page) == titles[: 2 * PAGE]
         assert page.input_value("#finder-q") == ""
         assert page.url == base
 
@@ -275,9 +298,7 @@ def test_the_data_is_the_lists_exercises_in_its_order_and_the_form_its_facets(
     _, html = site
     for folder in (html, html / "de", html / "ru"):
         text = (folder / "index.html").read_text("utf-8")
-        data = data_of(folder)
-        listed = re.findall(r'<li><h2><a href="[^"]*">([^<]*)</a></h2>', text)
-        assert [item[0] for item in data["items"]] == [unescape(title) for title in listed]
+        data = data_of(folder)  # as many items as the list has exercises
         for name, values in data["facets"].items():
             options = re.findall(rf'<select id="finder-{name}"[^>]*>(.*?)</select>', text)
             if len(values) < 2:
@@ -296,7 +317,7 @@ def test_the_data_is_the_lists_exercises_in_its_order_and_the_form_its_facets(
 
 
 def _has(item: list[Any], facet: str, number: int) -> bool:
-    level, category, muscles, equipment = item[2:]
+    level, category, muscles, equipment = item[2:6]
     has: dict[str, bool] = {
         "level": level == number,
         "category": category == number,
@@ -306,7 +327,7 @@ def _has(item: list[Any], facet: str, number: int) -> bool:
     return has[facet]
 
 
-def test_the_data_file_is_compact_and_names_each_value_once() -> None:
+def test_the_data_file_is_compact_and_holds_what_the_list_does_not_show() -> None:
     from pipeline.pages.entry import IndexEntry
 
     entries = [
@@ -322,6 +343,7 @@ def test_the_data_file_is_compact_and_names_each_value_once() -> None:
             "strength",
             ("Beine", "Po"),
             ("Hantel",),
+            aliases=("Beinbeuger", "Leg Curl"),
         ),
         IndexEntry("b", "B", "Text", "u", 1, False, "beginner", "de", None, ("Po",), ()),
     ]
@@ -332,9 +354,49 @@ def test_the_data_file_is_compact_and_names_each_value_once() -> None:
         ("level", (("beginner", 1), ("expert", 1))),
         ("category", (("strength", 1),)),
     ]
-    text = finder_data(entries, found)
-    assert text == (
+    # The titles and descriptions are on the page already: the script reads them there.
+    assert finder_data(entries, found) == (
         '{"version":1,"facets":{"muscle":["Beine","Po"],"equipment":["Hantel"],'
         '"level":["beginner","expert"],"category":["strength"]},'
-        '"items":[["Ä & <b>","Tëxt",1,0,[0,1],[0]],["B","Text",0,-1,[1],[]]]}\n'
+        '"items":[[1,0,[0,1],[0],"Beinbeuger Leg Curl"],[0,-1,[1],[],""]]}\n'
     )
+
+
+def test_an_exercise_is_found_by_its_other_names_and_its_muscles(
+    tmp_path: Path, browser: Any
+) -> None:
+    from tests.conftest import SHIPPED_SEED, copy_pictures
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = SHIPPED_SEED.read_text("utf-8")
+    (seeds / SHIPPED_SEED.name).write_text(text, "utf-8")
+    other = text.replace("Leverage Machine Lying Leg Curl", "Seated Calf Raise")
+    other = other.replace("muscles: [hamstrings]", "muscles: [calves]")
+    other = re.sub(r"^aliases:.*\n", "", other.replace("hamstrings", "legs"), flags=re.MULTILINE)
+    (seeds / "seated-calf-raise.md").write_text(other, "utf-8")
+    copy_pictures(seeds)
+    out = tmp_path / "out"
+    handler = functools.partial(_Quiet, directory=str(out / "html"))
+    (out / "html").mkdir(parents=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert export([seeds], out, Settings(base_url=base), ["html"]).errors == 0
+        title, description, *_, aliases = data_of(out / "html")["items"][0]
+        # Only its "also known as" says prone; only its muscles, calves, for the other.
+        assert "prone" in aliases and "prone" not in f"{title} {description}".lower()
+        assert "calves" not in data_of(out / "html")["items"][1][1].lower()
+        with opened(browser, base) as page:
+            page.fill("#finder-q", "Prone")
+            settle(page, labels_for("en").count("matches", 1))
+            assert shown(page) == ["Leverage Machine Lying Leg Curl"]
+            page.fill("#finder-q", "calves")
+            settle(page, labels_for("en").count("matches", 1))
+            assert shown(page) == ["Seated Calf Raise"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

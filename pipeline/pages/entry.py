@@ -38,6 +38,8 @@ class IndexEntry(NamedTuple):
     """The seed file, whose last commit date is the ``lastmod`` without ``updated``."""
     alternates: tuple[tuple[str, str], ...] = ()
     """The page's hreflang alternates (tag, URL), for the sitemap."""
+    aliases: tuple[str, ...] = ()
+    """The exercise's other names, which the index's search finds it by."""
 
     @classmethod
     def of(cls, exercise: Exercise, settings: Settings) -> IndexEntry:
@@ -59,6 +61,7 @@ class IndexEntry(NamedTuple):
             exercise.updated.isoformat() if exercise.updated else None,
             exercise.source.path,
             tuple(alternate_versions(exercise, settings)),
+            exercise.aliases,
         )
 
     def summary(self, labels: Labels) -> str:

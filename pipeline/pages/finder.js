@@ -13,6 +13,7 @@
   var forms = JSON.parse(form.dataset.forms);
   var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(form.dataset.lang) : null;
   var items = [];
+  var everything = nodes.map(function (node, i) { return i; });
   var matches = [];
   var shown = 0;
 
@@ -47,7 +48,7 @@
   }
 
   function find(words, picked) {
-    // Exercises whose title has every word come first, then those with them in the text.
+    // Exercises whose names have every word come first, then those with them anywhere.
     var first = [], then = [];
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
@@ -86,30 +87,35 @@
     var picked = chosen();
     var filtering = words.length > 0 || facets.some(function (name) { return picked[name] >= 0; });
     remember(query, picked);
-    if (!filtering) {
-      put(nodes);
-      matches = [];
-      more.hidden = true;
-      empty.hidden = true;
-      status.textContent = "";
-      return;
-    }
-    matches = find(words, picked);
+    // Back to no filter, the whole list, a page at a time too: ten thousand cards at once
+    // would take the browser a good part of a second to lay out.
+    matches = filtering ? find(words, picked) : everything;
     show(PAGE);
     empty.hidden = matches.length > 0;
-    status.textContent = counted(matches.length);
+    status.textContent = filtering ? counted(matches.length) : "";
+  }
+
+  function read(node, selector) {
+    var found = node.querySelector(selector);
+    return found ? found.textContent : "";
   }
 
   function start(data) {
-    if (!data || data.items.length !== nodes.length) return; // another build's data
-    items = data.items.map(function (row) {
+    if (!data || data.version !== 1 || data.items.length !== nodes.length) return; // stale
+    var facet = data.facets;
+    items = data.items.map(function (row, i) {
+      var names = fold(read(nodes[i], "h2") + " " + row[4]);
+      var about = [read(nodes[i], "p")];
+      row[2].forEach(function (n) { about.push(facet.muscle[n]); });
+      row[3].forEach(function (n) { about.push(facet.equipment[n]); });
+      if (row[1] >= 0) about.push(facet.category[row[1]]);
       return {
-        title: fold(row[0]),
-        text: fold(row[0] + " " + row[1]),
-        level: row[2],
-        category: row[3],
-        muscles: row[4],
-        equipment: row[5]
+        title: names,
+        text: names + " " + fold(about.join(" ")),
+        level: row[0],
+        category: row[1],
+        muscles: row[2],
+        equipment: row[3]
       };
     });
     var params = new URLSearchParams(location.search);

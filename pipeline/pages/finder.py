@@ -3,9 +3,10 @@ filters by muscle, equipment, level and category.
 
 The index is a plain list of every exercise, which is what a reader without scripts and a
 search engine get. ``finder.js`` (beside this module, allowed by its hash) fetches
-``index.json`` beside the page, the words and facets of each exercise of the list in its
-order, shows the search form, and from then on shows only the exercises that match, a page at
-a time. The data holds no markup: the list's own items are what it shows.
+``index.json`` beside the page, what the list does not show of each of its exercises (facets,
+other names), in its order; shows the search form; and from then on shows only the exercises
+that match, a page at a time. A search finds an exercise by its title, other names,
+description, muscles, equipment and category; the list's own items are what it shows.
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ def facets(entries: Sequence[IndexEntry]) -> list[Facet]:
 
 
 def finder_data(entries: Sequence[IndexEntry], found: Sequence[Facet]) -> str:
-    """The text of ``index.json``: for each of ``entries``, in the list's order, its title,
-    description, level, category (an index into the facet's values, or -1), muscles and
-    equipment (lists of indexes). Compact, and UTF-8 as it stands, to stay small."""
+    """The text of ``index.json``: the facets' values, and for each of ``entries``, in the
+    list's order, what its card on the page does not show: its level and category (an index
+    into the facet's values, or -1), its muscles and equipment (lists of indexes), and its
+    other names. The titles and descriptions the script reads from the list itself, so the
+    data stays a tenth of the page's size. Compact, UTF-8 as it stands."""
     numbers = {facet.name: {v: n for n, (v, _) in enumerate(facet.values)} for facet in found}
 
     def one(entry: IndexEntry, facet: str) -> int:
@@ -83,12 +86,11 @@ def finder_data(entries: Sequence[IndexEntry], found: Sequence[Facet]) -> str:
 
     items = [
         [
-            entry.title,
-            entry.description,
             one(entry, "level"),
             one(entry, "category"),
             sorted({numbers["muscle"][m] for m in entry.muscles}),
             sorted({numbers["equipment"][e] for e in entry.equipment}),
+            " ".join(entry.aliases),
         ]
         for entry in entries
     ]
