@@ -13,7 +13,7 @@ from pipeline.frontmatter import SLUG_PATTERN
 from pipeline.jsonld import exercise_document, page_url, script_element
 from pipeline.model import Exercise
 from pipeline.pages import exercise_page
-from pipeline.pages.render import PLAYER_SCRIPT
+from pipeline.pages.render import LINKS_SCRIPT, PLAYER_SCRIPT
 from pipeline.parser import parse_seed_bytes
 
 SETTINGS = Settings(base_url="https://exercises.example.org/")
@@ -145,10 +145,12 @@ def check_seed(data: bytes) -> None:
     page = exercise_page(
         exercise, page_url(exercise, SETTINGS), script, catalogue_url=SETTINGS.base_url or ""
     )
-    # The player's script is the template's own, the one the page's policy names by its hash.
-    player = f"<script>{PLAYER_SCRIPT}</script>"
+    # The player's and the file links' scripts are the template's own, the ones the page's
+    # policy names by their hashes.
+    player, links = f"<script>{PLAYER_SCRIPT}</script>", f"<script>{LINKS_SCRIPT}</script>"
     assert page.count(player) == (1 if exercise.video_id else 0)
-    assert len(_BREAKERS.findall(page.replace(player, ""))) == 2
+    assert page.count(links) == 1
+    assert len(_BREAKERS.findall(page.replace(player, "").replace(links, ""))) == 2
     reader = _Markup()
     reader.feed(page)
     reader.close()

@@ -20,7 +20,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.pages.finder import FINDER_SCRIPT
-from pipeline.pages.render import PLAYER_SCRIPT
+from pipeline.pages.render import LINKS_SCRIPT, PLAYER_SCRIPT
 from tests.conftest import SHIPPED_SEED, time_the_shipped_video
 
 HOSTILE_SEED = Path(__file__).parent / "fixtures" / "jsonld" / "hostile-curl.md"
@@ -116,9 +116,11 @@ def test_browser_parses_exactly_the_jsonld_and_runs_no_seed_text(seeds_dir: Path
         assert result.get("error") is None, page
         assert result["jsonld"] == 1
         # The sentinel, the JSON-LD, the checker and, on a page with a video, the player's
-        # own script (on the index, the finder's): nothing in the page became a script.
+        # own script (on the index, the finder's), and the file links' on every page: nothing
+        # in the page became a script.
         text = page.read_text("utf-8")
-        own = (PLAYER_SCRIPT in text) + (FINDER_SCRIPT in text)
+        own = (PLAYER_SCRIPT in text) + (FINDER_SCRIPT in text) + (LINKS_SCRIPT in text)
+        assert LINKS_SCRIPT in text
         assert result["scripts"] == 3 + own, page
         assert result["alerts"] == []
         if page.parent == out / "html":

@@ -23,7 +23,7 @@ from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.i18n.labels import labels_for
 from pipeline.pages.finder import FINDER_SCRIPT, facets, finder_data
-from pipeline.pages.render import _script_hash
+from pipeline.pages.render import LINKS_SCRIPT, _script_hash
 from tests.test_browser import _chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -278,18 +278,44 @@ def test_without_scripts_the_index_is_the_whole_plain_list(
         assert all(page.locator("#exercises > li h2 a").evaluate_all("l => l.map(a => a.href)"))
 
 
-def test_from_a_file_the_index_stays_the_plain_list(site: tuple[str, Path], browser: Any) -> None:
+def test_from_files_the_index_is_the_plain_list_and_every_link_opens_its_page(
+    site: tuple[str, Path], browser: Any
+) -> None:
     _, html = site
     titles = [item[0] for item in data_of(html)["items"]]
     context = browser.new_context()
+    problems: list[str] = []
     try:
         page = context.new_page()
+        page.on("console", lambda message: problems.append(message.text))
         page.goto((html / "index.html").as_uri())
         page.wait_for_load_state("networkidle")
         assert shown(page) == titles
         assert not page.is_visible("form.finder")
+        # A link to a folder opens its index.html, which a file browser would not.
+        page.click(f"#exercises > li h2 a >> text={titles[0]}")
+        page.wait_for_load_state()
+        assert page.url.endswith("/index.html") and page.url != (html / "index.html").as_uri()
+        assert page.text_content("h1") == titles[0]
+        page.click("nav.crumbs a")
+        page.wait_for_load_state()
+        assert page.url == (html / "index.html").as_uri()
+        page.click("nav.languages a[hreflang=de]")
+        page.wait_for_load_state()
+        assert page.url == (html / "de" / "index.html").as_uri()
+        assert problems == []
     finally:
         context.close()
+
+
+def test_served_the_links_stay_the_canonical_urls(site: tuple[str, Path], browser: Any) -> None:
+    base, _ = site
+    with opened(browser, base) as page:
+        first = page.locator("#exercises > li h2 a").first
+        assert first.get_attribute("href", timeout=1000).endswith("/")
+        first.click()
+        page.wait_for_load_state()
+        assert page.url == page.get_attribute("link[rel=canonical]", "href")
 
 
 def test_the_data_is_the_lists_exercises_in_its_order_and_the_form_its_facets(
@@ -309,10 +335,11 @@ def test_the_data_is_the_lists_exercises_in_its_order_and_the_form_its_facets(
             for number, count in counts:
                 have = [item for item in data["items"] if _has(item, name, int(number))]
                 assert len(have) == int(count)
-        # The one script runs under the page's own policy, by its hash.
+        # The page's scripts run under its own policy, by their hashes.
         policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text)
         assert policy is not None
-        assert f"script-src {_script_hash(FINDER_SCRIPT)};" in unescape(policy.group(1))
+        hashes = f"script-src {_script_hash(LINKS_SCRIPT)} {_script_hash(FINDER_SCRIPT)};"
+        assert hashes in unescape(policy.group(1))
         assert "connect-src 'self';" in unescape(policy.group(1))
 
 

@@ -27,7 +27,7 @@ from pipeline.diagnostics import Level, PipelineError
 from pipeline.engine import export
 from pipeline.pages.finder import FINDER_SCRIPT
 from pipeline.pages.layout import _relative_link, relative_link
-from pipeline.pages.render import PLAYER_SCRIPT
+from pipeline.pages.render import LINKS_SCRIPT, PLAYER_SCRIPT
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
 from tests.complexity import tangled
@@ -108,11 +108,11 @@ def test_every_generated_page_validates(out: Path) -> None:
 def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
     exercise = exercise_of(HOSTILE_SEED)
     html = _page(out, "hostile-curl").read_text("utf-8")
-    # The only script elements are the JSON-LD and the template's player: no seed text opens
-    # or closes another.
-    player = f"<script>{PLAYER_SCRIPT}</script>"
-    assert html.count(player) == 1
-    html = html.replace(player, "")
+    # The only script elements are the JSON-LD and the template's own (the player, the file
+    # links): no seed text opens or closes another.
+    for own in (PLAYER_SCRIPT, LINKS_SCRIPT):
+        assert html.count(f"<script>{own}</script>") == 1
+        html = html.replace(f"<script>{own}</script>", "")
     assert html.count("<script") == 1 and html.count("</script") == 1
     assert "<!--" not in html
     assert f"<h1>{escape(exercise.title)}</h1>" in html
@@ -122,10 +122,10 @@ def test_hostile_text_is_escaped_everywhere(out: Path) -> None:
         assert text in visible
     assert exercise.howto[0].text.split("\n\n")[1] in visible
     index = (out / "html" / "index.html").read_text("utf-8")
-    # The JSON-LD, and the finder's own script.
-    finder = f"<script>{FINDER_SCRIPT}</script>"
-    assert index.count(finder) == 1
-    index = index.replace(finder, "")
+    # The JSON-LD, and the finder's and the file links' own scripts.
+    for own in (FINDER_SCRIPT, LINKS_SCRIPT):
+        assert index.count(f"<script>{own}</script>") == 1
+        index = index.replace(f"<script>{own}</script>", "")
     assert index.count("<script") == 1 and escape(exercise.title) in index
 
 
@@ -138,11 +138,14 @@ def test_the_page_loads_nothing_but_the_video_and_its_own_pictures(out: Path) ->
     assert not re.search(r"<link[^>]+stylesheet|@import|url\(|@font-face|<script src", html)
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
     assert policy is not None
-    # No script may run but the player's own, named by its hash: not even another inline one.
+    # No script may run but the page's own, named by their hashes: not even another inline one.
     rules = dict(rule.strip().split(" ", 1) for rule in unescape(policy.group(1)).split(";"))
     assert rules["default-src"] == "'none'"
-    digest = base64.b64encode(hashlib.sha256(PLAYER_SCRIPT.encode()).digest()).decode()
-    assert rules["script-src"] == f"'sha256-{digest}'"
+    digests = [
+        base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        for script in (LINKS_SCRIPT, PLAYER_SCRIPT)
+    ]
+    assert rules["script-src"] == " ".join(f"'sha256-{digest}'" for digest in digests)
     assert rules["frame-src"] == "https://www.youtube.com"
 
 

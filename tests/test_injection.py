@@ -32,7 +32,7 @@ from pipeline.catalogue import (
 )
 from pipeline.diagnostics import Level
 from pipeline.pages.finder import FINDER_SCRIPT
-from pipeline.pages.render import PLAYER_SCRIPT
+from pipeline.pages.render import LINKS_SCRIPT, PLAYER_SCRIPT
 from pipeline.parser import parse_seed_bytes
 from tests.conftest import copy_pictures
 
@@ -157,7 +157,8 @@ def test_html_in_every_field_leaves_pages_and_snippets_inert(payload: str, tmp_p
         # Same elements, same attributes, in the same order: nothing came from the seed.
         assert parsed.shape == expected.shape, name
         assert parsed.comments == expected.comments == [], name
-        assert all(program in (FINDER_SCRIPT, PLAYER_SCRIPT) for program in parsed.programs)
+        own = (FINDER_SCRIPT, LINKS_SCRIPT, PLAYER_SCRIPT)
+        assert all(program in own for program in parsed.programs)
         for script in parsed.scripts:
             lowered = script.lower()
             assert "</script" not in lowered and "<script" not in lowered, name

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 from pipeline.config import Settings
 from pipeline.engine import export
 from pipeline.jsonld import exercise_document
+from pipeline.pages.render import LINKS_SCRIPT, PLAYER_SCRIPT
 from pipeline.parser import parse_seed
 from pipeline.validation import validate_document
 from pipeline.video_times import clock, iso_duration, parse_clock, parse_duration
@@ -226,23 +227,31 @@ def test_the_page_loads_the_player_only_when_asked(
     assert seeks == [(clip["url"].replace("&", "&amp;"), str(clip["startOffset"]))
                      for clip in video["hasPart"]]  # fmt: skip
     assert 'aria-label="Watch from 0:42">0:42</a>' in page
-    # The one script runs because the policy names its hash; no other script may.
-    [script] = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    # The page's scripts, the player's and the file links', run because the policy names
+    # their hashes; no other script may.
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert scripts == [PLAYER_SCRIPT, LINKS_SCRIPT]
+    digests = [
+        base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+        for script in (LINKS_SCRIPT, PLAYER_SCRIPT)
+    ]
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
     assert policy is not None
-    assert f"script-src &#x27;sha256-{digest}&#x27;;" in policy[1]
+    hashes = " ".join(f"&#x27;sha256-{digest}&#x27;" for digest in digests)
+    assert f"script-src {hashes};" in policy[1]
     assert "unsafe-inline" not in policy[1].split("script-src")[1].split(";")[0]
 
 
-def test_a_page_without_a_video_has_no_script(
+def test_a_page_without_a_video_has_no_player_script(
     leg_curl: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = leg_curl("level: beginner")
     out = tmp_path / "out"
     assert export([path.parent], out, SETTINGS, formats=["html"], jobs=1).errors == 0
     page = (out / "html" / "leg-curl" / "index.html").read_text("utf-8")
-    assert "<script>" not in page and "data-seek" not in page
+    assert PLAYER_SCRIPT not in page and "data-seek" not in page
+    # Only the file links' script, which does nothing on a served page.
+    assert re.findall(r"<script>(.*?)</script>", page, re.DOTALL) == [LINKS_SCRIPT]
 
 
 @given(st.integers(min_value=1, max_value=24 * 3600))

@@ -2,7 +2,8 @@
   "use strict";
   var form = document.querySelector("form.finder[data-index]");
   var list = document.getElementById("exercises");
-  if (!form || !list || !window.fetch) return;
+  // From a file, browsers refuse the fetch: the page stays the plain list, quietly.
+  if (!form || !list || !window.fetch || location.protocol === "file:") return;
   var PAGE = 60;
   var nodes = Array.prototype.slice.call(list.children);
   var empty = document.querySelector(".finder-empty");
@@ -134,5 +135,5 @@
 
   fetch(form.dataset.index)
     .then(function (response) { return response.ok ? response.json() : null; })
-    .then(start, function () {}); // from a file, or offline: the plain list stays
+    .then(start, function () {}); // offline: the plain list stays
 })();

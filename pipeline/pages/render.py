@@ -2,8 +2,9 @@
 
 Pages load nothing but the YouTube player, and that only when the reader presses play: the
 style sheet (``page.css`` beside this module) is inline, fonts are the reader's system fonts,
-and a Content-Security-Policy forbids every script but the page's own player script, by its
-hash.
+and a Content-Security-Policy forbids every script but the page's own, by their hashes: the
+player's, the index's finder (``finder.js``) and, on every page, ``file_links.js``, which
+makes the links to folders work when the site is opened from files.
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ from pipeline.pages.muscle_map import muscle_figure
 from pipeline.video_times import clock
 
 
-def _policy(script: str, *, frames: str | None = None, connect: str | None = None) -> str:
-    """A Content-Security-Policy that lets the page run ``script`` alone, by its hash, and
-    load nothing from elsewhere but pictures (and ``frames``, ``connect`` where given)."""
+def _policy(*scripts: str, frames: str | None = None, connect: str | None = None) -> str:
+    """A Content-Security-Policy that lets the page run ``scripts`` alone, by their hashes,
+    and load nothing from elsewhere but pictures (and ``frames``, ``connect`` where given)."""
     sources = [
         "default-src 'none'",
         "style-src 'unsafe-inline'",
         "img-src 'self' https: data:",
-        f"script-src {_script_hash(script)}",
+        "script-src " + " ".join(_script_hash(script) for script in scripts),
     ]
     if frames:
         sources.append(f"frame-src {frames}")
@@ -44,6 +45,8 @@ def _policy(script: str, *, frames: str | None = None, connect: str | None = Non
 
 # Read once on import: every page carries the whole sheet.
 _CSS = resources.files("pipeline.pages").joinpath("page.css").read_text("utf-8")
+LINKS_SCRIPT = resources.files("pipeline.pages").joinpath("file_links.js").read_text("utf-8")
+"""Every page's script: opened from a file, its links to folders open their index.html."""
 
 
 def _page(
@@ -86,6 +89,7 @@ def _page(
 </head>
 <body>
 {body}
+<script>{LINKS_SCRIPT}</script>
 </body>
 </html>
 """
@@ -331,8 +335,8 @@ def _script_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-_PAGE_POLICY = _policy(PLAYER_SCRIPT, frames="https://www.youtube.com")
-_INDEX_POLICY = _policy(FINDER_SCRIPT, connect="'self'")
+_PAGE_POLICY = _policy(LINKS_SCRIPT, PLAYER_SCRIPT, frames="https://www.youtube.com")
+_INDEX_POLICY = _policy(LINKS_SCRIPT, FINDER_SCRIPT, connect="'self'")
 
 
 def _pictures(exercise: Exercise, canonical: str, labels: Labels, css_class: str) -> str:
