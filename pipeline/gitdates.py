@@ -66,8 +66,8 @@ def repository_heads(paths: Iterable[str]) -> str:
 
 def _run(git: str, folder: Path, *args: str) -> str | None:
     """What ``git args`` prints in ``folder``, or None when it fails."""
-    # The user's and the system's git configuration do not change what the history says;
-    # a repository's own could (log.showSignature), so the format is given in full.
+    # Dates in UTC and messages in English whatever the machine's locale; the system's git
+    # configuration is not read (the options that change the log's shape are given).
     environment = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C", "TZ": "UTC"}
     try:
         done = subprocess.run(

@@ -152,6 +152,22 @@ def test_aggregates_are_rebuilt_when_a_seed_changes_comes_or_goes() -> None:
     assert aggregates_to_rebuild(old, both[:1], {"b.md": b}, plan) == set()
 
 
+def test_an_aggregate_is_rebuilt_when_what_it_reads_besides_the_seeds_changes() -> None:
+    # The html exporter's sitemap dates pages by their seeds' commits: a commit, with every
+    # seed as it was, rebuilds it and nothing else.
+    a = record("a")
+    old = previous(**{"a.md": a})
+    committed = facts(files_of(a), external={"html": "head-1"})
+    seeds = [seed("a.md", a, "aa", committed)]
+    key = inputs_key([("a.md", a)], committed)
+    for name, aggregate in old.aggregates.items():
+        aggregate.inputs = committed.aggregate_key(name, key)
+    assert aggregates_to_rebuild(old, seeds, {}, committed) == set()
+    again = replace(committed, external={"html": "head-2"})
+    assert aggregates_to_rebuild(old, seeds, {}, again) == {"html"}
+    assert again.aggregate_key("sqlite", key) == key
+
+
 def test_seeds_outside_the_scope_are_kept_and_those_inside_it_are_not() -> None:
     old = previous(**{"seeds/a.md": record("a"), "other/b.md": record("b")})
     kept = kept_records(old, {"seeds/c.md"}, Scope(folders=(Path("seeds"),)))

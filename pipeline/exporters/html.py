@@ -58,10 +58,10 @@ class HtmlExporter(Exporter):
     def output_templates(self) -> tuple[str, ...]:
         """Where the pages go (from ``url_pattern``), each language's index, the sitemap
         (in parts past 50,000 pages) and ``robots.txt``."""
-        from pipeline.pages.sitemap import PART_FILE, ROBOTS_FILE, SITEMAP_FILE
+        from pipeline.pages.sitemap import PART_FILE, ROBOTS_FILE, SITE_FOLDER, SITEMAP_FILE
 
-        site = (SITEMAP_FILE, PART_FILE.replace("{n}", "{part}"), ROBOTS_FILE)
-        return (*page_templates(self.settings), *(f"html/{name}" for name in site))
+        site = (SITEMAP_FILE, PART_FILE, ROBOTS_FILE)
+        return (*page_templates(self.settings), *(f"{SITE_FOLDER}/{name}" for name in site))
 
     def external_key(self, seeds: Sequence[str]) -> str:
         """The commit each seed's repository is at: a commit, not an edit, can change a

@@ -38,10 +38,12 @@ def index_pages(entries: Iterable[IndexEntry], settings: Settings) -> Iterator[t
         script = script_element(catalogue_document(pages, settings, url=url, lang=lang))
         others = [(other, index_url(other, settings)) for other in shown if other != lang]
         head = (alternates if listed else "") + script
+        found = facets(listed)
         page = index_page(
             listed,
             url,
             head,
+            found=found,
             lang=lang,
             languages=others,
             overrides=settings.labels,
@@ -50,4 +52,4 @@ def index_pages(entries: Iterable[IndexEntry], settings: Settings) -> Iterator[t
         path = index_path(lang, settings)
         yield path, page
         if listed:
-            yield f"{path.rsplit('/', 1)[0]}/{DATA_FILE}", finder_data(listed, facets(listed))
+            yield f"{path.rsplit('/', 1)[0]}/{DATA_FILE}", finder_data(listed, found)

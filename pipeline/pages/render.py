@@ -21,7 +21,14 @@ from pipeline.i18n.labels import Labels, Overrides, fill, labels_for
 from pipeline.jsonld import embed_url, seek_url
 from pipeline.model import Credit, Exercise, HowToStep, Item, Paragraph, Section, SectionKind
 from pipeline.pages.entry import IndexEntry as IndexEntry
-from pipeline.pages.finder import DATA_FILE, FINDER_SCRIPT, facets, finder_extras, finder_form
+from pipeline.pages.finder import (
+    DATA_FILE,
+    FINDER_SCRIPT,
+    Facet,
+    facets,
+    finder_extras,
+    finder_form,
+)
 from pipeline.pages.layout import relative_link
 from pipeline.pages.muscle_map import muscle_figure
 from pipeline.video_times import clock
@@ -525,11 +532,13 @@ def index_page(
     languages: Sequence[tuple[str, str]] = (),
     overrides: Overrides | None = None,
     brand: BrandSettings | None = None,
+    found: Sequence[Facet] | None = None,
 ) -> str:
     """The catalogue page at URL ``catalogue_url``: every exercise with its description and a
     link to its page, and a link to the catalogue page of each of the other ``languages``
     (a tag and its URL); its own words in ``lang`` (``overrides``, the labels setting,
-    first)."""
+    first). With scripts, a search form over the exercises and filters by their ``found``
+    facets (worked out from ``entries`` when not given) find among them."""
     labels = labels_for(lang, overrides)
     switcher = _languages(catalogue_url, languages, labels["other_languages"])
     cards = "".join(
@@ -540,7 +549,8 @@ def index_page(
     )
     name = escape(labels["exercises"])
     description = f"{labels.count('guides', len(entries))}."
-    found = facets(entries)
+    if found is None:
+        found = facets(entries)
     finder = finder_form(found, labels, DATA_FILE) if entries else ""
     extras = finder_extras(labels) if entries else ""
     body = f"""<header class="hero hero-index">

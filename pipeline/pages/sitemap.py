@@ -9,20 +9,23 @@ at most 50,000 URLs and 50 MB (sitemaps.org); a larger site gets ``sitemap-1.xml
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
-from pipeline.pages.layout import index_alternate_versions, index_path
+from pipeline.pages.layout import INDEX_PATH, index_alternate_versions
 from pipeline.urls import check_base_url, index_url
 
 if TYPE_CHECKING:
     from pipeline.config import Settings
     from pipeline.pages.entry import IndexEntry
 
+SITE_FOLDER = posixpath.dirname(INDEX_PATH)
+"""``html``: the site at ``base_url``, where these files go."""
 SITEMAP_FILE = "sitemap.xml"
 """The sitemap (or the index of the sitemaps) at ``base_url``, in ``html/``."""
-PART_FILE = "sitemap-{n}.xml"
+PART_FILE = "sitemap-{part}.xml"
 """One part of a sitemap too large for one file."""
 ROBOTS_FILE = "robots.txt"
 MAX_URLS = 50_000
@@ -105,7 +108,7 @@ def sitemap_files(urls: Sequence[SiteUrl], settings: Settings) -> list[tuple[str
     files = []
     listed = []
     for number, (elements, newest) in enumerate(parts, start=1):
-        name = PART_FILE.format(n=number)
+        name = PART_FILE.format(part=number)
         files.append((name, _HEAD + "".join(elements) + _TAIL))
         lastmod = f"<lastmod>{newest}</lastmod>" if newest else ""
         listed.append(f"<sitemap><loc>{escape(base_url + name)}</loc>{lastmod}</sitemap>\n")
@@ -132,7 +135,6 @@ def site_files(entries: Sequence[IndexEntry], settings: Settings) -> list[tuple[
 
     undated = sorted({entry.source for entry in entries if not entry.updated and entry.source})
     dates = last_commit_dates(undated) if undated else {}
-    folder = index_path(settings.default_lang, settings).rsplit("/", 1)[0]
     files = sitemap_files(site_urls(entries, settings, dates), settings)
     files.append((ROBOTS_FILE, robots_txt(settings)))
-    return [(f"{folder}/{name}", text) for name, text in files]
+    return [(f"{SITE_FOLDER}/{name}", text) for name, text in files]
