@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         StepRecord,
         TranslationRecord,
     )
+    from pipeline.importers import ImportReport
 
 app = typer.Typer(
     name="pipeline",
@@ -550,6 +551,77 @@ def schema() -> None:
     document = SeedFrontmatter.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
+
+
+import_app = typer.Typer(
+    help="Make seeds from an open exercise collection: one seed a record, checked as "
+    "`pipeline check` would; a new import updates the seeds it wrote and leaves those edited "
+    "since alone.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(import_app, name="import", short_help="Make seeds from an open exercise collection.")
+
+ImportOutOption = Annotated[
+    Path,
+    typer.Option("--out", "-o", metavar="DIR", help="Where the seeds go (made if missing)."),
+]
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace the seeds edited by hand since they were imported, too."
+    ),
+]
+
+
+@import_app.command("free-exercise-db", cls=_Command)
+def import_free_exercise_db(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE_OR_DIR",
+            help="free-exercise-db's exercises.json, or its exercises/ folder (a JSON file a "
+            "record, the pictures in a folder a record beside them).",
+        ),
+    ],
+    out_dir: ImportOutOption = DEFAULT_SEEDS,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Make a seed from each free-exercise-db record.
+
+    Title, a description of what the record says (level, category, muscles, equipment), its
+    instructions as the Execution section and the howto's steps, muscles, equipment, level,
+    category, pictures (copied into DIR/images/ when their files are found with the data),
+    licence and source. A record that makes no valid seed is named with why, and skipped.
+    Exits 0 when every record made a seed, 1 when some did not.
+    """
+    from pipeline.importers.free_exercise_db import import_free_exercise_db as run_import
+
+    report = run_import(source, out_dir, overwrite=overwrite)
+    _print_import(report, out_dir)
+
+
+def _print_import(report: ImportReport, out_dir: Path) -> None:
+    from pipeline.importers import Outcome
+
+    kept = [
+        Diagnostic(
+            str(out_dir / name),
+            0,
+            Level.NOTE,
+            "edited since it was imported: left as it is (--overwrite replaces it)",
+        )
+        for name, outcome in sorted(report.outcomes.items())
+        if outcome is Outcome.KEPT
+    ]
+    _print_diagnostics([*report.diagnostics, *kept], out, verbose=True)
+    counts = ", ".join(f"{report.count(outcome)} {outcome.value}" for outcome in Outcome)
+    records = len(report.outcomes) + report.skipped
+    out.print(
+        f"{_plural(records, 'record')}: seeds {counts}; {report.skipped} skipped", markup=False
+    )
+    if report.diagnostics and any(d.level is Level.ERROR for d in report.diagnostics):
+        raise typer.Exit(code=1)
 
 
 DbOption = Annotated[
