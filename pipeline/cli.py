@@ -553,6 +553,51 @@ def schema() -> None:
     out.print(json.dumps(document, indent=2, ensure_ascii=False), markup=False)
 
 
+@app.command(cls=_Command)
+def new(
+    title: Annotated[str, typer.Argument(metavar="TITLE", help="The exercise's title.")],
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="TAG",
+            callback=_language_tag,
+            help="The seed's language, a BCP 47 tag (de, pt-BR): its headings are in it, and "
+            "its file name says it unless it is default_lang.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Where the seed goes.")
+    ] = DEFAULT_SEEDS,
+) -> None:
+    """Write the skeleton of a new seed.
+
+    Every section under its heading in the seed's language, the howto marker and a first
+    step, with the blanks left blank: `pipeline check` names each one still to fill, at its
+    line, and accepts the seed once they are filled. An existing file is never overwritten.
+    """
+    from pipeline.scaffold import new_seed
+
+    settings = _settings()
+    try:
+        path = new_seed(
+            title,
+            out_dir,
+            lang=lang or settings.default_lang,
+            default_lang=settings.default_lang,
+        )
+    except ValueError as error:
+        _fail_usage(str(error))
+    except FileExistsError as error:
+        _fail_run(f"{error.filename} exists already: choose another title, or edit that seed")
+    except OSError as error:
+        _fail_run(f"cannot write the seed into {out_dir}: {error.strerror or error}")
+    out.print(
+        f"wrote {path}: fill in what `pipeline check {path}` names, then export it",
+        markup=False,
+    )
+
+
 import_app = typer.Typer(
     help="Make seeds from an open exercise collection: one seed a record, checked as "
     "`pipeline check` would; a new import updates the seeds it wrote and leaves those edited "
