@@ -1160,15 +1160,17 @@ def validate(
         list[Path],
         typer.Argument(
             metavar="PATH",
-            help=".jsonld files, HTML pages or snippets (ours or anyone's), or folders to "
-            "search for them, e.g. outputs/.",
+            help=".jsonld files, HTML pages or snippets (ours or anyone's), sitemaps, or "
+            "folders to search for them, e.g. outputs/.",
         ),
     ],
 ) -> None:
     """Validate schema.org JSON-LD, offline.
 
     Checks the vocabulary, absolute URLs, Google's HowTo and VideoObject rules and, for HTML
-    pages, that the markup matches what the page shows.
+    pages, that the markup matches what the page shows. A sitemap.xml is read as search
+    engines read it (sitemaps.org's limits, dates, hreflang return links), and each URL it
+    lists must be a page in its folder.
 
     HTML that is nothing but JSON-LD script elements (a .snippet.html) is a snippet: it has no
     page to compare with, so a note says what the page it goes into must show. Prints path:

@@ -43,6 +43,7 @@ SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 JSONLD_SUFFIX = ".jsonld"
 SNIPPET_SUFFIX = ".snippet.html"
+SITEMAP_SUFFIX = ".xml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """The largest file ``validate`` reads: a page the pipeline writes is some tens of KB."""
 MAX_OBJECTS = 4_000
@@ -861,6 +862,8 @@ class Mode(StrEnum):
     SNIPPET = "snippet"
     """HTML that is only JSON-LD script elements, to paste into a page: the JSON-LD rules, and
     a :class:`HostContract` for the page it goes into."""
+    SITEMAP = "sitemap"
+    """A ``sitemap.xml`` (or its index): see :mod:`pipeline.sitecheck`."""
 
 
 @dataclass(frozen=True)
@@ -968,6 +971,8 @@ class FileReport:
             return "page: JSON-LD rules and what the page shows"
         if self.mode is Mode.SNIPPET:
             return "snippet: JSON-LD rules only; there is no page to compare it with"
+        if self.mode is Mode.SITEMAP:
+            return "sitemap: sitemaps.org's rules, hreflang, and each URL a page beside it"
         return "JSON-LD document: JSON-LD rules"
 
 
@@ -989,14 +994,12 @@ def check_file(path: Path) -> FileReport:
     """Validate a ``.jsonld`` file or HTML (by its suffix); HTML that holds nothing but
     JSON-LD script elements, or a name ending in ``.snippet.html``, is a snippet. Raises
     :class:`UnreadableFileError` when the file cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix == SITEMAP_SUFFIX:
+        return _sitemap_report(path)
     text = _read_text(path)
-    if path.suffix.lower() not in HTML_SUFFIXES:
-        document, problem = parse_json(text)
-        if problem is not None:
-            return FileReport(Mode.DOCUMENT, [problem])
-        nodes, problems = _document_problems(document)
-        problems.extend(_check_google(nodes))
-        return FileReport(Mode.DOCUMENT, problems, types=_all_types(nodes))
+    if suffix not in HTML_SUFFIXES:
+        return _document_report(text)
     page = read_page(text)
     nodes, problems = _script_problems(page)
     if page.scripts and (page.only_scripts or path.name.lower().endswith(SNIPPET_SUFFIX)):
@@ -1005,6 +1008,23 @@ def check_file(path: Path) -> FileReport:
     if nodes:
         problems.extend(_check_parity(nodes, page))
     return FileReport(Mode.PAGE, problems, types=_all_types(nodes))
+
+
+def _document_report(text: str) -> FileReport:
+    document, problem = parse_json(text)
+    if problem is not None:
+        return FileReport(Mode.DOCUMENT, [problem])
+    nodes, problems = _document_problems(document)
+    problems.extend(_check_google(nodes))
+    return FileReport(Mode.DOCUMENT, problems, types=_all_types(nodes))
+
+
+def _sitemap_report(path: Path) -> FileReport:
+    from pipeline.sitecheck import check_sitemap
+
+    found = check_sitemap(path)
+    problems = [Problem(f"line {line}" if line else "", message) for line, message in found]
+    return FileReport(Mode.SITEMAP, problems)
 
 
 def _all_types(nodes: list[Node]) -> frozenset[str]:
@@ -1025,16 +1045,23 @@ def validate_file(path: Path) -> list[Problem]:
     return check_file(path).problems
 
 
+def _validated(file: Path) -> bool:
+    """Whether a folder's file is one ``validate`` reads: JSON-LD, HTML, or a sitemap (its
+    parts are read through it)."""
+    suffix = file.suffix.lower()
+    return suffix in HTML_SUFFIXES or suffix == JSONLD_SUFFIX or file.name.lower() == "sitemap.xml"
+
+
 def files_in(path: Path) -> list[Path]:
-    """``path`` itself, or, for a folder, every ``.jsonld`` and HTML file below it in path
-    order, leaving out hidden folders."""
+    """``path`` itself, or, for a folder, every ``.jsonld``, HTML and ``sitemap.xml`` file
+    below it in path order, leaving out hidden folders."""
     if not path.is_dir():
         return [path]
     found = [
         file
         for file in path.rglob("*")
         if file.is_file()
-        and (file.suffix.lower() in HTML_SUFFIXES or file.suffix.lower() == JSONLD_SUFFIX)
+        and _validated(file)
         and not any(part.startswith(".") for part in file.relative_to(path).parts)
     ]
     return sorted(found, key=lambda file: file.relative_to(path).as_posix())

@@ -288,8 +288,8 @@ def test_the_jsonld_links_the_original_and_its_translations(exported: Export) ->
 def test_pipeline_validate_passes_on_the_whole_export(exported: Export, runner: CliRunner) -> None:
     result = runner.invoke(app, ["validate", str(exported.out)])
     assert result.exit_code == 0, result.output
-    # 8 pages (4 exercises, 4 indexes), 4 .jsonld, 4 snippets.
-    assert result.output.endswith("\n16 files validated: 0 problems\n")
+    # 8 pages (4 exercises, 4 indexes), 4 .jsonld, 4 snippets, and the sitemap.
+    assert result.output.endswith("\n17 files validated: 0 problems\n")
 
 
 # --- the catalogue ---------------------------------------------------------------------------

@@ -86,9 +86,10 @@ def test_validate_accepts_every_generated_file(runner: CliRunner, outputs: Path)
         "jsonld/hostile-curl.snippet.html": "snippet",
         "jsonld/leverage-machine-lying-leg-curl.jsonld": "JSON-LD document",
         "jsonld/leverage-machine-lying-leg-curl.snippet.html": "snippet",
+        "html/sitemap.xml": "sitemap",
     }
     # The note that HowTo earns no Google rich result is said once, not once a file.
-    assert result.output.endswith(f"\nnote: {HOWTO_NOTE}\n7 files validated: 0 problems\n")
+    assert result.output.endswith(f"\nnote: {HOWTO_NOTE}\n8 files validated: 0 problems\n")
     assert result.output.count(HOWTO_NOTE) == 1
 
 
