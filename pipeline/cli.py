@@ -642,7 +642,8 @@ def import_free_exercise_db(
     """
     from pipeline.importers.free_exercise_db import import_free_exercise_db as run_import
 
-    report = run_import(source, out_dir, overwrite=overwrite)
+    settings = _settings()
+    report = run_import(source, out_dir, overwrite=overwrite, default_lang=settings.default_lang)
     _print_import(report, out_dir)
 
 

@@ -29,8 +29,17 @@ def last_commit_dates(paths: Iterable[str]) -> dict[str, str]:
     if git is None:
         return {}
     by_folder: dict[Path, list[tuple[str, Path]]] = defaultdict(list)
+    folders: dict[str, Path] = {}
     for given in paths:
-        path = Path(given).resolve()
+        # Resolved by folder: ten thousand seeds are a folder or two, and resolving costs.
+        name = os.path.abspath(given)  # noqa: PTH100
+        if os.path.islink(name):  # noqa: PTH114
+            path = Path(name).resolve()
+        else:
+            parent = os.path.dirname(name)  # noqa: PTH120
+            if parent not in folders:
+                folders[parent] = Path(parent).resolve()
+            path = folders[parent] / os.path.basename(name)  # noqa: PTH119
         by_folder[path.parent].append((given, path))
     by_root: dict[Path, list[tuple[str, Path]]] = defaultdict(list)
     for folder, files in by_folder.items():

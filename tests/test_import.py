@@ -254,3 +254,16 @@ def test_the_description_says_only_what_the_record_does() -> None:
         )
         == "A beginner stretching exercise for the hamstrings and calves, with a foam roller."
     )
+
+
+def test_in_a_collection_in_another_language_the_seeds_say_they_are_english(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "seeds"
+    report = import_free_exercise_db(FIXTURES / "exercises.json", out, default_lang="de")
+    assert report.count(Outcome.WRITTEN) == 3
+    text = (out / "3-4-sit-up.md").read_text("utf-8")
+    assert "\nlang: en\n" in text and untouched(text)
+    seeds = read_seeds([out], Settings(default_lang="de"))
+    assert {exercise.lang for exercise in seeds.exercises} == {"en"}
+    assert [d for d in seeds.diagnostics if d.level is Level.ERROR] == []

@@ -91,18 +91,28 @@ def untouched(text: str) -> bool:
     return found is not None and found["d"] == _digest(rest)
 
 
-def check_draft(draft: Draft, out: Path) -> list[Diagnostic]:
-    """The errors ``pipeline check`` would find in the draft, written in ``out``."""
+def check_draft(draft: Draft, out: Path, default_lang: str = "en") -> list[Diagnostic]:
+    """The errors ``pipeline check`` would find in the draft, written in ``out`` of a
+    collection whose ``default_lang`` is given."""
     from pipeline.parser import parse_seed_bytes
 
     result = parse_seed_bytes(
-        draft.text.encode("utf-8"), str(out / draft.name), stem=draft.name[:-3], folder=out
+        draft.text.encode("utf-8"),
+        str(out / draft.name),
+        stem=draft.name[:-3],
+        folder=out,
+        default_lang=default_lang,
     )
     return [d for d in result.diagnostics if d.level is Level.ERROR]
 
 
 def write_drafts(
-    drafts: Iterable[Draft], out: Path, report: ImportReport, *, overwrite: bool = False
+    drafts: Iterable[Draft],
+    out: Path,
+    report: ImportReport,
+    *,
+    overwrite: bool = False,
+    default_lang: str = "en",
 ) -> None:
     """Check each draft and write the valid ones into ``out``, each atomically (a temporary
     file renamed), none over a seed edited by hand unless ``overwrite``. A draft that names
@@ -120,7 +130,7 @@ def write_drafts(
             continue
         first[draft.name] = draft.record
         copied = _copy_assets(draft, out)
-        errors = check_draft(draft, out)
+        errors = check_draft(draft, out, default_lang)
         if errors:
             for path in copied:
                 path.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ found with the data.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import urllib.parse
@@ -266,6 +267,11 @@ def draft_of(
     return draft, label, ""
 
 
+def _in_english(draft: Draft) -> Draft:
+    """The draft with ``lang: en``, for a collection in another language."""
+    return dataclasses.replace(draft, text=draft.text.replace("---\n", "---\nlang: en\n", 1))
+
+
 def drafts(path: Path, report: ImportReport) -> Iterator[Draft]:
     """The seeds of every record in ``path`` that makes one; the others reported."""
     # Upstream keeps the pictures in a folder per record beside the records' files, and
@@ -282,14 +288,19 @@ def drafts(path: Path, report: ImportReport) -> Iterator[Draft]:
             yield draft
 
 
-def import_free_exercise_db(source: Path, out: Path, *, overwrite: bool = False) -> ImportReport:
+def import_free_exercise_db(
+    source: Path, out: Path, *, overwrite: bool = False, default_lang: str = "en"
+) -> ImportReport:
     """Write a seed into ``out`` for every record of ``source`` (``exercises.json`` or a
-    folder of record files) that makes one, and report what was done with each."""
+    folder of record files) that makes one, and report what was done with each. The records
+    are in English: in a collection whose ``default_lang`` is another, the seeds say so."""
     from pipeline.importers import write_drafts
 
     report = ImportReport()
     if not source.exists():
         report.diagnostics.append(_file_error(source, "no such file or folder"))
         return report
-    write_drafts(drafts(source, report), out, report, overwrite=overwrite)
+    english = default_lang.split("-")[0].lower() == "en"
+    made = drafts(source, report) if english else map(_in_english, drafts(source, report))
+    write_drafts(made, out, report, overwrite=overwrite, default_lang=default_lang)
     return report
