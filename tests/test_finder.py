@@ -36,26 +36,32 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on a free port, while the block runs: its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A corpus from free-exercise-db in English, German and Russian, exported and served;
     the base URL and the html folder."""
     work = tmp_path_factory.mktemp("finder")
     build_corpus(360, work / "seeds", random_seed=3, languages=("en", "de", "ru"))
-    handler = functools.partial(_Quiet, directory=str(work / "out" / "html"))
-    (work / "out" / "html").mkdir(parents=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with served(work / "out" / "html") as base:
         report = export([work / "seeds"], work / "out", Settings(base_url=base), ["html"])
         assert report.errors == 0, report.diagnostics
         yield base, work / "out" / "html"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +149,13 @@ def shown(page: Any) -> list[str]:
     return titles
 
 
+def finds(page: Any, titles: list[str], want: list[int], lang: str = "en") -> None:
+    """Wait until the finder says it found ``want`` (positions in the list), then check that
+    the list shows the first page of them, in that order."""
+    settle(page, labels_for(lang).count("matches", len(want)))
+    assert shown(page) == [titles[n] for n in want[:PAGE]]
+
+
 def settle(page: Any, text: str) -> None:
     """Wait until the finder's status says ``text``."""
     page.wait_for_function(
@@ -163,8 +176,7 @@ def test_typing_a_word_shows_the_exercises_that_have_it_titles_first(
     with opened(browser, base) as page:
         assert len(shown(page)) == len(titles)
         page.fill("#finder-q", "Hamstring")
-        settle(page, labels_for("en").count("matches", len(want)))
-        assert shown(page) == [titles[n] for n in want[:PAGE]]
+        finds(page, titles, want)
         assert page.url == f"{base}?q=Hamstring"
 
 
@@ -181,11 +193,9 @@ def test_a_filter_narrows_the_list_and_another_narrows_it_more(
     assert len(titles) > len(by_muscle) > len(both) > 0
     with opened(browser, base) as page:
         page.select_option("#finder-muscle", str(muscle))
-        settle(page, labels_for("en").count("matches", len(by_muscle)))
-        assert shown(page) == [titles[n] for n in by_muscle[:PAGE]]
+        finds(page, titles, by_muscle)
         page.select_option("#finder-level", str(level))
-        settle(page, labels_for("en").count("matches", len(both)))
-        assert shown(page) == [titles[n] for n in both[:PAGE]]
+        finds(page, titles, both)
         assert page.url == f"{base}?muscle={muscle}&level={level}"
 
 
@@ -245,8 +255,7 @@ def test_a_link_with_a_search_opens_the_index_filtered(
     want = expected(data, "curl", level=level)
     assert 0 < len(want) < len(expected(data, "curl"))
     with opened(browser, f"{base}?q=curl&level={level}") as page:
-        settle(page, labels_for("en").count("matches", len(want)))
-        assert shown(page) == [titles[n] for n in want[:PAGE]]
+        finds(page, titles, want)
         assert page.input_value("#finder-q") == "curl"
         assert page.input_value("#finder-level") == str(level)
 
@@ -262,8 +271,7 @@ def test_in_russian_the_search_ignores_case_and_counts_as_russian_does(
     assert want
     with opened(browser, f"{base}ru/") as page:
         page.fill("#finder-q", word.upper())
-        settle(page, labels_for("ru").count("matches", len(want)))
-        assert shown(page) == [titles[n] for n in want[:PAGE]]
+        finds(page, titles, want, "ru")
         assert page.text_content("label[for=finder-q]") == labels_for("ru")["search"]
 
 
@@ -404,13 +412,7 @@ def test_an_exercise_is_found_by_its_other_names_and_its_muscles(
     (seeds / "seated-calf-raise.md").write_text(other, "utf-8")
     copy_pictures(seeds)
     out = tmp_path / "out"
-    handler = functools.partial(_Quiet, directory=str(out / "html"))
-    (out / "html").mkdir(parents=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
+    with served(out / "html") as base:
         assert export([seeds], out, Settings(base_url=base), ["html"]).errors == 0
         title, description, *_, aliases = data_of(out / "html")["items"][0]
         # Only its "also known as" says prone; only its muscles, calves, for the other.
@@ -423,7 +425,3 @@ def test_an_exercise_is_found_by_its_other_names_and_its_muscles(
             page.fill("#finder-q", "calves")
             settle(page, labels_for("en").count("matches", 1))
             assert shown(page) == ["Seated Calf Raise"]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
