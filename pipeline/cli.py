@@ -647,7 +647,51 @@ def import_free_exercise_db(
     _print_import(report, out_dir)
 
 
-def _print_import(report: ImportReport, out_dir: Path) -> None:
+@import_app.command("wger", cls=_Command)
+def import_wger(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE_OR_DIR",
+            help="An answer of wger's API exerciseinfo (a list, or a page with results), or "
+            "a folder of wger's fixture files (exercises.json, exercise-base-data.json...).",
+        ),
+    ],
+    languages: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang",
+            metavar="TAG",
+            callback=_language_tags,
+            help="Only translations in this language (repeat for more).",
+        ),
+    ] = None,
+    out_dir: ImportOutOption = DEFAULT_SEEDS,
+    overwrite: OverwriteOption = False,
+) -> None:
+    """Make a seed from each wger exercise translation.
+
+    Title, the description's first sentences, its list items and sentences as the Execution
+    section (under the language's heading) and the howto's steps, the exercise's muscles
+    (by their English names), equipment and category, the translation's other names, licence
+    and author. The translations of one exercise are linked (translation_of the English
+    one), so their pages name each other. A translation that makes no valid seed is named
+    with why, and skipped. Exits 0 when every translation made a seed, 1 when some did not.
+    """
+    from pipeline.importers.wger import import_wger as run_import
+
+    settings = _settings()
+    report = run_import(
+        source,
+        out_dir,
+        languages=languages or (),
+        overwrite=overwrite,
+        default_lang=settings.default_lang,
+    )
+    _print_import(report, out_dir, "translation")
+
+
+def _print_import(report: ImportReport, out_dir: Path, unit: str = "record") -> None:
     from pipeline.importers import Outcome
 
     kept = [
@@ -663,9 +707,7 @@ def _print_import(report: ImportReport, out_dir: Path) -> None:
     _print_diagnostics([*report.diagnostics, *kept], out, verbose=True)
     counts = ", ".join(f"{report.count(outcome)} {outcome.value}" for outcome in Outcome)
     records = len(report.outcomes) + report.skipped
-    out.print(
-        f"{_plural(records, 'record')}: seeds {counts}; {report.skipped} skipped", markup=False
-    )
+    out.print(f"{_plural(records, unit)}: seeds {counts}; {report.skipped} skipped", markup=False)
     if report.diagnostics and any(d.level is Level.ERROR for d in report.diagnostics):
         raise typer.Exit(code=1)
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 import os
 import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.diagnostics import Diagnostic, Level
 
@@ -67,6 +69,56 @@ class ImportReport:
     def skip(self, path: str, line: int, record: str, why: str) -> None:
         """Report a record that makes no seed."""
         self.diagnostics.append(Diagnostic(path, line, Level.ERROR, f"{record}: {why}; skipped"))
+
+
+def read_json(path: Path, report: ImportReport) -> tuple[Any, str] | None:
+    """The JSON in ``path`` and its text; None, with the problem reported at its line, when
+    it cannot be read or is not JSON."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        report.diagnostics.append(
+            Diagnostic(str(path), 0, Level.ERROR, f"cannot be read: {reason}")
+        )
+        return None
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as error:
+        message = f"is not JSON: {error.msg}"
+        report.diagnostics.append(Diagnostic(str(path), error.lineno, Level.ERROR, message))
+        return None
+
+
+def item_lines(text: str, items: list[Any]) -> list[int]:
+    """The line each of ``items`` starts on, ``items`` being the JSON text's top-level list
+    or the list under its ``results`` (an API's page); line 1 for each when it cannot be
+    told."""
+    decoder = json.JSONDecoder()
+    top = text.lstrip()
+    found = re.search(r'"results"\s*:\s*\[', text) if top.startswith("{") else None
+    start = found.end() - 1 if found else text.find("[")
+    if start < 0:
+        return [1] * len(items)
+    try:
+        if decoder.raw_decode(text, start)[0] != items:
+            return [1] * len(items)
+    except json.JSONDecodeError:
+        return [1] * len(items)
+    lines: list[int] = []
+    at = start + 1
+    line = text.count("\n", 0, at) + 1
+    while True:
+        begin = at
+        while text[at] in " \t\r\n,":
+            at += 1
+        line += text.count("\n", begin, at)
+        if text[at] == "]":
+            return lines
+        lines.append(line)
+        _, end = decoder.raw_decode(text, at)
+        line += text.count("\n", at, end)
+        at = end
 
 
 _MARK = "# Imported from "

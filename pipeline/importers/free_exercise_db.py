@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.importers import Draft, ImportReport
+from pipeline.diagnostics import Diagnostic, Level
+from pipeline.importers import Draft, ImportReport, item_lines, read_json
 from pipeline.slugs import slugify
 
 COLLECTION = "free-exercise-db"
@@ -87,56 +88,20 @@ def read_records(path: Path, report: ImportReport) -> Iterator[tuple[str, int, A
     with the file and line it starts on. A file that is not JSON of that shape is reported."""
     if path.is_dir():
         for file in sorted(path.glob("*.json")):
-            loaded = _load(file, report)
+            loaded = read_json(file, report)
             if loaded is not None:
                 yield str(file), 1, loaded[0]
         return
-    loaded = _load(path, report)
+    loaded = read_json(path, report)
     if loaded is None:
         return
     data, text = loaded
     if not isinstance(data, list):
-        report.diagnostics.append(_file_error(path, "expected a list of exercise records"))
+        message = "expected a list of exercise records"
+        report.diagnostics.append(Diagnostic(str(path), 0, Level.ERROR, message))
         return
-    yield from ((str(path), line, record) for line, record in zip(_lines(text), data, strict=True))
-
-
-def _file_error(path: Path, message: str, line: int = 0) -> Any:
-    from pipeline.diagnostics import Diagnostic, Level
-
-    return Diagnostic(str(path), line, Level.ERROR, message)
-
-
-def _load(path: Path, report: ImportReport) -> tuple[Any, str] | None:
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        report.diagnostics.append(_file_error(path, f"cannot be read: {error}"))
-        return None
-    try:
-        return json.loads(text), text
-    except json.JSONDecodeError as error:
-        report.diagnostics.append(_file_error(path, f"is not JSON: {error.msg}", error.lineno))
-        return None
-
-
-def _lines(text: str) -> list[int]:
-    """The line each item of the JSON array ``text`` starts on."""
-    decoder = json.JSONDecoder()
-    lines: list[int] = []
-    at = text.index("[") + 1
-    line = text.count("\n", 0, at) + 1
-    while True:
-        start = at
-        while text[at] in " \t\r\n,":
-            at += 1
-        line += text.count("\n", start, at)
-        if text[at] == "]":
-            return lines
-        lines.append(line)
-        _, end = decoder.raw_decode(text, at)
-        line += text.count("\n", at, end)
-        at = end
+    for line, record in zip(item_lines(text, data), data, strict=True):
+        yield str(path), line, record
 
 
 def _strings(value: object) -> list[str]:
@@ -298,7 +263,7 @@ def import_free_exercise_db(
 
     report = ImportReport()
     if not source.exists():
-        report.diagnostics.append(_file_error(source, "no such file or folder"))
+        report.diagnostics.append(Diagnostic(str(source), 0, Level.ERROR, "no such file or folder"))
         return report
     english = default_lang.split("-")[0].lower() == "en"
     made = drafts(source, report) if english else map(_in_english, drafts(source, report))
