@@ -36,6 +36,9 @@ def test_one_exercise_in_three_languages_makes_three_linked_seeds(tmp_path: Path
     assert report.diagnostics == []
     german = (out / "kniebeuge.de.md").read_text("utf-8")
     assert "translation_of: squats\n" in german and "\n## Ausführung\n" in german
+    # The first paragraph's first sentence; not its "Bereite dich vor:", which leads into a list.
+    summary = "Stelle die Halterung der Langhantel auf so eine Höhe ein, dass du sie bequem raus- "
+    assert f'description: "{summary}und wieder reinbringen kannst."\n' in german
     assert 'muscles: ["Quads"]' in german and 'equipment: ["Barbell"]' in german
     assert 'license: "CC-BY-SA-3.0"' in german and 'author: "wger.de"' in german
     assert "source_url: https://wger.de/de/exercise/615/view-base" in german

@@ -319,10 +319,11 @@ def _sentences(text: str) -> list[str]:
 
 
 def _summary(sentences: Sequence[str]) -> str:
-    """The seed's description: the text's first sentences, as many as fit."""
+    """The seed's description: the first paragraph's first sentences, as many as fit, but
+    not one that only leads into what follows ("Get ready:")."""
     chosen = [sentences[0]]
     for sentence in sentences[1:]:
-        if len(" ".join([*chosen, sentence])) > _DESCRIPTION_CHARS:
+        if sentence.endswith(":") or len(" ".join([*chosen, sentence])) > _DESCRIPTION_CHARS:
             break
         chosen.append(sentence)
     return " ".join(chosen)
@@ -341,7 +342,7 @@ def _original(exercise: Exercise) -> Translation:
 def _steps(translation: Translation) -> tuple[list[str], list[str]]:
     """The translation's steps, in its description's order: each list item, and each
     sentence of its paragraphs but one that only introduces a list ("Get ready:"); and the
-    paragraphs' sentences, which the seed's description is made of."""
+    first paragraph's sentences, which the seed's description is made of."""
     blocks, _ = read_description(translation.description)
     steps: list[str] = []
     sentences: list[str] = []
@@ -350,7 +351,7 @@ def _steps(translation: Translation) -> tuple[list[str], list[str]]:
             steps += [text] if any(c.isalnum() for c in text) else []
             continue
         found = _sentences(text)
-        sentences += found
+        sentences += found if not sentences else []
         introduces = number + 1 < len(blocks) and blocks[number + 1][0]
         if introduces and found and found[-1].endswith(":"):
             found = found[:-1]
