@@ -598,6 +598,65 @@ def new(
     )
 
 
+@app.command(cls=_Command)
+def serve(
+    paths: SeedPaths = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Where to export (default: a temporary folder, removed when it stops).",
+        ),
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", metavar="N", help="The port to serve on (0: any free one).")
+    ] = 8000,
+) -> None:
+    """Preview the site and the cards as you write.
+
+    Exports the seeds, serves the output folder at http://127.0.0.1:PORT/ and exports again
+    whenever a seed or a picture changes; each open page reloads itself once the new build
+    is done, and shows the seeds' errors, as path:line: error: message, while there are
+    some. Ctrl-C stops it.
+    """
+    import tempfile
+
+    from pipeline.serve import Preview, ServeError
+
+    settings = _settings()
+    seeds = list(paths or [DEFAULT_SEEDS])
+    with contextlib.ExitStack() as stack:
+        if out_dir is None:
+            out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pipeline-")))
+        try:
+            preview = Preview(seeds, out_dir, settings, port=port, on_build=_said_build)
+        except ServeError as error:
+            _fail_run(str(error))
+        _say(f"serving {preview.url} from {out_dir}; Ctrl-C stops")
+        try:
+            preview.run()
+        except (KeyboardInterrupt, Interrupted):
+            # How a preview is meant to end: said, and no failure.
+            _say("stopped")
+
+
+def _said_build(build: Any, report: ExportReport | None) -> None:
+    """One line a build: what it wrote, and its errors in full."""
+    for error in build.errors:
+        _say(str(error))
+    written = len(report.written) if report is not None else 0
+    errors = len(build.errors)
+    _say(f"build {build.number}: {_plural(written, 'file')} written, {_plural(errors, 'error')}")
+
+
+def _say(text: str) -> None:
+    """A line the moment it happens: whoever reads the output waits for it."""
+    out.print(text, markup=False)
+    out.file.flush()
+
+
 import_app = typer.Typer(
     help="Make seeds from an open exercise collection: one seed a record, checked as "
     "`pipeline check` would; a new import updates the seeds it wrote and leaves those edited "
