@@ -206,6 +206,9 @@ class Preview:
             errors = [d for d in report.diagnostics if d.level is Level.ERROR]
         except PipelineError as error:
             report, errors = None, [Diagnostic(str(self.out), 0, Level.ERROR, str(error))]
+        except Exception as error:  # a preview outlives a failed export, and says why
+            message = f"the export failed: {type(error).__name__}: {error}"
+            report, errors = None, [Diagnostic(str(self.out), 0, Level.ERROR, message)]
         with self.build.lock:
             self.build.number += 1
             self.build.errors = errors
