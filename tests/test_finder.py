@@ -5,11 +5,8 @@ scripts the page is the plain list. The page logs no console error throughout.""
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
 import re
-import threading
 import unicodedata
 from collections.abc import Iterator
 from html import unescape
@@ -24,32 +21,12 @@ from pipeline.engine import export
 from pipeline.i18n.labels import labels_for
 from pipeline.pages.finder import FINDER_SCRIPT, facets, finder_data
 from pipeline.pages.render import LINKS_SCRIPT, _script_hash
+from tests.conftest import served
 from tests.test_browser import _chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 PAGE = 60  # finder.js shows this many matches, then a button for more
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` served over HTTP on a free port, while the block runs: its URL."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
-import http.server
 import json
 import re
 import shutil
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -31,7 +28,7 @@ from pipeline.pages.render import LINKS_SCRIPT, PLAYER_SCRIPT
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page, validate_html
 from tests.complexity import tangled
-from tests.conftest import SHIPPED_SEED, exercise_of
+from tests.conftest import SHIPPED_SEED, exercise_of, served
 from tests.golden import GOLDEN, golden_outputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonld"
@@ -255,24 +252,14 @@ def test_every_link_and_url_resolves_to_a_page_written_where_its_url_says(
                 assert fragment in read_page(pages[address].read_text("utf-8")).anchors, value
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def test_the_html_folder_deployed_at_base_url_serves_each_page_at_its_canonical_url(
     seeds_dir: Path, tmp_path: Path
 ) -> None:
     shutil.copy(HOSTILE_SEED, seeds_dir / HOSTILE_SEED.name)
     site = tmp_path / "site"
-    site.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        # The output folder is the web root, so html/ is deployed at /html/.
-        base = f"http://127.0.0.1:{server.server_address[1]}/html/"
+    # The output folder is the web root, so html/ is deployed at /html/.
+    with served(site) as root:
+        base = root + "html/"
         report = export([seeds_dir], site, Settings(base_url=base), ["html"])
         assert report.errors == 0, report.diagnostics
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -291,10 +278,6 @@ def test_the_html_folder_deployed_at_base_url_serves_each_page_at_its_canonical_
                 target = urllib.parse.urldefrag(urllib.parse.urljoin(url, href))[0]
                 if target.startswith(base):
                     queue.append(target)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
     listed = json.loads(read_page(seen[base]).scripts[0])["@graph"][1]["itemListElement"]
     assert sorted(seen) == sorted([base, *(item["url"] for item in listed)])
     assert len(seen) == 3

@@ -11,8 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,19 +19,15 @@ import pytest
 
 from pipeline.diagnostics import Diagnostic, Level
 from pipeline.serve import RELOAD_SCRIPT, Build, _script_hash, served_page
-from tests.conftest import SHIPPED_SEED, copy_pictures
+from tests.conftest import SHIPPED_SEED, copy_pictures, fetch
 from tests.test_browser import _chromium
 
 SLUG = SHIPPED_SEED.stem
 
 
 def _fetch(url: str) -> tuple[int, str]:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=5) as answer:
-            return answer.status, answer.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
+    status, body = fetch(url)
+    return status, body.decode("utf-8")
 
 
 def _until(check: Any, seconds: float) -> float:

@@ -4,18 +4,12 @@ that make a shared link a card."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,6 +26,7 @@ from pipeline.pages.sitemap import SiteUrl, sitemap_files
 from pipeline.path_templates import path_matcher
 from pipeline.registry import get_exporter
 from pipeline.validation import read_page
+from tests.conftest import fetch, served
 
 TRANSLATIONS = Path(__file__).parent / "fixtures" / "translations"
 SHIPPED = "leverage-machine-lying-leg-curl"
@@ -149,36 +144,6 @@ def small_seed(extra: str = "", description: str = "A short one.") -> str:
     )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` served over HTTP; yields the URL of its ``html/`` folder."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/html/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def fetch(url: str) -> tuple[int, bytes]:
-    """The status and body of a GET of ``url``, bypassing any proxy."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=10) as response:
-            return int(response.status), bytes(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, b""
-
-
 # --- the sitemap lists every page, and only pages --------------------------------------------
 
 
@@ -189,7 +154,8 @@ def test_every_url_the_sitemap_names_is_served_and_every_page_is_in_it(
     leg_curl("level: beginner")
     site = tmp_path / "site"
     site.mkdir()
-    with served(site) as base:
+    with served(site) as root:
+        base = root + "html/"
         exported([seeds_dir], site, Settings(base_url=base))
         status, body = fetch(base + "sitemap.xml")
         assert status == 200
@@ -427,7 +393,8 @@ def test_a_site_split_in_parts_is_served_and_its_parts_go_when_it_shrinks(
     for name in ("a", "b", "c"):
         (seeds / f"{name}.md").write_text(small_seed(), "utf-8")
     site = tmp_path / "site"
-    with served(site) as base:
+    with served(site) as root:
+        base = root + "html/"
         settings = Settings(base_url=base)
         exported([seeds], site, settings)
         status, body = fetch(base + "sitemap.xml")
