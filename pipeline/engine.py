@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,7 @@ from pipeline.discover import (
     is_ignored,
     read_seeds,
 )
-from pipeline.entries import codec_for
+from pipeline.entries import StoredEntries, codec_for
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.frontmatter_keys import KNOWN_KEYS
 from pipeline.inputs import all_unchanged
@@ -865,10 +865,17 @@ class _Run:
                 seconds=time.perf_counter() - started,
                 entries=digest,
             )
-        values = codec_for(exporter.entry_type).decode_all([e.data for e in aggregate.entries])
-        damaged = [number for number, value in enumerate(values) if value is None]
-        if damaged:
-            return _Built(damaged=damaged)
+        codec = codec_for(exporter.entry_type)
+        blobs = [e.data for e in aggregate.entries]
+        changes = self._changes(aggregate)
+        values: Sequence[Any]
+        if changes is None:
+            values = codec.decode_all(blobs)
+            damaged = [number for number, value in enumerate(values) if value is None]
+            if damaged:
+                return _Built(damaged=damaged)
+        else:
+            values = StoredEntries(codec, blobs)
         writer = self.writer.sibling(exporter.name)
         context = ExportContext(
             writer=writer,
@@ -876,6 +883,9 @@ class _Run:
             updatable=self._updatable(exporter.name),
             blobs=BlobStore(cache_folder(self.store.folder, exporter.name)),
         )
+        if changes is not None:
+            context.changes = changes
+            context.last_files = tuple(self.previous.aggregates[exporter.name].files)
         try:
             exporter.export_all(values, context)
         except OutputError as error:
@@ -886,6 +896,30 @@ class _Run:
         return _Built(
             writer.written, writer.unchanged, context.diagnostics, seconds, entries=digest
         )
+
+    def _changes(self, aggregate: _Aggregate) -> list[tuple[Any, Any]] | None:
+        """The entries made in this run that differ from those the aggregate's files were
+        last built from, each as ``(last, now)``, read back; None unless the files can be
+        updated for those alone: built whole from the entries that are left, the same members
+        in the same order (their hash says so), and each entry, old and new, readable."""
+        name = aggregate.exporter.name
+        last = self.previous.aggregates.get(name)
+        if last is None or not last.entries or not self._updatable(name):
+            return None
+        made, stored = self.made[name], self.cached[name]
+        changed: dict[int, bytes] = {}
+        for number, (display, _) in enumerate(aggregate.members):
+            entry = made.get(display)
+            if entry is None:
+                continue  # as stored, so as built (the hash below says so)
+            before = stored.get(display)
+            if before is None:
+                return None  # a new member: the files are built again
+            if before.data != entry.data:
+                changed[number] = before.data
+        if not changed or self.facts.aggregate_key(name, aggregate.digest(changed)) != last.entries:
+            return None
+        return _read_changes(aggregate, changed)
 
     def _unchanged(self, name: str, digest: str) -> AggregateRecord | None:
         """The last build of the aggregate, when it was built from entries of these bytes (an
@@ -1193,15 +1227,22 @@ class _Aggregate:
     """Each entry's seed path, and the seed of this run (``None`` for a kept one)."""
     missing: list[str] = field(default_factory=list)
     """Kept seeds whose entries are not stored: left out, and said so."""
+    hashes: list[bytes] | None = None
+    """Each member's entry's hash, with its seed's path, once worked out."""
 
-    def digest(self) -> str:
-        """A hash of the members' entries, each with its seed's path, in order."""
-        hasher = hashlib.sha256()
-        for (display, _), entry in zip(self.members, self.entries, strict=True):
-            hasher.update(display.encode("utf-8", "surrogateescape"))
-            hasher.update(len(entry.data).to_bytes(8, "little"))
-            hasher.update(entry.data)
-        return hasher.hexdigest()
+    def digest(self, instead: Mapping[int, bytes] | None = None) -> str:
+        """A hash of the members' entries, each with its seed's path, in order; with
+        ``instead``, of the entries with those at these places (by number) in place of theirs.
+        """
+        if self.hashes is None:
+            self.hashes = [
+                _entry_hash(display, entry.data)
+                for (display, _), entry in zip(self.members, self.entries, strict=True)
+            ]
+        hashes = list(self.hashes) if instead else self.hashes
+        for number, data in (instead or {}).items():
+            hashes[number] = _entry_hash(self.members[number][0], data)
+        return hashlib.sha256(b"".join(hashes)).hexdigest()
 
     def rebuild(self, damaged: set[int], made: dict[str, CachedEntry]) -> None:
         """Put the entries made again in place of the ``damaged`` ones; a kept seed's, which
@@ -1215,6 +1256,27 @@ class _Aggregate:
             elif seed is None:
                 self.missing.append(display)
         self.entries, self.members = entries, members
+        self.hashes = None
+
+
+def _read_changes(aggregate: _Aggregate, changed: dict[int, bytes]) -> list[tuple[Any, Any]] | None:
+    """Each changed entry of ``aggregate`` (by number, with the bytes it replaces) as
+    ``(last, now)``, read back; None when one cannot be read."""
+    codec = codec_for(aggregate.exporter.entry_type)
+    try:
+        return [
+            (codec.decode(data), codec.decode(aggregate.entries[number].data))
+            for number, data in changed.items()
+        ]
+    except ValueError:
+        return None
+
+
+def _entry_hash(display: str, data: bytes) -> bytes:
+    hasher = hashlib.sha256(display.encode("utf-8", "surrogateescape"))
+    hasher.update(len(data).to_bytes(8, "little"))
+    hasher.update(data)
+    return hasher.digest()
 
 
 @dataclass

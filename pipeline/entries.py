@@ -11,8 +11,8 @@ this run or an earlier one.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -73,3 +73,54 @@ def codec_for(entry_type: Any) -> EntryCodec:
 
         return codec_for(Exercise)
     return EntryCodec(entry_type)
+
+
+class EntryError(ValueError):
+    """A stored entry that the aggregate read cannot be read back through its type."""
+
+
+class StoredEntries(Sequence[Any]):
+    """An aggregate's entries, read back through their type only when they are used: an
+    update of the aggregate for the few seeds that changed reads only theirs (see
+    :attr:`pipeline.exporters.base.ExportContext.changes`). One entry is read on its own;
+    iterating, or a slice, reads them all at once. Raises :class:`EntryError` for an entry
+    that cannot be read (the engine hands out lazily only entries it has read before)."""
+
+    def __init__(self, codec: EntryCodec, blobs: Sequence[bytes]) -> None:
+        self._codec = codec
+        self._blobs = blobs
+        self._one: dict[int, Any] = {}
+        self._all: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self._values()[index]
+        if self._all is not None:
+            return self._all[index]
+        position = range(len(self._blobs))[index]  # IndexError as a list raises it
+        if position not in self._one:
+            try:
+                self._one[position] = self._codec.decode(self._blobs[position])
+            except ValueError:
+                raise EntryError(f"stored entry {position} cannot be read") from None
+        return self._one[position]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values())
+
+    def _values(self) -> list[Any]:
+        if self._all is None:
+            values = self._codec.decode_all(self._blobs)
+            if any(value is None for value in values):
+                raise EntryError("stored entries cannot be read")
+            self._all = values
+        return self._all

@@ -152,6 +152,16 @@ class OutputWriter:
         self.written.append(relpath)
         return True
 
+    def keep(self, relpath: str) -> None:
+        """Claim ``relpath`` and leave the file as it is, counted as unchanged: for an
+        aggregate that updates some of its files and vouches for the others. Raises
+        :class:`OutputError` when there is no such file."""
+        path = self._claim(relpath)
+        if not os.path.isfile(path):
+            del self._claimed[relpath]
+            raise OutputError(f"cannot keep '{relpath}': it is not in the output folder")
+        self.unchanged.append(relpath)
+
     def write_text(self, relpath: str, text: str) -> bool:
         """Write ``text`` as UTF-8 with ``\\n`` line ends; False when unchanged."""
         return self.write_bytes(relpath, text.encode("utf-8"))

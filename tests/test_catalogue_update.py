@@ -6,6 +6,7 @@ import dataclasses
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from bench.corpus import build_corpus
 from pipeline.catalogue import update
-from pipeline.catalogue.build import CatalogueEntry, build_catalogue, catalogue_entry
+from pipeline.catalogue.build import CatalogueEntry, _search_row, build_catalogue, catalogue_entry
 from pipeline.config import Settings
 from pipeline.engine import export
 from tests.conftest import exercise_of
@@ -46,8 +47,10 @@ def updates(monkeypatch: pytest.MonkeyPatch) -> list[Sequence[int]]:
 
 
 def _changed(entry: CatalogueEntry, **values: object) -> CatalogueEntry:
-    # A new content hash, as an edited seed has.
-    return dataclasses.replace(entry, source_sha256="0" * 64, **values)  # type: ignore[arg-type]
+    # A new content hash, as an edited seed has, and its texts as the index reads them.
+    e = dataclasses.replace(entry, source_sha256="0" * 64, **values)  # type: ignore[arg-type]
+    texts = (e.title, e.description, ", ".join(e.aliases), e.body)
+    return dataclasses.replace(e, search=_search_row(texts, e.lang))
 
 
 def _add_step(e: CatalogueEntry) -> CatalogueEntry:
@@ -66,12 +69,30 @@ EDITS: dict[str, Edit] = {
 }
 
 
+class _Counted(Sequence[CatalogueEntry]):
+    """Entries that count how often they are read, as the engine's are read when used."""
+
+    def __init__(self, entries: Sequence[CatalogueEntry]) -> None:
+        self.entries = entries
+        self.reads = 0
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        self.reads += 1
+        return self.entries[index]
+
+
 def _files(
     folder: Path, old: Sequence[CatalogueEntry], new: Sequence[CatalogueEntry]
 ) -> Iterator[bytes]:
-    """The bytes of ``new``'s catalogue built whole, then updated from ``old``'s."""
-    before, built, updated = (folder / name for name in ("before", "built", "updated"))
-    for path in (before, built, updated):
+    """The bytes of ``new``'s catalogue built whole, then updated from ``old``'s, then
+    updated from ``old``'s given only the entries that changed (and the others unread, when
+    the update is made from those alone)."""
+    names = ("before", "built", "updated", "patched")
+    before, built, updated, patched = (folder / name for name in names)
+    for path in (before, built, updated, patched):
         path.unlink(missing_ok=True)
         path.touch()
     build_catalogue(before, old)
@@ -79,6 +100,11 @@ def _files(
     build_catalogue(updated, new, before)
     yield built.read_bytes()
     yield updated.read_bytes()
+    changes = [(o, n) for o, n in zip(old, new, strict=False) if o != n]
+    given = _Counted(new)
+    build_catalogue(patched, given, before, changes if len(old) == len(new) else None)
+    yield patched.read_bytes()
+    yield bytes([given.reads > 0])
 
 
 @pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
@@ -87,9 +113,12 @@ def test_an_edited_exercise_is_updated_to_the_bytes_of_a_build(
 ) -> None:
     new = list(entries)
     new[len(new) // 2] = EDITS[edit](new[len(new) // 2])
-    built, updated = _files(tmp_path, entries, new)
-    assert updates == [[len(new) // 2 + 1]], "the catalogue was built whole, not updated"
+    built, updated, patched, read = _files(tmp_path, entries, new)
+    assert updates[0] == [len(new) // 2 + 1], "the catalogue was built whole, not updated"
     assert updated == built
+    assert patched == built
+    # Made from the changed entry alone, unless it changes a lookup table (a muscle less).
+    assert read == bytes([edit == "a muscle less"])
 
 
 @settings(
@@ -103,8 +132,9 @@ def test_any_few_edits_anywhere_give_the_bytes_of_a_build(
     places = data.draw(st.sets(st.integers(0, len(new) - 1), min_size=1, max_size=4))
     for place in places:
         new[place] = EDITS[data.draw(st.sampled_from(sorted(EDITS)))](new[place])
-    built, updated = _files(tmp_path, entries, new)
+    built, updated, patched, _ = _files(tmp_path, entries, new)
     assert updated == built
+    assert patched == built
 
 
 def test_other_exercises_or_lookups_are_built_whole(
@@ -114,20 +144,21 @@ def test_other_exercises_or_lookups_are_built_whole(
     renamed = [dataclasses.replace(entries[0], source_path="moved.md"), *entries[1:]]
     new_muscle = [_changed(entries[0], muscles=("a muscle no one trains",)), *entries[1:]]
     for new in (one_more, entries[1:], new_muscle):
-        built, updated = _files(tmp_path, entries, new)
-        assert updated == built
+        built, updated, patched, _ = _files(tmp_path, entries, new)
+        assert updated == built and patched == built
     assert updates == []
     # A moved seed is a changed one: its path is a column, and so may be its title.
-    built, updated = _files(tmp_path, entries, renamed)
-    assert updates == [[1]] and updated == built
+    built, updated, patched, read = _files(tmp_path, entries, renamed)
+    assert updates == [[1], [1]] and updated == built and patched == built
+    assert read == b"\x01"  # the path is where an exercise is found, so all are read
 
 
 def test_too_many_changes_are_built_whole(
     tmp_path: Path, entries: list[CatalogueEntry], updates: list[Sequence[int]]
 ) -> None:
     new = [_add_step(e) if n % 3 == 0 else e for n, e in enumerate(entries)]
-    built, updated = _files(tmp_path, entries, new)
-    assert updates == [] and updated == built
+    built, updated, patched, _ = _files(tmp_path, entries, new)
+    assert updates == [] and updated == built and patched == built
 
 
 @pytest.mark.parametrize("old", [b"", b"not a database at all" * 100, "another"])

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -19,6 +21,7 @@ from pypdf import PdfReader
 from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
+from pipeline.entries import EntryCodec
 from tests.complexity import tangled
 from tests.conftest import copy_pictures
 from tests.golden import CORPUS, corpus_hashes
@@ -159,6 +162,42 @@ def test_a_one_seed_change_gives_every_output_a_fresh_export_gives(
     export([seeds], fresh, SETTINGS, jobs=1)
     incremental, clean = snapshot(out), snapshot(fresh)
     assert {"catalogue.sqlite", "cards.pdf", "cards.de.pdf", "html/de/index.html"} <= clean.keys()
+    assert incremental.keys() == clean.keys()
+    assert [name for name in clean if incremental[name] != clean[name]] == []
+
+
+def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_alone(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seed whose step is said twice (the same letters, so the same font subsets): the
+    catalogue and the booklet are updated from the changed entries, the others never read
+    back, and the folder still holds what a fresh export writes."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for source in [*sorted(corpus.glob("*.md"))[:6], *sorted(TRANSLATIONS.glob("*.md"))]:
+        (seeds / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    assert export([seeds], out, SETTINGS, jobs=2).errors == 0
+    path = next(p for p in sorted(seeds.glob("*.md")) if "## Execution\n1. " in p.read_text())
+    head, rest = path.read_text("utf-8").split("## Execution\n", 1)
+    step, after = rest.split("\n", 1)
+    path.write_text(f"{head}## Execution\n{step} {step.split(' ', 1)[1]}\n{after}", "utf-8")
+    read_whole: list[int] = []
+    original = EntryCodec.decode_all
+
+    def counted(codec: EntryCodec, blobs: Sequence[bytes]) -> list[Any]:
+        read_whole.append(len(blobs))
+        return original(codec, blobs)
+
+    monkeypatch.setattr(EntryCodec, "decode_all", counted)
+    report = export([seeds], out, SETTINGS, jobs=2)
+    assert report.errors == 0 and report.parsed == 1
+    assert {"catalogue.sqlite", "cards.pdf"} <= set(report.written)
+    assert read_whole == []
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    export([seeds], fresh, SETTINGS, jobs=1)
+    incremental, clean = snapshot(out), snapshot(fresh)
     assert incremental.keys() == clean.keys()
     assert [name for name in clean if incremental[name] != clean[name]] == []
 

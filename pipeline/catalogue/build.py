@@ -291,6 +291,15 @@ class _Lookups:
         self.muscles = _Lookup(m for e in entries for m in (*e.muscles, *e.secondary_muscles))
         self.equipment = _Lookup(q for e in entries for q in e.equipment)
 
+    @classmethod
+    def stored(cls, db: sqlite3.Connection) -> _Lookups:
+        """The lookup tables a catalogue holds, as the entries it was built from made them."""
+        lookups = cls.__new__(cls)
+        for name in ("categories", "muscles", "equipment"):
+            names = [str(n) for (n,) in db.execute(f"SELECT name FROM {name} ORDER BY id")]
+            setattr(lookups, name, _Lookup(names))
+        return lookups
+
     def rows(self) -> dict[str, list[object]]:
         """Each lookup table's rows as ``(id, name)``, as the catalogue holds them."""
         return {
@@ -445,20 +454,29 @@ def _in_order(entries: Sequence[CatalogueEntry]) -> list[CatalogueEntry]:
 
 
 def build_catalogue(
-    path: Path, entries: Sequence[CatalogueEntry], previous: Path | None = None
+    path: Path,
+    entries: Sequence[CatalogueEntry],
+    previous: Path | None = None,
+    changes: Sequence[tuple[CatalogueEntry, CatalogueEntry]] | None = None,
 ) -> None:
     """Write the catalogue of ``entries`` (in slug order; a slug may be in several languages)
     into the empty file ``path``, and check it. With ``previous``, the catalogue built last
     from the same seeds by this version and these settings, it is updated for the exercises
     whose seeds changed when only a few did (:mod:`pipeline.catalogue.update`): the same
-    bytes either way. Raises :class:`OutputError` on any failure, and
+    bytes either way. With ``changes`` too, the entries that differ from those ``previous``
+    was built from, as ``(last, now)``, no other entry is read unless the update needs more
+    than their rows. Raises :class:`OutputError` on any failure, and
     :class:`CatalogueBuildError` when two entries are one slug in one language."""
-    ordered = _in_order(entries)
-    lookups = _Lookups(ordered)
     try:
-        db = None if previous is None else _updated(previous, ordered, lookups)
+        db = None
+        if previous is not None and changes is not None:
+            db = _patched(previous, changes, len(entries))
         if db is None:
-            db = _built(ordered, lookups)
+            ordered = _in_order(entries)
+            lookups = _Lookups(ordered)
+            db = None if previous is None else _updated(previous, ordered, lookups)
+            if db is None:
+                db = _built(ordered, lookups)
         try:
             # Laid out afresh from the rows alone: what makes an update the bytes of a build.
             db.execute("VACUUM INTO ?", (str(path),))
@@ -516,6 +534,35 @@ def _updated(
     search = [_search_values(n, e, _aliases_text(e.aliases)) for n, e in enumerate(ordered, 1)]
     db.execute("BEGIN")
     update.update_rows(db, changed, rows.tables, search)
+    db.execute("COMMIT")
+    return db
+
+
+def _patched(
+    previous: Path, changes: Sequence[tuple[CatalogueEntry, CatalogueEntry]], count: int
+) -> sqlite3.Connection | None:
+    """The catalogue at ``previous``, in memory, with the rows of the exercises that
+    ``changes`` names made again from their new entries and the search index filled again
+    from the rows; None when that is not the catalogue of the entries now (see
+    :func:`pipeline.catalogue.update.patched_exercises`)."""
+    from pipeline.catalogue import update
+
+    try:
+        old = sqlite3.connect(f"{previous.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            ids = update.patched_exercises(old, changes, count)
+            lookups = _Lookups.stored(old) if ids is not None else None
+        finally:
+            old.close()
+        db = None if ids is None else update.open_in_memory(previous)
+    except (sqlite3.Error, OSError):
+        return None
+    if db is None or ids is None or lookups is None:
+        return db
+    rows = _Rows(sorted(zip(ids, (now for _, now in changes), strict=True)), lookups)
+    db.execute("BEGIN")
+    update.update_rows(db, sorted(ids), rows.tables, ())
+    db.executemany(FTS_INSERT, update.search_rows(db, indexed))
     db.execute("COMMIT")
     return db
 

@@ -24,12 +24,13 @@ same are the rows a build would make.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from pipeline.catalogue.entries import CatalogueEntry
 from pipeline.catalogue.schema import (
     APPLICATION_ID,
+    FTS_COLUMNS,
     FTS_INSERT,
     FTS_TABLE,
     SCHEMA_VERSION,
@@ -52,9 +53,7 @@ def changed_exercises(
     """The ids of the exercises of the catalogue ``db`` whose seeds changed, for ``entries``
     in build order; ``None`` when the catalogue must be built again: another schema, other
     exercises or other lookup rows, or too many changes for an update to pay."""
-    if db.execute("PRAGMA application_id").fetchone() != (APPLICATION_ID,):
-        return None
-    if db.execute("PRAGMA user_version").fetchone() != (SCHEMA_VERSION,):
+    if not _same_schema(db):
         return None
     for name in _LOOKUPS:
         if db.execute(f"SELECT id, name FROM {name} ORDER BY id").fetchall() != lookups[name]:
@@ -71,6 +70,67 @@ def changed_exercises(
     if len(changed) > UPDATE_SHARE * len(entries):
         return None
     return changed
+
+
+def patched_exercises(
+    db: sqlite3.Connection, changes: Sequence[tuple[CatalogueEntry, CatalogueEntry]], count: int
+) -> list[int] | None:
+    """The ids in the catalogue ``db`` of the exercises whose entries changed, as ``(last,
+    now)``, from the ones it was built from, in the order of ``changes``; ``None`` when making
+    their rows again from the new entries would not give the catalogue of the ``count``
+    entries now: another schema or another number of exercises, an exercise that moves
+    (another slug, language or path) or changes a lookup table (its muscles, equipment or
+    category), a row that is not the last entry's, or too many changes for an update to pay.
+    """
+    if not _same_schema(db) or len(changes) > UPDATE_SHARE * count:
+        return None
+    if db.execute("SELECT count(*) FROM exercises").fetchone() != (count,):
+        return None
+    ids = []
+    for last, now in changes:
+        if _keys(last) != _keys(now):
+            return None
+        row = db.execute(_ROW_OF, (last.slug, last.lang)).fetchone()
+        if row is None or tuple(row[1:]) != (last.source_path, last.source_sha256):
+            return None
+        ids.append(int(row[0]))
+    return ids
+
+
+def _same_schema(db: sqlite3.Connection) -> bool:
+    application = db.execute("PRAGMA application_id").fetchone()
+    version = db.execute("PRAGMA user_version").fetchone()
+    return bool(application == (APPLICATION_ID,) and version == (SCHEMA_VERSION,))
+
+
+_ROW_OF = "SELECT id, source_path, source_sha256 FROM exercises WHERE slug = ? AND lang = ?"
+
+
+def _keys(entry: CatalogueEntry) -> tuple[object, ...]:
+    """What decides an exercise's place and the lookup tables' rows."""
+    return (
+        entry.slug,
+        entry.lang,
+        entry.source_path,
+        entry.category,
+        entry.muscles,
+        entry.secondary_muscles,
+        entry.equipment,
+    )
+
+
+def search_rows(
+    db: sqlite3.Connection, fold: Callable[[str, str], str]
+) -> list[tuple[object, ...]]:
+    """The search index's rows, in exercise order, from the exercises' texts as ``db`` holds
+    them, each folded for its language by ``fold`` (text, language) as a build folds them."""
+    columns = ", ".join(FTS_COLUMNS)
+    return [
+        (number, *(fold(text, lang) for text in texts))
+        for number, lang, *texts in db.execute(
+            f"SELECT id, lang, {columns} FROM exercises ORDER BY id"
+        )
+    ]
 
 
 def open_in_memory(path: Path) -> sqlite3.Connection:

@@ -31,6 +31,18 @@ class ExportContext:
     from what the seeds whose bytes have not changed still give. It may then update them for
     the seeds that changed instead of building them again, if the bytes are the same."""
 
+    changes: Sequence[tuple[Any, Any]] | None = None
+    """For :meth:`Exporter.export_all`, when ``updatable``: each entry that differs from the
+    one the aggregate's files were last built from, as ``(last, now)``; every other entry is
+    the one they were built from, and no seed came or went. An exporter that updates its files
+    for these alone need not read the others (the entries it is given are read when used).
+    None when that is not known: the files must then be built from all the entries."""
+
+    last_files: tuple[str, ...] = ()
+    """For :meth:`Exporter.export_all`, when ``changes`` is given: the files the aggregate's
+    last build wrote. An update keeps those it does not rewrite with
+    :meth:`OutputWriter.keep`; a file neither written nor kept is removed as stale."""
+
     blobs: BlobStore | None = None
     """This exporter's store of blobs beside the build state (see :mod:`pipeline.blobs`):
     bytes an entry names by their key instead of carrying them (a card's picture), put by the

@@ -11,6 +11,7 @@ from pipeline.registry import register
 from pipeline.urls import lang_folder, lang_suffix
 
 if TYPE_CHECKING:
+    from pipeline.cards.splice import PageSwap
     from pipeline.model import Exercise, Source
 
 # The card modules are imported where they are used: reportlab takes a tenth of a second to
@@ -125,6 +126,8 @@ class CardsExporter(Exporter):
         ``cards.<lang>.pdf`` for another: every card in it, ordered by title, assembled from
         the entries. Its warnings are the per-card ones, already reported by
         :meth:`export_exercise`."""
+        if context.changes is not None and _updated(context):
+            return
         from pipeline.cards import write_booklet
 
         settings = context.settings
@@ -138,3 +141,46 @@ class CardsExporter(Exporter):
                 write_booklet(cards, settings, sink, context.blobs)
         if context.blobs is not None:
             context.blobs.prune({picture[1] for entry in entries for picture in entry[5]})
+
+
+def _updated(context: ExportContext) -> bool:
+    """Update the booklets for the cards whose drawings alone changed (see
+    :mod:`pipeline.cards.splice`), leaving the others as they are; False, with nothing
+    written, when any change is more than that or a booklet cannot be updated."""
+    from pipeline.cards.splice import splice_booklet
+
+    swaps = _swaps(context)
+    if swaps is None:
+        return False
+    writer = context.writer
+    booklets = {
+        name: splice_booklet(writer.target(name).read_bytes(), swapped)
+        for name, swapped in swaps.items()
+    }
+    if any(pieces is None for pieces in booklets.values()):
+        return False
+    for name in context.last_files:
+        if name not in booklets:
+            writer.keep(name)
+    for name, pieces in sorted(booklets.items()):
+        with writer.stream(name) as sink:
+            sink.writelines(pieces or ())
+    return True
+
+
+def _swaps(context: ExportContext) -> dict[str, list[PageSwap]] | None:
+    """The changed cards' pages, before and after, by booklet; None when a card changed more
+    than its drawings (its place: slug, title, language; subsets, pictures or page count), or
+    a booklet is not in the folder."""
+    assert context.changes is not None
+    if not all(context.writer.target(name).is_file() for name in context.last_files):
+        return None
+    swaps: dict[str, list[PageSwap]] = {}
+    for last, now in context.changes:
+        if last[:3] != now[:3] or last[4:] != now[4:] or len(last[3]) != len(now[3]):
+            return None
+        name = f"cards{lang_suffix(now[2], context.settings)}.pdf"
+        if name not in context.last_files:
+            return None
+        swaps.setdefault(name, []).append((last[3], now[3]))
+    return swaps

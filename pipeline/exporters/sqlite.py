@@ -54,7 +54,7 @@ class SqliteExporter(Exporter):
         target = context.writer.target(CATALOGUE_FILE)
         previous = target if context.updatable and target.is_file() else None
         with context.writer.atomic_path(CATALOGUE_FILE) as temp:
-            build_catalogue(temp, entries, previous)
+            build_catalogue(temp, entries, previous, context.changes)
             # Before the swap: a journal a crashed writer left beside the old file would be
             # rolled into the new one the first time it is opened for writing.
             remove_journals(context.writer.target(CATALOGUE_FILE))

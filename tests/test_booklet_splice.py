@@ -1,0 +1,94 @@
+"""A booklet updated for cards whose drawings changed is the booklet assembled again."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bench.corpus import build_corpus
+from pipeline.cards import PlainArtefact, render_card
+from pipeline.cards.booklet import assemble_booklet
+from pipeline.cards.splice import splice_booklet
+from pipeline.config import Settings
+from pipeline.model import Exercise
+from tests.conftest import exercise_of
+
+LAYOUTS = {
+    "A4": Settings(),
+    "2up with bleed": Settings(layout="2up", bleed_mm=3),
+}
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return build_corpus(7, tmp_path_factory.mktemp("seeds"), random_seed=3)
+
+
+def _cards(paths: list[Path], settings: Settings) -> list[PlainArtefact]:
+    return [render_card(exercise_of(path), settings).artefact.plain() for path in paths]
+
+
+def _said_twice(path: Path, tmp_path: Path) -> Exercise:
+    """The seed with its first Execution step said twice: other drawings, the same letters."""
+    text = path.read_text("utf-8")
+    head, rest = text.split("## Execution\n", 1)
+    first, after = rest.split("\n", 1)
+    number, step = first.split(" ", 1)
+    edited = tmp_path / path.name
+    edited.write_text(f"{head}## Execution\n{number} {step} {step}\n{after}", "utf-8")
+    return exercise_of(edited)
+
+
+def _spliced(old: bytes, before: PlainArtefact, after: PlainArtefact) -> bytes | None:
+    pieces = splice_booklet(old, [(before[3], after[3])])
+    return None if pieces is None else b"".join(pieces)
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS), ids=list(LAYOUTS))
+def test_a_card_drawn_anew_is_spliced_to_the_bytes_of_the_booklet_assembled_again(
+    seeds: list[Path], tmp_path: Path, layout: str
+) -> None:
+    settings = LAYOUTS[layout]
+    cards = _cards(seeds, settings)
+    old = assemble_booklet(cards, settings)
+    for place in (0, 3, len(cards) - 1):
+        after = render_card(_said_twice(seeds[place], tmp_path), settings).artefact.plain()
+        # The same place, subsets, pictures and page count: only the drawing differs.
+        assert after[:3] == cards[place][:3] and after[4:] == cards[place][4:]
+        assert after[3] != cards[place][3] and len(after[3]) == len(cards[place][3])
+        new = [*cards[:place], after, *cards[place + 1 :]]
+        fresh = assemble_booklet(new, settings)
+        assert _spliced(old, cards[place], after) == fresh
+        assert len(PdfReader(io.BytesIO(fresh)).pages) == len(PdfReader(io.BytesIO(old)).pages)
+
+
+def test_a_booklet_it_cannot_read_is_not_spliced(seeds: list[Path], tmp_path: Path) -> None:
+    settings = Settings()
+    cards = _cards(seeds[:3], settings)
+    old = assemble_booklet(cards, settings)
+    after = render_card(_said_twice(seeds[1], tmp_path), settings).artefact.plain()
+    other = _cards(seeds[3:4], settings)[0]
+    xref = old.rindex(b"\nxref\n")
+    for damaged in (
+        b"",
+        b"%PDF-1.4\nnot a booklet",
+        old[:-10],  # cut short
+        old[:xref] + b"\n" + old[xref:],  # its table no longer where the trailer says
+        old.replace(b"/Size", b"/Count"),
+    ):
+        assert _spliced(damaged, cards[1], after) is None
+    # A page the booklet does not hold, or holds twice, or a page more.
+    assert _spliced(old, other, after) is None
+    twice = assemble_booklet([*cards, cards[1]], settings)
+    assert _spliced(twice, cards[1], after) is None
+    assert splice_booklet(old, [(cards[1][3], (*after[3], after[3][0]))]) is None
+
+
+def test_an_unchanged_page_leaves_the_booklet_as_it_was(seeds: list[Path]) -> None:
+    settings = Settings()
+    cards = _cards(seeds[:3], settings)
+    old = assemble_booklet(cards, settings)
+    assert _spliced(old, cards[1], cards[1]) == old
