@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -866,16 +867,17 @@ class _Run:
                 entries=digest,
             )
         codec = codec_for(exporter.entry_type)
-        blobs = [e.data for e in aggregate.entries]
         changes = self._changes(aggregate)
         values: Sequence[Any]
         if changes is None:
-            values = codec.decode_all(blobs)
+            values = codec.decode_all(self._entry_data(aggregate))
             damaged = [number for number, value in enumerate(values) if value is None]
             if damaged:
                 return _Built(damaged=damaged)
         else:
-            values = StoredEntries(codec, blobs)
+            values = StoredEntries(
+                codec, len(aggregate.entries), functools.partial(self._entry_data, aggregate)
+            )
         writer = self.writer.sibling(exporter.name)
         context = ExportContext(
             writer=writer,
@@ -906,20 +908,25 @@ class _Run:
         last = self.previous.aggregates.get(name)
         if last is None or not last.entries or not self._updatable(name):
             return None
-        made, stored = self.made[name], self.cached[name]
-        changed: dict[int, bytes] = {}
-        for number, (display, _) in enumerate(aggregate.members):
-            entry = made.get(display)
-            if entry is None:
-                continue  # as stored, so as built (the hash below says so)
-            before = stored.get(display)
-            if before is None:
-                return None  # a new member: the files are built again
-            if before.data != entry.data:
-                changed[number] = before.data
-        if not changed or self.facts.aggregate_key(name, aggregate.digest(changed)) != last.entries:
+        changed = aggregate.replaced(self.made[name], self.cached[name])
+        if not changed:
             return None
-        return _read_changes(aggregate, changed)
+        digests = {number: before.digest for number, before in changed.items()}
+        if self.facts.aggregate_key(name, aggregate.digest(digests)) != last.entries:
+            return None
+        displays = [aggregate.members[number][0] for number in changed]
+        data = self.store.entry_data(name, displays)
+        before_data = {n: data.get(d, b"") for n, d in zip(changed, displays, strict=True)}
+        return _read_changes(aggregate, before_data)
+
+    def _entry_data(self, aggregate: _Aggregate) -> list[bytes]:
+        """The JSON of the aggregate's entries, those stored read from the state (once)."""
+        if any(entry.data is None for entry in aggregate.entries):
+            stored = self.store.entry_data(aggregate.exporter.name)
+            for (display, _), entry in zip(aggregate.members, aggregate.entries, strict=True):
+                if entry.data is None:
+                    entry.data = stored.get(display, b"")
+        return [entry.data or b"" for entry in aggregate.entries]
 
     def _unchanged(self, name: str, digest: str) -> AggregateRecord | None:
         """The last build of the aggregate, when it was built from entries of these bytes (an
@@ -1232,17 +1239,34 @@ class _Aggregate:
 
     def digest(self, instead: Mapping[int, bytes] | None = None) -> str:
         """A hash of the members' entries, each with its seed's path, in order; with
-        ``instead``, of the entries with those at these places (by number) in place of theirs.
-        """
+        ``instead``, with the entries of these hashes at these places (by number) in place of
+        theirs."""
         if self.hashes is None:
             self.hashes = [
-                _entry_hash(display, entry.data)
+                _entry_hash(display, entry.digest)
                 for (display, _), entry in zip(self.members, self.entries, strict=True)
             ]
         hashes = list(self.hashes) if instead else self.hashes
         for number, data in (instead or {}).items():
             hashes[number] = _entry_hash(self.members[number][0], data)
         return hashlib.sha256(b"".join(hashes)).hexdigest()
+
+    def replaced(
+        self, made: Mapping[str, CachedEntry], stored: Mapping[str, CachedEntry]
+    ) -> dict[int, CachedEntry] | None:
+        """The stored entries that entries ``made`` in this run replace with others, by their
+        place among the members; None when a member has no stored entry to replace."""
+        changed: dict[int, CachedEntry] = {}
+        for number, (display, _) in enumerate(self.members):
+            entry = made.get(display)
+            if entry is None:
+                continue  # the stored one
+            before = stored.get(display)
+            if before is None:
+                return None
+            if before.digest != entry.digest:
+                changed[number] = before
+        return changed
 
     def rebuild(self, damaged: set[int], made: dict[str, CachedEntry]) -> None:
         """Put the entries made again in place of the ``damaged`` ones; a kept seed's, which
@@ -1265,18 +1289,16 @@ def _read_changes(aggregate: _Aggregate, changed: dict[int, bytes]) -> list[tupl
     codec = codec_for(aggregate.exporter.entry_type)
     try:
         return [
-            (codec.decode(data), codec.decode(aggregate.entries[number].data))
+            (codec.decode(data), codec.decode(aggregate.entries[number].data or b""))
             for number, data in changed.items()
         ]
     except ValueError:
         return None
 
 
-def _entry_hash(display: str, data: bytes) -> bytes:
-    hasher = hashlib.sha256(display.encode("utf-8", "surrogateescape"))
-    hasher.update(len(data).to_bytes(8, "little"))
-    hasher.update(data)
-    return hasher.digest()
+def _entry_hash(display: str, digest: bytes) -> bytes:
+    """An entry's hash with its seed's path."""
+    return hashlib.sha256(display.encode("utf-8", "surrogateescape") + b"\0" + digest).digest()
 
 
 @dataclass

@@ -11,7 +11,7 @@ this run or an earlier one.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
@@ -80,20 +80,31 @@ class EntryError(ValueError):
 
 
 class StoredEntries(Sequence[Any]):
-    """An aggregate's entries, read back through their type only when they are used: an
-    update of the aggregate for the few seeds that changed reads only theirs (see
+    """An aggregate's ``count`` entries, loaded (``blobs`` gives their JSON) and read back
+    through their type only when they are used: an update of the aggregate for the few seeds
+    that changed reads only theirs (see
     :attr:`pipeline.exporters.base.ExportContext.changes`). One entry is read on its own;
     iterating, or a slice, reads them all at once. Raises :class:`EntryError` for an entry
     that cannot be read (the engine hands out lazily only entries it has read before)."""
 
-    def __init__(self, codec: EntryCodec, blobs: Sequence[bytes]) -> None:
+    def __init__(self, codec: EntryCodec, count: int, blobs: Callable[[], Sequence[bytes]]) -> None:
         self._codec = codec
-        self._blobs = blobs
+        self._count = count
+        self._load = blobs
+        self._loaded: Sequence[bytes] | None = None
         self._one: dict[int, Any] = {}
         self._all: list[Any] | None = None
 
+    @property
+    def _blobs(self) -> Sequence[bytes]:
+        if self._loaded is None:
+            self._loaded = self._load()
+            if len(self._loaded) != self._count:
+                raise EntryError(f"{self._count} entries, {len(self._loaded)} loaded")
+        return self._loaded
+
     def __len__(self) -> int:
-        return len(self._blobs)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> Any: ...
@@ -106,7 +117,7 @@ class StoredEntries(Sequence[Any]):
             return self._values()[index]
         if self._all is not None:
             return self._all[index]
-        position = range(len(self._blobs))[index]  # IndexError as a list raises it
+        position = range(self._count)[index]  # IndexError as a list raises it
         if position not in self._one:
             try:
                 self._one[position] = self._codec.decode(self._blobs[position])

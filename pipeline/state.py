@@ -30,10 +30,11 @@ rest (every output is complete; the writer does not rewrite a file that holds it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ STATE_DIR = ".pipeline-state"
 STATE_FILE = "state.sqlite"
 LOCK_FILE = "lock"
 CACHE_DIR = "cache"
-STATE_VERSION = 4
+STATE_VERSION = 5
 APPLICATION_ID = 0x50495045
 """``PRAGMA application_id`` of a state database ("PIPE"): a SQLite file that is not one of
 ours is never read as state."""
@@ -130,11 +131,19 @@ class AggregateRecord:
 @dataclass(slots=True)
 class CachedEntry:
     """A seed's entry for one exporter's aggregate, as a run stored it: for which bytes of the
-    seed, with which exporter fingerprint, and the entry itself as JSON."""
+    seed, with which exporter fingerprint, and the entry itself as JSON, with its hash. A
+    stored entry is loaded without its JSON (``data`` is None) until it is read
+    (:meth:`StateStore.entry_data`): most runs need only the hashes."""
 
     sha256: str
     fingerprint: str
-    data: bytes
+    data: bytes | None
+    digest: bytes = b""
+    """The SHA-256 of ``data``."""
+
+    def __post_init__(self) -> None:
+        if not self.digest and self.data is not None:
+            self.digest = hashlib.sha256(self.data).digest()
 
 
 @dataclass(slots=True)
@@ -204,6 +213,7 @@ CREATE TABLE entries (
     path TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
+    digest BLOB NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (exporter, path)
 ) STRICT;
@@ -486,20 +496,34 @@ class StateStore:
         }
 
     def entries(self, exporter: str) -> dict[str, CachedEntry]:
-        """Every stored entry of ``exporter``, by seed path."""
+        """Every stored entry of ``exporter``, by seed path, without its JSON."""
         try:
             rows = self._connect().execute(
-                "SELECT path, sha256, fingerprint, data FROM entries WHERE exporter = ?",
+                "SELECT path, sha256, fingerprint, digest FROM entries WHERE exporter = ?",
                 (exporter,),
             )
-            # A value of another type is kept as bytes that read as no entry, so it is counted
-            # with the entries that cannot be read.
             return {
-                str(path): CachedEntry(str(sha), str(fingerprint), _blob(data))
-                for path, sha, fingerprint, data in rows
+                str(path): CachedEntry(str(sha), str(fingerprint), None, _blob(digest))
+                for path, sha, fingerprint, digest in rows
             }
         except sqlite3.DatabaseError:  # read again from the seeds
             return {}
+
+    def entry_data(self, exporter: str, paths: Collection[str] | None = None) -> dict[str, bytes]:
+        """The JSON of the stored entries of ``exporter`` (of the seeds at ``paths``, or all),
+        by seed path. One that cannot be read is given as bytes that read as no entry: it is
+        then counted with the entries that cannot be read."""
+        query = "SELECT path, data FROM entries WHERE exporter = ?"
+        try:
+            db = self._connect()
+            if paths is None:
+                rows = list(db.execute(query, (exporter,)))
+            else:
+                marks = ", ".join("?" for _ in paths)
+                rows = list(db.execute(f"{query} AND path IN ({marks})", (exporter, *paths)))
+        except sqlite3.DatabaseError:
+            return {}
+        return {str(path): _blob(data) for path, data in rows}
 
     def commit(
         self,
@@ -518,9 +542,10 @@ class StateStore:
         changed = _changed_seeds(old, new)
         aggregates = _changed_aggregates(old, new)
         made = [
-            (exporter, path, e.sha256, e.fingerprint, e.data)
+            (exporter, path, e.sha256, e.fingerprint, e.digest, e.data)
             for exporter, by_path in sorted(entries.items())
             for path, e in sorted(by_path.items())
+            if e.data is not None
         ]
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -539,7 +564,7 @@ class StateStore:
             db.executemany(
                 "INSERT OR REPLACE INTO aggregates VALUES (?, ?, ?, ?, ?, ?)", aggregates
             )
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", made)
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)", made)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
