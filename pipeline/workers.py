@@ -566,3 +566,81 @@ class _Dispatch:
                 chunk.append(self.adopted(job))
         _send(self.conns[number], chunk)
         self.in_flight[number] += 1
+
+
+class AsideProcess:
+    """One call made in a forked process beside this one while this one goes on (an aggregate
+    updated while the others are built), its result sent back by pipe. Stopped, and what it
+    was writing removed, when the block is left before it is done (Ctrl-C, an error). A
+    process that cannot fork makes the call itself, when :meth:`result` is asked for."""
+
+    def __init__(self, call: Callable[[], Any], out: Path) -> None:
+        self.call = call
+        self.out = out
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    @staticmethod
+    def possible() -> bool:
+        """Whether this platform forks (a spawned process would have to load everything)."""
+        return "fork" in multiprocessing.get_all_start_methods()
+
+    def __enter__(self) -> AsideProcess:
+        if not self.possible():
+            return self
+        context = multiprocessing.get_context("fork")
+        with deferred():
+            parent, child = context.Pipe(duplex=False)
+            self._process = context.Process(
+                target=_aside, args=(child, os.getpid(), self.call), name="pipeline-aside"
+            )
+            self._process.start()
+            child.close()
+            self._conn = parent
+        return self
+
+    def result(self) -> Any:
+        """What the call returned; raises :class:`PipelineError` when it failed."""
+        if self._conn is None:
+            return self.call()
+        kind, value = _receive(self._conn)
+        if kind != "done":
+            raise PipelineError(f"a build beside the export failed:\n{value}")
+        return value
+
+    def __exit__(self, *_: object) -> None:
+        process = self._process
+        if process is None:
+            return
+        with deferred():
+            if process.is_alive():
+                process.terminate()
+            process.join(STOP_SECONDS)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+            if process.pid and (process.exitcode or 0) < 0:
+                remove_temp_files(self.out, [process.pid])
+            if self._conn is not None:
+                self._conn.close()
+
+
+def _aside(conn: Connection, parent: int, call: Callable[[], Any]) -> None:
+    """The process of an :class:`AsideProcess`: as a worker, stopped by SIGTERM alone."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        sys.unraisablehook = exit_if_swallowed
+        signal.signal(signal.SIGTERM, _stop_worker)
+        unblock()
+        _die_with_parent(parent)
+        try:
+            message: tuple[str, Any] = ("done", call())
+        except Interrupted:
+            raise
+        except Exception:  # the parent reports it
+            message = ("failed", traceback.format_exc())
+        conn.send(message)
+        conn.close()
+    except (EOFError, BrokenPipeError, Interrupted):
+        os._exit(1)
+    os._exit(0)

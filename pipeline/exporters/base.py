@@ -32,7 +32,8 @@ class ExportContext:
     the seeds that changed instead of building them again, if the bytes are the same."""
 
     changes: Sequence[tuple[Any, Any]] | None = None
-    """For :meth:`Exporter.export_all`, when ``updatable``: each entry that differs from the
+    """For :meth:`Exporter.export_all` of an exporter that ``updates_aggregate``, when
+    ``updatable``: each entry that differs from the
     one the aggregate's files were last built from, as ``(last, now)``; every other entry is
     the one they were built from, and no seed came or went. An exporter that updates its files
     for these alone need not read the others (the entries it is given are read when used).
@@ -91,6 +92,11 @@ class Exporter:
     the default, is the :class:`~pipeline.model.Exercise` model, which the default hook
     returns (imported only when an entry is made or read)."""
     outputs: ClassVar[tuple[str, ...]] = ()
+    updates_aggregate: ClassVar[bool] = False
+    """True when :meth:`export_all` updates its files from :attr:`ExportContext.changes`, the
+    entries that changed, without reading the others (the catalogue, the booklet). The engine
+    then works those changes out for it, and may build it in a process of its own while
+    another aggregate is built (it reads so little that this costs little memory)."""
     links_translations: ClassVar[bool] = False
     """True when a seed's outputs name its other language versions (``hreflang`` links,
     ``workTranslation``): they are then rebuilt when those versions come, go or move."""

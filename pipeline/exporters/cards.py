@@ -50,6 +50,7 @@ class CardsExporter(Exporter):
         "brand",
     )
     entry_type = PlainArtefact
+    updates_aggregate = True
     outputs = ("cards/{slug}.pdf", "cards/{lang}/{slug}.pdf", "cards.pdf", "cards.{lang}.pdf")
 
     def check_settings(self) -> None:

@@ -38,6 +38,7 @@ class SqliteExporter(Exporter):
     # The pictures' addresses are where the html exporter publishes them.
     settings_used = ("base_url", "url_pattern", "default_lang")
     entry_type = CatalogueEntry
+    updates_aggregate = True
     outputs = (literal(CATALOGUE_FILE),)
 
     def export_exercise(self, exercise: Exercise, context: ExportContext) -> CatalogueEntry:
