@@ -786,6 +786,9 @@ class _Run:
         for seed in self.in_scope:
             own, state = seed.own, seed.state
             assert own is not None and state is not None
+            if self._as_held(seed, state):
+                seed.record = seed.held
+                continue
             outputs = self._outputs(seed, state)
             # The parse's own hash: if the file changed after it was stat'ed, its mtime
             # differs next time and it is read again.
@@ -803,6 +806,20 @@ class _Run:
                 translation_line=own.translation_line,
                 inputs=list(own.inputs),
             )
+
+    def _as_held(self, seed: SeedEntry, state: SeedState) -> bool:
+        """True when this run records of a seed just what the last run did: it was not read
+        again (so its state is the record's), at the same size and mtime, no hook ran for it,
+        and it keeps its outputs (it is not a draft held back)."""
+        held = seed.held
+        return (
+            held is not None
+            and not seed.parse
+            and seed.reusable is held
+            and seed.index not in self.results
+            and (held.size, held.mtime_ns) == (seed.file.size, seed.file.mtime_ns)
+            and not (state.ok and not publishes(self.facts, state.draft))
+        )
 
     def _aggregates(self, rebuild: set[str]) -> dict[str, AggregateRecord]:
         aggregates = {

@@ -292,14 +292,22 @@ def stale_files(
 ) -> list[str]:
     """The files the last run recorded that nothing this run records any more, and those an
     earlier run could not remove, sorted."""
-    produced = {f for r in held for o in r.outputs.values() for f in o.files}
+    # A record this run keeps as it was (the same object) has the files it had, and no one
+    # else had them (one owner a file): neither set needs them.
+    held = list(held)
+    kept = {id(r) for r in held} & {id(r) for r in previous.seeds.values()}
+    produced = _files_of(r for r in held if id(r) not in kept)
     for files in aggregates:
         produced.update(files)
-    earlier = {f for r in previous.seeds.values() for o in r.outputs.values() for f in o.files}
+    earlier = _files_of(r for r in previous.seeds.values() if id(r) not in kept)
     for record in previous.aggregates.values():
         earlier.update(record.files)
     earlier.update(previous.unremoved)
     return sorted(earlier - produced)
+
+
+def _files_of(records: Iterable[SeedRecord]) -> set[str]:
+    return {f for r in records for o in r.outputs.values() for f in o.files}
 
 
 @dataclass(frozen=True)

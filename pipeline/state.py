@@ -576,7 +576,7 @@ def _changed_seeds(old: State, new: State) -> list[tuple[Any, ...]]:
     return [
         _seed_row(path, record)
         for path, record in sorted(new.seeds.items())
-        if old.seeds.get(path) != record
+        if (last := old.seeds.get(path)) is not record and last != record
     ]
 
 
