@@ -351,6 +351,8 @@ def few_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
+        # What the run set apart from the collector (the build state) is its to walk again.
+        gc.unfreeze()
 
 
 def _state_folder(out: Path, settings: Settings) -> Path:
@@ -506,6 +508,8 @@ class _Run:
         self.store = store
         # What the folder holds (kept, removed, carried over), even under --force.
         self.previous = store.load()
+        self.trusted: dict[str, int] = {}
+        """The output folders found with the mtimes the last run recorded."""
         self.parse_key = parse_key(settings)
         self.existing = self._existing()
         self.facts = self._facts(options)
@@ -529,6 +533,8 @@ class _Run:
         self.results: dict[int, SeedResult] = {}
         self.unremoved: list[str] = []
         """Stale outputs this run could not remove."""
+        self._said_by_seeds: _Said | None = None
+        self._files_of_seeds: set[str] | None = None
 
     def _existing(self) -> set[str]:
         """Every file the output folder holds: from the last run's listing where its folders
@@ -536,7 +542,7 @@ class _Run:
         folders of its own, so the run after it walks the whole folder."""
         known = None
         if self.previous.produced and not self.previous.interrupted:
-            known = known_outputs(self.out, self.previous.produced)
+            known = known_outputs(self.out, self.previous.produced, self.trusted)
         # Marked before anything is written, and cleared when the state is recorded.
         self.store.set_meta("running", "1")
         return existing_outputs(self.out) if known is None else known
@@ -880,6 +886,7 @@ class _Run:
                     with self.reporter.phase(aggregate.exporter.name, 1) as advance:
                         built[number] = self._build(aggregate)
                         advance(1)
+            self._while_building()
             if aside is not None and beside is not None:
                 with self.reporter.phase(aside.exporter.name, 1) as advance:
                     built[gathered.index(aside)] = self._claimed(aside, beside.result())
@@ -1125,7 +1132,12 @@ class _Run:
         new = State(self.parse_key, self._held(), aggregates)
         meta = {
             "noop": self._noop(aggregates),
-            "produced": listing(self.out, produced),
+            "produced": listing(
+                self.out,
+                produced,
+                self.trusted,
+                touched=[*self.writer.claimed(), *self.report.removed, *self.unremoved],
+            ),
             "running": "",
             "unremoved": json.dumps(self.unremoved),
         }
@@ -1159,7 +1171,7 @@ class _Run:
         self.report.diagnostics = [*self.report.diagnostics, *said.diagnostics]
         self.report.failed, self.report.warned = said.failed, said.warned
         self.report.drafts = said.drafts
-        produced = {f for r in self._held().values() for o in r.outputs.values() for f in o.files}
+        produced = set(self._seeds_files())
         produced.update(f for a in aggregates.values() for f in a.files)
         self.report.unchanged = len(produced - set(self.report.written))
         return produced
@@ -1167,6 +1179,17 @@ class _Run:
     def _said(self, aggregates: dict[str, AggregateRecord], *, now: bool) -> _Said:
         """What the seeds and aggregates say: in this run (``now``), or in the next if it has
         nothing to do (a draft's note then says its outputs are gone, not going)."""
+        seeds = self._seeds_said(now=now)
+        said = _Said([*seeds.diagnostics], [*seeds.failed], [*seeds.warned], [*seeds.drafts])
+        for name in sorted(aggregates):
+            if name in self.exporters:
+                said.diagnostics.extend(diagnostics_from_rows(aggregates[name].diagnostics))
+        return said
+
+    def _seeds_said(self, *, now: bool) -> _Said:
+        """What the seeds say (see :meth:`_said`); in this run, worked out once."""
+        if now and self._said_by_seeds is not None:
+            return self._said_by_seeds
         said = _Said()
         for seed in self.in_scope:
             state, record = seed.state, seed.record
@@ -1174,10 +1197,22 @@ class _Run:
             held_back = state.ok and not publishes(self.facts, state.draft)
             diagnostics = self._seed_said(seed, seed.held if now else record)
             said.add(seed.display, diagnostics, ok=state.ok, held_back=held_back)
-        for name in sorted(aggregates):
-            if name in self.exporters:
-                said.diagnostics.extend(diagnostics_from_rows(aggregates[name].diagnostics))
+        if now:
+            self._said_by_seeds = said
         return said
+
+    def _seeds_files(self) -> set[str]:
+        """Every file of the seeds this run records (worked out once)."""
+        if self._files_of_seeds is None:
+            held = self._held().values()
+            self._files_of_seeds = {f for r in held for o in r.outputs.values() for f in o.files}
+        return self._files_of_seeds
+
+    def _while_building(self) -> None:
+        """What the run works out while an aggregate is built beside it: what the seeds say,
+        and their files (neither depends on an aggregate)."""
+        self._seeds_said(now=True)
+        self._seeds_files()
 
     def _seed_said(self, seed: SeedEntry, held: SeedRecord | None) -> list[Diagnostic]:
         """What was said of one seed: by the parse and the checks, then by each exporter."""

@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pipeline.writer import TEMP_SUFFIX
@@ -40,20 +40,30 @@ def existing_outputs(out: Path) -> set[str]:
     return existing
 
 
-def listing(out: Path, files: Iterable[str]) -> str:
+def listing(
+    out: Path,
+    files: Iterable[str],
+    trusted: Mapping[str, int] | None = None,
+    touched: Iterable[str] = (),
+) -> str:
     """The files the folder holds, by folder, with each folder's mtime when it has been left
-    alone long enough to be trusted (else -1), as JSON: what :func:`still_there` checks."""
+    alone long enough to be trusted (else -1), as JSON: what :func:`still_there` checks.
+    ``trusted`` are folders whose mtimes were found as recorded (see :func:`known_outputs`):
+    those the run did not touch (no file of ``touched`` is in or below them) keep them."""
     folders: dict[str, list[str]] = {}
     for file in sorted(files):
         folder, _, name = file.rpartition("/")
         folders.setdefault(folder, []).append(name)
+    moved = {folder for path in touched for folder in _folders_above(path)}
     settled = time.time_ns() - SETTLED_NS
     table = {}
     for folder, names in folders.items():
-        try:
-            mtime = os.stat(os.path.join(out, folder)).st_mtime_ns
-        except OSError:
-            mtime = -1
+        mtime = -1 if trusted is None or folder in moved else trusted.get(folder, -1)
+        if mtime < 0:
+            try:
+                mtime = os.stat(os.path.join(out, folder)).st_mtime_ns
+            except OSError:
+                mtime = -1
         table[folder] = [mtime if mtime < settled else -1, names]
     return json.dumps(table, ensure_ascii=False, separators=(",", ":"))
 
@@ -84,11 +94,12 @@ def still_there(out: Path, text: str) -> tuple[int, str | None] | None:
         return None
 
 
-def known_outputs(out: Path, text: str) -> set[str] | None:
+def known_outputs(out: Path, text: str, trusted: dict[str, int] | None = None) -> set[str] | None:
     """Every file of the :func:`listing` ``text`` still in the folder, and every file in each
     of its folders whose mtime moved since: what :func:`existing_outputs` would find of them,
-    without walking the folders left alone (temp files found are removed the same way).
-    ``None`` when the listing cannot be read."""
+    without walking the folders left alone (temp files found are removed the same way); those
+    folders are put in ``trusted``, with their mtimes. ``None`` when the listing cannot be
+    read."""
     try:
         table = json.loads(text)
         existing: set[str] = set()
@@ -98,6 +109,8 @@ def known_outputs(out: Path, text: str) -> set[str] | None:
             try:
                 if os.stat(path).st_mtime_ns == mtime >= 0:
                     existing.update(prefix + name for name in names)
+                    if trusted is not None:
+                        trusted[folder] = mtime
                     continue
                 present = os.listdir(path)
             except FileNotFoundError:
@@ -122,3 +135,11 @@ def remove_empty_folders(folder: Path, root: Path) -> None:
         except OSError:  # not empty, or already gone
             return
         folder = folder.parent
+
+
+def _folders_above(path: str) -> Iterator[str]:
+    """The folders ``path`` is in, from its own to the output folder itself (``""``)."""
+    folder = path
+    while folder:
+        folder = folder.rpartition("/")[0]
+        yield folder

@@ -30,11 +30,12 @@ rest (every output is complete; the writer does not rewrite a file that holds it
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -431,6 +432,10 @@ class StateStore:
             return State()
 
     def _load(self) -> State:
+        with _uncollected():
+            return self._read_state()
+
+    def _read_state(self) -> State:
         db = self._connect()
         meta = dict(db.execute("SELECT key, value FROM meta"))
         seeds = {row[0]: _seed_record(row) for row in db.execute("SELECT * FROM seeds")}
@@ -502,10 +507,11 @@ class StateStore:
                 "SELECT path, sha256, fingerprint, digest FROM entries WHERE exporter = ?",
                 (exporter,),
             )
-            return {
-                str(path): CachedEntry(str(sha), str(fingerprint), None, _blob(digest))
-                for path, sha, fingerprint, digest in rows
-            }
+            with _uncollected():
+                return {
+                    str(path): CachedEntry(str(sha), str(fingerprint), None, _blob(digest))
+                    for path, sha, fingerprint, digest in rows
+                }
         except sqlite3.DatabaseError:  # read again from the seeds
             return {}
 
@@ -569,6 +575,22 @@ class StateStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """Make a large structure that lives as long as the run (the state, its records): the
+    cyclic collector would walk its hundreds of thousands of objects again and again as they
+    are made, and they hold no cycles to collect. Made, they are set apart from what it walks
+    (``gc.freeze``) until the export ends (see :func:`pipeline.engine.few_collections`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _changed_seeds(old: State, new: State) -> list[tuple[Any, ...]]:

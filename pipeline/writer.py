@@ -100,6 +100,10 @@ class OutputWriter:
                 problems.append(_claimed_twice(relpath, held, owner))
         return problems
 
+    def claimed(self) -> Collection[str]:
+        """Every path claimed in this run, by this writer and its siblings."""
+        return self._claimed.keys()
+
     def target(self, relpath: str) -> Path:
         """The absolute path for ``relpath``; refuses anything that would leave the folder."""
         return Path(self._path(relpath))
