@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from pypdf import PdfReader
 from bench.corpus import build_corpus
 from pipeline.cards import PlainArtefact, render_card
 from pipeline.cards.booklet import assemble_booklet
-from pipeline.cards.splice import splice_booklet
+from pipeline.cards.splice import identified, splice_booklet
 from pipeline.config import Settings
 from pipeline.model import Exercise
 from tests.conftest import exercise_of
@@ -27,18 +30,28 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return build_corpus(7, tmp_path_factory.mktemp("seeds"), random_seed=3)
 
 
+@pytest.fixture(scope="module")
+def pictured(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Seeds most of which show two pictures of their own."""
+    return build_corpus(6, tmp_path_factory.mktemp("pictured"), random_seed=4, pictures=0.7)
+
+
 def _cards(paths: list[Path], settings: Settings) -> list[PlainArtefact]:
     return [render_card(exercise_of(path), settings).artefact.plain() for path in paths]
 
 
-def _said_twice(path: Path, tmp_path: Path) -> Exercise:
+def _step_twice(text: str) -> str:
     """The seed with its first Execution step said twice: other drawings, the same letters."""
-    text = path.read_text("utf-8")
     head, rest = text.split("## Execution\n", 1)
     first, after = rest.split("\n", 1)
     number, step = first.split(" ", 1)
+    return f"{head}## Execution\n{number} {step} {step}\n{after}"
+
+
+def _said_twice(path: Path, tmp_path: Path) -> Exercise:
+    """The seed, with its first step said twice, in ``tmp_path``."""
     edited = tmp_path / path.name
-    edited.write_text(f"{head}## Execution\n{number} {step} {step}\n{after}", "utf-8")
+    edited.write_text(_step_twice(path.read_text("utf-8")), "utf-8")
     return exercise_of(edited)
 
 
@@ -92,3 +105,44 @@ def test_an_unchanged_page_leaves_the_booklet_as_it_was(seeds: list[Path]) -> No
     cards = _cards(seeds[:3], settings)
     old = assemble_booklet(cards, settings)
     assert _spliced(old, cards[1], cards[1]) == old
+
+
+def test_a_booklet_of_pictures_is_spliced_without_its_pictures_changing_its_identifier(
+    pictured: list[Path], tmp_path: Path
+) -> None:
+    settings = Settings()
+    # A copy, edited in place: a card names its pictures' files, which stay where they are.
+    folder = tmp_path / "seeds"
+    shutil.copytree(pictured[0].parent, folder)
+    seeds = [folder / path.name for path in pictured]
+    cards = _cards(seeds, settings)
+    assert sum(1 for card in cards if card[5]) >= 2  # cards that show pictures
+    old = assemble_booklet(cards, settings)
+    place = next(n for n, card in enumerate(cards) if card[5])
+    seeds[place].write_text(_step_twice(seeds[place].read_text("utf-8")), "utf-8")
+    after = render_card(exercise_of(seeds[place]), settings).artefact.plain()
+    assert after[4:] == cards[place][4:] and after[3] != cards[place][3]
+    new = [*cards[:place], after, *cards[place + 1 :]]
+    assert _spliced(old, cards[place], after) == assemble_booklet(new, settings)
+
+
+def test_the_identifier_is_a_hash_of_what_the_pages_say_not_of_the_pictures_bytes(
+    pictured: list[Path],
+) -> None:
+    """Every page names each picture it shows after a hash of its bytes, so the identifier
+    may leave the pictures' bytes out: two booklets with other pictures have other names in
+    their pages, and so other identifiers."""
+    settings = Settings()
+    cards = _cards(pictured, settings)
+    booklet = assemble_booklet(cards, settings)
+    ident = booklet[booklet.rindex(b"/ID [ <") + 7 :][:32]
+    xref = booklet.rindex(b"\nxref\n") + 1
+    pictures = booklet.count(b"/Subtype /Image ")
+    assert pictures >= 2
+    # The same objects with every picture's bytes but its first line left out: the same MD5.
+    content = hashlib.md5(usedforsecurity=False)
+    head, *chunks = re.split(rb"(?<=\n)(?=\d+ 0 obj\n)", booklet[:xref])
+    content.update(head)
+    for chunk in chunks:
+        content.update(identified(chunk))
+    assert content.hexdigest().encode() == ident

@@ -37,6 +37,7 @@ from pipeline.blobs import BlobStore
 from pipeline.cards.fonts import card_fonts, subset_data
 from pipeline.cards.layout import CREATOR, Geometry, draw_sheet_marks, geometry
 from pipeline.cards.pictures import ImageRef, picture_body
+from pipeline.cards.splice import identified
 from pipeline.config import Settings
 from pipeline.i18n.labels import labels_for
 
@@ -140,8 +141,9 @@ class _Objects:
         """Write the whole file to ``sink``: header, objects (each picture's body from
         ``picture``), cross-reference table and trailer."""
         head = b"%PDF-1.4\n%\x93\x8c\x8b\x9e\n"
-        # Like reportlab's invariant mode: the file identifier is a hash of the content.
-        content = hashlib.md5(usedforsecurity=False)
+        # Like reportlab's invariant mode: the file identifier is a hash of the content
+        # (see pipeline.cards.splice.identified).
+        content = hashlib.md5(head, usedforsecurity=False)
         offsets = []
         position = len(head)
         pending = [head]
@@ -149,12 +151,13 @@ class _Objects:
             large = isinstance(body, ImageRef)
             data = picture(body) if isinstance(body, ImageRef) else body
             chunk = b"%d 0 obj\n%s\nendobj\n" % (number, data)
+            content.update(identified(chunk))
             offsets.append(position)
             position += len(chunk)
             pending.append(chunk)
             if large or len(pending) >= _CHUNKS:
-                _flush(pending, sink, content)
-        _flush(pending, sink, content)
+                _flush(pending, sink)
+        _flush(pending, sink)
         ident = content.hexdigest().encode()
         sink.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.bodies) + 1))
         sink.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
@@ -168,10 +171,8 @@ _CHUNKS = 512
 """Objects written to the file at a time (a picture's at once, so it is let go)."""
 
 
-def _flush(pending: list[bytes], sink: BinaryIO, content: Any) -> None:
-    """Write the chunks ``pending``, hashing them, and empty it."""
-    for chunk in pending:
-        content.update(chunk)
+def _flush(pending: list[bytes], sink: BinaryIO) -> None:
+    """Write the chunks ``pending``, and empty it."""
     sink.write(b"".join(pending))
     pending.clear()
 

@@ -3,7 +3,10 @@ card in one booklet for a print run, ``cards.pdf``."""
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.exporters.base import ExportContext, Exporter
@@ -39,7 +42,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "15"  # the total time among the workout's numbers
+    version = "16"  # the booklet's identifier leaves its pictures' bytes out
     settings_used = (
         "page_size",
         "layout",
@@ -148,25 +151,43 @@ def _updated(context: ExportContext) -> bool:
     """Update the booklets for the cards whose drawings alone changed (see
     :mod:`pipeline.cards.splice`), leaving the others as they are; False, with nothing
     written, when any change is more than that or a booklet cannot be updated."""
-    from pipeline.cards.splice import splice_booklet
-
     swaps = _swaps(context)
     if swaps is None:
         return False
     writer = context.writer
-    booklets = {
-        name: splice_booklet(writer.target(name).read_bytes(), swapped)
-        for name, swapped in swaps.items()
-    }
-    if any(pieces is None for pieces in booklets.values()):
-        return False
-    for name in context.last_files:
-        if name not in booklets:
-            writer.keep(name)
-    for name, pieces in sorted(booklets.items()):
-        with writer.stream(name) as sink:
-            sink.writelines(pieces or ())
+    booklets: dict[str, list[bytes | memoryview]] = {}
+    with contextlib.ExitStack() as stack:
+        try:
+            for name, swapped in sorted(swaps.items()):
+                pieces = _spliced(stack, writer.target(name), swapped)
+                if pieces is None:
+                    return False
+                booklets[name] = pieces
+            for name in context.last_files:
+                if name not in booklets:
+                    writer.keep(name)
+            for name, pieces in booklets.items():
+                with writer.stream(name) as sink:
+                    sink.writelines(pieces)
+        finally:
+            for pieces in booklets.values():
+                pieces.clear()  # the views of the maps go before the maps do
     return True
+
+
+def _spliced(
+    stack: contextlib.ExitStack, path: Path, swapped: list[PageSwap]
+) -> list[bytes | memoryview] | None:
+    """The booklet at ``path`` spliced, as pieces, some of them views of the file mapped
+    into memory until ``stack`` closes (a booklet of photos is 200 MB: it is not read in)."""
+    from pipeline.cards.splice import splice_booklet
+
+    try:
+        with path.open("rb") as file:
+            mapped = stack.enter_context(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):  # gone, or empty
+        return None
+    return splice_booklet(mapped, swapped)
 
 
 def _swaps(context: ExportContext) -> dict[str, list[PageSwap]] | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
-from xml.sax.saxutils import escape, quoteattr
 
 from pipeline.pages.layout import INDEX_PATH, index_alternate_versions
 from pipeline.urls import check_base_url, index_url
@@ -69,6 +68,10 @@ def site_urls(
 
 
 def _url_element(url: SiteUrl) -> str:
+    # Here, not at the top: the exporter names this module's files on every run, and
+    # xml.sax.saxutils loads urllib.request.
+    from xml.sax.saxutils import escape, quoteattr
+
     lastmod = f"<lastmod>{url.lastmod}</lastmod>" if url.lastmod else ""
     links = "".join(
         f'\n<xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={quoteattr(href)}/>'
@@ -101,6 +104,8 @@ def sitemap_files(urls: Sequence[SiteUrl], settings: Settings) -> list[tuple[str
     """The sitemap's files, as names in ``html/`` and their text: ``sitemap.xml`` alone, or
     for a site past one file's limits, ``sitemap-1.xml``... and ``sitemap.xml`` indexing
     them."""
+    from xml.sax.saxutils import escape
+
     parts = list(_parts(urls))
     if len(parts) == 1:
         return [(SITEMAP_FILE, _HEAD + "".join(parts[0][0]) + _TAIL)]
