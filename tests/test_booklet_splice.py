@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import mmap
+import os
 import re
 import shutil
 from pathlib import Path
@@ -14,7 +17,7 @@ from pypdf import PdfReader
 from bench.corpus import build_corpus
 from pipeline.cards import PlainArtefact, render_card
 from pipeline.cards.booklet import assemble_booklet
-from pipeline.cards.splice import identified, splice_booklet
+from pipeline.cards.splice import identified, joined, splice_booklet, write_pieces
 from pipeline.config import Settings
 from pipeline.model import Exercise
 from tests.conftest import exercise_of
@@ -57,7 +60,7 @@ def _said_twice(path: Path, tmp_path: Path) -> Exercise:
 
 def _spliced(old: bytes, before: PlainArtefact, after: PlainArtefact) -> bytes | None:
     pieces = splice_booklet(old, [(before[3], after[3])])
-    return None if pieces is None else b"".join(pieces)
+    return None if pieces is None else joined(old, pieces)
 
 
 @pytest.mark.parametrize("layout", list(LAYOUTS), ids=list(LAYOUTS))
@@ -146,3 +149,30 @@ def test_the_identifier_is_a_hash_of_what_the_pages_say_not_of_the_pictures_byte
     for chunk in chunks:
         content.update(identified(chunk))
     assert content.hexdigest().encode() == ident
+
+
+@pytest.mark.parametrize(
+    "kernel_copy", [True, False], ids=["copied by the kernel", "through memory"]
+)
+def test_a_spliced_booklet_is_written_as_joined(
+    seeds: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    settings = Settings()
+    cards = _cards(seeds[:4], settings)
+    old = tmp_path / "cards.pdf"
+    old.write_bytes(assemble_booklet(cards, settings))
+    after = render_card(_said_twice(seeds[2], tmp_path), settings).artefact.plain()
+    if not kernel_copy:
+
+        def refused(*_: object) -> int:
+            raise OSError(errno.EXDEV, "not across these files")
+
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    with old.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        pieces = splice_booklet(mapped, [(cards[2][3], after[3])])
+        assert pieces is not None
+        new = tmp_path / "new.pdf"
+        with new.open("wb") as sink:
+            write_pieces(sink, file, mapped, pieces)
+    expected = assemble_booklet([*cards[:2], after, *cards[3:]], settings)
+    assert new.read_bytes() == expected

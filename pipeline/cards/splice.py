@@ -22,9 +22,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
+import os
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 PageSwap = tuple[Sequence[bytes], Sequence[bytes]]
 """A card's pages as the last booklet holds them, and as they are now (as many)."""
@@ -54,16 +55,20 @@ def _stream(page: bytes) -> bytes:
     return b"/Length %d >>\nstream\n%s\nendstream" % (len(page), page)
 
 
-def splice_booklet(old: Any, swaps: Sequence[PageSwap]) -> list[bytes | memoryview] | None:
+Piece = bytes | slice
+"""A piece of a spliced booklet: bytes of its own, or a stretch of the old booklet."""
+
+
+def splice_booklet(old: Any, swaps: Sequence[PageSwap]) -> list[Piece] | None:
     """The booklet ``old`` (bytes, or a read-only map of its file) with each card page of
-    ``swaps`` drawn anew, as pieces to write one after another (views of ``old`` among
-    them); None when ``old`` is not a booklet this can update (it is then assembled
-    again)."""
+    ``swaps`` drawn anew, as pieces to write one after another (see :func:`write_pieces`);
+    None when ``old`` is not a booklet this can update (it is then assembled again)."""
     trailer = _trailer(old)
     if trailer is None:
         return None
-    edits = _edits(old, trailer.start(), swaps)
-    return None if edits is None else _spliced(old, trailer, edits)
+    pictures = _pictures(old, _offsets(trailer), trailer.start())
+    edits = _edits(old, _between(pictures, trailer.start()), swaps)
+    return None if edits is None else _spliced(old, trailer, edits, pictures)
 
 
 def _trailer(old: Any) -> re.Match[bytes] | None:
@@ -78,9 +83,29 @@ def _trailer(old: Any) -> re.Match[bytes] | None:
     return match
 
 
-def _edits(old: Any, end: int, swaps: Sequence[PageSwap]) -> list[tuple[int, int, bytes]] | None:
-    """Each changed page's stream in ``old`` (before ``end``), as (where, how long, what
-    instead), in order; None when one is not there exactly once."""
+def _pictures(old: Any, offsets: list[int], end: int) -> list[tuple[int, int]]:
+    """Where the pictures' objects are in ``old``, each after its first line (which the
+    identifier hashes): the stretches an update need not read."""
+    pictures = []
+    for number, (start, stop) in enumerate(itertools.pairwise([*offsets, end]), 1):
+        line = start + len(b"%d 0 obj\n" % number)
+        if old[line : line + len(_PICTURE)] == _PICTURE:
+            pictures.append((line, stop))
+    return pictures
+
+
+def _between(pictures: list[tuple[int, int]], end: int) -> list[tuple[int, int]]:
+    """The stretches before ``end`` that are not ``pictures``."""
+    starts = [0, *(stop for _, stop in pictures)]
+    stops = [*(start for start, _ in pictures), end]
+    return [(start, stop) for start, stop in zip(starts, stops, strict=True) if start < stop]
+
+
+def _edits(
+    old: Any, stretches: list[tuple[int, int]], swaps: Sequence[PageSwap]
+) -> list[tuple[int, int, bytes]] | None:
+    """Each changed page's stream in ``old`` (in the ``stretches`` that hold pages), as
+    (where, how long, what instead), in order; None when one is not there exactly once."""
     edits = []
     for before, after in swaps:
         if len(before) != len(after):
@@ -89,13 +114,22 @@ def _edits(old: Any, end: int, swaps: Sequence[PageSwap]) -> list[tuple[int, int
             if last == now:
                 continue
             needle = _stream(last)
-            at = old.find(needle, 0, end)
-            if at < 0 or old.find(needle, at + 1, end) >= 0:
+            found = [at for start, stop in stretches for at in _found(old, needle, start, stop)]
+            if len(found) != 1:
                 return None
-            edits.append((at, len(needle), _stream(now)))
+            edits.append((found[0], len(needle), _stream(now)))
     edits.sort()
     overlapping = any(a[0] + a[1] > b[0] for a, b in itertools.pairwise(edits))
     return None if overlapping else edits
+
+
+def _found(old: Any, needle: bytes, start: int, stop: int) -> list[int]:
+    """Where ``needle`` is in ``old[start:stop]``: nowhere, once, or (twice) too often."""
+    at = old.find(needle, start, stop)
+    if at < 0:
+        return []
+    again = old.find(needle, at + 1, stop)
+    return [at] if again < 0 else [at, again]
 
 
 def _offsets(trailer: re.Match[bytes]) -> list[int]:
@@ -104,23 +138,26 @@ def _offsets(trailer: re.Match[bytes]) -> list[int]:
 
 
 def _spliced(
-    old: Any, trailer: re.Match[bytes], edits: list[tuple[int, int, bytes]]
-) -> list[bytes | memoryview]:
+    old: Any,
+    trailer: re.Match[bytes],
+    edits: list[tuple[int, int, bytes]],
+    pictures: list[tuple[int, int]],
+) -> list[Piece]:
     """``old`` with ``edits`` made, and the cross-reference table, identifier and trailer
     that go with them."""
     body = memoryview(old)[: trailer.start()]
     offsets = _offsets(trailer)
-    pieces: list[bytes | memoryview] = []
+    pieces: list[Piece] = []
     starts, shifts = [], []
     position, shift = 0, 0
     for at, length, replacement in edits:
-        pieces += [body[position:at], replacement]
+        pieces += [slice(position, at), replacement]
         position = at + length
         shift += len(replacement) - length
         starts.append(at)
         shifts.append(shift)
-    pieces.append(body[position:])
-    ident = _identifier(old, body, offsets, edits)
+    pieces.append(slice(position, trailer.start()))
+    ident = _identifier(body, edits, pictures)
     moved = []
     for offset in offsets:
         edit = bisect.bisect_left(starts, offset) - 1  # moved by every edit before it
@@ -137,21 +174,44 @@ def _spliced(
 
 
 def _identifier(
-    old: Any, body: memoryview, offsets: list[int], edits: list[tuple[int, int, bytes]]
+    body: memoryview, edits: list[tuple[int, int, bytes]], pictures: list[tuple[int, int]]
 ) -> bytes:
-    """The identifier of ``old`` with ``edits`` made: the MD5 the booklet's writer takes
-    (see :func:`identified`), its pictures' objects passed over without reading them."""
-    # What is not hashed: each picture's object after its first line (edits never fall in one).
-    skipped = []
-    for number, (start, end) in enumerate(itertools.pairwise([*offsets, len(body)]), 1):
-        line = start + len(b"%d 0 obj\n" % number)
-        if old[line : line + len(_PICTURE)] == _PICTURE:
-            skipped.append((line, end, b""))
+    """The identifier of the booklet ``body`` with ``edits`` made: the MD5 the booklet's
+    writer takes (see :func:`identified`), its ``pictures`` passed over without reading them
+    (no edit falls in one)."""
     content = hashlib.md5(usedforsecurity=False)
     position = 0
-    for at, length, instead in sorted([*edits, *((s, e - s, r) for s, e, r in skipped)]):
+    skipped = ((start, stop - start, b"") for start, stop in pictures)
+    for at, length, instead in sorted([*edits, *skipped]):
         content.update(body[position:at])
         content.update(instead)
         position = at + length
     content.update(body[position:])
     return content.hexdigest().encode()
+
+
+def joined(old: Any, pieces: Sequence[Piece]) -> bytes:
+    """The spliced booklet's bytes, in memory."""
+    return b"".join(old[piece] if isinstance(piece, slice) else piece for piece in pieces)
+
+
+def write_pieces(sink: BinaryIO, old: BinaryIO, mapped: Any, pieces: Sequence[Piece]) -> None:
+    """Write the spliced booklet to ``sink``: the stretches of the old booklet (the file
+    ``old``, mapped as ``mapped``) copied by the kernel where it can, file to file, without
+    passing through this process."""
+    for piece in pieces:
+        if not isinstance(piece, slice):
+            sink.write(piece)
+            continue
+        sink.flush()
+        position, end = piece.start, piece.stop
+        try:
+            while position < end:
+                copied = os.copy_file_range(old.fileno(), sink.fileno(), end - position, position)
+                if copied == 0:
+                    break
+                position += copied
+        except OSError:  # not on this file system, or these files: through memory instead
+            pass
+        if position < end:
+            sink.write(memoryview(mapped)[position:end])

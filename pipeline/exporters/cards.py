@@ -7,7 +7,7 @@ import contextlib
 import mmap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pipeline.exporters.base import ExportContext, Exporter
 from pipeline.registry import register
@@ -151,43 +151,37 @@ def _updated(context: ExportContext) -> bool:
     """Update the booklets for the cards whose drawings alone changed (see
     :mod:`pipeline.cards.splice`), leaving the others as they are; False, with nothing
     written, when any change is more than that or a booklet cannot be updated."""
+    from pipeline.cards.splice import splice_booklet, write_pieces
+
     swaps = _swaps(context)
     if swaps is None:
         return False
     writer = context.writer
-    booklets: dict[str, list[bytes | memoryview]] = {}
     with contextlib.ExitStack() as stack:
-        try:
-            for name, swapped in sorted(swaps.items()):
-                pieces = _spliced(stack, writer.target(name), swapped)
-                if pieces is None:
-                    return False
-                booklets[name] = pieces
-            for name in context.last_files:
-                if name not in booklets:
-                    writer.keep(name)
-            for name, pieces in booklets.items():
-                with writer.stream(name) as sink:
-                    sink.writelines(pieces)
-        finally:
-            for pieces in booklets.values():
-                pieces.clear()  # the views of the maps go before the maps do
+        booklets = {}
+        for name, swapped in sorted(swaps.items()):
+            opened = _mapped(stack, writer.target(name))
+            pieces = None if opened is None else splice_booklet(opened[1], swapped)
+            if opened is None or pieces is None:
+                return False
+            booklets[name] = (*opened, pieces)
+        for name in context.last_files:
+            if name not in booklets:
+                writer.keep(name)
+        for name, (file, mapped, pieces) in booklets.items():
+            with writer.stream(name) as sink:
+                write_pieces(sink, file, mapped, pieces)
     return True
 
 
-def _spliced(
-    stack: contextlib.ExitStack, path: Path, swapped: list[PageSwap]
-) -> list[bytes | memoryview] | None:
-    """The booklet at ``path`` spliced, as pieces, some of them views of the file mapped
-    into memory until ``stack`` closes (a booklet of photos is 200 MB: it is not read in)."""
-    from pipeline.cards.splice import splice_booklet
-
+def _mapped(stack: contextlib.ExitStack, path: Path) -> tuple[BinaryIO, mmap.mmap] | None:
+    """The booklet at ``path``, open and mapped into memory until ``stack`` closes (a booklet
+    of photos is 200 MB: it is not read in); None when it cannot be."""
     try:
-        with path.open("rb") as file:
-            mapped = stack.enter_context(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        file = stack.enter_context(path.open("rb"))
+        return file, stack.enter_context(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
     except (OSError, ValueError):  # gone, or empty
         return None
-    return splice_booklet(mapped, swapped)
 
 
 def _swaps(context: ExportContext) -> dict[str, list[PageSwap]] | None:
