@@ -11,9 +11,11 @@ import pytest
 
 from bench.corpus import build_corpus
 from pipeline.config import load_settings
+from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
 from pipeline.exporters.base import Exporter
-from pipeline.workers import ExportJob, SeedTask, SeedWorker, balanced_shares
+from pipeline.workers import AsideProcess, ExportJob, SeedTask, SeedWorker, balanced_shares
+from pipeline.writer import OutputWriter
 from tests.conftest import copy_pictures
 from tests.test_engine import snapshot
 
@@ -100,3 +102,50 @@ def test_an_idle_worker_takes_seeds_from_a_busy_one(
     assert report.errors == expected.errors == 0
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
     assert sorted(report.written) == sorted(expected.written)
+
+
+def _made_beside() -> tuple[int, str]:
+    import os
+
+    return os.getpid(), "built"
+
+
+def _fails_beside() -> None:
+    raise ValueError("a bug in the aggregate")
+
+
+def test_a_call_made_beside_the_run_gives_its_result_from_another_process(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    with AsideProcess(_made_beside, tmp_path) as beside:
+        pid, said = beside.result()
+    assert said == "built" and pid != os.getpid()
+    with AsideProcess(_fails_beside, tmp_path) as beside, pytest.raises(PipelineError) as failed:
+        beside.result()
+    assert "ValueError: a bug in the aggregate" in str(failed.value)
+
+
+def _writes_slowly(folder: Path) -> None:
+    with OutputWriter(folder).atomic_path("catalogue.sqlite") as temp:
+        temp.write_bytes(b"half a catalogue")
+        time.sleep(60)
+
+
+def test_a_run_that_stops_stops_the_call_beside_it_and_removes_what_it_was_writing(
+    tmp_path: Path,
+) -> None:
+    started = time.perf_counter()
+    with (
+        pytest.raises(KeyboardInterrupt),
+        AsideProcess(lambda: _writes_slowly(tmp_path), tmp_path),
+    ):
+        deadline = time.monotonic() + 10
+        while not list(tmp_path.glob(".catalogue.sqlite.*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(tmp_path.glob(".catalogue.sqlite.*"))
+        raise KeyboardInterrupt
+    # Stopped, not waited for: and what it was writing is gone.
+    assert time.perf_counter() - started < 10
+    assert list(tmp_path.iterdir()) == []
