@@ -335,6 +335,11 @@ def _interruptible_export(tally: _Tally) -> Iterator[None]:
             ) from None
 
 
+UPDATE_SHARE = 0.1
+"""An aggregate is told which entries changed (to update its files for those alone) when at
+most this share of them did; past it, building it whole is about as quick."""
+
+
 @contextlib.contextmanager
 def few_collections() -> Iterator[None]:
     """Run with the cyclic garbage collector's full passes put off.
@@ -980,23 +985,27 @@ class _Run:
         if last is None or not last.entries or not self._updatable(name):
             return None
         changed = aggregate.replaced(self.made[name], self.cached[name])
-        if not changed:
+        if not changed or len(changed) > UPDATE_SHARE * len(aggregate.entries):
             return None
         digests = {number: before.digest for number, before in changed.items()}
         if self.facts.aggregate_key(name, aggregate.digest(digests)) != last.entries:
             return None
         displays = [aggregate.members[number][0] for number in changed]
         data = self.store.entry_data(name, displays)
-        before_data = {n: data.get(d, b"") for n, d in zip(changed, displays, strict=True)}
+        before_data = {
+            number: _checked(data.get(display, b""), before.digest)
+            for (number, before), display in zip(changed.items(), displays, strict=True)
+        }
         return _read_changes(aggregate, before_data)
 
     def _entry_data(self, aggregate: _Aggregate) -> list[bytes]:
-        """The JSON of the aggregate's entries, those stored read from the state (once)."""
+        """The JSON of the aggregate's entries, those stored read from the state (once); one
+        whose bytes are not those its hash names reads as no entry, and is made again."""
         if any(entry.data is None for entry in aggregate.entries):
             stored = self.store.entry_data(aggregate.exporter.name)
             for (display, _), entry in zip(aggregate.members, aggregate.entries, strict=True):
                 if entry.data is None:
-                    entry.data = stored.get(display, b"")
+                    entry.data = _checked(stored.get(display, b""), entry.digest)
         return [entry.data or b"" for entry in aggregate.entries]
 
     def _unchanged(self, name: str, digest: str) -> AggregateRecord | None:
@@ -1400,6 +1409,12 @@ def _read_changes(aggregate: _Aggregate, changed: dict[int, bytes]) -> list[tupl
         ]
     except ValueError:
         return None
+
+
+def _checked(data: bytes, digest: bytes) -> bytes:
+    """A stored entry's JSON, or nothing (which reads as no entry) when it is not the bytes
+    its stored hash names: the hashes decide what an update need not read again."""
+    return data if hashlib.sha256(data).digest() == digest else b""
 
 
 def _entry_hash(display: str, digest: bytes) -> bytes:

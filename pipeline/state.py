@@ -229,6 +229,9 @@ def _tables() -> dict[str, str]:
     return tables
 
 
+_PATHS_A_QUERY = 500
+"""Paths asked for in one query (SQLite takes only so many parameters)."""
+
 _TABLES = _tables()
 """Each table's name and SQL, as SQLite records them for :data:`_SCHEMA`."""
 
@@ -525,8 +528,12 @@ class StateStore:
             if paths is None:
                 rows = list(db.execute(query, (exporter,)))
             else:
-                marks = ", ".join("?" for _ in paths)
-                rows = list(db.execute(f"{query} AND path IN ({marks})", (exporter, *paths)))
+                rows = []
+                wanted = list(paths)
+                for start in range(0, len(wanted), _PATHS_A_QUERY):
+                    some = wanted[start : start + _PATHS_A_QUERY]
+                    marks = ", ".join("?" for _ in some)
+                    rows += db.execute(f"{query} AND path IN ({marks})", (exporter, *some))
         except sqlite3.DatabaseError:
             return {}
         return {str(path): _blob(data) for path, data in rows}

@@ -115,6 +115,27 @@ def test_entries_that_cannot_be_read_are_made_again(
     assert "sqlite: 6 stored entries cannot be read; they are made again" in notes
 
 
+def test_entries_whose_bytes_are_not_those_their_hash_names_are_made_again(
+    corpus: Path, clean: dict[str, bytes], tmp_path: Path
+) -> None:
+    """An entry that reads well but is another's (a state edited by hand, a copy gone wrong)
+    is not used: its stored hash says which bytes it was."""
+    out = tmp_path / "out"
+    export([corpus], out, SETTINGS, jobs=1)
+    with sqlite3.connect(state_folder(out) / STATE_FILE) as db:
+        rows = db.execute("SELECT path, data FROM entries WHERE exporter = 'sqlite'").fetchall()
+        (first, _), (_, other) = rows[0], rows[1]
+        db.execute(
+            "UPDATE entries SET data = ? WHERE exporter = 'sqlite' AND path = ?", (other, first)
+        )
+    (out / "catalogue.sqlite").unlink()
+    report = export([corpus], out, SETTINGS, jobs=2)
+    assert report.errors == 0 and report.parsed == 1
+    assert snapshot(out) == clean
+    notes = [d.message for d in report.diagnostics if d.level is Level.NOTE]
+    assert "sqlite: 1 stored entries cannot be read; they are made again" in notes
+
+
 @pytest.mark.parametrize(
     "damage",
     [
