@@ -94,6 +94,7 @@ def test_a_booklet_it_cannot_read_is_not_spliced(seeds: list[Path], tmp_path: Pa
         old[:-10],  # cut short
         old[:xref] + b"\n" + old[xref:],  # its table no longer where the trailer says
         old.replace(b"/Size", b"/Count"),
+        _moved_first_object(old),  # the table no longer says where the objects are
     ):
         assert _spliced(damaged, cards[1], after) is None
     # A page the booklet does not hold, or holds twice, or a page more.
@@ -101,6 +102,13 @@ def test_a_booklet_it_cannot_read_is_not_spliced(seeds: list[Path], tmp_path: Pa
     twice = assemble_booklet([*cards, cards[1]], settings)
     assert _spliced(twice, cards[1], after) is None
     assert splice_booklet(old, [(cards[1][3], (*after[3], after[3][0]))]) is None
+
+
+def _moved_first_object(booklet: bytes) -> bytes:
+    table = booklet.rindex(b"\nxref\n") + 1
+    first = booklet.index(b" 65535 f \n", table) + len(b" 65535 f \n")
+    offset = int(booklet[first : first + 10])
+    return booklet[:first] + b"%010d" % (offset + 1) + booklet[first + 10 :]
 
 
 def test_an_unchanged_page_leaves_the_booklet_as_it_was(seeds: list[Path]) -> None:

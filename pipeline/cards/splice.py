@@ -67,6 +67,8 @@ def splice_booklet(old: Any, swaps: Sequence[PageSwap]) -> list[Piece] | None:
     if trailer is None:
         return None
     pictures = _pictures(old, _offsets(trailer), trailer.start())
+    if pictures is None:
+        return None
     edits = _edits(old, _between(pictures, trailer.start()), swaps)
     return None if edits is None else _spliced(old, trailer, edits, pictures)
 
@@ -83,12 +85,16 @@ def _trailer(old: Any) -> re.Match[bytes] | None:
     return match
 
 
-def _pictures(old: Any, offsets: list[int], end: int) -> list[tuple[int, int]]:
+def _pictures(old: Any, offsets: list[int], end: int) -> list[tuple[int, int]] | None:
     """Where the pictures' objects are in ``old``, each after its first line (which the
-    identifier hashes): the stretches an update need not read."""
+    identifier hashes): the stretches an update need not read. None unless every object is
+    where the table says, one after another, as the booklet writes them."""
     pictures = []
     for number, (start, stop) in enumerate(itertools.pairwise([*offsets, end]), 1):
-        line = start + len(b"%d 0 obj\n" % number)
+        header = b"%d 0 obj\n" % number
+        line = start + len(header)
+        if stop <= line or old[start:line] != header:
+            return None
         if old[line : line + len(_PICTURE)] == _PICTURE:
             pictures.append((line, stop))
     return pictures
