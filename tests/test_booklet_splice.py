@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from bench.corpus import build_corpus
 from pipeline.cards import PlainArtefact, render_card
 from pipeline.cards.booklet import assemble_booklet
-from pipeline.cards.splice import identified, joined, splice_booklet, write_pieces
+from pipeline.cards.splice import Piece, identified, splice_booklet, write_pieces
 from pipeline.config import Settings
 from pipeline.model import Exercise
 from tests.conftest import exercise_of
@@ -56,6 +56,11 @@ def _said_twice(path: Path, tmp_path: Path) -> Exercise:
     edited = tmp_path / path.name
     edited.write_text(_step_twice(path.read_text("utf-8")), "utf-8")
     return exercise_of(edited)
+
+
+def joined(old: bytes, pieces: list[Piece]) -> bytes:
+    """The spliced booklet's bytes, in memory."""
+    return b"".join(old[piece] if isinstance(piece, slice) else piece for piece in pieces)
 
 
 def _spliced(old: bytes, before: PlainArtefact, after: PlainArtefact) -> bytes | None:

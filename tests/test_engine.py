@@ -146,24 +146,36 @@ def test_a_one_seed_change_gives_every_output_a_fresh_export_gives(
 ) -> None:
     """Whatever an export into the same folder rebuilds or leaves, the folder then holds the
     bytes a fresh export of the same seeds writes, the catalogue and the booklets too."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for source in [*sorted(corpus.glob("*.md"))[:6], *sorted(TRANSLATIONS.glob("*.md"))]:
-        (seeds / source.name).write_bytes(source.read_bytes())
-    out = tmp_path / "out"
-    assert export([seeds], out, SETTINGS, jobs=2).errors == 0
+    seeds, out = _exported_mix(corpus, tmp_path)
     path = seeds / seed if seed else sorted(seeds.glob("*.md"))[0]
     text = path.read_text("utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), "utf-8")
     report = export([seeds], out, SETTINGS, jobs=2)
     assert report.errors == 0 and report.parsed == 1
+    clean = _as_fresh(seeds, out, tmp_path)
+    assert {"catalogue.sqlite", "cards.pdf", "cards.de.pdf", "html/de/index.html"} <= clean.keys()
+
+
+def _exported_mix(corpus: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Six seeds of the corpus and a set of translations, exported: their folders."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for source in [*sorted(corpus.glob("*.md"))[:6], *sorted(TRANSLATIONS.glob("*.md"))]:
+        (seeds / source.name).write_bytes(source.read_bytes())
+    out = tmp_path / "out"
+    assert export([seeds], out, SETTINGS, jobs=2).errors == 0
+    return seeds, out
+
+
+def _as_fresh(seeds: Path, out: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a fresh export of ``seeds`` writes, checked to be what ``out`` holds."""
     fresh = tmp_path / "fresh"
     export([seeds], fresh, SETTINGS, jobs=1)
     incremental, clean = snapshot(out), snapshot(fresh)
-    assert {"catalogue.sqlite", "cards.pdf", "cards.de.pdf", "html/de/index.html"} <= clean.keys()
     assert incremental.keys() == clean.keys()
     assert [name for name in clean if incremental[name] != clean[name]] == []
+    return clean
 
 
 def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_alone(
@@ -172,12 +184,7 @@ def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_al
     """A seed whose step is said twice (the same letters, so the same font subsets): the
     catalogue and the booklet are updated from the changed entries, the others never read
     back, and the folder still holds what a fresh export writes."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    for source in [*sorted(corpus.glob("*.md"))[:6], *sorted(TRANSLATIONS.glob("*.md"))]:
-        (seeds / source.name).write_bytes(source.read_bytes())
-    out = tmp_path / "out"
-    assert export([seeds], out, SETTINGS, jobs=2).errors == 0
+    seeds, out = _exported_mix(corpus, tmp_path)
     path = next(p for p in sorted(seeds.glob("*.md")) if "## Execution\n1. " in p.read_text())
     head, rest = path.read_text("utf-8").split("## Execution\n", 1)
     step, after = rest.split("\n", 1)
@@ -195,11 +202,7 @@ def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_al
     assert {"catalogue.sqlite", "cards.pdf"} <= set(report.written)
     assert read_whole == []
     monkeypatch.undo()
-    fresh = tmp_path / "fresh"
-    export([seeds], fresh, SETTINGS, jobs=1)
-    incremental, clean = snapshot(out), snapshot(fresh)
-    assert incremental.keys() == clean.keys()
-    assert [name for name in clean if incremental[name] != clean[name]] == []
+    _as_fresh(seeds, out, tmp_path)
 
 
 def test_failed_seed_keeps_its_outputs_and_the_others_are_untouched(

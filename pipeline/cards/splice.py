@@ -196,11 +196,6 @@ def _identifier(
     return content.hexdigest().encode()
 
 
-def joined(old: Any, pieces: Sequence[Piece]) -> bytes:
-    """The spliced booklet's bytes, in memory."""
-    return b"".join(old[piece] if isinstance(piece, slice) else piece for piece in pieces)
-
-
 def write_pieces(sink: BinaryIO, old: BinaryIO, mapped: Any, pieces: Sequence[Piece]) -> None:
     """Write the spliced booklet to ``sink``: the stretches of the old booklet (the file
     ``old``, mapped as ``mapped``) copied by the kernel where it can, file to file, without
