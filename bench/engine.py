@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench import as_users_run
 from bench.corpus import build_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +96,9 @@ def run_export(seeds: Path, out: Path, jobs: int, *, sample_memory: bool = False
     started = time.perf_counter()
     # stderr to a file, not a pipe: ten thousand notes would fill a pipe nobody reads yet.
     with log.open("wb") as stderr:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=as_users_run(), stdout=subprocess.DEVNULL, stderr=stderr
+        )
         peak_rss = peak_pss = 0
         while sample_memory:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -133,7 +136,9 @@ def run_floor(seeds: Path, out: Path) -> dict[str, Any]:
     less the untimed preparation (the models it renders from are parsed beforehand)."""
     command = [sys.executable, "-m", "bench.floor", str(seeds), str(out)]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, cwd=ROOT, env=as_users_run(), capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"floor failed ({done.returncode}): {done.stderr[-2000:]}")

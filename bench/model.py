@@ -34,7 +34,6 @@ import dataclasses
 import datetime as dt
 import enum
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench import as_users_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -310,8 +311,7 @@ def fresh_seconds(snippet: str, repeat: int) -> tuple[float, float]:
     """Seconds from ``started`` to the end of ``snippet``, in fresh interpreters: the best,
     and the slowest over the best."""
     code = f"import time\n{_PRELOAD}\n{snippet}print(time.perf_counter() - started)\n"
-    # As users run it: with the bytecode written by a first, uncounted run.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = as_users_run()  # with the bytecode written by a first, uncounted run
     times = []
     for _ in range(repeat + 1):
         done = subprocess.run(
