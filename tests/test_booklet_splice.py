@@ -155,13 +155,13 @@ def test_the_identifier_is_a_hash_of_what_the_pages_say_not_of_the_pictures_byte
     xref = booklet.rindex(b"\nxref\n") + 1
     pictures = booklet.count(b"/Subtype /Image ")
     assert pictures >= 2
-    # The same objects with every picture's bytes but its first line left out: the same MD5.
-    content = hashlib.md5(usedforsecurity=False)
+    # The same objects with every picture's bytes but its first line left out: the same hash.
+    content = hashlib.sha256()
     head, *chunks = re.split(rb"(?<=\n)(?=\d+ 0 obj\n)", booklet[:xref])
     content.update(head)
     for chunk in chunks:
         content.update(identified(chunk))
-    assert content.hexdigest().encode() == ident
+    assert content.hexdigest()[:32].encode() == ident
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ from pipeline.blobs import BlobStore
 from pipeline.cards.fonts import card_fonts, subset_data
 from pipeline.cards.layout import CREATOR, Geometry, draw_sheet_marks, geometry
 from pipeline.cards.pictures import ImageRef, picture_body
-from pipeline.cards.splice import identified
+from pipeline.cards.splice import identified, identifier, identity
 from pipeline.config import Settings
 from pipeline.i18n.labels import labels_for
 
@@ -143,7 +143,8 @@ class _Objects:
         head = b"%PDF-1.4\n%\x93\x8c\x8b\x9e\n"
         # Like reportlab's invariant mode: the file identifier is a hash of the content
         # (see pipeline.cards.splice.identified).
-        content = hashlib.md5(head, usedforsecurity=False)
+        content = identity()
+        content.update(head)
         offsets = []
         position = len(head)
         pending = [head]
@@ -158,7 +159,7 @@ class _Objects:
             if large or len(pending) >= _CHUNKS:
                 _flush(pending, sink)
         _flush(pending, sink)
-        ident = content.hexdigest().encode()
+        ident = identifier(content)
         sink.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.bodies) + 1))
         sink.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
         sink.write(

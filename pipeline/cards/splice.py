@@ -8,7 +8,7 @@ again differs from the last only in those streams, and so in the offsets after t
 cross-reference table and the file identifier. Splicing the new streams into the last
 booklet gives those same bytes without reading any other card's entry.
 
-The identifier is an MD5 of the objects, but of a picture's object only its first line: a
+The identifier is a hash of the objects, but of a picture's object only its first line: a
 picture is named in every page that shows it after a hash of its bytes, so the pages say
 which pictures the booklet holds, and a booklet of photos (200 MB at 10,000 cards) is
 updated without reading its photos again.
@@ -25,7 +25,10 @@ import itertools
 import os
 import re
 from collections.abc import Sequence
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 PageSwap = tuple[Sequence[bytes], Sequence[bytes]]
 """A card's pages as the last booklet holds them, and as they are now (as many)."""
@@ -41,6 +44,19 @@ _TRAILER = re.compile(
 )
 _ENTRY = 20
 """Bytes of one cross-reference entry (``0000012345 00000 n \\n``)."""
+
+
+def identity() -> _Hash:
+    """A new hash for a booklet's identifier, to be fed what :func:`identified` gives. SHA-256
+    (cut to the 16 bytes of a PDF file identifier, by :func:`identifier`) rather than the MD5
+    reportlab takes: processors with SHA extensions hash the 50 MB of a 10,000-card booklet
+    in half the time."""
+    return hashlib.sha256()
+
+
+def identifier(content: _Hash) -> bytes:
+    """The file identifier (32 hex digits) of the booklet ``content`` hashed."""
+    return content.hexdigest()[:32].encode()
 
 
 def identified(chunk: bytes) -> bytes:
@@ -182,10 +198,10 @@ def _spliced(
 def _identifier(
     body: memoryview, edits: list[tuple[int, int, bytes]], pictures: list[tuple[int, int]]
 ) -> bytes:
-    """The identifier of the booklet ``body`` with ``edits`` made: the MD5 the booklet's
+    """The identifier of the booklet ``body`` with ``edits`` made: the hash the booklet's
     writer takes (see :func:`identified`), its ``pictures`` passed over without reading them
     (no edit falls in one)."""
-    content = hashlib.md5(usedforsecurity=False)
+    content = identity()
     position = 0
     skipped = ((start, stop - start, b"") for start, stop in pictures)
     for at, length, instead in sorted([*edits, *skipped]):
@@ -193,7 +209,7 @@ def _identifier(
         content.update(instead)
         position = at + length
     content.update(body[position:])
-    return content.hexdigest().encode()
+    return identifier(content)
 
 
 def write_pieces(sink: BinaryIO, old: BinaryIO, mapped: Any, pieces: Sequence[Piece]) -> None:

@@ -17,7 +17,6 @@ import functools
 import itertools
 import json
 import operator
-import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -485,8 +484,6 @@ def build_catalogue(
         _verified(path)
     except sqlite3.Error as exc:
         raise OutputError(f"cannot build {CATALOGUE_FILE}: {exc}") from None
-    with path.open("rb") as file:
-        os.fsync(file.fileno())
 
 
 def _memory_database() -> sqlite3.Connection:

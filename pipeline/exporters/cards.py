@@ -42,7 +42,7 @@ class CardsExporter(Exporter):
         "cards/<slug>.pdf: a printable wall card per seed; cards.pdf: all of them, by title "
         "(cards/<lang>/<slug>.pdf and cards.<lang>.pdf in a language other than default_lang)"
     )
-    version = "16"  # the booklet's identifier leaves its pictures' bytes out
+    version = "17"  # the booklet's identifier is a SHA-256
     settings_used = (
         "page_size",
         "layout",
