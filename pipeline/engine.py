@@ -95,6 +95,7 @@ from pipeline.urls import addresses
 from pipeline.workers import (
     GC_THRESHOLD,
     AsideProcess,
+    ExporterResult,
     ExportJob,
     SeedResult,
     SeedTask,
@@ -540,6 +541,12 @@ class _Run:
         """Stale outputs this run could not remove."""
         self._said_by_seeds: _Said | None = None
         self._files_of_seeds: set[str] | None = None
+        self._asides = contextlib.ExitStack()
+        """The processes building an aggregate beside the run, stopped when it ends."""
+        self._early: tuple[_Aggregate, AsideProcess] | None = None
+        """The aggregate started beside the run as soon as its entries were made, if any."""
+        self._aside_names: list[str] = []
+        """The aggregates that may be built beside the run (see :meth:`_aside_candidates`)."""
 
     def _existing(self) -> set[str]:
         """Every file the output folder holds: from the last run's listing where its folders
@@ -578,23 +585,25 @@ class _Run:
                 tasks.append(SeedTask(seed.index, seed.path, seed.display, seed.file.size))
         self.report.parsed = len(tasks)
         self.report.phases["read"] = time.perf_counter() - started
+        self._aside_names = self._aside_candidates(rebuild)
 
         self._prepare((set(self.names) if tasks else set()) | rebuild)
-        with WorkerPool(
-            self.options.jobs,
-            self.settings,
-            list(self.names),
-            self.out,
-            self.existing,
-            self.store.folder,
-        ) as pool:
-            pool.start(tasks)
-            self._parse(pool, tasks)
-            self._check_set()
-            self._set_aside()
-            self._export(pool, rebuild)
-        self._record()
-        aggregates = self._aggregates(rebuild)
+        with self._asides:
+            with WorkerPool(
+                self.options.jobs,
+                self.settings,
+                list(self.names),
+                self.out,
+                self.existing,
+                self.store.folder,
+            ) as pool:
+                pool.start(tasks)
+                self._parse(pool, tasks)
+                self._check_set()
+                self._set_aside()
+                self._export(pool, rebuild)
+            self._record()
+            aggregates = self._aggregates(rebuild)
         self._remove_stale(aggregates)
         produced = self._summarise(aggregates)
         self._commit(aggregates, produced)
@@ -717,11 +726,37 @@ class _Run:
         if not jobs:
             return
         started = time.perf_counter()
+        first = self._aside_names[:1]
+        meanwhile = functools.partial(self._start_early, first[0]) if first else None
         with self.reporter.phase("export", len(jobs)) as advance:
-            results = pool.export(jobs, advance)
+            results = pool.export(jobs, advance, first, meanwhile)
         self.report.phases["export"] = time.perf_counter() - started
         for result in results:
             self._take(result)
+
+    def _aside_candidates(self, rebuild: set[str]) -> list[str]:
+        """The aggregators to rebuild that may be built beside the run, the first first:
+        those that update from their changes, when there is a worker to spare and more than
+        one aggregate to build."""
+        names = [e.name for e in self.aggregators if e.name in rebuild]
+        if len(names) < 2 or self.options.jobs < 2 or not AsideProcess.possible():
+            return []
+        return [name for name in names if self.exporters[name].updates_aggregate]
+
+    def _start_early(self, name: str, early: list[SeedResult]) -> None:
+        """Start building the aggregate ``name`` beside the run while the other hooks run
+        (``early`` is what its hooks made), if it is to be updated from its changes: it
+        need not wait for them (a card's drawing)."""
+        for result in early:
+            seed = self.seeds[result.index]
+            if name in result.outputs:
+                self._keep_entry(seed, name, result.outputs[name])
+        members = aggregate_members(self.in_scope, self.kept, self.facts)
+        aggregate = self._gather(self.exporters[name], members)
+        self._plan(aggregate)
+        if self._may_build_aside(aggregate):
+            beside = AsideProcess(functools.partial(self._build, aggregate), self.out)
+            self._early = (aggregate, self._asides.enter_context(beside))
 
     def _job(self, seed: SeedEntry, rebuild: set[str]) -> ExportJob | None:
         """The per-seed work for a published seed: it was parsed and has hooks to run, or
@@ -766,10 +801,14 @@ class _Run:
             # Written in another process, perhaps: each file has one owner in a run.
             for error in self.writer.record_claims(name, output.files):
                 output.diagnostics.append(Diagnostic(seed.display, 0, Level.ERROR, str(error)))
-            if output.entry is not None and name in self.made:
-                self.made[name][seed.display] = CachedEntry(
-                    seed.sha256 or "", self.facts.fingerprints[name], output.entry
-                )
+            self._keep_entry(seed, name, output)
+
+    def _keep_entry(self, seed: SeedEntry, name: str, output: ExporterResult) -> None:
+        """Keep the entry a seed's hook made for an aggregate."""
+        if output.entry is not None and name in self.made:
+            self.made[name][seed.display] = CachedEntry(
+                seed.sha256 or "", self.facts.fingerprints[name], output.entry
+            )
 
     def _outputs(self, seed: SeedEntry, state: SeedState) -> dict[str, OutputRecord]:
         """What the folder holds of a seed after this run: what its hooks made now, and what
@@ -844,7 +883,7 @@ class _Run:
         ]
         key = inputs_key([*records, *self.kept.items()], self.facts)
         gathered = [
-            self._gather(exporter, members)
+            self._gathered(exporter, members)
             for exporter in self.aggregators
             if exporter.name in rebuild
         ]
@@ -854,6 +893,14 @@ class _Run:
         for aggregate, built in zip(gathered, builds, strict=True):
             aggregates[aggregate.exporter.name] = self._absorb(aggregate, built, key)
         return aggregates
+
+    def _gathered(
+        self, exporter: Exporter, members: list[tuple[str, SeedEntry | None]]
+    ) -> _Aggregate:
+        """The aggregate of ``exporter``: gathered now, or when it was started early."""
+        if self._early is not None and self._early[0].exporter is exporter:
+            return self._early[0]
+        return self._gather(exporter, members)
 
     def _gather(
         self, exporter: Exporter, members: list[tuple[str, SeedEntry | None]]
@@ -878,27 +925,35 @@ class _Run:
         costs little memory. (Aggregates built whole side by side, in forked processes, saved
         a tenth of a one-seed change and cost a third more memory.)"""
         built: dict[int, _Built] = {}
-        with contextlib.ExitStack() as stack:
-            aside, beside = None, None
-            # Those that may update from their changes first, so one can start at once.
-            for aggregate in sorted(gathered, key=lambda a: not a.exporter.updates_aggregate):
-                self._plan(aggregate)
-                if aside is None and self._may_build_aside(aggregate, len(gathered)):
-                    aside = aggregate
-                    beside = stack.enter_context(
-                        AsideProcess(functools.partial(self._build, aggregate), self.out)
-                    )
-            for number, aggregate in enumerate(gathered):
-                if aggregate is not aside:
-                    with self.reporter.phase(aggregate.exporter.name, 1) as advance:
-                        built[number] = self._build(aggregate)
-                        advance(1)
-            self._while_building()
-            if aside is not None and beside is not None:
-                with self.reporter.phase(aside.exporter.name, 1) as advance:
-                    built[gathered.index(aside)] = self._claimed(aside, beside.result())
+        aside, beside = self._planned(gathered)
+        for number, aggregate in enumerate(gathered):
+            if aggregate is not aside:
+                with self.reporter.phase(aggregate.exporter.name, 1) as advance:
+                    built[number] = self._build(aggregate)
                     advance(1)
+        self._while_building()
+        if aside is not None and beside is not None:
+            with self.reporter.phase(aside.exporter.name, 1) as advance:
+                built[gathered.index(aside)] = self._claimed(aside, beside.result())
+                advance(1)
         return [built[number] for number in range(len(gathered))]
+
+    def _planned(
+        self, gathered: list[_Aggregate]
+    ) -> tuple[_Aggregate, AsideProcess] | tuple[None, None]:
+        """Plan each aggregate, and start the first that may be built beside the run in a
+        process of its own (unless one was started as soon as its entries were made): that
+        one, and its process."""
+        aside, beside = self._early or (None, None)
+        # Those that may update from their changes first, so one can start at once.
+        for aggregate in sorted(gathered, key=lambda a: not a.exporter.updates_aggregate):
+            if aggregate is aside:
+                continue  # planned and started already
+            self._plan(aggregate)
+            if aside is None and self._may_build_aside(aggregate):
+                call = functools.partial(self._build, aggregate)
+                aside, beside = aggregate, self._asides.enter_context(AsideProcess(call, self.out))
+        return (aside, beside) if aside is not None and beside is not None else (None, None)
 
     def _plan(self, aggregate: _Aggregate) -> None:
         """What building the aggregate takes: its key, whether its last build still holds,
@@ -910,15 +965,13 @@ class _Run:
         if aggregate.kept is None and exporter.updates_aggregate:
             aggregate.changes = self._changes(aggregate)
 
-    def _may_build_aside(self, aggregate: _Aggregate, aggregates: int) -> bool:
+    def _may_build_aside(self, aggregate: _Aggregate) -> bool:
         """Whether to build the aggregate in a process of its own: it is to be updated from
         its changed entries, there is more to do meanwhile, and a worker to spare."""
         return (
             aggregate.kept is None
             and aggregate.changes is not None
-            and aggregates > 1
-            and self.options.jobs > 1
-            and AsideProcess.possible()
+            and aggregate.exporter.name in self._aside_names
         )
 
     def _claimed(self, aggregate: _Aggregate, built: _Built) -> _Built:

@@ -21,7 +21,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -200,18 +200,55 @@ class SeedWorker:
     def export(self, jobs: Iterable[ExportJob]) -> Iterator[SeedResult]:
         """Run the per-seed work of each job and yield what it did."""
         for job in jobs:
-            # A seed is exported once: its model is let go as soon as its job is done.
-            kept = self.exercises.pop(job.index, None)
-            exercise = pickle.loads(kept) if kept is not None else self._adopt(job)
-            if exercise is None:
-                yield SeedResult(job.index, declined=True)
-                continue
-            if job.translations:
-                exercise = exercise.model_copy(update={"translations": job.translations})
-            result = SeedResult(job.index)
-            for name in job.exporters:
+            yield self._hooks(job, self._exercise(job), job.exporters)
+
+    def export_in_turn(
+        self,
+        jobs: Sequence[ExportJob],
+        first: Collection[str],
+        meanwhile: Callable[[list[SeedResult]], None],
+    ) -> list[SeedResult]:
+        """Run the per-seed work of the jobs, the hooks of the exporters ``first`` for every
+        job before the others: ``meanwhile`` is given what those made, and may start on it
+        while the rest is done. What each job did, its hooks in its order."""
+        exercises = [self._exercise(job) for job in jobs]
+        early = [
+            self._hooks(job, exercise, first) for job, exercise in zip(jobs, exercises, strict=True)
+        ]
+        meanwhile(early)
+        return [
+            self._hooks(job, exercise, job.exporters, made.outputs)
+            for job, exercise, made in zip(jobs, exercises, early, strict=True)
+        ]
+
+    def _hooks(
+        self,
+        job: ExportJob,
+        exercise: Exercise | None,
+        names: Collection[str],
+        made: Mapping[str, ExporterResult] | None = None,
+    ) -> SeedResult:
+        """The job's hooks among ``names`` run on ``exercise`` (None: its seed changed), in
+        the job's order, but for those ``made`` already."""
+        result = SeedResult(job.index, declined=exercise is None)
+        if exercise is None:
+            return result
+        for name in job.exporters:
+            if made is not None and name in made:
+                result.outputs[name] = made[name]
+            elif name in names:
                 result.outputs[name] = self._export_one(self.exporters[name], exercise)
-            yield result
+        return result
+
+    def _exercise(self, job: ExportJob) -> Exercise | None:
+        """The model a job exports, with its other language versions; None when its seed
+        changed since it was checked."""
+        # A seed is exported once: its model is let go as soon as its job is done.
+        kept = self.exercises.pop(job.index, None)
+        exercise = pickle.loads(kept) if kept is not None else self._adopt(job)
+        if exercise is not None and job.translations:
+            exercise = exercise.model_copy(update={"translations": job.translations})
+        return exercise
 
     def _adopt(self, job: ExportJob) -> Exercise | None:
         """The model of a seed another worker parsed: parsed again here, if the file still
@@ -427,10 +464,23 @@ class WorkerPool:
         self._sha_of = {summary.index: summary.sha256 for summary in summaries}
         return sorted(summaries, key=lambda s: s.index)
 
-    def export(self, jobs: Sequence[ExportJob], advance: Callable[[int], None]) -> list[SeedResult]:
+    def export(
+        self,
+        jobs: Sequence[ExportJob],
+        advance: Callable[[int], None],
+        first: Collection[str] = (),
+        meanwhile: Callable[[list[SeedResult]], None] | None = None,
+    ) -> list[SeedResult]:
         """Run the export jobs, each where its seed was parsed while that worker has work of
-        its own, then wherever a worker is idle; results in seed order."""
+        its own, then wherever a worker is idle; results in seed order. Run here, in this
+        process, the hooks of the exporters ``first`` run for every job before the others,
+        and ``meanwhile`` is given what they made (see :meth:`SeedWorker.export_in_turn`);
+        the workers run each job's hooks in its order."""
         if self._local is not None:
+            if meanwhile is not None and first:
+                results = self._local.export_in_turn(jobs, first, meanwhile)
+                advance(len(results))
+                return results
             results = []
             for result in self._local.export(jobs):
                 results.append(result)

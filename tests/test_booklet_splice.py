@@ -181,11 +181,12 @@ def test_a_spliced_booklet_is_written_as_joined(
             raise OSError(errno.EXDEV, "not across these files")
 
         monkeypatch.setattr(os, "copy_file_range", refused)
-    with old.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        pieces = splice_booklet(mapped, [(cards[2][3], after[3])])
+    with old.open("rb") as file:
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            pieces = splice_booklet(mapped, [(cards[2][3], after[3])])
         assert pieces is not None
         new = tmp_path / "new.pdf"
         with new.open("wb") as sink:
-            write_pieces(sink, file, mapped, pieces)
+            write_pieces(sink, file, pieces)
     expected = assemble_booklet([*cards[:2], after, *cards[3:]], settings)
     assert new.read_bytes() == expected

@@ -22,6 +22,10 @@ from bench.corpus import build_corpus
 from pipeline.config import load_settings
 from pipeline.engine import export
 from pipeline.entries import EntryCodec
+from pipeline.exporters.base import ExportContext
+from pipeline.exporters.cards import CardsExporter
+from pipeline.model import Exercise
+from pipeline.workers import AsideProcess
 from tests.complexity import tangled
 from tests.conftest import copy_pictures
 from tests.golden import CORPUS, corpus_hashes
@@ -197,10 +201,25 @@ def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_al
         return original(codec, blobs)
 
     monkeypatch.setattr(EntryCodec, "decode_all", counted)
+    # The catalogue's update starts beside the run before the card is drawn.
+    events: list[str] = []
+    enter, draw = AsideProcess.__enter__, CardsExporter.export_exercise
+
+    def started(aside: AsideProcess) -> AsideProcess:
+        events.append("catalogue")
+        return enter(aside)
+
+    def drawn(cards: CardsExporter, exercise: Exercise, context: ExportContext) -> Any:
+        events.append("card")
+        return draw(cards, exercise, context)
+
+    monkeypatch.setattr(AsideProcess, "__enter__", started)
+    monkeypatch.setattr(CardsExporter, "export_exercise", drawn)
     report = export([seeds], out, SETTINGS, jobs=2)
     assert report.errors == 0 and report.parsed == 1
     assert {"catalogue.sqlite", "cards.pdf"} <= set(report.written)
     assert read_whole == []
+    assert events == ["catalogue", "card"]
     monkeypatch.undo()
     _as_fresh(seeds, out, tmp_path)
 

@@ -20,6 +20,7 @@ the booklet writes it) gives no update: the booklet is then assembled again.
 from __future__ import annotations
 
 import bisect
+import errno
 import hashlib
 import itertools
 import os
@@ -212,23 +213,43 @@ def _identifier(
     return identifier(content)
 
 
-def write_pieces(sink: BinaryIO, old: BinaryIO, mapped: Any, pieces: Sequence[Piece]) -> None:
+def write_pieces(sink: BinaryIO, old: BinaryIO, pieces: Sequence[Piece]) -> None:
     """Write the spliced booklet to ``sink``: the stretches of the old booklet (the file
-    ``old``, mapped as ``mapped``) copied by the kernel where it can, file to file, without
-    passing through this process."""
+    ``old``) copied by the kernel where it can, file to file, without passing through this
+    process. Raises :class:`OSError` when ``old`` is shorter than its pieces say."""
     for piece in pieces:
-        if not isinstance(piece, slice):
+        if isinstance(piece, slice):
+            sink.flush()
+            _copy(old.fileno(), sink, piece.start, piece.stop)
+        else:
             sink.write(piece)
-            continue
-        sink.flush()
-        position, end = piece.start, piece.stop
-        try:
-            while position < end:
-                copied = os.copy_file_range(old.fileno(), sink.fileno(), end - position, position)
-                if copied == 0:
-                    break
-                position += copied
-        except OSError:  # not on this file system, or these files: through memory instead
-            pass
-        if position < end:
-            sink.write(memoryview(mapped)[position:end])
+
+
+_CHUNK = 16 << 20
+
+
+def _copy(source: int, sink: BinaryIO, position: int, end: int) -> None:
+    """Copy ``source`` from ``position`` to ``end`` to the end of ``sink``, a stretch at a
+    time, each dropped from the page cache once copied. The old booklet is about to be
+    replaced, so its pages are of no more use, and freed, they are the pages the new booklet
+    takes: pages long left free are several times slower to take on a virtual machine (a
+    one-seed change wrote a 200 MB booklet in 0.07 s instead of 0.3 to 0.5 s)."""
+    kernel = hasattr(os, "copy_file_range")
+    while position < end:
+        size = min(_CHUNK, end - position)
+        copied = 0
+        if kernel:
+            try:
+                copied = os.copy_file_range(source, sink.fileno(), size, position)
+            except OSError:  # not on this file system, or these files: through memory instead
+                kernel = False
+        if not copied:
+            data = os.pread(source, size, position)
+            if not data:
+                raise OSError(errno.EIO, "the booklet ended before its last object")
+            sink.write(data)
+            sink.flush()
+            copied = len(data)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(source, position, copied, os.POSIX_FADV_DONTNEED)
+        position += copied

@@ -14,7 +14,7 @@ from pipeline.registry import register
 from pipeline.urls import lang_folder, lang_suffix
 
 if TYPE_CHECKING:
-    from pipeline.cards.splice import PageSwap
+    from pipeline.cards.splice import PageSwap, Piece
     from pipeline.model import Exercise, Source
 
 # The card modules are imported where they are used: reportlab takes a tenth of a second to
@@ -151,7 +151,7 @@ def _updated(context: ExportContext) -> bool:
     """Update the booklets for the cards whose drawings alone changed (see
     :mod:`pipeline.cards.splice`), leaving the others as they are; False, with nothing
     written, when any change is more than that or a booklet cannot be updated."""
-    from pipeline.cards.splice import splice_booklet, write_pieces
+    from pipeline.cards.splice import write_pieces
 
     swaps = _swaps(context)
     if swaps is None:
@@ -160,26 +160,38 @@ def _updated(context: ExportContext) -> bool:
     with contextlib.ExitStack() as stack:
         booklets = {}
         for name, swapped in sorted(swaps.items()):
-            opened = _mapped(stack, writer.target(name))
-            pieces = None if opened is None else splice_booklet(opened[1], swapped)
-            if opened is None or pieces is None:
+            file = _opened(stack, writer.target(name))
+            pieces = None if file is None else _spliced(file, swapped)
+            if file is None or pieces is None:
                 return False
-            booklets[name] = (*opened, pieces)
+            booklets[name] = (file, pieces)
         for name in context.last_files:
             if name not in booklets:
                 writer.keep(name)
-        for name, (file, mapped, pieces) in booklets.items():
+        for name, (file, pieces) in booklets.items():
             with writer.stream(name) as sink:
-                write_pieces(sink, file, mapped, pieces)
+                write_pieces(sink, file, pieces)
     return True
 
 
-def _mapped(stack: contextlib.ExitStack, path: Path) -> tuple[BinaryIO, mmap.mmap] | None:
-    """The booklet at ``path``, open and mapped into memory until ``stack`` closes (a booklet
-    of photos is 200 MB: it is not read in); None when it cannot be."""
+def _opened(stack: contextlib.ExitStack, path: Path) -> BinaryIO | None:
+    """The booklet at ``path``, open until ``stack`` closes; None when it cannot be."""
     try:
-        file = stack.enter_context(path.open("rb"))
-        return file, stack.enter_context(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        return stack.enter_context(path.open("rb"))
+    except OSError:
+        return None
+
+
+def _spliced(file: BinaryIO, swapped: list[PageSwap]) -> list[Piece] | None:
+    """The pieces of the booklet ``file`` with the pages ``swapped`` (see
+    :func:`pipeline.cards.splice.splice_booklet`), worked out on a map of it (a booklet of
+    photos is 200 MB: it is not read in), unmapped before they are written; None when it
+    cannot be updated."""
+    from pipeline.cards.splice import splice_booklet
+
+    try:
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return splice_booklet(mapped, swapped)
     except (OSError, ValueError):  # gone, or empty
         return None
 
