@@ -244,21 +244,27 @@ class SeedFile:
     mtime_ns: int
 
 
-def identify(path: Path, known: SeedRecord | None, max_bytes: int) -> SeedFile:
+def identify(
+    path: Path, known: SeedRecord | None, max_bytes: int, seen: tuple[int, int] | None = None
+) -> SeedFile:
     """The hash of what the seed's outputs are made from (its bytes and its pictures'),
     as the last run recorded it when nothing changed; the seed is read again only when its
     size or mtime differs from last time. A seed the last run did not see, or one of whose
     pictures changed, is not hashed here: it is parsed anyway, and the parse gives its hash
-    (this keeps a first export's serial part short)."""
+    (this keeps a first export's serial part short). ``seen`` is its size and mtime when
+    this run stat'ed it already."""
     try:
-        stat = path.stat()
+        if seen is None:
+            stat = path.stat()
+            seen = (stat.st_size, stat.st_mtime_ns)
+        size, mtime_ns = seen
         if known is not None and known.inputs and not all_unchanged(known.inputs):
-            return SeedFile(None, stat.st_size, stat.st_mtime_ns)
-        if known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            return SeedFile(known.sha256, stat.st_size, stat.st_mtime_ns)
-        if known is None or stat.st_size > max_bytes:
-            return SeedFile(None, stat.st_size, stat.st_mtime_ns)
+            return SeedFile(None, size, mtime_ns)
+        if known is not None and (known.size, known.mtime_ns) == seen:
+            return SeedFile(known.sha256, size, mtime_ns)
+        if known is None or size > max_bytes:
+            return SeedFile(None, size, mtime_ns)
         own = hashlib.sha256(path.read_bytes()).hexdigest()
-        return SeedFile(input_key(own, known.inputs), stat.st_size, stat.st_mtime_ns)
+        return SeedFile(input_key(own, known.inputs), size, mtime_ns)
     except OSError:
         return SeedFile(None, -1, -1)

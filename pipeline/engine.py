@@ -97,6 +97,7 @@ from pipeline.workers import (
     AsideProcess,
     ExporterResult,
     ExportJob,
+    Helper,
     SeedResult,
     SeedTask,
     SeedWorker,
@@ -257,9 +258,12 @@ def export(
         StateStore(state) as store,
     ):
         legacy = remove_legacy_state(out, state)
-        report = _unchanged(options, store)
+        seen = _Seen()
+        report = _unchanged(options, store, seen)
         if report is None:
-            report = _Run(options, store).execute()
+            with _helper(options, seen, store.folder) as helper:
+                run = _Run(dataclasses.replace(options, seen=seen.stats), store, helper)
+                report = run.execute()
     report.diagnostics[:0] = [
         *settings_warnings(exporters),
         *warnings,
@@ -394,11 +398,22 @@ def _external(options: _Options) -> dict[str, str]:
     return {name: key for name, key in keys.items() if key}
 
 
-def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
+@dataclass
+class _Seen:
+    """What the check for an export with nothing to do found of the seeds."""
+
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each seed's size and mtime, by path, if it stat'ed them."""
+    changed: int | None = None
+    """How many of them differ from the last run's record (None: not compared)."""
+
+
+def _unchanged(options: _Options, store: StateStore, seen: _Seen) -> ExportReport | None:
     """The report of an export with nothing to do, told without loading the state: the same
     seeds with the same sizes and mtimes as the last run recorded, the same way of running
     them, and every output it recorded still there. ``None`` when any of that differs (or
-    the last run left something to retry): the full run then works out what to do."""
+    the last run left something to retry): the full run then works out what to do. What it
+    found of the seeds on the way is put in ``seen``."""
     started = time.perf_counter()
     seeds, out = options.seeds, options.out
     view = _quick_view(options, store)
@@ -411,7 +426,9 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
         external=options.external,
     )
     noop = _last_noop(view.noop, run_key(parse_key(options.settings), facts))
-    if noop is None or not _same_files(seeds, view.stats) or not all_unchanged(view.inputs):
+    if noop is None or not _same_files(seeds, view.stats, seen):
+        return None
+    if not all_unchanged(view.inputs):
         return None
     there = still_there(out, view.produced)
     if there is None:
@@ -431,6 +448,17 @@ def _unchanged(options: _Options, store: StateStore) -> ExportReport | None:
         phases={"read": seconds, "total": seconds},
         diagnostics=noop.diagnostics,
     )
+
+
+def _helper(
+    options: _Options, seen: _Seen, state: Path
+) -> contextlib.AbstractContextManager[Helper | None]:
+    """A worker to load, while the run reads the state, what parsing and exporting a seed
+    take, when one seed changed and there is a core to spare (see :class:`Helper`)."""
+    if seen.changed != 1 or options.jobs < 2:
+        return contextlib.nullcontext()
+    names = [exporter.name for exporter in options.exporters]
+    return Helper(options.settings, names, options.out, state)
 
 
 def _quick_view(options: _Options, store: StateStore) -> QuickView | None:
@@ -453,17 +481,25 @@ def _last_noop(text: str, key: str) -> _Said | None:
         return None  # not as we wrote it: the full run reads the state, and says so
 
 
-def _same_files(seeds: list[Path], stats: dict[str, tuple[int, int]]) -> bool:
-    """True when every seed has the size and mtime recorded for it."""
+def _same_files(seeds: list[Path], stats: dict[str, tuple[int, int]], seen: _Seen) -> bool:
+    """True when every seed has the size and mtime recorded for it in ``stats``; what they
+    have, and how many differ, is put in ``seen``."""
+    seen.stats = _stats(seeds)
+    seen.changed = sum(stats.get(path) != stat for path, stat in seen.stats.items())
+    return not seen.changed and len(seen.stats) == len(seeds)
+
+
+def _stats(seeds: list[Path]) -> dict[str, tuple[int, int]]:
+    """The size and mtime of each seed there is, by path."""
+    stats = {}
     for seed in seeds:
         shown = seed.as_posix()
         try:
             stat = os.stat(shown)  # noqa: PTH116 (ten thousand a run, as plain strings)
         except OSError:
-            return False
-        if stats.get(shown) != (stat.st_size, stat.st_mtime_ns):
-            return False
-    return True
+            continue
+        stats[shown] = (stat.st_size, stat.st_mtime_ns)
+    return stats
 
 
 @dataclass(frozen=True)
@@ -481,6 +517,8 @@ class _Options:
     tally: _Tally
     external: dict[str, str] = field(default_factory=dict)
     """What each aggregate reads besides its entries (see :func:`_external`)."""
+    seen: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """The seeds' sizes and mtimes, by path, when the check for nothing to do took them."""
 
 
 def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
@@ -497,7 +535,7 @@ def _left_out(out: str, exporter: str, seeds: list[str]) -> Diagnostic:
 class _Run:
     """One export: the plan, the work in the fixed sequence, and the new state."""
 
-    def __init__(self, options: _Options, store: StateStore) -> None:
+    def __init__(self, options: _Options, store: StateStore, helper: Helper | None = None) -> None:
         seeds, out, settings, exporters = (
             options.seeds,
             options.out,
@@ -512,6 +550,7 @@ class _Run:
         self.names = tuple(self.exporters)
         self.aggregators = [e for e in exporters if e.has_aggregate()]
         self.store = store
+        self.helper = helper
         # What the folder holds (kept, removed, carried over), even under --force.
         self.previous = store.load()
         self.trusted: dict[str, int] = {}
@@ -587,7 +626,7 @@ class _Run:
         self.report.phases["read"] = time.perf_counter() - started
         self._aside_names = self._aside_candidates(rebuild)
 
-        self._prepare((set(self.names) if tasks else set()) | rebuild)
+        prepare = functools.partial(self._prepare, (set(self.names) if tasks else set()) | rebuild)
         with self._asides:
             with WorkerPool(
                 self.options.jobs,
@@ -596,8 +635,9 @@ class _Run:
                 self.out,
                 self.existing,
                 self.store.folder,
+                self.helper,
             ) as pool:
-                pool.start(tasks)
+                pool.start(tasks, prepare)
                 self._parse(pool, tasks)
                 self._check_set()
                 self._set_aside()
@@ -618,7 +658,9 @@ class _Run:
             for seed in self.seeds:
                 seed.held = self.previous.seeds.get(seed.display)
                 known = None if self.facts.reparse_all else seed.held
-                seed.file = identify(seed.path, known, max_bytes)
+                seed.file = identify(
+                    seed.path, known, max_bytes, self.options.seen.get(seed.display)
+                )
                 seed.reusable = reusable_record(seed.held, seed.file, self.facts)
                 seed.outside = set_aside(seed, self.options.scope)
                 advance(1)

@@ -9,10 +9,12 @@ again (a tenth of exporting them), so neither waits for the other.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import gc
 import heapq
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -164,6 +166,14 @@ class SeedWorker:
             out, existing=existing, declared=declared_outputs(self.exporters.values())
         )
 
+    def prepare(self) -> None:
+        """Load the parser and what every call of each exporter needs (see
+        :meth:`Exporter.prepare`), before there is a seed to parse."""
+        importlib.import_module("pipeline.parser")
+        for exporter in self.exporters.values():
+            with contextlib.suppress(Exception):  # the call that needs it fails, and says so
+                exporter.prepare()
+
     def _parse(self, task: SeedTask) -> ParseResult:
         from pipeline.parser import parse_seed  # only a run with seeds to parse loads it
 
@@ -300,11 +310,12 @@ def _serve(
     settings: Settings,
     exporters: Sequence[str],
     out: Path,
-    existing: Collection[str],
+    existing: Collection[str] | None,
     state: Path | None,
-    tasks: Sequence[SeedTask],
+    tasks: Sequence[SeedTask] | None,
 ) -> None:
-    """A worker process: parse its share, wait for its export jobs, run them.
+    """A worker process: parse its share, wait for its export jobs, run them. A
+    :class:`Helper` (no ``tasks``) loads what the work needs first, then waits for its share.
 
     Ctrl-C reaches every process of the terminal's foreground group: a worker ignores it and
     is stopped by the parent, with SIGTERM, which unwinds it (a file half-written is
@@ -317,15 +328,30 @@ def _serve(
         _die_with_parent(parent)
         gc.set_threshold(*GC_THRESHOLD)  # as in the parent, whatever the start method
         worker = SeedWorker(settings, exporters, out, existing, state)
-        _send_batches(conn, "parsed", worker.parse(tasks))
-        # Export jobs come in small chunks, each answered with its results, until None.
-        while (chunk := conn.recv()) is not None:
-            conn.send(("exported", list(worker.export(chunk))))
+        if tasks is None:
+            worker.prepare()
+            tasks = conn.recv()
+        if tasks is not None:
+            _send_batches(conn, "parsed", worker.parse(tasks))
+            _export_jobs(conn, worker)
         conn.close()
     except (EOFError, BrokenPipeError, Interrupted):  # the parent has gone, or stops us
         os._exit(1)
     # Ended here, so a SIGTERM that comes as it ends cannot surface in multiprocessing's code.
     os._exit(0)
+
+
+def _export_jobs(conn: Connection, worker: SeedWorker) -> None:
+    """Run the export jobs that come, until None: small chunks, each answered with its
+    results, or all at once, in turn (see :meth:`SeedWorker.export_in_turn`), answered with
+    what the first hooks made, then with the results."""
+    while (chunk := conn.recv()) is not None:
+        if isinstance(chunk, tuple):
+            jobs, first = chunk
+            results = worker.export_in_turn(jobs, first, lambda made: conn.send(("early", made)))
+        else:
+            results = list(worker.export(chunk))
+        conn.send(("exported", results))
 
 
 def _stop_worker(signum: int, frame: FrameType | None) -> None:
@@ -358,10 +384,70 @@ def balanced_shares(tasks: Sequence[SeedTask], workers: int) -> list[list[SeedTa
     return shares
 
 
+class Helper:
+    """A worker started before the run knows what it has to do, when it expects one seed to
+    parse (a one-seed change): meanwhile, it loads the parser and what the exporters need
+    (reportlab, the card faces: a sixth of a second), which the run's own process then never
+    loads. A :class:`WorkerPool` makes it its one worker if there is one seed to parse; it is
+    stopped when the block ends, unless a pool took it."""
+
+    def __init__(
+        self, settings: Settings, exporters: Sequence[str], out: Path, state: Path | None
+    ) -> None:
+        self.args = (settings, list(exporters), out, None, state, None)
+        self.conn: Connection | None = None
+        self.process: multiprocessing.process.BaseProcess | None = None
+
+    def __enter__(self) -> Helper:
+        if not AsideProcess.possible():
+            return self
+        context = multiprocessing.get_context("fork")
+        with deferred():
+            parent, child = context.Pipe()
+            self.process = context.Process(
+                target=_serve, args=(child, os.getpid(), *self.args), name="pipeline-helper"
+            )
+            self.process.daemon = True
+            self.process.start()
+            child.close()
+            self.conn = parent
+        return self
+
+    def take(
+        self, tasks: Sequence[SeedTask]
+    ) -> tuple[Connection, multiprocessing.process.BaseProcess] | None:
+        """Give the helper its seeds to parse; its pipe and process, now the taker's to stop
+        (None when there is no helper)."""
+        conn, process = self.conn, self.process
+        if conn is None or process is None:
+            return None
+        _send(conn, list(tasks))
+        self.conn = self.process = None
+        return conn, process
+
+    def stop(self) -> None:
+        """Stop the helper, unless a pool took it."""
+        process, conn = self.process, self.conn
+        if process is None or conn is None:
+            return
+        self.process = self.conn = None
+        with deferred():
+            process.terminate()
+            process.join(STOP_SECONDS)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+            conn.close()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
 class WorkerPool:
     """``jobs`` worker processes (none when ``jobs`` is 1), each owning a share of the seeds,
     even in bytes, whose models it keeps until each seed is exported. Results come back in
-    seed order whatever the number of workers."""
+    seed order whatever the number of workers. A :class:`Helper` given becomes its worker
+    when there is one seed to parse."""
 
     def __init__(
         self,
@@ -371,6 +457,7 @@ class WorkerPool:
         out: Path,
         existing: Collection[str] = frozenset(),
         state: Path | None = None,
+        helper: Helper | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
         self.settings = settings
@@ -385,6 +472,7 @@ class WorkerPool:
         self._owner: dict[int, int] = {}
         self._task_of: dict[int, SeedTask] = {}
         self._sha_of: dict[int, str | None] = {}
+        self._helper = helper
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -410,16 +498,41 @@ class WorkerPool:
             for conn in self._conns:
                 conn.close()
 
-    def start(self, tasks: Sequence[SeedTask]) -> None:
-        """Hand out the seeds: forks the workers, which start parsing at once."""
+    def start(self, tasks: Sequence[SeedTask], prepare: Callable[[], None] | None = None) -> None:
+        """Hand out the seeds: forks the workers, which start parsing at once, after
+        ``prepare`` has loaded here what they share (not needed when the helper parses the
+        one seed: it loaded what it needs)."""
         self._tasks = list(tasks)
         self._task_of = {task.index: task for task in self._tasks}
         workers = min(self.jobs, len(self._tasks))
+        if self._helped(workers):
+            return
+        if prepare is not None:
+            prepare()
         if workers <= 1:
             self._local = SeedWorker(
                 self.settings, self.exporters, self.out, self.existing, self.state
             )
             return
+        self._fork(workers)
+
+    def _helped(self, workers: int) -> bool:
+        """Whether the helper took the one seed to parse; a helper not needed is stopped (it
+        would only take a core from those that have work)."""
+        helper, self._helper = self._helper, None
+        if helper is None:
+            return False
+        taken = helper.take(self._tasks) if workers == 1 and self.jobs > 1 else None
+        if taken is None:
+            helper.stop()
+            return False
+        self._conns.append(taken[0])
+        self._processes.append(taken[1])
+        self._owner[self._tasks[0].index] = 0
+        return True
+
+    def _fork(self, workers: int) -> None:
+        """Fork ``workers`` workers, each given its share of the tasks."""
         methods = multiprocessing.get_all_start_methods()
         # Fork shares the loaded modules and registry with the workers at no cost.
         context = cast(
@@ -486,6 +599,8 @@ class WorkerPool:
                 results.append(result)
                 advance(1)
             return results
+        if meanwhile is not None and first and len(self._conns) == 1:
+            return self._in_turn(jobs, advance, first, meanwhile)
         queues: list[deque[ExportJob]] = [deque() for _ in self._conns]
         for job in jobs:
             # A seed this run did not parse (its other language versions changed) comes with
@@ -494,6 +609,23 @@ class WorkerPool:
             queues[owner].append(job)
         dispatch = _Dispatch(self._conns, queues, self._adopted, advance)
         return sorted(dispatch.run(), key=lambda r: r.index)
+
+    def _in_turn(
+        self,
+        jobs: Sequence[ExportJob],
+        advance: Callable[[int], None],
+        first: Collection[str],
+        meanwhile: Callable[[list[SeedResult]], None],
+    ) -> list[SeedResult]:
+        """The jobs run by the one worker, in turn (see :meth:`SeedWorker.export_in_turn`)."""
+        conn = self._conns[0]
+        _send(conn, (list(jobs), list(first)))
+        _, early = _receive(conn)
+        meanwhile([_as_done(result) for result in early])
+        _, results = _receive(conn)
+        _send(conn, None)
+        advance(len(results))
+        return [_as_done(result) for result in results]
 
     def _adopted(self, job: ExportJob) -> ExportJob:
         """The job as a worker that did not parse its seed needs it: with the seed and the
@@ -516,6 +648,12 @@ class WorkerPool:
                     items.extend(batch)
                     advance(len(batch))
         return items
+
+
+def _as_done(result: SeedResult) -> SeedResult:
+    """A result as the run takes it: a seed not parsed in this run that changed since it was
+    checked did nothing (what it had stays, out of date, and the next run does it again)."""
+    return SeedResult(result.index) if result.declined else result
 
 
 def _chunk_size(queued: int) -> int:

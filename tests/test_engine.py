@@ -201,16 +201,21 @@ def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_al
         return original(codec, blobs)
 
     monkeypatch.setattr(EntryCodec, "decode_all", counted)
-    # The catalogue's update starts beside the run before the card is drawn.
-    events: list[str] = []
+    # The catalogue's update starts beside the run before the card is drawn (by a worker
+    # process, perhaps: each writes what it does to one file).
+    events = tmp_path / "events"
     enter, draw = AsideProcess.__enter__, CardsExporter.export_exercise
 
+    def noted(event: str) -> None:
+        with events.open("a") as file:
+            file.write(f"{event}\n")
+
     def started(aside: AsideProcess) -> AsideProcess:
-        events.append("catalogue")
+        noted("catalogue")
         return enter(aside)
 
     def drawn(cards: CardsExporter, exercise: Exercise, context: ExportContext) -> Any:
-        events.append("card")
+        noted("card")
         return draw(cards, exercise, context)
 
     monkeypatch.setattr(AsideProcess, "__enter__", started)
@@ -219,7 +224,7 @@ def test_an_edit_to_a_step_updates_the_catalogue_and_booklet_from_its_entries_al
     assert report.errors == 0 and report.parsed == 1
     assert {"catalogue.sqlite", "cards.pdf"} <= set(report.written)
     assert read_whole == []
-    assert events == ["catalogue", "card"]
+    assert events.read_text().split() == ["catalogue", "card"]
     monkeypatch.undo()
     _as_fresh(seeds, out, tmp_path)
 

@@ -4,6 +4,7 @@ card in one booklet for a print run, ``cards.pdf``."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import mmap
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,11 +84,13 @@ class CardsExporter(Exporter):
         return hashlib.sha256(base.encode() + hashlib.sha256(data).digest()).hexdigest()[:16]
 
     def prepare(self) -> None:
-        """Import reportlab and load the card faces (a fifth of a second) before the workers
-        start: they share them, and the booklet at the end does not load them again."""
+        """Import reportlab and the card's drawing, and load the card faces (a fifth of a
+        second) before the workers start: they share them, and the booklet at the end does
+        not load them again."""
         from pipeline.cards import prepare_fonts
 
         prepare_fonts()
+        importlib.import_module("pipeline.cards.render")
 
     def settings_warnings(self) -> list[tuple[str, str]]:
         """Each label of the labels setting that a card draws and cannot print as written
