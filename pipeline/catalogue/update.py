@@ -134,13 +134,19 @@ def search_rows(
 
 
 def open_in_memory(path: Path) -> sqlite3.Connection:
-    """The database at ``path``, copied into memory to be updated there."""
+    """The database at ``path``, copied into memory to be updated there, page by page (the
+    file is not read into this process first)."""
     db = sqlite3.connect(":memory:", isolation_level=None)
-    db.deserialize(path.read_bytes())
+    old = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (counter,) = old.execute("PRAGMA schema_version").fetchone()
+        old.backup(db)
+    finally:
+        old.close()
     # VACUUM INTO writes the schema's change counter plus one: the old file holds a build's
     # counter plus one already, and is given the build's back so the update writes the same.
-    # (Safe here: nothing else has this copy open.)
-    (counter,) = db.execute("PRAGMA schema_version").fetchone()
+    # (Read from the file: the backup gives the copy a counter of its own. Safe here: nothing
+    # else has this copy open.)
     db.execute(f"PRAGMA schema_version = {int(counter) - 1}")
     return db
 
