@@ -3,6 +3,7 @@ whose file changed mid-run never exported from bytes that were not checked."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 from pathlib import Path
@@ -14,7 +15,15 @@ from pipeline.config import load_settings
 from pipeline.diagnostics import PipelineError
 from pipeline.engine import export
 from pipeline.exporters.base import Exporter
-from pipeline.workers import AsideProcess, ExportJob, SeedTask, SeedWorker, balanced_shares
+from pipeline.workers import (
+    AsideProcess,
+    ExportJob,
+    Helper,
+    SeedTask,
+    SeedWorker,
+    WorkerPool,
+    balanced_shares,
+)
 from pipeline.writer import OutputWriter
 from tests.conftest import copy_pictures
 from tests.test_engine import snapshot
@@ -149,3 +158,64 @@ def test_a_run_that_stops_stops_the_call_beside_it_and_removes_what_it_was_writi
     # Stopped, not waited for: and what it was writing is gone.
     assert time.perf_counter() - started < 10
     assert list(tmp_path.iterdir()) == []
+
+
+def _one_seed(tmp_path: Path, name: str = "curl.md") -> SeedTask:
+    seed = tmp_path / "seeds" / name
+    seed.parent.mkdir(exist_ok=True)
+    seed.write_bytes((ROOT / "seeds" / "leverage-machine-lying-leg-curl.md").read_bytes())
+    copy_pictures(seed.parent)
+    return SeedTask(0, seed, seed.as_posix(), seed.stat().st_size)
+
+
+def _not_here() -> None:
+    raise AssertionError("the run's own process loads nothing when the helper parses")
+
+
+def test_a_helper_parses_and_exports_the_one_seed_the_first_hooks_first(
+    tmp_path: Path,
+) -> None:
+    """The helper, started before the run knows its seed, is the pool's one worker: the run's
+    own process prepares nothing, and is told what the first hooks made before the others
+    run."""
+    one = _one_seed(tmp_path)
+    out = tmp_path / "out"
+    names = ["json", "sqlite"]
+    early: list[list[str]] = []
+    with (
+        Helper(SETTINGS, names, out, None) as helper,
+        WorkerPool(2, SETTINGS, names, out, helper=helper) as pool,
+    ):
+        pool.start([one], prepare=_not_here)
+        assert [p.name for p in multiprocessing.active_children()] == ["pipeline-helper"]
+        (summary,) = pool.parse(lambda _: None)
+        assert summary.ok and summary.slug
+        jobs = [ExportJob(0, tuple(names))]
+        results = pool.export(
+            jobs, lambda _: None, ["sqlite"], lambda made: early.append(list(made[0].outputs))
+        )
+    assert early == [["sqlite"]]
+    (result,) = results
+    assert list(result.outputs) == names
+    assert result.outputs["sqlite"].entry is not None
+    (written,) = result.outputs["json"].written
+    assert (out / written).is_file()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_not_needed_is_stopped_and_the_workers_share_what_the_run_loaded(
+    tmp_path: Path,
+) -> None:
+    seeds = [_one_seed(tmp_path, "a.md"), dataclasses.replace(_one_seed(tmp_path, "b.md"), index=1)]
+    prepared: list[bool] = []
+    with (
+        Helper(SETTINGS, ["json"], tmp_path / "out", None) as helper,
+        WorkerPool(2, SETTINGS, ["json"], tmp_path / "out", helper=helper) as pool,
+    ):
+        pool.start(seeds, prepare=lambda: prepared.append(True))
+        assert helper.process is None  # stopped
+        assert prepared == [True]
+        names = sorted(p.name for p in multiprocessing.active_children())
+        assert names == ["pipeline-worker-0", "pipeline-worker-1"]
+        assert len(pool.parse(lambda _: None)) == 2
+        pool.export([ExportJob(0, ("json",)), ExportJob(1, ("json",))], lambda _: None)
