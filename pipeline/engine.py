@@ -102,6 +102,7 @@ from pipeline.workers import (
     SeedTask,
     SeedWorker,
     WorkerPool,
+    give_back_memory,
     internal_error,
 )
 from pipeline.writer import OutputError, OutputWriter
@@ -1059,16 +1060,25 @@ class _Run:
         if changes is not None:
             context.changes = changes
             context.last_files = tuple(self.previous.aggregates[exporter.name].files)
+        self._export_all(exporter, values, context)
+        if changes is None:  # a whole build: what it read and made is let go
+            del values
+            give_back_memory()
+        seconds = time.perf_counter() - started
+        return _Built(
+            writer.written, writer.unchanged, context.diagnostics, seconds, entries=digest
+        )
+
+    def _export_all(
+        self, exporter: Exporter, values: Sequence[Any], context: ExportContext
+    ) -> None:
+        """Call the exporter's aggregate hook; what goes wrong is said in ``context``."""
         try:
             exporter.export_all(values, context)
         except OutputError as error:
             context.diagnostics.append(Diagnostic(str(self.out), 0, Level.ERROR, str(error)))
         except Exception as error:  # a bug in one exporter must not cost the others
             context.diagnostics.append(internal_error(str(self.out), exporter.name, error))
-        seconds = time.perf_counter() - started
-        return _Built(
-            writer.written, writer.unchanged, context.diagnostics, seconds, entries=digest
-        )
 
     def _changes(self, aggregate: _Aggregate) -> list[tuple[Any, Any]] | None:
         """The entries made in this run that differ from those the aggregate's files were

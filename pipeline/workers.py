@@ -354,6 +354,15 @@ def _export_jobs(conn: Connection, worker: SeedWorker) -> None:
         conn.send(("exported", results))
 
 
+def give_back_memory() -> None:
+    """Hand the memory freed since back to the system, where the C library keeps it (glibc
+    keeps the pages of small blocks freed in the middle of its heap for reuse, so the
+    catalogue's whole build left 130 MB more in the process at 10,000 seeds, under the
+    booklet's that came next). A few milliseconds; nothing where it cannot be done."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def _stop_worker(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
