@@ -426,11 +426,14 @@ class Helper:
         self, tasks: Sequence[SeedTask]
     ) -> tuple[Connection, multiprocessing.process.BaseProcess] | None:
         """Give the helper its seeds to parse; its pipe and process, now the taker's to stop
-        (None when there is no helper)."""
+        (None when there is no helper, or it is gone: the work is then done without it)."""
         conn, process = self.conn, self.process
         if conn is None or process is None:
             return None
-        _send(conn, list(tasks))
+        try:
+            conn.send(list(tasks))
+        except OSError:  # it died: stop() reaps it
+            return None
         self.conn = self.process = None
         return conn, process
 

@@ -23,6 +23,8 @@ same are the rows a build would make.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -143,12 +145,21 @@ def open_in_memory(path: Path) -> sqlite3.Connection:
         old.backup(db)
     finally:
         old.close()
+    _drop_cached(path)
     # VACUUM INTO writes the schema's change counter plus one: the old file holds a build's
     # counter plus one already, and is given the build's back so the update writes the same.
     # (Read from the file: the backup gives the copy a counter of its own. Safe here: nothing
     # else has this copy open.)
     db.execute(f"PRAGMA schema_version = {int(counter) - 1}")
     return db
+
+
+def _drop_cached(path: Path) -> None:
+    """Drop the last catalogue's pages from the page cache, copied as they are: the file is
+    about to be replaced, and the pages it frees are the ones the new file takes (pages long
+    left free are slower to take on a virtual machine)."""
+    with contextlib.suppress(OSError, AttributeError), path.open("rb") as file:
+        os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def update_rows(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import mmap
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -174,6 +175,10 @@ def _updated(context: ExportContext) -> bool:
         for name, (file, pieces) in booklets.items():
             with writer.stream(name) as sink:
                 write_pieces(sink, file, pieces)
+        # The old booklets are gone but for these files: closing them frees their blocks (a
+        # twentieth of a second for 200 MB), which the run need not wait for.
+        released = stack.pop_all()
+        threading.Thread(target=released.close, name="pipeline-release", daemon=True).start()
     return True
 
 
