@@ -713,7 +713,7 @@ class _Run:
                     record.translation_line,
                     tuple(record.inputs),
                 )
-            seed.state = dataclasses.replace(seed.own, diagnostics=list(seed.own.diagnostics))
+            seed.state = seed.own.checked()
         default_lang = self.settings.default_lang
         problems = set_problems_of(
             self.seeds, self.kept, self.out, default_lang, addresses(self.settings)

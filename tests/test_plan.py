@@ -266,3 +266,36 @@ def test_stale_files_are_what_nothing_records_any_more() -> None:
         "json/b.json",
     ]
     assert stale_files(old, [a, b], [["html/index.html", "catalogue.sqlite"]]) == []
+
+
+def test_a_checked_copy_is_the_state_with_a_list_of_its_own() -> None:
+    from dataclasses import fields
+
+    from pipeline.diagnostics import Diagnostic
+    from pipeline.inputs import InputFile
+
+    note = Diagnostic("a.md", 3, Level.WARNING, "a note")
+    own = SeedState(
+        True,
+        "a",
+        [note],
+        True,
+        "de",
+        "b.md",
+        4,
+        (InputFile("a.png", 7, 9, "f" * 64),),
+    )
+    copy = own.checked()
+    assert copy == replace(own, diagnostics=list(own.diagnostics))
+    assert [f.name for f in fields(SeedState)] == [
+        "ok",
+        "slug",
+        "diagnostics",
+        "draft",
+        "lang",
+        "translation_of",
+        "translation_line",
+        "inputs",
+    ]
+    copy.diagnostics.append(note)
+    assert own.diagnostics == [note]
