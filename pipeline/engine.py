@@ -549,6 +549,8 @@ class _Run:
         self.reporter = options.tally
         self.exporters = {e.name: e for e in exporters}
         self.names = tuple(self.exporters)
+        self._said_order = sorted(self.exporters)
+        """The exporters in the order a seed's report lists what they said."""
         self.aggregators = [e for e in exporters if e.has_aggregate()]
         self.store = store
         self.helper = helper
@@ -1276,11 +1278,12 @@ class _Run:
     def _exporters_said(self, record: SeedRecord) -> list[Diagnostic]:
         """What this run's exporters said of a seed, by exporter name (as recorded: an
         output not rebuilt says again what it said when it was built)."""
+        outputs = record.outputs
         return [
             d
-            for name in sorted(self.exporters)
-            if name in record.outputs
-            for d in diagnostics_from_rows(record.outputs[name].diagnostics)
+            for name in self._said_order
+            if (output := outputs.get(name)) is not None and output.diagnostics
+            for d in diagnostics_from_rows(output.diagnostics)
         ]
 
     def _summarise(self, aggregates: dict[str, AggregateRecord]) -> set[str]:
@@ -1431,6 +1434,8 @@ class _Said:
         self.diagnostics.extend(said)
         if held_back:
             self.drafts.append(display)
+        if ok and not said:  # most seeds: nothing to look through
+            return
         if not ok or any(d.level is Level.ERROR for d in said):
             self.failed.append(display)
         elif any(d.level is Level.WARNING for d in said):

@@ -617,3 +617,12 @@ def test_datasette_shows_translations_and_searches_every_language(db: Path) -> N
         assert "lang" in facets
 
     asyncio.run(browse())
+
+
+@given(st.text(st.characters(max_codepoint=127)), st.sampled_from(["en", "de", "sv", "el", None]))
+def test_ascii_text_is_indexed_as_written_since_no_fold_changes_it(
+    text: str, lang: str | None
+) -> None:
+    # What lets the index take most texts as they are without folding them.
+    assert letters(text, lang) == text
+    assert indexed(text, lang) == text

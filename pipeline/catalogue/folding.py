@@ -115,6 +115,8 @@ def letters(text: str, lang: str | None) -> str:
 def indexed(text: str, lang: str | None) -> str:
     """``text`` in ``lang`` as the search index holds it: its letters folded, then, after a
     line break, each word the fold changed as written, once."""
+    if text.isascii():  # nothing to fold: most texts, and every one in English
+        return text
     folded = letters(text, lang)
     if folded == text:
         return text
