@@ -199,11 +199,13 @@ def root(
     """Turn exercise how-to seeds into schema.org JSON-LD, wall cards and a SQLite catalogue."""
 
 
+_OPTION_NAMES = {"bleed_mm": "--bleed", "log_cells": "--log-cells"}
+"""The options whose names are not their settings' (``--page-size`` for ``page_size``)."""
+
+
 def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings(
-            option_names={"bleed_mm": "--bleed", "log_cells": "--log-cells"}, **overrides
-        )
+        return load_settings(option_names=_OPTION_NAMES, **overrides)
     except SettingsError as exc:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
@@ -617,12 +619,13 @@ def serve(
     """Preview the site and the cards as you write.
 
     Exports the seeds, serves the output folder at http://127.0.0.1:PORT/ and exports again
-    whenever a seed or a picture changes; each open page reloads itself once the new build
-    is done, and shows the seeds' errors, as path:line: error: message, while there are
-    some. Ctrl-C stops it.
+    whenever a seed, a picture, the settings file or the brand's logo changes; each open
+    page reloads itself once the new build is done, and shows the errors, as
+    path:line: error: message, while there are some. Ctrl-C stops it.
     """
     import tempfile
 
+    from pipeline.config import settings_files
     from pipeline.serve import Preview, ServeError
 
     settings = _settings()
@@ -631,7 +634,15 @@ def serve(
         if out_dir is None:
             out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pipeline-")))
         try:
-            preview = Preview(seeds, out_dir, settings, port=port, on_build=_said_build)
+            preview = Preview(
+                seeds,
+                out_dir,
+                settings,
+                port=port,
+                on_build=_said_build,
+                load_settings=functools.partial(load_settings, option_names=_OPTION_NAMES),
+                settings_files=settings_files(),
+            )
         except ServeError as error:
             _fail_run(str(error))
         _say(f"serving {preview.url} from {out_dir}; Ctrl-C stops")

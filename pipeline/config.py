@@ -192,6 +192,18 @@ class Settings(BaseModel):
         return self
 
 
+SETTINGS_FILES = ("pipeline.toml", "pyproject.toml")
+"""The files a run's settings are read from, in its folder: the first that is there (and, for
+``pyproject.toml``, has a ``[tool.pipeline]`` table)."""
+
+
+def settings_files(root: Path | None = None) -> list[Path]:
+    """The files the settings of a run in ``root`` (default: the current folder) may come
+    from, there or not: what a preview watches."""
+    folder = root or Path.cwd()
+    return [folder / name for name in SETTINGS_FILES]
+
+
 def _read_file_settings(root: Path | None) -> tuple[dict[str, Any], str | None]:
     """The settings file's values, and how to name one of its keys in a message ("{key}" in
     the returned pattern); no file, or no ``[tool.pipeline]`` table, gives nothing."""
@@ -200,8 +212,7 @@ def _read_file_settings(root: Path | None) -> tuple[dict[str, Any], str | None]:
     def shown(name: str) -> str:
         return name if root is None else str(folder / name)
 
-    pipeline_toml = folder / "pipeline.toml"
-    pyproject = folder / "pyproject.toml"
+    pipeline_toml, pyproject = (folder / name for name in SETTINGS_FILES)
     try:
         if pipeline_toml.is_file():
             values = tomllib.loads(pipeline_toml.read_text("utf-8"))

@@ -2,11 +2,13 @@
 open page reloading itself when its build is done.
 
 One export into the output folder (incremental, as ``pipeline export``), then a watcher
-(watchfiles) that exports again when a seed, a picture or a logo changes, debounced. The
+(watchfiles) that exports again when a seed or a picture changes, debounced, and another that
+reads the settings again and exports when the settings file or the brand's logo changes. The
 server serves the output folder as it is, with two changes to the pages it sends: a small
 script that asks ``/__build`` which build is current and reloads the page when a newer one is
 done (allowed by its hash, with ``connect-src 'self'``, in the page's own policy), and, while
-the last build has errors, the errors (``path:line: error: message``) in place of the page.
+the last build has errors, the errors (``path:line: error: message``) in place of the page;
+settings that cannot be used are such errors too, until they are fixed.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Settings
+from pipeline.config import Settings, SettingsError
 from pipeline.diagnostics import Diagnostic, Level, PipelineError
 
 BUILD_PATH = "/__build"
@@ -156,8 +158,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def settings_problems(error: PipelineError) -> list[Diagnostic]:
+    """Settings that cannot be used, as errors: each names the file key, variable or option
+    its value came from, as ``pipeline export`` prints them."""
+    problems = error.problems if isinstance(error, SettingsError) else [str(error)]
+    errors = []
+    for problem in problems:
+        where, _, message = problem.partition(": ")
+        errors.append(
+            Diagnostic(where if message else "settings", 0, Level.ERROR, message or where)
+        )
+    return errors
+
+
 class Preview:
-    """The exported folder served on ``host:port``, exported again as ``paths`` change."""
+    """The exported folder served on ``host:port``, exported again as ``paths`` change; with
+    ``load_settings``, the settings are read again with it when one of ``settings_files`` or
+    the brand's logo changes."""
 
     def __init__(
         self,
@@ -168,12 +185,17 @@ class Preview:
         host: str = "127.0.0.1",
         port: int = 8000,
         on_build: Callable[[Build, Any], None] | None = None,
+        load_settings: Callable[[], Settings] | None = None,
+        settings_files: Sequence[Path] = (),
     ) -> None:
         self.paths = list(paths)
         self.out = out
-        self.settings = settings
         self.build = Build()
         self.on_build = on_build
+        self._load_settings = load_settings
+        self._settings_files = [path.resolve() for path in settings_files]
+        self._settings_errors: list[Diagnostic] = []
+        self._exporting = threading.Lock()
         self._stop = threading.Event()
         handler = type("Handler", (_Handler,), {"build": self.build})
         factory = functools.partial(handler, directory=str(out))
@@ -187,9 +209,13 @@ class Preview:
                     "another with --port"
                 ) from None
             raise ServeError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+        self.settings = self._previewed(settings)
+
+    def _previewed(self, settings: Settings) -> Settings:
         if settings.base_url is None:
             # A preview needs no site of its own: its pages are where it serves them.
-            self.settings = settings.model_copy(update={"base_url": self.url})
+            return settings.model_copy(update={"base_url": self.url})
+        return settings
 
     @property
     def url(self) -> str:
@@ -198,12 +224,35 @@ class Preview:
         return f"http://{host!s}:{port}/html/"
 
     def export(self) -> None:
-        """Export the seeds into the folder, and make it the current build."""
+        """Export the seeds into the folder, and make it the current build (while the
+        settings cannot be used, a build of their errors alone)."""
+        with self._exporting:
+            self._export()
+
+    def reload_settings(self) -> None:
+        """Read the settings again, and export with them; while they cannot be used, their
+        errors are the build's."""
+        if self._load_settings is None:
+            return
+        with self._exporting:
+            try:
+                settings = self._load_settings()
+            except PipelineError as error:
+                self._settings_errors = settings_problems(error)
+            else:
+                self._settings_errors = []
+                self.settings = self._previewed(settings)
+            self._export()
+
+    def _export(self) -> None:
         from pipeline.engine import export
 
         try:
-            report = export(self.paths, self.out, self.settings, jobs=1)
-            errors = [d for d in report.diagnostics if d.level is Level.ERROR]
+            if self._settings_errors:
+                report, errors = None, list(self._settings_errors)
+            else:
+                report = export(self.paths, self.out, self.settings, jobs=1)
+                errors = [d for d in report.diagnostics if d.level is Level.ERROR]
         except PipelineError as error:
             report, errors = None, [Diagnostic(str(self.out), 0, Level.ERROR, str(error))]
         except Exception as error:  # a preview outlives a failed export, and says why
@@ -219,21 +268,76 @@ class Preview:
         from watchfiles import watch
 
         watched = [str(path) for path in self.paths]
-        for _ in watch(*watched, stop_event=self._stop, debounce=200, step=50):
-            self.export()
+        for changes in watch(*watched, stop_event=self._stop, debounce=200, step=50):
+            # A settings file or logo among the seeds is read again too.
+            if self._settings_changed({path for _, path in changes}):
+                self.reload_settings()
+            else:
+                self.export()
+
+    def _settings_inputs(self) -> list[Path]:
+        """The settings files and the brand's logo, whole paths."""
+        logo = self.settings.brand.logo
+        return [*self._settings_files, *([Path(logo).resolve()] if logo else [])]
+
+    def _outside_files(self) -> list[Path]:
+        """The settings files and the logo where the seeds' watcher does not look."""
+        seeds = [path.resolve() for path in self.paths]
+        return [
+            file
+            for file in self._settings_inputs()
+            if not any(file == seed or file.is_relative_to(seed) for seed in seeds)
+        ]
+
+    def _settings_changed(self, paths: set[str]) -> bool:
+        if self._load_settings is None:
+            return False
+        return not {Path(path).resolve() for path in paths}.isdisjoint(self._settings_inputs())
+
+    def _watch_settings(self) -> None:
+        """Watch the folders of the settings files and the logo, not what is below them (an
+        output folder, say): each time the files watched change (a new logo), anew."""
+        while not self._stop.is_set():
+            files = self._outside_files()
+            folders = sorted({file.parent for file in files if file.parent.is_dir()})
+            if not folders:
+                self._stop.wait(1.0)
+                continue
+            self._watch_files(folders, set(files))
+
+    def _watch_files(self, folders: list[Path], files: set[Path]) -> None:
+        """Read the settings again each time one of ``files`` changes, until the files to
+        watch are others or the preview stops."""
+        from watchfiles import watch
+
+        for _ in watch(
+            *folders,
+            watch_filter=lambda _change, path: Path(path).resolve() in files,
+            recursive=False,
+            stop_event=self._stop,
+            debounce=200,
+            step=50,
+        ):
+            self.reload_settings()
+            if set(self._outside_files()) != files:
+                return
 
     def run(self) -> None:
-        """Watch, export, then serve until :meth:`stop` (or Ctrl-C). The watcher starts
+        """Watch, export, then serve until :meth:`stop` (or Ctrl-C). The watchers start
         first: a seed saved while the first export runs is exported again."""
-        watcher = threading.Thread(target=self._watch, daemon=True)
-        watcher.start()
+        watchers = [threading.Thread(target=self._watch, daemon=True)]
+        if self._load_settings is not None:
+            watchers.append(threading.Thread(target=self._watch_settings, daemon=True))
+        for watcher in watchers:
+            watcher.start()
         self.export()
         try:
             self.server.serve_forever(poll_interval=0.2)
         finally:
             self._stop.set()
             self.server.server_close()
-            watcher.join(timeout=2)
+            for watcher in watchers:
+                watcher.join(timeout=2)
 
     def stop(self) -> None:
         """Stop serving and watching."""

@@ -4,6 +4,7 @@ place, a deleted seed's page goes, a port in use is a clear error, and Ctrl-C st
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import signal
@@ -43,6 +44,30 @@ def _until(check: Any, seconds: float) -> float:
 def serving(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """``pipeline serve`` on a copy of the shipped seed, on a free port: its URL, the seeds
     folder and the process."""
+    with _serving(tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
+def serving_branded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    """``serving``, run in a folder whose ``pipeline.toml`` names the gym and its logo."""
+    (tmp_path / "logo.svg").write_text(_logo("#b42318"), "utf-8")
+    (tmp_path / "pipeline.toml").write_text(
+        '[brand]\nname = "Northside Gym"\nlogo = "logo.svg"\n', "utf-8"
+    )
+    with _serving(tmp_path) as served:
+        yield served
+
+
+def _logo(colour: str) -> str:
+    return (
+        "<svg xmlns='http://www.w3.org/2000/svg' width='90' height='20'>"
+        f"<rect width='90' height='20' fill='{colour}'/></svg>"
+    )
+
+
+@contextlib.contextmanager
+def _serving(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SHIPPED_SEED.name).write_bytes(SHIPPED_SEED.read_bytes())
@@ -101,6 +126,35 @@ def test_a_change_is_on_the_page_within_two_seconds_and_ctrl_c_stops_it(
     assert process.wait(timeout=10) == 0
     assert process.stdout is not None
     assert process.stdout.read().splitlines()[-1] == "stopped"
+
+
+def test_a_changed_settings_file_is_read_again_and_bad_settings_take_the_pages_place(
+    serving_branded: tuple[str, Path, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    url, _, process = serving_branded
+    page = f"{url}{SLUG}/"
+    _until(lambda: _fetch(page)[0] == 200, 30)
+    assert '<meta property="og:site_name" content="Northside Gym">' in _fetch(page)[1]
+    card = url.replace("/html/", f"/cards/{SLUG}.pdf")
+    first = fetch(card)[1]
+    # A new logo under the same name, beside the settings and not among the seeds.
+    (tmp_path / "logo.svg").write_text(_logo("#1d5fa6"), "utf-8")
+    _until(lambda: fetch(card)[1] != first, 5)
+    settings = tmp_path / "pipeline.toml"
+    settings.write_text('[brand]\nname = "Riverside Gym"\nlogo = "logo.svg"\n', "utf-8")
+    _until(lambda: 'content="Riverside Gym"' in _fetch(page)[1], 5)
+    # Settings that cannot be used: their errors, naming the key, on every page.
+    settings.write_text('[brand]\nname = "Riverside Gym"\naccent = "blue"\n', "utf-8")
+    _until(lambda: "The seeds have errors" in _fetch(page)[1], 5)
+    assert "pipeline.toml: error: brand.accent: &#x27;blue&#x27; is not a colour" in _fetch(page)[1]
+    settings.write_text('[brand]\nname = "Riverside Gym"\naccent = "#1d5fa6"\n', "utf-8")
+    _until(lambda: 'content="Riverside Gym"' in _fetch(page)[1], 5)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    assert process.stdout is not None
+    said = process.stdout.read()
+    assert "pipeline.toml: error: brand.accent: 'blue' is not a colour" in said
+    assert said.splitlines()[-1] == "stopped"
 
 
 def test_the_open_page_reloads_itself_under_its_own_policy(
